@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '#src/config/config.ts';
+
+const key = Buffer.alloc(32, 7).toString('base64');
+
+describe('loadConfig', () => {
+  it('defaults to embedded PGlite in ./data with the demo on', () => {
+    const result = loadConfig({});
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        database: { engine: 'pglite', dataDir: './data/pglite' },
+        http: { host: '127.0.0.1', port: 3000 },
+        demo: true,
+      },
+    });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, with the demo off unless asked for', () => {
+    const url = 'postgres://ergo@127.0.0.1:5432/ergo';
+    expect(loadConfig({ DATABASE_URL: url })).toMatchObject({
+      ok: true,
+      config: { database: { engine: 'postgres', url }, demo: false },
+    });
+    expect(loadConfig({ DATABASE_URL: url, ERGO_DEMO: '1' })).toMatchObject({ config: { demo: true } });
+    expect(loadConfig({ ERGO_DEMO: '0' })).toMatchObject({ config: { demo: false } });
+  });
+
+  it('lists every bad variable by name', () => {
+    const result = loadConfig({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://nope',
+      ERGO_SECRET_KEY: Buffer.alloc(16).toString('base64'),
+      ERGO_DEMO: 'maybe',
+    });
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? [] : result.errors;
+    for (const name of ['PORT', 'DATABASE_URL', 'ERGO_SECRET_KEY', 'ERGO_DEMO']) {
+      expect(errors.some((e) => e.startsWith(`${name}:`)), `${name} listed in ${errors.join(' | ')}`).toBe(true);
+    }
+  });
+
+  it('rejects a port out of range', () => {
+    expect(loadConfig({ PORT: '70000' }).ok).toBe(false);
+  });
+
+  it('requires ERGO_SECRET_KEY in production', () => {
+    const result = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db' });
+    expect(result).toEqual({ ok: false, errors: [expect.stringMatching(/^ERGO_SECRET_KEY:/)] });
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db', ERGO_SECRET_KEY: key }).ok).toBe(true);
+  });
+
+  it('accepts previous keys for rotation and rejects a malformed one', () => {
+    const other = Buffer.alloc(32, 9).toString('base64url');
+    expect(loadConfig({ ERGO_SECRET_KEY: key, ERGO_SECRET_KEYS_PREVIOUS: `${other}, ${key}` })).toMatchObject({
+      config: { secrets: { currentKey: key, previousKeys: [other, key] } },
+    });
+    expect(loadConfig({ ERGO_SECRET_KEYS_PREVIOUS: 'short' }).ok).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * The process environment, parsed once at start-up (ENGINEERING.md, after Epic Stack).
+ * `loadConfig` never throws: it returns every bad variable so start-up can list them all.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const booleanFlag = z
+  .enum(['0', '1', 'true', 'false'], { error: 'must be 0, 1, true or false' })
+  .transform((v) => v === '1' || v === 'true');
+
+const base64Key = z
+  .string()
+  .trim()
+  .refine((v) => decodeBase64(v)?.length === 32, {
+    error: 'must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(3000),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine(isPostgresUrl, {
+      error: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/ergo',
+    })
+    .optional(),
+  ERGO_DATA_DIR: z.string().trim().min(1).default('./data'),
+  ERGO_SECRET_KEY: base64Key.optional(),
+  ERGO_SECRET_KEYS_PREVIOUS: z
+    .string()
+    .trim()
+    .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(base64Key))
+    .optional(),
+  ERGO_DEMO: booleanFlag.optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  mode: 'development' | 'test' | 'production';
+  http: { host: string; port: number };
+  database: { engine: 'pglite'; dataDir: string } | { engine: 'postgres'; url: string };
+  dataDir: string;
+  secrets: {
+    /** base64 key from ERGO_SECRET_KEY; undefined = generate into the data dir (embedded only). */
+    currentKey: string | undefined;
+    previousKeys: string[];
+  };
+  /** Create the demo organization on start. */
+  demo: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Parses the environment; empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`),
+    };
+  }
+  const e = parsed.data;
+  const errors: string[] = [];
+  const embedded = e.DATABASE_URL === undefined;
+  if (e.NODE_ENV === 'production' && !e.ERGO_SECRET_KEY) {
+    errors.push('ERGO_SECRET_KEY: is required in production (32 bytes, base64)');
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      mode: e.NODE_ENV,
+      http: { host: e.HOST, port: e.PORT },
+      database: embedded
+        ? { engine: 'pglite', dataDir: `${e.ERGO_DATA_DIR}/pglite` }
+        : { engine: 'postgres', url: e.DATABASE_URL ?? '' },
+      dataDir: e.ERGO_DATA_DIR,
+      secrets: { currentKey: e.ERGO_SECRET_KEY, previousKeys: e.ERGO_SECRET_KEYS_PREVIOUS ?? [] },
+      demo: e.ERGO_DEMO ?? (embedded && e.NODE_ENV !== 'production'),
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Standard or URL-safe base64 → bytes; undefined when it is not base64. */
+export function decodeBase64(value: string): Uint8Array | undefined {
+  const normalised = value.replace(/-/g, '+').replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(normalised)) return undefined;
+  return Buffer.from(normalised, 'base64');
+}

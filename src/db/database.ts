@@ -1,0 +1,49 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from '#src/db/schema.ts';
+import { PGliteDialect } from '#src/db/pglite-dialect.ts';
+
+export type DatabaseEngine = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: DatabaseEngine;
+  /** The embedded instance (PGlite only): tests dump it as a template. */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob }
+  | { engine: 'postgres'; url: string; maxConnections?: number };
+
+const INT8_OID = 20;
+
+/**
+ * Opens the database. PGlite: on-disk under `dataDir` (in memory when omitted), optionally from
+ * a dumped data dir (test templates). PostgreSQL: a `pg` pool. Both engines return int8 as a JS
+ * number (ids stay far below 2^53), so repositories see the same types on either.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.engine === 'pglite') {
+    if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+    const pglite = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    return { db, engine: 'pglite', pglite, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
+    } as typeof pg.types,
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}

@@ -1,0 +1,180 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { CrmKey } from '#src/domain/crm.ts';
+import type { Role, UserStatus } from '#src/domain/roles.ts';
+import type { CategoryKey } from '#src/domain/settings/categories.ts';
+
+/** Kysely table types, kept by hand in step with migrations/ (checked by the migration tests). */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** jsonb: written as a JSON string (see db/json.ts), read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  role: Role;
+  status: UserStatus;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface TeamsTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  organization_id: string;
+  created_at: CreatedAt;
+}
+
+export interface DashboardsTable {
+  user_id: string;
+  organization_id: string;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface DashboardSettingsTable {
+  user_id: string;
+  category: CategoryKey;
+  document: ColumnType<unknown, string | null, string | null>;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface PropertyOptionRow {
+  label: string;
+  value: string;
+}
+
+export interface CustomPropertiesTable {
+  id: Generated<string>;
+  user_id: string;
+  crm: CrmKey;
+  object: 'deal' | 'contact' | 'company';
+  name: string;
+  label: string;
+  type: 'string' | 'number' | 'date' | 'bool' | 'enumeration';
+  options: JsonWithDefault<PropertyOptionRow[]>;
+  owner_property: Generated<boolean>;
+  position: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PipelineStagesTable {
+  id: Generated<string>;
+  user_id: string;
+  internal_id: string;
+  name: string;
+  position: number;
+  probability: number;
+  crm_stage_mappings: JsonWithDefault<Partial<Record<CrmKey, string>>>;
+  synced: Generated<boolean>;
+  synced_at: Date | null;
+  synced_from_user_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface SalesforceRecordTypesTable {
+  id: Generated<string>;
+  user_id: string;
+  record_type_id: string;
+  name: string;
+  developer_name: string;
+  stage_internal_ids: JsonWithDefault<string[]>;
+  is_active: Generated<boolean>;
+  position: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CrmConnectionsTable {
+  user_id: string;
+  crm: CrmKey;
+  key_id: string;
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
+  auth_tag: Uint8Array;
+  secret_hint: string;
+  instance: JsonWithDefault<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type SyncAction = 'sync_crm' | 'sync_settings' | 'revert';
+export type SyncStatus = 'applied' | 'dry_run' | 'failed' | 'refused';
+
+export interface SyncRunsTable {
+  id: Generated<string>;
+  organization_id: string;
+  actor_id: string | null;
+  target_id: string | null;
+  source_user_id: string | null;
+  action: SyncAction;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  status: SyncStatus;
+  result: JsonWithDefault<unknown>;
+  snapshot: ColumnType<unknown, string | null | undefined, string | null>;
+  reverts_sync_id: string | null;
+  reverted_by_sync_id: string | null;
+  error_code: string | null;
+  request_id: string | null;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+export interface AuditLogTable {
+  id: ColumnType<number, never, never>;
+  organization_id: string;
+  occurred_at: ColumnType<Date, Date | string | undefined, never>;
+  actor_id: string | null;
+  target_id: string | null;
+  action: string;
+  outcome: string;
+  categories: ColumnType<string[], string[] | undefined, never>;
+  details: Json<Record<string, unknown>>;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  dashboards: DashboardsTable;
+  dashboard_settings: DashboardSettingsTable;
+  custom_properties: CustomPropertiesTable;
+  pipeline_stages: PipelineStagesTable;
+  salesforce_record_types: SalesforceRecordTypesTable;
+  crm_connections: CrmConnectionsTable;
+  sync_runs: SyncRunsTable;
+  audit_log: AuditLogTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type TeamRow = Selectable<TeamsTable>;
+export type CrmConnectionRow = Selectable<CrmConnectionsTable>;

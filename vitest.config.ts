@@ -1,0 +1,43 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects run the same integration suite: `pglite` always, `postgres` when
+ * TEST_DATABASE_URL is set (ADR 0004). Unit tests (src/**) run once, in the pglite project.
+ */
+const integration = ['tests/integration/**/*.test.ts'];
+const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+export default defineConfig({
+  test: {
+    maxWorkers: 2,
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    reporters: ['default', './tests/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: ['src/**/*.test.ts', ...integration],
+          env: { ERGO_TEST_ENGINE: 'pglite' },
+          globalSetup: ['./tests/support/global-setup.ts'],
+          setupFiles: ['./tests/support/setup.ts'],
+        },
+      },
+      ...(withPostgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: integration,
+                env: { ERGO_TEST_ENGINE: 'postgres' },
+                globalSetup: ['./tests/support/global-setup.ts'],
+                setupFiles: ['./tests/support/setup.ts'],
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
