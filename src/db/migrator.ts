@@ -23,10 +23,9 @@ export class MigrationError extends Error {
 
 function check(result: MigrationResultSet): string[] {
   if (result.error) {
-    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new MigrationError(`migration ${failed} failed: ${String(result.error)}`, {
-      cause: result.error,
-    });
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    const what = failed ? `migration ${failed} failed` : 'migrations could not run';
+    throw new MigrationError(`${what}: ${String(result.error)}`, { cause: result.error });
   }
   return (result.results ?? []).map((r) => r.migrationName);
 }

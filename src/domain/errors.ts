@@ -1,0 +1,41 @@
+/**
+ * The one error type services throw (ENGINEERING.md §3). Codes are stable and public (SPEC §5);
+ * the HTTP layer maps them to statuses in exactly one table.
+ */
+export const ERROR_CODES = [
+  'target_not_found',
+  'dashboard_missing',
+  'forbidden',
+  'invalid_request',
+  'unauthenticated',
+  'csrf_failed',
+  'version_conflict',
+  'rate_limited',
+  'not_found',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export const HTTP_STATUS_BY_CODE = {
+  target_not_found: 404,
+  dashboard_missing: 409,
+  forbidden: 403,
+  invalid_request: 400,
+  unauthenticated: 401,
+  csrf_failed: 403,
+  version_conflict: 409,
+  rate_limited: 429,
+  not_found: 404,
+  internal: 500,
+} as const satisfies Record<ErrorCode, number>;

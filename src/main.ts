@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { loadConfig, type Config } from '#src/config/config.ts';
+import { createLogger } from '#src/config/logger.ts';
+import { loadKeyring } from '#src/config/secret-key.ts';
+import { openDatabase, type Database } from '#src/db/database.ts';
+import { databaseHealth } from '#src/db/health.ts';
+import { migrateToLatest } from '#src/db/migrator.ts';
+import { DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '#src/db/seed/demo-data.ts';
+import { buildApp } from '#src/http/app.ts';
+import { createUnitOfWork } from '#src/repositories/repositories.ts';
+import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
+
+/**
+ * Composition root: config → logger → keyring → database (migrated) → demo seed → HTTP.
+ * `npm start` runs this file.
+ */
+async function main(): Promise<void> {
+  const parsed = loadConfig(process.env);
+  if (!parsed.ok) {
+    console.error(`Ergo Admin cannot start: invalid configuration\n${parsed.errors.map((e) => `  - ${e}`).join('\n')}`);
+    process.exit(1);
+  }
+  const config = parsed.config;
+  const logger = createLogger(config);
+  const version = await readVersion();
+  const keyring = await loadKeyring(config, logger);
+
+  let database: Database;
+  try {
+    database =
+      config.database.engine === 'pglite'
+        ? await openDatabase({ engine: 'pglite', dataDir: config.database.dataDir })
+        : await openDatabase({ engine: 'postgres', url: config.database.url });
+    const applied = await migrateToLatest(database.db);
+    logger.info({ engine: database.engine, applied }, 'database ready');
+  } catch (error) {
+    console.error(`Ergo Admin cannot start: the database is not reachable or could not be migrated.\n  ${describe(error, config)}`);
+    process.exit(1);
+  }
+
+  const uow = createUnitOfWork(database.db);
+  if (config.demo) {
+    const seeded = await seedDemo(uow, keyring);
+    logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');
+  }
+
+  const app = await buildApp({ logger, version, health: () => databaseHealth(database) });
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `http://${config.http.host}:${port}`;
+  const lines = [`Ergo Admin ${version} is running at ${url} (database: ${database.engine})`];
+  if (config.demo) {
+    lines.push(`Demo logins (password "${DEMO_PASSWORD}"):`);
+    for (const org of DEMO_ORGANIZATIONS) {
+      for (const user of org.users.filter((u) => u.role !== 'member').concat(org.users.filter((u) => u.role === 'member').slice(0, 1))) {
+        lines.push(`  ${user.email.padEnd(22)} ${org.name}, ${user.role.replace('_', ' ')}`);
+      }
+    }
+  }
+  console.log(lines.join('\n'));
+}
+
+async function readVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** A start-up error in words, without the database password. */
+function describe(error: unknown, config: Config): string {
+  let message = error instanceof Error ? error.message : String(error);
+  if (config.database.engine === 'postgres') {
+    const url = new URL(config.database.url);
+    if (url.password) message = message.replaceAll(url.password, '***');
+  }
+  return message;
+}
+
+await main();

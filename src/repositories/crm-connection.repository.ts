@@ -1,0 +1,93 @@
+import { sql, type Kysely } from 'kysely';
+import { toJson } from '#src/db/json.ts';
+import type { DB } from '#src/db/schema.ts';
+import type { CrmKey } from '#src/domain/crm.ts';
+import type { SealedSecret } from '#src/domain/secrets/secret-box.ts';
+
+/** A stored CRM connection: secrets still sealed (SPEC §7). */
+export interface StoredCrmConnection {
+  userId: string;
+  crm: CrmKey;
+  sealed: SealedSecret;
+  secretHint: string;
+  instance: Record<string, unknown>;
+  updatedAt: Date;
+}
+
+export class CrmConnectionRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /** Inserts or replaces one connection per (user, crm), in one statement for all of them. */
+  async upsertMany(
+    connections: readonly Omit<StoredCrmConnection, 'updatedAt'>[],
+  ): Promise<void> {
+    if (connections.length === 0) return;
+    await this.db
+      .insertInto('crm_connections')
+      .values(
+        connections.map((c) => ({
+          user_id: c.userId,
+          crm: c.crm,
+          key_id: c.sealed.keyId,
+          nonce: c.sealed.nonce,
+          ciphertext: c.sealed.ciphertext,
+          auth_tag: c.sealed.authTag,
+          secret_hint: c.secretHint,
+          instance: toJson(c.instance),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'crm']).doUpdateSet((eb) => ({
+          key_id: eb.ref('excluded.key_id'),
+          nonce: eb.ref('excluded.nonce'),
+          ciphertext: eb.ref('excluded.ciphertext'),
+          auth_tag: eb.ref('excluded.auth_tag'),
+          secret_hint: eb.ref('excluded.secret_hint'),
+          instance: eb.ref('excluded.instance'),
+          updated_at: sql<Date>`now()`,
+        })),
+      )
+      .execute();
+  }
+
+  async listForUser(userId: string): Promise<StoredCrmConnection[]> {
+    const rows = await this.db
+      .selectFrom('crm_connections')
+      .select([
+        'user_id',
+        'crm',
+        'key_id',
+        'nonce',
+        'ciphertext',
+        'auth_tag',
+        'secret_hint',
+        'instance',
+        'updated_at',
+      ])
+      .where('user_id', '=', userId)
+      .orderBy('crm')
+      .execute();
+    return rows.map((r) => ({
+      userId: r.user_id,
+      crm: r.crm,
+      sealed: {
+        keyId: r.key_id,
+        nonce: new Uint8Array(r.nonce),
+        ciphertext: new Uint8Array(r.ciphertext),
+        authTag: new Uint8Array(r.auth_tag),
+      },
+      secretHint: r.secret_hint,
+      instance: r.instance,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  async delete(userId: string, crm: CrmKey): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('crm_connections')
+      .where('user_id', '=', userId)
+      .where('crm', '=', crm)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}

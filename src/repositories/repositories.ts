@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '#src/db/schema.ts';
+import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
+import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
+import { OrganizationRepository } from '#src/repositories/organization.repository.ts';
+import { TeamRepository } from '#src/repositories/team.repository.ts';
+import { UserRepository } from '#src/repositories/user.repository.ts';
+
+/** Every repository, bound to one connection or one transaction. */
+export interface Repositories {
+  organizations: OrganizationRepository;
+  users: UserRepository;
+  teams: TeamRepository;
+  dashboards: DashboardRepository;
+  crmConnections: CrmConnectionRepository;
+}
+
+export function createRepositories(db: Kysely<DB>): Repositories {
+  return {
+    organizations: new OrganizationRepository(db),
+    users: new UserRepository(db),
+    teams: new TeamRepository(db),
+    dashboards: new DashboardRepository(db),
+    crmConnections: new CrmConnectionRepository(db),
+  };
+}
+
+/**
+ * How services get repositories: `read` outside a transaction, `transaction` for a use case
+ * that writes (one transaction per use case). Services never see Kysely.
+ */
+export interface UnitOfWork {
+  read: Repositories;
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+export function createUnitOfWork(db: Kysely<DB>): UnitOfWork {
+  return {
+    read: createRepositories(db),
+    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx))),
+  };
+}

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { DB, NewUser, UserRow } from '#src/db/schema.ts';
+
+const USER_COLUMNS = [
+  'id',
+  'organization_id',
+  'email',
+  'name',
+  'password_hash',
+  'role',
+  'status',
+  'created_at',
+  'updated_at',
+] as const;
+
+export class UserRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /** Inserts users in one statement; emails are stored lower-cased. */
+  async insertMany(users: readonly NewUser[]): Promise<UserRow[]> {
+    if (users.length === 0) return [];
+    return this.db
+      .insertInto('users')
+      .values(users.map((u) => ({ ...u, email: u.email.trim().toLowerCase() })))
+      .returning(USER_COLUMNS)
+      .execute();
+  }
+
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+  }
+
+  /** Tenancy is part of the WHERE clause: another organization's user is simply not found. */
+  async findInOrganization(organizationId: string, userId: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  async listByOrganization(organizationId: string): Promise<UserRow[]> {
+    return this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .orderBy('email')
+      .execute();
+  }
+}
