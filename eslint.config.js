@@ -36,7 +36,10 @@ export default tseslint.config(
               group: ['#src/*', '!#src/domain/**'],
               message: 'domain/ is pure: import only from #src/domain.',
             },
-            { group: ['fastify', 'kysely', 'pg', '@electric-sql/*'], message: 'domain/ has no I/O.' },
+            {
+              group: ['fastify', 'kysely', 'pg', '@electric-sql/*'],
+              message: 'domain/ has no I/O.',
+            },
           ],
         },
       ],

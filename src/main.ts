@@ -17,7 +17,9 @@ import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 async function main(): Promise<void> {
   const parsed = loadConfig(process.env);
   if (!parsed.ok) {
-    console.error(`Ergo Admin cannot start: invalid configuration\n${parsed.errors.map((e) => `  - ${e}`).join('\n')}`);
+    console.error(
+      `Ergo Admin cannot start: invalid configuration\n${parsed.errors.map((e) => `  - ${e}`).join('\n')}`,
+    );
     process.exit(1);
   }
   const config = parsed.config;
@@ -34,7 +36,9 @@ async function main(): Promise<void> {
     const applied = await migrateToLatest(database.db);
     logger.info({ engine: database.engine, applied }, 'database ready');
   } catch (error) {
-    console.error(`Ergo Admin cannot start: the database is not reachable or could not be migrated.\n  ${describe(error, config)}`);
+    console.error(
+      `Ergo Admin cannot start: the database is not reachable or could not be migrated.\n  ${describe(error, config)}`,
+    );
     process.exit(1);
   }
 
@@ -64,7 +68,9 @@ async function main(): Promise<void> {
   if (config.demo) {
     lines.push(`Demo logins (password "${DEMO_PASSWORD}"):`);
     for (const org of DEMO_ORGANIZATIONS) {
-      for (const user of org.users.filter((u) => u.role !== 'member').concat(org.users.filter((u) => u.role === 'member').slice(0, 1))) {
+      for (const user of org.users
+        .filter((u) => u.role !== 'member')
+        .concat(org.users.filter((u) => u.role === 'member').slice(0, 1))) {
         lines.push(`  ${user.email.padEnd(22)} ${org.name}, ${user.role.replace('_', ' ')}`);
       }
     }
@@ -73,7 +79,9 @@ async function main(): Promise<void> {
 }
 
 async function readVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 

@@ -22,7 +22,9 @@ describe('loadConfig', () => {
       ok: true,
       config: { database: { engine: 'postgres', url }, demo: false },
     });
-    expect(loadConfig({ DATABASE_URL: url, ERGO_DEMO: '1' })).toMatchObject({ config: { demo: true } });
+    expect(loadConfig({ DATABASE_URL: url, ERGO_DEMO: '1' })).toMatchObject({
+      config: { demo: true },
+    });
     expect(loadConfig({ ERGO_DEMO: '0' })).toMatchObject({ config: { demo: false } });
   });
 
@@ -36,7 +38,10 @@ describe('loadConfig', () => {
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.errors;
     for (const name of ['PORT', 'DATABASE_URL', 'ERGO_SECRET_KEY', 'ERGO_DEMO']) {
-      expect(errors.some((e) => e.startsWith(`${name}:`)), `${name} listed in ${errors.join(' | ')}`).toBe(true);
+      expect(
+        errors.some((e) => e.startsWith(`${name}:`)),
+        `${name} listed in ${errors.join(' | ')}`,
+      ).toBe(true);
     }
   });
 
@@ -47,12 +52,20 @@ describe('loadConfig', () => {
   it('requires ERGO_SECRET_KEY in production', () => {
     const result = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db' });
     expect(result).toEqual({ ok: false, errors: [expect.stringMatching(/^ERGO_SECRET_KEY:/)] });
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db', ERGO_SECRET_KEY: key }).ok).toBe(true);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://u@h/db',
+        ERGO_SECRET_KEY: key,
+      }).ok,
+    ).toBe(true);
   });
 
   it('accepts previous keys for rotation and rejects a malformed one', () => {
     const other = Buffer.alloc(32, 9).toString('base64url');
-    expect(loadConfig({ ERGO_SECRET_KEY: key, ERGO_SECRET_KEYS_PREVIOUS: `${other}, ${key}` })).toMatchObject({
+    expect(
+      loadConfig({ ERGO_SECRET_KEY: key, ERGO_SECRET_KEYS_PREVIOUS: `${other}, ${key}` }),
+    ).toMatchObject({
       config: { secrets: { currentKey: key, previousKeys: [other, key] } },
     });
     expect(loadConfig({ ERGO_SECRET_KEYS_PREVIOUS: 'short' }).ok).toBe(false);

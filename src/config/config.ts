@@ -39,7 +39,12 @@ const envSchema = z.object({
   ERGO_SECRET_KEYS_PREVIOUS: z
     .string()
     .trim()
-    .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(base64Key))
     .optional(),
   ERGO_DEMO: booleanFlag.optional(),
@@ -74,7 +79,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`),
+      errors: parsed.error.issues.map(
+        (issue) => `${issue.path.map(String).join('.')}: ${issue.message}`,
+      ),
     };
   }
   const e = parsed.data;

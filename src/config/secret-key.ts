@@ -13,7 +13,8 @@ export const GENERATED_KEY_FILE = 'secret.key';
  */
 export async function loadKeyring(config: Config, logger: Logger): Promise<Keyring> {
   const previous = config.secrets.previousKeys.map(parseBase64Key);
-  if (config.secrets.currentKey) return createKeyring(parseBase64Key(config.secrets.currentKey), previous);
+  if (config.secrets.currentKey)
+    return createKeyring(parseBase64Key(config.secrets.currentKey), previous);
 
   const file = path.join(config.dataDir, GENERATED_KEY_FILE);
   let encoded: string;

@@ -21,6 +21,12 @@ export type DatabaseOptions =
 
 const INT8_OID = 20;
 
+function int8AsNumber(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(INT8_OID, 'text', Number);
+  return types;
+}
+
 /**
  * Opens the database. PGlite: on-disk under `dataDir` (in memory when omitted), optionally from
  * a dumped data dir (test templates). PostgreSQL: a `pg` pool. Both engines return int8 as a JS
@@ -39,10 +45,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
-    types: {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
-    } as typeof pg.types,
+    types: int8AsNumber(),
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };

@@ -25,7 +25,9 @@ function check(result: MigrationResultSet): string[] {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
     const what = failed ? `migration ${failed} failed` : 'migrations could not run';
-    throw new MigrationError(`${what}: ${String(result.error)}`, { cause: result.error });
+    const reason =
+      result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
+    throw new MigrationError(`${what}: ${reason}`, { cause: result.error });
   }
   return (result.results ?? []).map((r) => r.migrationName);
 }

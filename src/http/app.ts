@@ -12,8 +12,9 @@ export interface AppDeps {
 
 /** Builds the HTTP app without listening, so tests can `inject()` and main can `listen()`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: 256 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
@@ -27,18 +28,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    if (error instanceof AppError) return sendProblem(reply, error.code, error.message, error.details);
+    if (error instanceof AppError)
+      return sendProblem(reply, error.code, error.message, error.details);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       // Fastify's own client errors: malformed JSON, body too large, bad content type.
-      return sendProblem(reply, 'invalid_request', 'The request could not be read: check its body and headers.');
+      return sendProblem(
+        reply,
+        'invalid_request',
+        'The request could not be read: check its body and headers.',
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, 'internal', 'Something went wrong on our side. Try again; if it persists, contact support with the request id.');
+    return sendProblem(
+      reply,
+      'internal',
+      'Something went wrong on our side. Try again; if it persists, contact support with the request id.',
+    );
   });
 
   app.setNotFoundHandler(async (request, reply) =>
-    sendProblem(reply, 'not_found', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`),
+    sendProblem(
+      reply,
+      'not_found',
+      `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+    ),
   );
 
   app.get('/api/health', async (_request, reply) => {

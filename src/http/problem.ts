@@ -25,7 +25,7 @@ export function sendProblem(
     status,
     code,
     detail,
-    requestId: String(reply.request.id),
+    requestId: reply.request.id,
     ...extensions,
   };
   return reply.status(status).type('application/problem+json').send(problem);

@@ -18,9 +18,7 @@ export class CrmConnectionRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   /** Inserts or replaces one connection per (user, crm), in one statement for all of them. */
-  async upsertMany(
-    connections: readonly Omit<StoredCrmConnection, 'updatedAt'>[],
-  ): Promise<void> {
+  async upsertMany(connections: readonly Omit<StoredCrmConnection, 'updatedAt'>[]): Promise<void> {
     if (connections.length === 0) return;
     await this.db
       .insertInto('crm_connections')

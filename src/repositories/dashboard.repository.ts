@@ -45,7 +45,9 @@ export class DashboardRepository {
       .select(['user_id', 'organization_id', 'version'])
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    return row && { userId: row.user_id, organizationId: row.organization_id, version: row.version };
+    return (
+      row && { userId: row.user_id, organizationId: row.organization_id, version: row.version }
+    );
   }
 
   /** The categories this user has set, with their versions. */
@@ -59,7 +61,11 @@ export class DashboardRepository {
   }
 
   /** Records a write to a category: creates its state row or bumps its version. */
-  async touchCategory(userId: string, category: CategoryKey, document: unknown = null): Promise<number> {
+  async touchCategory(
+    userId: string,
+    category: CategoryKey,
+    document: unknown = null,
+  ): Promise<number> {
     const json = document === null ? null : toJson(document);
     const row = await this.db
       .insertInto('dashboard_settings')
@@ -81,9 +87,9 @@ export class DashboardRepository {
     return row.version;
   }
 
-  async readDocument<K extends DocumentCategoryKey>(
+  async readDocument(
     userId: string,
-    category: K,
+    category: DocumentCategoryKey,
   ): Promise<{ value: unknown; version: number } | undefined> {
     const row = await this.db
       .selectFrom('dashboard_settings')

@@ -25,7 +25,11 @@ export class TeamRepository {
     await this.db
       .insertInto('team_members')
       .values(
-        memberships.map((m) => ({ team_id: m.teamId, user_id: m.userId, organization_id: organizationId })),
+        memberships.map((m) => ({
+          team_id: m.teamId,
+          user_id: m.userId,
+          organization_id: organizationId,
+        })),
       )
       .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
       .execute();
@@ -43,6 +47,6 @@ export class TeamRepository {
       .groupBy(['teams.id', 'teams.name'])
       .orderBy('teams.name')
       .execute()
-      .then((rows) => rows.map((r) => ({ ...r, memberCount: Number(r.memberCount) })));
+      .then((rows) => rows.map((r) => ({ ...r, memberCount: r.memberCount })));
   }
 }

@@ -17,7 +17,9 @@ declare module 'vitest' {
  * (ADR 0004). A fresh PGlite takes seconds to start; loading a dumped data dir is much faster.
  * PostgreSQL copies a template database with CREATE DATABASE … TEMPLATE.
  */
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(
+  project: TestProject,
+): Promise<(() => Promise<void>) | undefined> {
   const engine = project.config.env.ERGO_TEST_ENGINE;
   if (engine === 'postgres') return setupPostgres(project);
   const dir = path.resolve('.tmp/test-templates');
@@ -58,7 +60,8 @@ async function setupPostgres(project: TestProject): Promise<() => Promise<void>>
         `select datname from pg_database where datname like $1`,
         [`ergo_test_%${process.pid}%`],
       );
-      for (const row of rows) await client.query(`drop database if exists ${row.datname} with (force)`);
+      for (const row of rows)
+        await client.query(`drop database if exists ${row.datname} with (force)`);
     } finally {
       await client.end();
     }

@@ -25,7 +25,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /** An empty database with no migrations applied. */
 export async function createEmptyTestDatabase(): Promise<TestDatabase> {
-  if (testEngine === 'pglite') return { ...(await openDatabase({ engine: 'pglite' })), name: 'pglite' };
+  if (testEngine === 'pglite')
+    return { ...(await openDatabase({ engine: 'pglite' })), name: 'pglite' };
   return createPostgresDatabase(undefined);
 }
 
@@ -36,7 +37,11 @@ async function createPostgresDatabase(template: string | undefined): Promise<Tes
   await adminQuery(url, `create database ${name}${template ? ` template ${template}` : ''}`);
   const dbUrl = new URL(url);
   dbUrl.pathname = `/${name}`;
-  const database = await openDatabase({ engine: 'postgres', url: dbUrl.toString(), maxConnections: 5 });
+  const database = await openDatabase({
+    engine: 'postgres',
+    url: dbUrl.toString(),
+    maxConnections: 5,
+  });
   return {
     ...database,
     name,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   advancedSettingsSchema,
   alternateDomainsSchema,
@@ -132,7 +132,10 @@ export const CATEGORY_SCHEMAS = {
 
 export type ValueCategoryKey = keyof typeof CATEGORY_SCHEMAS;
 export type CategoryValue<K extends ValueCategoryKey> = z.output<(typeof CATEGORY_SCHEMAS)[K]>;
-export type DocumentCategoryKey = Exclude<ValueCategoryKey, 'custom_properties' | 'pipeline_stages'>;
+export type DocumentCategoryKey = Exclude<
+  ValueCategoryKey,
+  'custom_properties' | 'pipeline_stages'
+>;
 
 export const DOCUMENT_CATEGORY_KEYS = CATEGORIES.filter((c) => c.storage === 'document').map(
   (c) => c.key,
@@ -162,7 +165,10 @@ export function parseCategoryValue<K extends ValueCategoryKey>(
 ): ParseResult<CategoryValue<K>> {
   const result = CATEGORY_SCHEMAS[key].safeParse(input);
   if (result.success) return { ok: true, value: result.data as CategoryValue<K> };
-  return { ok: false, message: `${categoryDefinition(key).label}: ${formatZodError(result.error)}` };
+  return {
+    ok: false,
+    message: `${categoryDefinition(key).label}: ${formatZodError(result.error)}`,
+  };
 }
 
 /** "stages.0.probability: must be between 0 and 100; …" */

@@ -4,8 +4,8 @@ import { CRM_KEYS } from '#src/domain/crm.ts';
 /**
  * Zod schemas for the ten dashboard settings categories (SPEC §2, "content (minimum)").
  * The same schemas validate the database seed, the API and (later) the web forms.
- * Every schema parses `{}`/`[]`-ish input into a complete value with sane defaults, so
- * `schema.parse(undefined)` is the category's default value.
+ * Every schema parses `{}` into a complete value with sane defaults: the category's default
+ * value. Objects are strict: a misspelt field is an error, not silently dropped.
  */
 
 const trimmed = (max: number) => z.string().trim().max(max);
@@ -34,7 +34,7 @@ const domainListSchema = z
 export const CRM_OBJECTS = ['deal', 'contact', 'company'] as const;
 export const PROPERTY_TYPES = ['string', 'number', 'date', 'bool', 'enumeration'] as const;
 
-export const propertyOptionSchema = z.object({
+export const propertyOptionSchema = z.strictObject({
   label: requiredText(200),
   value: requiredText(200),
 });
@@ -46,7 +46,10 @@ export const customPropertySchema = z
     name: z
       .string()
       .trim()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, 'must start with a letter and use letters, digits or _'),
+      .regex(
+        /^[A-Za-z][A-Za-z0-9_]{0,99}$/,
+        'must start with a letter and use letters, digits or _',
+      ),
     label: requiredText(200),
     type: z.enum(PROPERTY_TYPES),
     options: z.array(propertyOptionSchema).max(1000).default([]),
@@ -55,7 +58,11 @@ export const customPropertySchema = z
   })
   .superRefine((property, ctx) => {
     if (property.type !== 'enumeration' && property.options.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'only enumeration properties have options' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options'],
+        message: 'only enumeration properties have options',
+      });
     }
     const seen = new Set<string>();
     for (const [index, option] of property.options.entries()) {
@@ -89,7 +96,7 @@ export const customPropertiesSchema = z
 
 // --- pipeline_stages ---------------------------------------------------------------------------
 
-export const pipelineStageSchema = z.object({
+export const pipelineStageSchema = z.strictObject({
   /** Stable identity across dashboards: stage sync merges by it (SPEC §2). */
   internalId: z
     .string()
@@ -97,7 +104,11 @@ export const pipelineStageSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'must be 1–100 letters, digits, _ . : or -'),
   name: requiredText(120),
   order: z.number().int().min(0).max(10_000),
-  probability: z.number().int().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  probability: z
+    .number()
+    .int()
+    .min(0, 'must be between 0 and 100')
+    .max(100, 'must be between 0 and 100'),
   /** The stage's id in each CRM, e.g. `{ hubspot: 'appointmentscheduled' }`. */
   crmStageMappings: z.partialRecord(z.enum(CRM_KEYS), requiredText(200)).default({}),
   /** True when the stage came from an admin's sync rather than the user's own setup. */
@@ -109,7 +120,7 @@ export const salesforceRecordTypeIdSchema = z
   .string()
   .regex(/^012[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/, 'must be a Salesforce RecordType id (012…)');
 
-export const salesforceRecordTypeSchema = z.object({
+export const salesforceRecordTypeSchema = z.strictObject({
   recordTypeId: salesforceRecordTypeIdSchema,
   name: requiredText(120),
   developerName: z
@@ -147,12 +158,21 @@ export const pipelineStagesSchema = z
         });
       }
       recordTypes.add(recordType.recordTypeId);
+      for (const [stageIndex, stageId] of recordType.stageInternalIds.entries()) {
+        if (!ids.has(stageId)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['salesforceRecordTypes', index, 'stageInternalIds', stageIndex],
+            message: `no stage with internalId "${stageId}"`,
+          });
+        }
+      }
     }
   });
 
 // --- company_details ---------------------------------------------------------------------------
 
-export const companyDetailsSchema = z.object({
+export const companyDetailsSchema = z.strictObject({
   companyName: trimmed(200).default(''),
   website: z
     .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })])
@@ -174,9 +194,16 @@ export const MEETING_TITLE_PLACEHOLDERS = [
   'deal_name',
   'date',
 ] as const;
-export const MEETING_TYPES = ['discovery', 'demo', 'follow_up', 'negotiation', 'onboarding', 'other'] as const;
+export const MEETING_TYPES = [
+  'discovery',
+  'demo',
+  'follow_up',
+  'negotiation',
+  'onboarding',
+  'other',
+] as const;
 
-const placeholderPattern = /\{\{\s*([a-z_]+)\s*\}\}/g;
+const placeholderPattern = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 export const meetingTitleTemplateSchema = z
   .object({
@@ -204,9 +231,21 @@ export const meetingTitleTemplateSchema = z
   });
 
 /** Templates are ordered: the first whose rules match a meeting names it. */
-export const meetingTitlesSchema = z.object({
-  templates: z.array(meetingTitleTemplateSchema).max(100).default([]),
-});
+export const meetingTitlesSchema = z
+  .strictObject({ templates: z.array(meetingTitleTemplateSchema).max(100).default([]) })
+  .superRefine((value, ctx) => {
+    const ids = new Set<string>();
+    for (const [index, template] of value.templates.entries()) {
+      if (ids.has(template.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['templates', index, 'id'],
+          message: `duplicate template id "${template.id}"`,
+        });
+      }
+      ids.add(template.id);
+    }
+  });
 
 // --- alternate_domains / partnership_domains ---------------------------------------------------
 
@@ -218,13 +257,16 @@ export const partnershipDomainsSchema = domainListSchema;
 export const TASK_PRIORITIES = ['low', 'medium', 'high'] as const;
 export const TASK_ASSIGNMENTS = ['record_owner', 'meeting_host', 'self'] as const;
 
-export const taskSettingsSchema = z.object({
+export const taskSettingsSchema = z.strictObject({
   defaultDueOffsetDays: z.number().int().min(0).max(365).default(2),
   defaultPriority: z.enum(TASK_PRIORITIES).default('medium'),
   autoCreateFollowUps: z.boolean().default(true),
   assignment: z.enum(TASK_ASSIGNMENTS).default('record_owner'),
   /** The CRM queue new tasks go to; null = the CRM's default. */
-  crmTaskQueue: trimmed(200).nullable().default(null),
+  crmTaskQueue: trimmed(200)
+    .nullable()
+    .default(null)
+    .transform((v) => (v === '' ? null : v)),
 });
 
 // --- email_templates ---------------------------------------------------------------------------
@@ -237,12 +279,19 @@ export const messageTemplateSchema = z
     kind: z.enum(TEMPLATE_KINDS),
     name: requiredText(200),
     /** Email templates only. */
-    subject: trimmed(300).nullable().default(null),
+    subject: trimmed(300)
+      .nullable()
+      .default(null)
+      .transform((v) => (v === '' ? null : v)),
     body: requiredText(20_000),
   })
   .superRefine((template, ctx) => {
     if (template.kind === 'email' && !template.subject) {
-      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'an email template needs a subject' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subject'],
+        message: 'an email template needs a subject',
+      });
     }
     if (template.kind !== 'email' && template.subject) {
       ctx.addIssue({
@@ -274,12 +323,16 @@ export const emailTemplatesSchema = z
 
 export const NOTIFICATION_CHANNELS = ['email', 'slack', 'in_app'] as const;
 
-export const advancedSettingsSchema = z.object({
+export const advancedSettingsSchema = z.strictObject({
   /** The guide's "context notifications": a briefing before a meeting. */
   contextNotifications: z
     .object({
       enabled: z.boolean().default(true),
-      channels: z.array(z.enum(NOTIFICATION_CHANNELS)).max(3).default(['email']),
+      channels: z
+        .array(z.enum(NOTIFICATION_CHANNELS))
+        .max(3)
+        .default(['email'])
+        .transform((channels) => [...new Set(channels)]),
       minutesBefore: z.number().int().min(0).max(1440).default(30),
     })
     .default({ enabled: true, channels: ['email'], minutesBefore: 30 }),
@@ -293,42 +346,52 @@ export const advancedSettingsSchema = z.object({
 // --- crm_keys ----------------------------------------------------------------------------------
 
 const secretString = z.string().trim().min(8, 'looks too short to be a CRM key').max(4096);
-const httpsOrLoopbackUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** CRM endpoints: https, or plain http only on this machine (the local CRM emulators). */
+const httpsOrLoopbackUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .refine((value) => {
+    if (!URL.canParse(value)) return true; // already reported by z.url()
+    const url = new URL(value);
+    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+  }, 'must use https (plain http is allowed only for 127.0.0.1 or localhost)');
 
 /**
  * One CRM connection: `secrets` are encrypted at rest and never leave the service layer
  * (SPEC §7); `instance` is the non-secret data the connector needs (instance URL, data centre…).
  */
 export const crmCredentialsSchema = z.discriminatedUnion('crm', [
-  z.object({
+  z.strictObject({
     crm: z.literal('hubspot'),
-    secrets: z.object({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: z.object({ portalId: z.string().regex(/^\d+$/).optional() }).default({}),
+    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: z.strictObject({ portalId: z.string().regex(/^\d+$/).optional() }).default({}),
   }),
-  z.object({
+  z.strictObject({
     crm: z.literal('salesforce'),
-    secrets: z.object({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: z.object({ instanceUrl: httpsOrLoopbackUrl }),
+    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: z.strictObject({ instanceUrl: httpsOrLoopbackUrl }),
   }),
-  z.object({
+  z.strictObject({
     crm: z.literal('zoho'),
-    secrets: z.object({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: z.object({ apiDomain: httpsOrLoopbackUrl }),
+    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: z.strictObject({ apiDomain: httpsOrLoopbackUrl }),
   }),
-  z.object({
+  z.strictObject({
     crm: z.literal('attio'),
-    secrets: z.object({ accessToken: secretString }),
-    instance: z.object({ workspaceSlug: z.string().optional() }).default({}),
+    secrets: z.strictObject({ accessToken: secretString }),
+    instance: z.strictObject({ workspaceSlug: z.string().optional() }).default({}),
   }),
-  z.object({
+  z.strictObject({
     crm: z.literal('pipedrive'),
-    secrets: z.object({ apiToken: secretString }),
-    instance: z.object({ apiDomain: httpsOrLoopbackUrl.optional() }).default({}),
+    secrets: z.strictObject({ apiToken: secretString }),
+    instance: z.strictObject({ apiDomain: httpsOrLoopbackUrl.optional() }).default({}),
   }),
 ]);
 export type CrmCredentials = z.infer<typeof crmCredentialsSchema>;
 
 /** The secret whose last 4 characters the masked view shows. */
 export function primarySecretOf(credentials: CrmCredentials): string {
-  return credentials.crm === 'pipedrive' ? credentials.secrets.apiToken : credentials.secrets.accessToken;
+  return credentials.crm === 'pipedrive'
+    ? credentials.secrets.apiToken
+    : credentials.secrets.accessToken;
 }

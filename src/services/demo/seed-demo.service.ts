@@ -55,7 +55,8 @@ export async function seedDemo(uow: UnitOfWork, keyring: Keyring): Promise<SeedD
           u.teams.map((team) => {
             const teamId = teamIdByName.get(team);
             const userId = idByEmail.get(u.email);
-            if (!teamId || !userId) throw new Error(`demo data: unknown team ${team} or user ${u.email}`);
+            if (!teamId || !userId)
+              throw new Error(`demo data: unknown team ${team} or user ${u.email}`);
             return { teamId, userId };
           }),
         ),

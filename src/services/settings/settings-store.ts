@@ -49,7 +49,9 @@ export async function readCategory<K extends ValueCategoryKey>(
   userId: string,
   category: K,
 ): Promise<CategoryRead<K>> {
-  const state = (await repos.dashboards.categoryStates(userId)).find((s) => s.category === category);
+  const state = (await repos.dashboards.categoryStates(userId)).find(
+    (s) => s.category === category,
+  );
   if (!state) return { value: defaultValueOf(category), isSet: false, version: 0 };
   let raw: unknown;
   switch (category) {
@@ -60,12 +62,13 @@ export async function readCategory<K extends ValueCategoryKey>(
       raw = await repos.dashboards.readPipeline(userId);
       break;
     default:
-      raw = (await repos.dashboards.readDocument(userId, category as never))?.value;
+      raw = (await repos.dashboards.readDocument(userId, category))?.value;
   }
   const parsed = parseCategoryValue(category, raw);
   // Stored values were validated on write; a failure here means the schema moved on without a
   // migration, which is a bug worth failing loudly on.
-  if (!parsed.ok) throw new Error(`stored ${category} of user ${userId} no longer validates: ${parsed.message}`);
+  if (!parsed.ok)
+    throw new Error(`stored ${category} of user ${userId} no longer validates: ${parsed.message}`);
   return { value: parsed.value, isSet: true, version: state.version };
 }
 

@@ -22,7 +22,10 @@ describe('migrations', () => {
     database = await createEmptyTestDatabase();
     const applied = await migrateToLatest(database.db);
     expect(applied).toEqual(Object.keys(MIGRATIONS));
-    expect(await migrationState(database.db)).toEqual({ applied: Object.keys(MIGRATIONS), pending: [] });
+    expect(await migrationState(database.db)).toEqual({
+      applied: Object.keys(MIGRATIONS),
+      pending: [],
+    });
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 
