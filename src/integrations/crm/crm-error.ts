@@ -1,0 +1,56 @@
+import type { CrmKey } from '#src/domain/crm.ts';
+
+export type CrmErrorKind =
+  | 'invalid_credentials'
+  | 'expired_credentials'
+  | 'forbidden'
+  | 'not_permitted'
+  | 'rate_limited'
+  | 'not_found'
+  | 'conflict'
+  | 'bad_request'
+  | 'server_error'
+  | 'timeout'
+  | 'network'
+  | 'bad_response';
+
+/**
+ * The one error every connector throws. `vendorCode` is the vendor's own code (HubSpot
+ * category, Salesforce errorCode, Zoho code, Attio code, Pipedrive error). Messages are built
+ * from status codes and vendor messages only: never from a request's headers or URL query.
+ */
+export class CrmError extends Error {
+  override readonly name = 'CrmError';
+  readonly crm: CrmKey;
+  readonly kind: CrmErrorKind;
+  readonly status: number | undefined;
+  readonly vendorCode: string | undefined;
+  /** How many attempts were made before giving up. */
+  readonly attempts: number;
+
+  constructor(options: {
+    crm: CrmKey;
+    kind: CrmErrorKind;
+    message: string;
+    status?: number;
+    vendorCode?: string;
+    attempts?: number;
+  }) {
+    super(options.message);
+    this.crm = options.crm;
+    this.kind = options.kind;
+    this.status = options.status;
+    this.vendorCode = options.vendorCode;
+    this.attempts = options.attempts ?? 1;
+  }
+
+  /** Kinds worth another attempt. */
+  get retryable(): boolean {
+    return (
+      this.kind === 'rate_limited' ||
+      this.kind === 'server_error' ||
+      this.kind === 'timeout' ||
+      this.kind === 'network'
+    );
+  }
+}

@@ -1,0 +1,254 @@
+import type { CrmKey } from '#src/domain/crm.ts';
+import { CrmError, type CrmErrorKind } from '#src/integrations/crm/crm-error.ts';
+
+/**
+ * The small typed HTTP client every connector shares: a timeout on every attempt, a total time
+ * budget, retries with exponential backoff and full jitter on 429/5xx/network errors, honouring
+ * Retry-After (seconds or HTTP date); no retry on other 4xx unless the vendor classifier says
+ * it is a rate limit (Salesforce REQUEST_LIMIT_EXCEEDED). Secrets are scrubbed from messages.
+ */
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Per attempt. */
+  timeoutMs: number;
+  /** For the whole call, waits included: a retry that would end past it is not made. */
+  budgetMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 300,
+  maxDelayMs: 8_000,
+  timeoutMs: 10_000,
+  budgetMs: 30_000,
+};
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface CrmRequest {
+  method: HttpMethod;
+  /** Path (joined to the client's base URL) or an absolute URL on the same origin. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface CrmResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface ClassifiedError {
+  kind: CrmErrorKind;
+  message: string;
+  vendorCode?: string;
+}
+
+/** Maps a vendor's non-2xx response to an error kind, vendor code and message. */
+export type ErrorClassifier = (response: {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}) => ClassifiedError;
+
+export interface CrmHttpClientOptions {
+  crm: CrmKey;
+  baseUrl: string;
+  /** Adds the vendor's auth header(s). */
+  authorize: (headers: Headers) => void;
+  classify: ErrorClassifier;
+  /** Secret values to scrub from any error message. */
+  secrets: readonly string[];
+  policy?: Partial<RetryPolicy>;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  /** Called before each retry (for logs and tests): never given secrets. */
+  onRetry?: (info: {
+    attempt: number;
+    delayMs: number;
+    kind: CrmErrorKind;
+    status?: number;
+  }) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or bad. */
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export class CrmHttpClient {
+  readonly crm: CrmKey;
+  readonly baseUrl: string;
+  readonly policy: RetryPolicy;
+  readonly #options: CrmHttpClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #now: () => number;
+
+  constructor(options: CrmHttpClientOptions) {
+    this.crm = options.crm;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Sends the request, retrying as the policy allows; a non-2xx ends as a CrmError. */
+  async request<T>(request: CrmRequest): Promise<CrmResponse<T>> {
+    const started = this.#now();
+    const url = this.#url(request);
+    for (let attempt = 1; ; attempt += 1) {
+      const remaining = this.policy.budgetMs - (this.#now() - started);
+      let error: CrmError;
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await this.#attempt(
+          url,
+          request,
+          Math.max(1, Math.min(this.policy.timeoutMs, remaining)),
+        );
+        if (response.status >= 200 && response.status < 300) return response as CrmResponse<T>;
+        const classified = this.#options.classify(response);
+        error = this.#error(classified, attempt, response.status);
+        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+      } catch (caught) {
+        error = caught instanceof CrmError ? caught : this.#transportError(caught, attempt);
+      }
+      if (!error.retryable || attempt >= this.policy.maxAttempts) throw error;
+      const backoff = Math.min(
+        this.policy.maxDelayMs,
+        this.policy.baseDelayMs * 2 ** (attempt - 1),
+      );
+      const delayMs = retryAfterMs ?? Math.round(this.#random() * backoff);
+      const elapsed = this.#now() - started;
+      if (elapsed + delayMs >= this.policy.budgetMs) throw error;
+      this.#options.onRetry?.({
+        attempt,
+        delayMs,
+        kind: error.kind,
+        ...(error.status === undefined ? {} : { status: error.status }),
+      });
+      await this.#sleep(delayMs);
+    }
+  }
+
+  async #attempt(url: URL, request: CrmRequest, timeoutMs: number): Promise<CrmResponse<unknown>> {
+    const headers = new Headers({ accept: 'application/json', ...request.headers });
+    this.#options.authorize(headers);
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(request.body);
+    }
+    const response = await this.#fetch(url, {
+      method: request.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+    const text = await response.text();
+    let parsed: unknown = null;
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text) as unknown;
+      } catch {
+        parsed = text;
+      }
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  #url(request: CrmRequest): URL {
+    const url = /^https?:\/\//.test(request.path)
+      ? new URL(request.path)
+      : new URL(`${this.baseUrl}${request.path.startsWith('/') ? '' : '/'}${request.path}`);
+    if (url.origin !== new URL(this.baseUrl).origin) {
+      throw new CrmError({
+        crm: this.crm,
+        kind: 'bad_response',
+        message: 'The CRM pointed to another host; refusing to follow it.',
+      });
+    }
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  #error(classified: ClassifiedError, attempts: number, status?: number): CrmError {
+    return new CrmError({
+      crm: this.crm,
+      kind: classified.kind,
+      message: this.scrub(classified.message),
+      attempts,
+      ...(status === undefined ? {} : { status }),
+      ...(classified.vendorCode === undefined ? {} : { vendorCode: classified.vendorCode }),
+    });
+  }
+
+  #transportError(caught: unknown, attempts: number): CrmError {
+    const isTimeout =
+      caught instanceof DOMException &&
+      (caught.name === 'TimeoutError' || caught.name === 'AbortError');
+    return new CrmError({
+      crm: this.crm,
+      kind: isTimeout ? 'timeout' : 'network',
+      message: isTimeout
+        ? `The CRM did not answer within ${this.policy.timeoutMs} ms.`
+        : `The CRM could not be reached (${this.scrub(errorText(caught))}).`,
+      attempts,
+    });
+  }
+
+  /** Removes every secret value from a message. */
+  scrub(message: string): string {
+    let scrubbed = message;
+    for (const secret of this.#options.secrets) {
+      if (secret.length >= 4) scrubbed = scrubbed.split(secret).join('[redacted]');
+    }
+    return scrubbed;
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const code = cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : '';
+    return code || error.message;
+  }
+  return 'unknown error';
+}
+
+/** The status-based default most vendors need; vendor classifiers refine it. */
+export function kindForStatus(status: number): CrmErrorKind {
+  if (status === 401) return 'invalid_credentials';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  return 'bad_request';
+}
