@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pglite',
-          include: ['src/**/*.test.ts', ...integration],
+          include: ['src/**/*.test.ts', 'tests/e2e/**/*.test.ts', ...integration],
           env: { ERGO_TEST_ENGINE: 'pglite' },
           globalSetup: ['./tests/support/global-setup.ts'],
           setupFiles: ['./tests/support/setup.ts'],

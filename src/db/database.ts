@@ -40,7 +40,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-    return { db, engine: 'pglite', pglite, close: () => db.destroy() };
+    const close = async (): Promise<void> => {
+      // Kysely only destroys a driver it has used; close PGlite ourselves in every case.
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    };
+    return { db, engine: 'pglite', pglite, close };
   }
   const pool = new pg.Pool({
     connectionString: options.url,
