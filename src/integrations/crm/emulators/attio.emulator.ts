@@ -1,0 +1,645 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
+import {
+  bearerToken,
+  EmulatorServer,
+  type AuthResult,
+  type EmulatorReply,
+  type EmulatorRequest,
+  type EmulatorRoute,
+  type FaultConfig,
+  type VendorBehaviour,
+} from '#src/integrations/crm/emulators/emulator-server.ts';
+
+/**
+ * A loopback Attio (REST API v2): `/v2/self`, workspace members, object attributes and their
+ * select options (archive / un-archive), with Attio's Bearer auth, its error envelope
+ * `{status_code, type, code, message}`, and 429 whose `Retry-After` is an HTTP date (never
+ * seconds). See shared/product/crm-api-notes.md §4. State is per instance.
+ */
+
+export type AttioAccessLevel = 'admin' | 'member' | 'suspended';
+
+export interface AttioMember {
+  id: { workspace_id: string; workspace_member_id: string };
+  first_name: string;
+  last_name: string;
+  avatar_url: string | null;
+  email_address: string;
+  access_level: AttioAccessLevel;
+  created_at: string;
+}
+
+export interface AttioAttribute {
+  id: { workspace_id: string; object_id: string; attribute_id: string };
+  title: string;
+  description: string | null;
+  api_slug: string;
+  type: string;
+  is_system_attribute: boolean;
+  is_writable: boolean;
+  is_required: boolean;
+  is_unique: boolean;
+  is_multiselect: boolean;
+  is_default_value_enabled: boolean;
+  is_archived: boolean;
+  default_value: unknown;
+  relationship: unknown;
+  created_at: string;
+  config: Record<string, unknown>;
+}
+
+export interface AttioSelectOption {
+  id: { workspace_id: string; object_id: string; attribute_id: string; option_id: string };
+  title: string;
+  is_archived: boolean;
+}
+
+export type AttioObjectSlug = 'deals' | 'people';
+
+export interface AttioObject {
+  object_id: string;
+  api_slug: AttioObjectSlug;
+  attributes: AttioAttribute[];
+}
+
+export interface AttioSeed {
+  /** Accepted tokens, in addition to the demo organizations' Attio tokens. */
+  tokens: string[];
+  /** Members added after the fillers and the demo users. */
+  members: AttioMember[];
+  /** How many filler members to seed (default 25; one of them suspended). */
+  fillerMembers: number;
+  /** Select attributes (with their options by title) added to the deals object. */
+  dealSelects: {
+    api_slug: string;
+    title: string;
+    options: { title: string; is_archived?: boolean }[];
+  }[];
+}
+
+export interface AttioState {
+  tokens: Set<string>;
+  workspace: { id: string; name: string; slug: string };
+  /** The member the token check reports as having authorized the token. */
+  authorizedBy: string;
+  members: AttioMember[];
+  objects: Record<AttioObjectSlug, AttioObject>;
+  /** Select options by attribute_id. */
+  options: Record<string, AttioSelectOption[]>;
+}
+
+const WORKSPACE_ID = '2b7a4c11-5d3e-4f60-8a91-1c2d3e4f5a60';
+const DEALS_OBJECT_ID = '7d1e9a40-2c6b-4f3e-9b8a-5e4d3c2b1a01';
+const PEOPLE_OBJECT_ID = '7d1e9a40-2c6b-4f3e-9b8a-5e4d3c2b1a02';
+const SEEDED_AT = '2024-03-04T09:30:00.000000000Z';
+const OWNER_MEMBER_ID = '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e01';
+
+/** The demo users' workspace_member_ids (owner as given in the brief; the rest in its style). */
+export function demoAttioMemberId(email: string): string | undefined {
+  if (email === 'owner@acme.test') return OWNER_MEMBER_ID;
+  if (email === 'admin@acme.test') return '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e02';
+  const rep = /^rep(\d+)@acme\.test$/.exec(email);
+  if (rep?.[1]) return `6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e${String(10 + Number(rep[1]))}`;
+  return undefined;
+}
+
+function member(
+  id: string,
+  email: string,
+  name: string,
+  accessLevel: AttioAccessLevel,
+): AttioMember {
+  const [first = '', ...rest] = name.trim().split(/\s+/);
+  return {
+    id: { workspace_id: WORKSPACE_ID, workspace_member_id: id },
+    first_name: first,
+    last_name: rest.join(' '),
+    avatar_url: null,
+    email_address: email,
+    access_level: accessLevel,
+    created_at: SEEDED_AT,
+  };
+}
+
+function demoMembers(): AttioMember[] {
+  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
+  return (acme?.users ?? []).flatMap((user) => {
+    const id = demoAttioMemberId(user.email);
+    if (id === undefined) return [];
+    const level = user.role === 'member' ? 'member' : 'admin';
+    return [member(id, user.email, user.name, level)];
+  });
+}
+
+function fillerMembers(count: number): AttioMember[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(i + 1).padStart(3, '0');
+    return member(
+      `6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d5${n}`,
+      `contractor${n}@acme-partners.test`,
+      `Contractor ${n}`,
+      i === 4 ? 'suspended' : 'member',
+    );
+  });
+}
+
+function demoTokens(): string[] {
+  return DEMO_ORGANIZATIONS.flatMap((org) =>
+    org.users.flatMap((user) =>
+      (user.dashboard?.crmConnections ?? []).flatMap((c) =>
+        c.crm === 'attio' ? [c.secrets.accessToken] : [],
+      ),
+    ),
+  );
+}
+
+function attribute(
+  objectId: string,
+  apiSlug: string,
+  title: string,
+  type: string,
+  system: boolean,
+  extra: Partial<AttioAttribute> = {},
+): AttioAttribute {
+  return {
+    id: { workspace_id: WORKSPACE_ID, object_id: objectId, attribute_id: randomUUID() },
+    title,
+    description: null,
+    api_slug: apiSlug,
+    type,
+    is_system_attribute: system,
+    is_writable: true,
+    is_required: false,
+    is_unique: false,
+    is_multiselect: false,
+    is_default_value_enabled: false,
+    is_archived: false,
+    default_value: null,
+    relationship: null,
+    created_at: SEEDED_AT,
+    config: {
+      currency: { default_currency_code: null, display_type: null },
+      record_reference: { allowed_object_ids: null },
+    },
+    ...extra,
+  };
+}
+
+function selectOption(attr: AttioAttribute, title: string, archived = false): AttioSelectOption {
+  return {
+    id: { ...attr.id, option_id: randomUUID() },
+    title,
+    is_archived: archived,
+  };
+}
+
+export function createAttioState(seed: Partial<AttioSeed> = {}): AttioState {
+  const deals: AttioObject = {
+    object_id: DEALS_OBJECT_ID,
+    api_slug: 'deals',
+    attributes: [
+      attribute(DEALS_OBJECT_ID, 'name', 'Deal name', 'text', true, { is_required: true }),
+      attribute(DEALS_OBJECT_ID, 'stage', 'Deal stage', 'status', true, { is_required: true }),
+      attribute(DEALS_OBJECT_ID, 'owner', 'Deal owner', 'actor-reference', true, {
+        is_required: true,
+      }),
+      attribute(DEALS_OBJECT_ID, 'value', 'Deal value', 'currency', true),
+    ],
+  };
+  const people: AttioObject = {
+    object_id: PEOPLE_OBJECT_ID,
+    api_slug: 'people',
+    attributes: [
+      attribute(PEOPLE_OBJECT_ID, 'name', 'Name', 'personal-name', true),
+      attribute(PEOPLE_OBJECT_ID, 'email_addresses', 'Email addresses', 'email-address', true, {
+        is_multiselect: true,
+      }),
+    ],
+  };
+  const options: Record<string, AttioSelectOption[]> = {};
+  const selects = [
+    // The unrelated pre-existing custom field.
+    {
+      api_slug: 'deal_source',
+      title: 'Deal source',
+      options: [{ title: 'Inbound' }, { title: 'Outbound' }],
+    },
+    ...(seed.dealSelects ?? []),
+  ];
+  for (const select of selects) {
+    const attr = attribute(DEALS_OBJECT_ID, select.api_slug, select.title, 'select', false);
+    deals.attributes.push(attr);
+    options[attr.id.attribute_id] = select.options.map((o) =>
+      selectOption(attr, o.title, o.is_archived ?? false),
+    );
+  }
+  return {
+    tokens: new Set([...demoTokens(), ...(seed.tokens ?? [])]),
+    workspace: { id: WORKSPACE_ID, name: 'Acme', slug: 'acme' },
+    authorizedBy: OWNER_MEMBER_ID,
+    members: [
+      ...fillerMembers(seed.fillerMembers ?? 25),
+      ...demoMembers(),
+      ...structuredClone(seed.members ?? []),
+    ],
+    objects: { deals, people },
+    options,
+  };
+}
+
+// --- replies ---------------------------------------------------------------------------------
+
+function attioError(status: number, type: string, code: string, message: string): EmulatorReply {
+  return { status, body: { status_code: status, type, code, message } };
+}
+
+/** Retry-After as an HTTP date, rounded UP to the whole second so it never promises less. */
+export function attioRetryAfter(value: string, now = Date.now()): string {
+  if (!/^\d+(\.\d+)?$/.test(value)) return value;
+  return new Date(Math.ceil((now + Number(value) * 1000) / 1000) * 1000).toUTCString();
+}
+
+function attioBehaviour(state: AttioState): VendorBehaviour {
+  return {
+    name: 'attio',
+    authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult {
+      if (request.headers.authorization === undefined) return 'missing';
+      const token = bearerToken(request.headers, 'Bearer');
+      if (token === undefined || !state.tokens.has(token)) return 'invalid';
+      return faults.tokensExpired ? 'expired' : 'ok';
+    },
+    unauthorized(result): EmulatorReply {
+      if (result === 'expired') {
+        return attioError(401, 'auth_error', 'token_expired', 'The access token has expired.');
+      }
+      if (result === 'missing') {
+        return attioError(
+          401,
+          'auth_error',
+          'unauthorized',
+          'No authentication was provided. Send an Authorization: Bearer header.',
+        );
+      }
+      return attioError(401, 'auth_error', 'unauthorized', 'The access token is invalid.');
+    },
+    rateLimited(retryAfter): EmulatorReply {
+      const reply = attioError(
+        429,
+        'rate_limit_error',
+        'rate_limit_exceeded',
+        'Rate limit exceeded, please try again later',
+      );
+      return { ...reply, headers: { 'Retry-After': attioRetryAfter(retryAfter) } };
+    },
+    serverError(): EmulatorReply {
+      return attioError(500, 'api_error', 'internal_server_error', 'An unexpected error occurred.');
+    },
+    notFound(request): EmulatorReply {
+      return attioError(
+        404,
+        'invalid_request_error',
+        'not_found',
+        `No route matches ${request.method} ${request.path}.`,
+      );
+    },
+    badRequest(message): EmulatorReply {
+      return attioError(400, 'invalid_request_error', 'validation_type', message);
+    },
+  };
+}
+
+// --- request bodies --------------------------------------------------------------------------
+
+const attributeCreate = z.object({
+  data: z.object({
+    title: z.string().min(1),
+    description: z.string().nullable(),
+    api_slug: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case'),
+    type: z.enum([
+      'text',
+      'number',
+      'checkbox',
+      'currency',
+      'date',
+      'timestamp',
+      'rating',
+      'status',
+      'select',
+      'record-reference',
+      'actor-reference',
+      'location',
+      'domain',
+      'email-address',
+      'phone-number',
+    ]),
+    is_required: z.boolean(),
+    is_unique: z.boolean(),
+    is_multiselect: z.boolean(),
+    config: z.record(z.string(), z.unknown()),
+    default_value: z.unknown().optional(),
+  }),
+});
+
+const attributeUpdate = z.object({
+  data: z.object({
+    title: z.string().min(1).optional(),
+    description: z.string().nullable().optional(),
+    is_archived: z.boolean().optional(),
+    is_required: z.boolean().optional(),
+  }),
+});
+
+const optionCreate = z.object({ data: z.object({ title: z.string().trim().min(1) }) });
+
+const optionUpdate = z.object({
+  data: z.object({
+    title: z.string().trim().min(1).optional(),
+    is_archived: z.boolean().optional(),
+  }),
+});
+
+function validation(error: z.ZodError): EmulatorReply {
+  const detail = error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  return attioError(
+    400,
+    'invalid_request_error',
+    'validation_type',
+    `Body payload validation error. ${detail}`,
+  );
+}
+
+// --- routes ----------------------------------------------------------------------------------
+
+function attioRoutes(state: AttioState, faults: () => FaultConfig): EmulatorRoute[] {
+  const ok = (data: unknown): EmulatorReply => ({ status: 200, body: { data } });
+  const notFound = (message: string) =>
+    attioError(404, 'invalid_request_error', 'not_found', message);
+  const forbidden = () =>
+    attioError(
+      403,
+      'auth_error',
+      'forbidden',
+      'This token is missing the object_configuration:read-write scope.',
+    );
+
+  const objectOf = (request: EmulatorRequest): AttioObject | EmulatorReply => {
+    const identifier = request.params.object ?? '';
+    const found = Object.values(state.objects).find(
+      (o) => o.api_slug === identifier || o.object_id === identifier,
+    );
+    return found ?? notFound(`Object with slug/ID "${identifier}" not found.`);
+  };
+  const attributeOf = (request: EmulatorRequest): AttioAttribute | EmulatorReply => {
+    const object = objectOf(request);
+    if (!('api_slug' in object)) return object;
+    const identifier = request.params.attribute ?? '';
+    const found = object.attributes.find(
+      (a) => a.api_slug === identifier || a.id.attribute_id === identifier,
+    );
+    return found ?? notFound(`Attribute with slug/ID "${identifier}" not found.`);
+  };
+  const selectOf = (request: EmulatorRequest): AttioAttribute | EmulatorReply => {
+    const attr = attributeOf(request);
+    if (!('api_slug' in attr)) return attr;
+    if (attr.type !== 'select') {
+      return attioError(
+        400,
+        'invalid_request_error',
+        'validation_type',
+        `Attribute "${attr.api_slug}" is of type "${attr.type}", not "select".`,
+      );
+    }
+    return attr;
+  };
+  const optionsOf = (attr: AttioAttribute): AttioSelectOption[] =>
+    (state.options[attr.id.attribute_id] ??= []);
+
+  return [
+    {
+      method: 'GET',
+      pattern: '/v2/self',
+      handler: () => {
+        const iat = Math.floor(Date.now() / 1000);
+        return {
+          status: 200,
+          body: {
+            active: true,
+            scope: 'user_management:read object_configuration:read-write',
+            client_id: 'c1a2b3c4-0000-4000-8000-00000000e901',
+            token_type: 'Bearer',
+            exp: null,
+            iat,
+            sub: state.workspace.id,
+            aud: 'c1a2b3c4-0000-4000-8000-00000000e901',
+            iss: 'attio.com',
+            authorized_by_workspace_member_id: state.authorizedBy,
+            workspace_id: state.workspace.id,
+            workspace_name: state.workspace.name,
+            workspace_slug: state.workspace.slug,
+            workspace_logo_url: null,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v2/workspace_members',
+      // No paging: Attio returns every member at once.
+      handler: () => ok(state.members),
+    },
+    {
+      method: 'GET',
+      pattern: '/v2/workspace_members/:memberId',
+      handler: (request) => {
+        const found = state.members.find(
+          (m) => m.id.workspace_member_id === request.params.memberId,
+        );
+        return found ? ok(found) : notFound('Workspace member not found.');
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v2/objects/:object/attributes',
+      handler: (request) => {
+        const object = objectOf(request);
+        if (!('api_slug' in object)) return object;
+        const showArchived = request.query.get('show_archived') === 'true';
+        const offset = Number(request.query.get('offset') ?? '0');
+        const limitRaw = request.query.get('limit');
+        const all = object.attributes.filter((a) => showArchived || !a.is_archived);
+        const limit = limitRaw === null ? all.length : Number(limitRaw);
+        return ok(all.slice(offset, offset + limit));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v2/objects/:object/attributes/:attribute',
+      handler: (request) => {
+        const attr = attributeOf(request);
+        return 'api_slug' in attr ? ok(attr) : attr;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v2/objects/:object/attributes',
+      handler: (request) => {
+        const object = objectOf(request);
+        if (!('api_slug' in object)) return object;
+        if (faults().metadataNotPermitted) return forbidden();
+        const parsed = attributeCreate.safeParse(request.body);
+        if (!parsed.success) return validation(parsed.error);
+        const input = parsed.data.data;
+        if (object.attributes.some((a) => a.api_slug === input.api_slug)) {
+          return attioError(
+            409,
+            'invalid_request_error',
+            'slug_conflict',
+            `An attribute with slug "${input.api_slug}" already exists on this object.`,
+          );
+        }
+        const created = attribute(
+          object.object_id,
+          input.api_slug,
+          input.title,
+          input.type,
+          false,
+          {
+            description: input.description,
+            is_required: input.is_required,
+            is_unique: input.is_unique,
+            is_multiselect: input.is_multiselect,
+            created_at: new Date().toISOString(),
+            default_value: input.default_value ?? null,
+            config: { ...attribute(object.object_id, '', '', '', false).config, ...input.config },
+          },
+        );
+        object.attributes.push(created);
+        if (created.type === 'select') state.options[created.id.attribute_id] = [];
+        return ok(created);
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v2/objects/:object/attributes/:attribute',
+      handler: (request) => {
+        const attr = attributeOf(request);
+        if (!('api_slug' in attr)) return attr;
+        if (faults().metadataNotPermitted) return forbidden();
+        const parsed = attributeUpdate.safeParse(request.body);
+        if (!parsed.success) return validation(parsed.error);
+        const input = parsed.data.data;
+        if (input.title !== undefined) attr.title = input.title;
+        if (input.description !== undefined) attr.description = input.description;
+        if (input.is_archived !== undefined) attr.is_archived = input.is_archived;
+        if (input.is_required !== undefined) attr.is_required = input.is_required;
+        return ok(attr);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v2/objects/:object/attributes/:attribute/options',
+      handler: (request) => {
+        const attr = selectOf(request);
+        if (!('api_slug' in attr)) return attr;
+        const showArchived = request.query.get('show_archived') === 'true';
+        return ok(optionsOf(attr).filter((o) => showArchived || !o.is_archived));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v2/objects/:object/attributes/:attribute/options',
+      handler: (request) => {
+        const attr = selectOf(request);
+        if (!('api_slug' in attr)) return attr;
+        if (faults().metadataNotPermitted) return forbidden();
+        const parsed = optionCreate.safeParse(request.body);
+        if (!parsed.success) return validation(parsed.error);
+        const title = parsed.data.data.title;
+        const options = optionsOf(attr);
+        // Archived options still hold their title: un-archive them instead.
+        if (options.some((o) => o.title === title)) {
+          return attioError(
+            409,
+            'invalid_request_error',
+            'slug_conflict',
+            `A select option with title "${title}" already exists on attribute "${attr.api_slug}".`,
+          );
+        }
+        const created = selectOption(attr, title);
+        options.push(created);
+        return ok(created);
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v2/objects/:object/attributes/:attribute/options/:option',
+      handler: (request) => {
+        const attr = selectOf(request);
+        if (!('api_slug' in attr)) return attr;
+        const identifier = request.params.option ?? '';
+        const options = optionsOf(attr);
+        const option = options.find((o) => o.id.option_id === identifier || o.title === identifier);
+        if (!option) return notFound(`Select option with ID/title "${identifier}" not found.`);
+        if (faults().metadataNotPermitted) return forbidden();
+        const parsed = optionUpdate.safeParse(request.body);
+        if (!parsed.success) return validation(parsed.error);
+        const input = parsed.data.data;
+        if (input.title !== undefined && input.title !== option.title) {
+          if (options.some((o) => o.title === input.title)) {
+            return attioError(
+              409,
+              'invalid_request_error',
+              'slug_conflict',
+              `A select option with title "${input.title}" already exists.`,
+            );
+          }
+          option.title = input.title;
+        }
+        if (input.is_archived !== undefined) option.is_archived = input.is_archived;
+        return ok(option);
+      },
+    },
+  ];
+}
+
+/** An Attio emulator whose in-memory state tests can read and arrange. */
+export class AttioEmulator extends EmulatorServer {
+  readonly state: AttioState;
+
+  constructor(state: AttioState) {
+    const holder: { self?: AttioEmulator } = {};
+    super(
+      attioBehaviour(state),
+      attioRoutes(state, () => {
+        if (!holder.self) throw new Error('emulator not constructed');
+        return holder.self.faults;
+      }),
+    );
+    holder.self = this;
+    this.state = state;
+    // Attio's Retry-After is an HTTP date (the behaviour converts seconds to a date anyway).
+    this.setFaults({ retryAfterAsDate: true });
+  }
+
+  override resetFaults(): void {
+    super.resetFaults();
+    this.setFaults({ retryAfterAsDate: true });
+  }
+
+  /** The attribute with that slug on deals (or people), archived or not. */
+  attribute(slug: string, object: AttioObjectSlug = 'deals'): AttioAttribute | undefined {
+    return this.state.objects[object].attributes.find((a) => a.api_slug === slug);
+  }
+
+  /** The select options of that attribute, archived included. */
+  options(slug: string, object: AttioObjectSlug = 'deals'): AttioSelectOption[] {
+    const attr = this.attribute(slug, object);
+    return attr ? (this.state.options[attr.id.attribute_id] ?? []) : [];
+  }
+}
+
+export function createAttioEmulator(seed?: Partial<AttioSeed>): AttioEmulator {
+  return new AttioEmulator(createAttioState(seed));
+}

@@ -1,0 +1,287 @@
+import { z } from 'zod';
+import {
+  OWNER_FIELD,
+  type ConnectorOptions,
+  type CrmConnector,
+  type CrmOwner,
+  type OwnerPropertyResult,
+  type VerifyResult,
+} from '#src/integrations/crm/crm-connector.ts';
+import { CrmError } from '#src/integrations/crm/crm-error.ts';
+import {
+  CrmHttpClient,
+  kindForStatus,
+  type ClassifiedError,
+  type ErrorClassifier,
+} from '#src/integrations/crm/crm-http-client.ts';
+
+/**
+ * HubSpot over its CRM v3 REST API (shared/product/crm-api-notes.md §1): Bearer auth,
+ * `GET /account-info/v3/details` as the token check, owners paged with `after`, and the deal
+ * property `assistant_owner` (an enumeration) whose options are the owners' ids. PATCH replaces
+ * the whole options list, so an added option is always merged into the current list.
+ */
+
+export const HUBSPOT_BASE_URL = 'https://api.hubapi.com';
+
+const OWNERS_PAGE_SIZE = 100;
+/** A guard against a cursor that never ends (100 pages × 100 owners). */
+const MAX_OWNER_PAGES = 100;
+
+const errorBodySchema = z.object({
+  message: z.string().optional(),
+  category: z.string().optional(),
+  errorType: z.string().optional(),
+  policyName: z.string().optional(),
+});
+
+const ownerSchema = z.object({
+  id: z.string(),
+  email: z.string().nullish(),
+  firstName: z.string().nullish(),
+  lastName: z.string().nullish(),
+  archived: z.boolean().optional(),
+});
+
+const ownersPageSchema = z.object({
+  results: z.array(ownerSchema),
+  paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
+});
+
+const optionSchema = z.object({
+  label: z.string(),
+  value: z.string(),
+  description: z.string().optional(),
+  displayOrder: z.number().optional(),
+  hidden: z.boolean().optional(),
+});
+
+const propertySchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  options: z.array(optionSchema).default([]),
+});
+
+type HubSpotOptionInput = z.infer<typeof optionSchema>;
+
+/** Maps HubSpot's `{status:"error", message, category, …}` replies to CrmError kinds. */
+export const classifyHubSpotError: ErrorClassifier = ({ status, body }): ClassifiedError => {
+  const parsed = errorBodySchema.safeParse(body);
+  const data = parsed.success ? parsed.data : {};
+  const vendorCode = data.category ?? data.policyName ?? data.errorType;
+  let kind = kindForStatus(status);
+  if (status === 401) {
+    const expired =
+      data.category === 'EXPIRED_AUTHENTICATION' || /\bexpired\b/i.test(data.message ?? '');
+    kind = expired ? 'expired_credentials' : 'invalid_credentials';
+  } else if (status === 403 && data.category === 'MISSING_SCOPES') {
+    kind = 'not_permitted';
+  } else if (status === 429 || data.errorType === 'RATE_LIMIT') {
+    kind = 'rate_limited';
+  }
+  const detail = data.message ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+  return {
+    kind,
+    message: `HubSpot answered ${status}${vendorCode ? ` (${vendorCode})` : ''}${detail ? `: ${detail}` : ''}`,
+    ...(vendorCode === undefined ? {} : { vendorCode }),
+  };
+};
+
+function ownerName(owner: z.infer<typeof ownerSchema>): string {
+  const name = [owner.firstName, owner.lastName].filter((part) => part).join(' ');
+  return name || (owner.email ?? owner.id);
+}
+
+export class HubSpotConnector implements CrmConnector {
+  readonly crm = 'hubspot' as const;
+  readonly #http: CrmHttpClient;
+
+  constructor(options: ConnectorOptions<'hubspot'>) {
+    const { accessToken, refreshToken } = options.credentials.secrets;
+    this.#http = new CrmHttpClient({
+      crm: 'hubspot',
+      baseUrl: options.baseUrl ?? HUBSPOT_BASE_URL,
+      authorize: (headers) => {
+        headers.set('authorization', `Bearer ${accessToken}`);
+      },
+      classify: classifyHubSpotError,
+      secrets: refreshToken === undefined ? [accessToken] : [accessToken, refreshToken],
+      policy: options.policy,
+      fetch: options.fetch,
+      sleep: options.sleep,
+      random: options.random,
+      onRetry: options.onRetry,
+    });
+  }
+
+  async verifyCredentials(): Promise<VerifyResult> {
+    try {
+      await this.#http.request({ method: 'GET', path: '/account-info/v3/details' });
+      return { status: 'valid' };
+    } catch (error) {
+      return verifyFailure(error);
+    }
+  }
+
+  async findOwnerByEmail(email: string): Promise<CrmOwner | null> {
+    const wanted = email.trim().toLowerCase();
+    let after: string | undefined;
+    for (let page = 0; page < MAX_OWNER_PAGES; page += 1) {
+      const response = await this.#http.request<unknown>({
+        method: 'GET',
+        path: '/crm/v3/owners',
+        query: { limit: OWNERS_PAGE_SIZE, after, archived: false },
+      });
+      const body = parse(ownersPageSchema, response.body, 'owners page');
+      const match = body.results.find((o) => o.email?.trim().toLowerCase() === wanted);
+      if (match) return { id: match.id, email: match.email ?? email, name: ownerName(match) };
+      after = body.paging?.next?.after;
+      if (after === undefined) return null;
+    }
+    throw new CrmError({
+      crm: 'hubspot',
+      kind: 'bad_response',
+      message: `HubSpot kept paging owners past ${MAX_OWNER_PAGES} pages.`,
+    });
+  }
+
+  async ensureOwnerProperty(owner: CrmOwner): Promise<OwnerPropertyResult> {
+    const fieldKey = OWNER_FIELD.hubspotName;
+    const result = (outcome: OwnerPropertyResult['outcome'], detail?: string) => ({
+      outcome,
+      fieldKey,
+      optionValue: owner.id,
+      ...(detail === undefined ? {} : { detail }),
+    });
+    try {
+      const existing = await this.#getProperty(fieldKey);
+      if (existing === null) {
+        const created = await this.#createProperty(owner);
+        if (created) return result('created');
+        // Someone created it between our read and our write: continue with theirs.
+        const raced = await this.#getProperty(fieldKey);
+        if (raced === null) {
+          throw new CrmError({
+            crm: 'hubspot',
+            kind: 'conflict',
+            message: `HubSpot reports ${fieldKey} as existing but cannot return it.`,
+          });
+        }
+        return await this.#ensureOption(raced, owner, result);
+      }
+      return await this.#ensureOption(existing, owner, result);
+    } catch (error) {
+      if (
+        error instanceof CrmError &&
+        (error.kind === 'not_permitted' || error.kind === 'forbidden')
+      ) {
+        return result(
+          'not_permitted',
+          'HubSpot refused to change deal properties (the token lacks the crm.schemas.deals.write scope).',
+        );
+      }
+      throw error;
+    }
+  }
+
+  async #ensureOption(
+    property: z.infer<typeof propertySchema>,
+    owner: CrmOwner,
+    result: (outcome: OwnerPropertyResult['outcome']) => OwnerPropertyResult,
+  ): Promise<OwnerPropertyResult> {
+    if (property.type !== 'enumeration') {
+      throw new CrmError({
+        crm: 'hubspot',
+        kind: 'conflict',
+        message: `HubSpot deal property ${property.name} exists but is of type ${property.type}, not enumeration.`,
+      });
+    }
+    const current = property.options.find((o) => o.value === owner.id);
+    if (current && current.hidden !== true) return result('already_present');
+    // PATCH replaces the whole list: resend every existing option (unchanged) plus ours.
+    const options: HubSpotOptionInput[] = current
+      ? property.options.map((o) => (o.value === owner.id ? { ...o, hidden: false } : o))
+      : [
+          ...property.options,
+          {
+            label: owner.name,
+            value: owner.id,
+            displayOrder: Math.max(-1, ...property.options.map((o) => o.displayOrder ?? -1)) + 1,
+            hidden: false,
+          },
+        ];
+    await this.#http.request({
+      method: 'PATCH',
+      path: `/crm/v3/properties/deals/${encodeURIComponent(property.name)}`,
+      body: { options },
+    });
+    return result('option_added');
+  }
+
+  async #getProperty(name: string): Promise<z.infer<typeof propertySchema> | null> {
+    try {
+      const response = await this.#http.request<unknown>({
+        method: 'GET',
+        path: `/crm/v3/properties/deals/${encodeURIComponent(name)}`,
+      });
+      return parse(propertySchema, response.body, 'deal property');
+    } catch (error) {
+      if (error instanceof CrmError && error.kind === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  /** true when created; false when HubSpot says it already exists (409). */
+  async #createProperty(owner: CrmOwner): Promise<boolean> {
+    try {
+      await this.#http.request({
+        method: 'POST',
+        path: '/crm/v3/properties/deals',
+        body: {
+          name: OWNER_FIELD.hubspotName,
+          label: OWNER_FIELD.label,
+          type: 'enumeration',
+          fieldType: 'select',
+          groupName: 'dealinformation',
+          options: [{ label: owner.name, value: owner.id, displayOrder: 0, hidden: false }],
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof CrmError && error.kind === 'conflict') return false;
+      throw error;
+    }
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new CrmError({
+      crm: 'hubspot',
+      kind: 'bad_response',
+      message: `HubSpot returned an unexpected ${what}.`,
+    });
+  }
+  return parsed.data;
+}
+
+/** verifyCredentials never throws: auth problems and transport failures become a status. */
+function verifyFailure(error: unknown): VerifyResult {
+  if (!(error instanceof CrmError)) {
+    return { status: 'unreachable', detail: 'The CRM could not be reached.' };
+  }
+  const vendorCode = error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode };
+  switch (error.kind) {
+    case 'invalid_credentials':
+      return { status: 'invalid', detail: error.message, ...vendorCode };
+    case 'expired_credentials':
+      return { status: 'expired', detail: error.message, ...vendorCode };
+    case 'forbidden':
+    case 'not_permitted':
+      // Authenticated, but this call needs a scope the token lacks: the token itself is good.
+      return { status: 'valid', detail: error.message, ...vendorCode };
+    default:
+      return { status: 'unreachable', detail: error.message, ...vendorCode };
+  }
+}
