@@ -88,4 +88,18 @@ export class CrmConnectionRepository {
       .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
+
+  async deleteAllForUser(userId: string): Promise<void> {
+    await this.db.deleteFrom('crm_connections').where('user_id', '=', userId).execute();
+  }
+
+  async hasConnection(userId: string, crm: CrmKey): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('crm_connections')
+      .select('crm')
+      .where('user_id', '=', userId)
+      .where('crm', '=', crm)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
 }

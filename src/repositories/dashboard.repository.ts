@@ -228,4 +228,224 @@ export class DashboardRepository {
     }
     await this.touchCategory(userId, 'pipeline_stages');
   }
+
+  // --- used by the sync engine: set-based, one statement each --------------------------------
+
+  /** Locks the dashboard row until the transaction ends: syncs to one target serialise. */
+  async lockForUpdate(userId: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('dashboards')
+      .select('version')
+      .where('user_id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
+    return row?.version;
+  }
+
+  /** The documents of several categories in one query. */
+  async readDocuments(
+    userId: string,
+    categories: readonly CategoryKey[],
+  ): Promise<Map<CategoryKey, unknown>> {
+    if (categories.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('dashboard_settings')
+      .select(['category', 'document'])
+      .where('user_id', '=', userId)
+      .where('category', 'in', categories)
+      .execute();
+    return new Map(rows.map((r) => [r.category, r.document]));
+  }
+
+  /**
+   * Marks categories as written in one statement: creates or updates their state rows (with the
+   * document for document categories, null otherwise), bumping each version; then bumps the
+   * dashboard's version once. Returns the new version of each category.
+   */
+  async writeCategories(
+    userId: string,
+    entries: readonly { category: CategoryKey; document: unknown }[],
+  ): Promise<Map<CategoryKey, number>> {
+    if (entries.length === 0) return new Map();
+    const rows = await this.db
+      .insertInto('dashboard_settings')
+      .values(
+        entries.map((e) => ({
+          user_id: userId,
+          category: e.category,
+          document: e.document === null ? null : toJson(e.document),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'category']).doUpdateSet((eb) => ({
+          document: eb.ref('excluded.document'),
+          version: sql<number>`dashboard_settings.version + 1`,
+          updated_at: sql<Date>`now()`,
+        })),
+      )
+      .returning(['category', 'version'])
+      .execute();
+    await this.db
+      .updateTable('dashboards')
+      .set({ version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+      .where('user_id', '=', userId)
+      .execute();
+    return new Map(rows.map((r) => [r.category, r.version]));
+  }
+
+  /** Forgets categories (revert to "never set"): their state rows and row-stored values. */
+  async unsetCategories(userId: string, categories: readonly CategoryKey[]): Promise<void> {
+    if (categories.length === 0) return;
+    if (categories.includes('custom_properties')) {
+      await this.db.deleteFrom('custom_properties').where('user_id', '=', userId).execute();
+    }
+    if (categories.includes('pipeline_stages')) {
+      await this.db.deleteFrom('pipeline_stages').where('user_id', '=', userId).execute();
+      await this.db.deleteFrom('salesforce_record_types').where('user_id', '=', userId).execute();
+    }
+    await this.db
+      .deleteFrom('dashboard_settings')
+      .where('user_id', '=', userId)
+      .where('category', 'in', categories)
+      .execute();
+  }
+
+  /**
+   * Replaces the non-owner properties with `properties` (none of which is an owner property),
+   * in two statements; owner properties are never touched (SPEC §2).
+   */
+  async replaceNonOwnerProperties(userId: string, properties: CustomProperties): Promise<void> {
+    const keys = properties.map((p) => `${p.crm}/${p.object}/${p.name}`);
+    await this.db
+      .deleteFrom('custom_properties')
+      .where('user_id', '=', userId)
+      .where('owner_property', '=', false)
+      .where(sql<boolean>`not (crm || '/' || object || '/' || name = any(${keys}::text[]))`)
+      .execute();
+    if (properties.length === 0) return;
+    await this.db
+      .insertInto('custom_properties')
+      .values(
+        properties.map((p, position) => ({
+          user_id: userId,
+          crm: p.crm,
+          object: p.object,
+          name: p.name,
+          label: p.label,
+          type: p.type,
+          options: toJson(p.options),
+          owner_property: false,
+          position: 1000 + position,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'crm', 'object', 'name'])
+          .doUpdateSet((eb) => ({
+            label: eb.ref('excluded.label'),
+            type: eb.ref('excluded.type'),
+            options: eb.ref('excluded.options'),
+            position: eb.ref('excluded.position'),
+            updated_at: sql<Date>`now()`,
+          }))
+          .where('custom_properties.owner_property', '=', false),
+      )
+      .execute();
+  }
+
+  /** Adds or updates stages by internalId, marked as synced from `sourceUserId`; keeps the rest. */
+  async upsertSyncedStages(
+    userId: string,
+    stages: PipelineStages['stages'],
+    sourceUserId: string,
+  ): Promise<void> {
+    if (stages.length === 0) return;
+    await this.db
+      .insertInto('pipeline_stages')
+      .values(
+        stages.map((s) => ({
+          user_id: userId,
+          internal_id: s.internalId,
+          name: s.name,
+          position: s.order,
+          probability: s.probability,
+          crm_stage_mappings: toJson(s.crmStageMappings),
+          synced: true,
+          synced_at: sql<Date>`now()`,
+          synced_from_user_id: sourceUserId,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'internal_id']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          position: eb.ref('excluded.position'),
+          probability: eb.ref('excluded.probability'),
+          crm_stage_mappings: eb.ref('excluded.crm_stage_mappings'),
+          synced: true,
+          synced_at: eb.ref('excluded.synced_at'),
+          synced_from_user_id: eb.ref('excluded.synced_from_user_id'),
+          updated_at: sql<Date>`now()`,
+        })),
+      )
+      .execute();
+  }
+
+  /** Adds or updates Salesforce record types by id; keeps the rest. */
+  async upsertRecordTypes(
+    userId: string,
+    recordTypes: PipelineStages['salesforceRecordTypes'],
+  ): Promise<void> {
+    if (recordTypes.length === 0) return;
+    await this.db
+      .insertInto('salesforce_record_types')
+      .values(
+        recordTypes.map((r, position) => ({
+          user_id: userId,
+          record_type_id: r.recordTypeId,
+          name: r.name,
+          developer_name: r.developerName,
+          stage_internal_ids: toJson(r.stageInternalIds),
+          is_active: r.isActive,
+          position,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'record_type_id']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          developer_name: eb.ref('excluded.developer_name'),
+          stage_internal_ids: eb.ref('excluded.stage_internal_ids'),
+          is_active: eb.ref('excluded.is_active'),
+          position: eb.ref('excluded.position'),
+          updated_at: sql<Date>`now()`,
+        })),
+      )
+      .execute();
+  }
+
+  /** Records (or refreshes) one owner property; never touches the other properties. */
+  async upsertOwnerProperty(userId: string, property: CustomProperties[number]): Promise<void> {
+    await this.db
+      .insertInto('custom_properties')
+      .values({
+        user_id: userId,
+        crm: property.crm,
+        object: property.object,
+        name: property.name,
+        label: property.label,
+        type: property.type,
+        options: toJson(property.options),
+        owner_property: true,
+        position: 0,
+      })
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'crm', 'object', 'name']).doUpdateSet((eb) => ({
+          label: eb.ref('excluded.label'),
+          type: eb.ref('excluded.type'),
+          options: eb.ref('excluded.options'),
+          owner_property: true,
+          updated_at: sql<Date>`now()`,
+        })),
+      )
+      .execute();
+  }
 }

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '#src/db/schema.ts';
+import { AuditRepository } from '#src/repositories/audit.repository.ts';
 import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
+import { SyncRunRepository } from '#src/repositories/sync-run.repository.ts';
 import { OrganizationRepository } from '#src/repositories/organization.repository.ts';
 import { TeamRepository } from '#src/repositories/team.repository.ts';
 import { UserRepository } from '#src/repositories/user.repository.ts';
@@ -13,6 +15,8 @@ export interface Repositories {
   teams: TeamRepository;
   dashboards: DashboardRepository;
   crmConnections: CrmConnectionRepository;
+  audit: AuditRepository;
+  syncRuns: SyncRunRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -22,6 +26,8 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     teams: new TeamRepository(db),
     dashboards: new DashboardRepository(db),
     crmConnections: new CrmConnectionRepository(db),
+    audit: new AuditRepository(db),
+    syncRuns: new SyncRunRepository(db),
   };
 }
 

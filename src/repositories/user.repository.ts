@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, NewUser, UserRow } from '#src/db/schema.ts';
 
 const USER_COLUMNS = [
@@ -51,5 +51,38 @@ export class UserRepository {
       .where('organization_id', '=', organizationId)
       .orderBy('email')
       .execute();
+  }
+
+  /** A user of the organization with whether they have a dashboard; undefined if not in it. */
+  async findMemberWithDashboard(
+    organizationId: string,
+    userId: string,
+  ): Promise<(UserRow & { has_dashboard: boolean }) | undefined> {
+    return this.db
+      .selectFrom('users')
+      .leftJoin('dashboards', 'dashboards.user_id', 'users.id')
+      .select(USER_COLUMNS.map((c) => `users.${c}` as const))
+      .select(sql<boolean>`dashboards.user_id is not null`.as('has_dashboard'))
+      .where('users.organization_id', '=', organizationId)
+      .where('users.id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  async findById(userId: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  /** The organization admin: source of CRM keys for Sync CRM (SPEC §3). */
+  async findPrimaryAdmin(organizationId: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .where('role', '=', 'primary_admin')
+      .executeTakeFirst();
   }
 }

@@ -200,7 +200,10 @@ const up_statements = [
     details jsonb not null default '{}',
     request_id text,
     prev_hash text not null,
-    hash text not null unique
+    hash text not null unique,
+    constraint audit_log_outcome_check check (outcome in ('applied', 'dry_run', 'refused', 'failed')),
+    -- A fork in the chain is impossible, not just prevented by the append lock.
+    constraint audit_log_chain_key unique (organization_id, prev_hash)
   )`,
   `create index audit_log_org_id_idx on audit_log (organization_id, id)`,
   `create function ergo_audit_log_append_only() returns trigger language plpgsql as $$

@@ -1,0 +1,219 @@
+import {
+  CATEGORIES,
+  type CategoryKey,
+  type CategoryValue,
+  type ValueCategoryKey,
+} from '#src/domain/settings/categories.ts';
+
+/**
+ * The per-category rules of Sync Settings to User (SPEC §2), as pure functions: given the
+ * source's and the target's current values, the target's value after the sync, plus notes a
+ * person reads. The service reads, applies these, diffs and writes; nothing here does I/O.
+ */
+
+/** SPEC §3: all selected by default except Email templates. */
+export const DEFAULT_SYNC_CATEGORIES: readonly CategoryKey[] = CATEGORIES.filter(
+  (c) => c.defaultSelected,
+).map((c) => c.key);
+
+/**
+ * `crm_keys` first: record types depend on whether the target has Salesforce after this sync's
+ * CRM keys step (SPEC §2). Otherwise the guide's order.
+ */
+export function orderForApply(categories: readonly CategoryKey[]): CategoryKey[] {
+  const set = new Set(categories);
+  const ordered = CATEGORIES.map((c) => c.key).filter((k) => set.has(k));
+  return ordered.includes('crm_keys')
+    ? ['crm_keys', ...ordered.filter((k) => k !== 'crm_keys')]
+    : ordered;
+}
+
+export interface RuleOutcome<K extends ValueCategoryKey> {
+  value: CategoryValue<K>;
+  notes: string[];
+}
+
+export interface RuleContext {
+  /** After this sync's CRM keys step, when selected. */
+  targetHasSalesforce: boolean;
+  /** The source never set this category: its default value is copied (SPEC §2). */
+  sourceIsDefault: boolean;
+}
+
+type Properties = CategoryValue<'custom_properties'>['properties'];
+type Property = Properties[number];
+type Pipeline = CategoryValue<'pipeline_stages'>;
+
+export function propertyKey(p: Pick<Property, 'crm' | 'object' | 'name'>): string {
+  return `${p.crm}/${p.object}/${p.name}`;
+}
+
+/**
+ * Custom properties: the target's non-owner properties are replaced by the source's non-owner
+ * properties; the target's owner properties are preserved; the source's owner properties are
+ * never copied. A source property that collides with a target owner property is not copied.
+ */
+export function syncCustomProperties(
+  source: CategoryValue<'custom_properties'>,
+  target: CategoryValue<'custom_properties'>,
+): RuleOutcome<'custom_properties'> {
+  const owners = target.properties.filter((p) => p.ownerProperty);
+  const ownerKeys = new Set(owners.map(propertyKey));
+  const incoming = source.properties.filter((p) => !p.ownerProperty);
+  const copied = incoming.filter((p) => !ownerKeys.has(propertyKey(p)));
+  const notes: string[] = [];
+  if (owners.length > 0)
+    notes.push(
+      `${plural(owners.length, 'owner property', 'owner properties')} of the member kept.`,
+    );
+  const skippedOwners = source.properties.length - incoming.length;
+  if (skippedOwners > 0) {
+    notes.push(
+      `${plural(skippedOwners, 'owner property', 'owner properties')} of yours not copied (owner properties are personal).`,
+    );
+  }
+  if (copied.length < incoming.length) {
+    notes.push(
+      `${plural(incoming.length - copied.length, 'property', 'properties')} not copied: the member has an owner property with the same name.`,
+    );
+  }
+  return { value: { properties: [...owners, ...copied] }, notes };
+}
+
+/**
+ * Pipeline stages: merge by internalId. Source stages are added or updated on the target and
+ * marked as synced; target stages the source lacks are kept. Salesforce record types merge the
+ * same way by record type id, but only when the target has a Salesforce connection.
+ */
+export function syncPipelineStages(
+  source: Pipeline,
+  target: Pipeline,
+  context: RuleContext,
+): RuleOutcome<'pipeline_stages'> {
+  const notes: string[] = [];
+  const sourceIds = new Set(source.stages.map((s) => s.internalId));
+  const kept = target.stages.filter((s) => !sourceIds.has(s.internalId));
+  const stages = [...source.stages.map((s) => ({ ...s, synced: true })), ...kept].sort(
+    (a, b) => a.order - b.order || a.internalId.localeCompare(b.internalId),
+  );
+  if (kept.length > 0)
+    notes.push(`${plural(kept.length, 'stage', 'stages')} of the member's own kept.`);
+
+  let salesforceRecordTypes = target.salesforceRecordTypes;
+  if (source.salesforceRecordTypes.length > 0 || target.salesforceRecordTypes.length > 0) {
+    if (context.targetHasSalesforce) {
+      const incomingIds = new Set(source.salesforceRecordTypes.map((r) => r.recordTypeId));
+      salesforceRecordTypes = [
+        ...source.salesforceRecordTypes,
+        ...target.salesforceRecordTypes.filter((r) => !incomingIds.has(r.recordTypeId)),
+      ];
+    } else if (source.salesforceRecordTypes.length > 0) {
+      notes.push('Salesforce record types skipped: the member has no Salesforce connection.');
+    }
+  }
+  return { value: { stages, salesforceRecordTypes }, notes };
+}
+
+/** Every other value category: the target's value becomes an exact copy of the source's. */
+export function overwrite<K extends ValueCategoryKey>(source: CategoryValue<K>): RuleOutcome<K> {
+  return { value: structuredClone(source), notes: [] };
+}
+
+export function applyRule<K extends ValueCategoryKey>(
+  category: K,
+  source: CategoryValue<K>,
+  target: CategoryValue<K>,
+  context: RuleContext,
+): RuleOutcome<K> {
+  let outcome: RuleOutcome<ValueCategoryKey>;
+  switch (category) {
+    case 'custom_properties':
+      outcome = syncCustomProperties(
+        source as CategoryValue<'custom_properties'>,
+        target as CategoryValue<'custom_properties'>,
+      );
+      break;
+    case 'pipeline_stages':
+      outcome = syncPipelineStages(source as Pipeline, target as Pipeline, context);
+      break;
+    default:
+      outcome = overwrite(source);
+  }
+  if (context.sourceIsDefault)
+    outcome.notes.unshift('You never set this category, so its default value was copied.');
+  return outcome;
+}
+
+// --- diff ------------------------------------------------------------------------------------
+
+export interface ChangeCounts {
+  added: number;
+  updated: number;
+  removed: number;
+  unchanged: number;
+}
+
+/** A category value as keyed items, so a change can be counted item by item. */
+export function itemsOf(category: ValueCategoryKey, value: unknown): Map<string, string> {
+  const items = new Map<string, string>();
+  const put = (key: string, item: unknown) => items.set(key, stableStringify(item));
+  switch (category) {
+    case 'custom_properties':
+      for (const p of (value as CategoryValue<'custom_properties'>).properties)
+        put(propertyKey(p), p);
+      break;
+    case 'pipeline_stages': {
+      const v = value as Pipeline;
+      for (const s of v.stages) put(`stage:${s.internalId}`, s);
+      for (const r of v.salesforceRecordTypes) put(`recordType:${r.recordTypeId}`, r);
+      break;
+    }
+    case 'meeting_titles':
+      (value as CategoryValue<'meeting_titles'>).templates.forEach((t, position) => {
+        put(`template:${t.id}`, { ...t, position });
+      });
+      break;
+    case 'email_templates':
+      for (const t of (value as CategoryValue<'email_templates'>).templates)
+        put(`template:${t.id}`, t);
+      break;
+    case 'alternate_domains':
+    case 'partnership_domains':
+      for (const d of (value as CategoryValue<'alternate_domains'>).domains) put(`domain:${d}`, d);
+      break;
+    case 'company_details':
+    case 'task_settings':
+    case 'advanced_settings':
+      for (const [field, fieldValue] of Object.entries(value as Record<string, unknown>))
+        put(field, fieldValue);
+      break;
+  }
+  return items;
+}
+
+export function diffItems(before: Map<string, string>, after: Map<string, string>): ChangeCounts {
+  const counts: ChangeCounts = { added: 0, updated: 0, removed: 0, unchanged: 0 };
+  for (const [key, value] of after) {
+    const previous = before.get(key);
+    if (previous === undefined) counts.added += 1;
+    else if (previous === value) counts.unchanged += 1;
+    else counts.updated += 1;
+  }
+  for (const key of before.keys()) if (!after.has(key)) counts.removed += 1;
+  return counts;
+}
+
+/** JSON with sorted object keys: equal values give equal strings. */
+export function stableStringify(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,128 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { toJson } from '#src/db/json.ts';
+import type { AuditLogTable, DB } from '#src/db/schema.ts';
+import {
+  GENESIS_HASH,
+  hashAuditEntry,
+  type AuditEntryInput,
+  type AuditHashInput,
+} from '#src/domain/audit/audit-chain.ts';
+
+/** A stored audit entry, as read back: every field its hash covers, plus its place in the chain. */
+export interface StoredAuditEntry extends AuditHashInput {
+  id: number;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Advisory lock class for audit appends (first key of the two-key form); the second key is the
+ * organization id hashed to int4. A collision between two organizations only serialises them.
+ */
+const AUDIT_APPEND_LOCK_CLASS = 0x41554454; // 'AUDT'
+
+const COLUMNS = [
+  'id',
+  'organization_id',
+  'occurred_at',
+  'actor_id',
+  'target_id',
+  'action',
+  'outcome',
+  'categories',
+  'details',
+  'request_id',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** The append-only, hash-chained audit log (SPEC §6). Rows are never updated or deleted. */
+export class AuditRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /**
+   * Appends one entry to its organization's chain. The transaction-scoped advisory lock makes
+   * concurrent appends for one organization take turns, so each reads the head the previous one
+   * committed and the chain cannot fork. This relies on READ COMMITTED (the default): under
+   * REPEATABLE READ a snapshot taken before the lock could miss the latest head. Called outside a
+   * transaction, it opens its own, since the lock lives only as long as one.
+   */
+  async append(
+    entry: AuditEntryInput & { occurredAt: Date },
+  ): Promise<{ id: number; hash: string }> {
+    if (!this.db.isTransaction) {
+      return this.db.transaction().execute((trx) => new AuditRepository(trx).append(entry));
+    }
+    await sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK_CLASS}::int4, hashtext(${entry.organizationId}))`.execute(
+      this.db,
+    );
+    const head = await this.db
+      .selectFrom('audit_log')
+      .select('hash')
+      .where('organization_id', '=', entry.organizationId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const prevHash = head?.hash ?? GENESIS_HASH;
+    const hash = hashAuditEntry(prevHash, entry);
+    return this.db
+      .insertInto('audit_log')
+      .values({
+        organization_id: entry.organizationId,
+        occurred_at: entry.occurredAt,
+        actor_id: entry.actorId,
+        target_id: entry.targetId,
+        action: entry.action,
+        outcome: entry.outcome,
+        categories: entry.categories,
+        details: toJson(entry.details),
+        request_id: entry.requestId,
+        prev_hash: prevHash,
+        hash,
+      })
+      .returning(['id', 'hash'])
+      .executeTakeFirstOrThrow();
+  }
+
+  /** One page of an organization's entries, oldest first, after `afterId` if given. */
+  async listByOrganization(
+    organizationId: string,
+    page: { afterId?: number; limit: number },
+  ): Promise<StoredAuditEntry[]> {
+    let query = this.db
+      .selectFrom('audit_log')
+      .select(COLUMNS)
+      .where('organization_id', '=', organizationId);
+    if (page.afterId !== undefined) query = query.where('id', '>', page.afterId);
+    const rows = await query.orderBy('id').limit(page.limit).execute();
+    return rows.map(toStored);
+  }
+
+  /** Every entry of an organization, oldest first, with what is needed to recompute its hash. */
+  async allForVerification(organizationId: string): Promise<StoredAuditEntry[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .select(COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toStored);
+  }
+}
+
+function toStored(row: Selectable<AuditLogTable>): StoredAuditEntry {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    occurredAt: row.occurred_at,
+    actorId: row.actor_id,
+    targetId: row.target_id,
+    action: row.action,
+    outcome: row.outcome,
+    categories: row.categories,
+    details: row.details,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

@@ -1,0 +1,181 @@
+import { sql, type Kysely } from 'kysely';
+import { toJson } from '#src/db/json.ts';
+import type { DB, SyncAction, SyncStatus } from '#src/db/schema.ts';
+
+export interface SyncRunRecord {
+  id: string;
+  organizationId: string;
+  actorId: string | null;
+  targetId: string | null;
+  sourceUserId: string | null;
+  action: SyncAction;
+  categories: string[];
+  status: SyncStatus;
+  result: unknown;
+  snapshot: unknown;
+  revertsSyncId: string | null;
+  revertedBySyncId: string | null;
+  errorCode: string | null;
+  requestId: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface NewSyncRun {
+  organizationId: string;
+  actorId: string;
+  targetId: string | null;
+  sourceUserId: string | null;
+  action: SyncAction;
+  categories: readonly string[];
+  status: SyncStatus;
+  result: unknown;
+  snapshot?: unknown;
+  revertsSyncId?: string | null;
+  errorCode?: string | null;
+  requestId: string | null;
+}
+
+const COLUMNS = [
+  'id',
+  'organization_id',
+  'actor_id',
+  'target_id',
+  'source_user_id',
+  'action',
+  'categories',
+  'status',
+  'result',
+  'snapshot',
+  'reverts_sync_id',
+  'reverted_by_sync_id',
+  'error_code',
+  'request_id',
+  'created_at',
+  'finished_at',
+] as const;
+
+type Row = {
+  id: string;
+  organization_id: string;
+  actor_id: string | null;
+  target_id: string | null;
+  source_user_id: string | null;
+  action: SyncAction;
+  categories: string[];
+  status: SyncStatus;
+  result: unknown;
+  snapshot: unknown;
+  reverts_sync_id: string | null;
+  reverted_by_sync_id: string | null;
+  error_code: string | null;
+  request_id: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+};
+
+function toRecord(r: Row): SyncRunRecord {
+  return {
+    id: r.id,
+    organizationId: r.organization_id,
+    actorId: r.actor_id,
+    targetId: r.target_id,
+    sourceUserId: r.source_user_id,
+    action: r.action,
+    categories: r.categories,
+    status: r.status,
+    result: r.result,
+    snapshot: r.snapshot,
+    revertsSyncId: r.reverts_sync_id,
+    revertedBySyncId: r.reverted_by_sync_id,
+    errorCode: r.error_code,
+    requestId: r.request_id,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+/** History of syncs: what was done, to whom, and the previous values for undo. */
+export class SyncRunRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async insert(run: NewSyncRun): Promise<SyncRunRecord> {
+    const row = await this.db
+      .insertInto('sync_runs')
+      .values({
+        organization_id: run.organizationId,
+        actor_id: run.actorId,
+        target_id: run.targetId,
+        source_user_id: run.sourceUserId,
+        action: run.action,
+        categories: [...run.categories],
+        status: run.status,
+        result: toJson(run.result),
+        snapshot: run.snapshot === undefined ? null : toJson(run.snapshot),
+        reverts_sync_id: run.revertsSyncId ?? null,
+        error_code: run.errorCode ?? null,
+        request_id: run.requestId,
+        finished_at: sql<Date>`now()`,
+      })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
+  }
+
+  /** Tenancy in the WHERE clause: another organization's sync is not found. */
+  async findInOrganization(
+    organizationId: string,
+    id: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<SyncRunRecord | undefined> {
+    let query = this.db
+      .selectFrom('sync_runs')
+      .select(COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id);
+    if (options.forUpdate) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async markReverted(id: string, revertedBySyncId: string): Promise<void> {
+    await this.db
+      .updateTable('sync_runs')
+      .set({ reverted_by_sync_id: revertedBySyncId })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async updateResult(id: string, result: unknown): Promise<void> {
+    await this.db
+      .updateTable('sync_runs')
+      .set({ result: toJson(result) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Newest first; `before` is a (createdAt, id) cursor. */
+  async list(
+    organizationId: string,
+    filter: { targetId?: string; limit: number; before?: { createdAt: Date; id: string } },
+  ): Promise<SyncRunRecord[]> {
+    let query = this.db
+      .selectFrom('sync_runs')
+      .select(COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit);
+    if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
+    const before = filter.before;
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', before.createdAt),
+          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+        ]),
+      );
+    }
+    return (await query.execute()).map(toRecord);
+  }
+}

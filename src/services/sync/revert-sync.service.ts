@@ -1,0 +1,169 @@
+import { can } from '#src/domain/authorization.ts';
+import { AppError } from '#src/domain/errors.ts';
+import { categoryDefinition, type CategoryKey } from '#src/domain/settings/categories.ts';
+import type { Repositories } from '#src/repositories/repositories.ts';
+import type { SyncRunRecord } from '#src/repositories/sync-run.repository.ts';
+import { appendAudit } from '#src/services/audit/audit.service.ts';
+import { writeCategory } from '#src/services/settings/settings-store.ts';
+import {
+  auditRefusal,
+  authorizeSync,
+  isUuid,
+  recordFailure,
+  resolveActor,
+  sealedFromJson,
+  type CategorySnapshot,
+  type SyncContext,
+} from '#src/services/sync/sync-support.ts';
+import type { SyncDeps } from '#src/services/sync/sync-settings.service.ts';
+
+export interface RevertResult {
+  syncId: string;
+  revertedSyncId: string;
+  targetUserId: string;
+  categories: CategoryKey[];
+}
+
+/**
+ * Undo (SPEC §6): restores the target's values from before a sync, in one transaction, itself
+ * recorded as a sync. Refused when the target changed any of those categories since
+ * (`version_conflict`) or the sync was already reverted (`already_reverted`).
+ */
+export async function revertSync(
+  deps: SyncDeps,
+  context: SyncContext,
+  syncId: string,
+): Promise<RevertResult> {
+  const { uow } = deps;
+  let original: SyncRunRecord;
+  try {
+    original = await findRevertible(uow.read, context, syncId);
+  } catch (error) {
+    return auditRefusal(uow, context, 'revert', [], '', error);
+  }
+  const targetId = original.targetId ?? '';
+  try {
+    return await uow.transaction(async (repos) => {
+      const { actor } = await authorizeSync(repos, context, targetId, 'sync:revert');
+      await repos.dashboards.lockForUpdate(targetId);
+      // Re-read under the lock: a concurrent revert of the same sync loses here.
+      const run = await findRevertible(repos, context, syncId, true);
+      const snapshot = (run.snapshot ?? []) as CategorySnapshot[];
+      await assertUnchangedSince(repos, targetId, run);
+      for (const entry of snapshot) await restore(repos, targetId, entry);
+      const categories = snapshot.map((s) => s.category);
+      const revert = await repos.syncRuns.insert({
+        organizationId: actor.organizationId,
+        actorId: actor.id,
+        targetId,
+        sourceUserId: null,
+        action: 'revert',
+        categories,
+        status: 'applied',
+        result: { revertedSyncId: run.id, categories },
+        revertsSyncId: run.id,
+        requestId: context.requestId ?? null,
+      });
+      await repos.syncRuns.markReverted(run.id, revert.id);
+      await appendAudit(repos, {
+        organizationId: actor.organizationId,
+        actorId: actor.id,
+        targetId,
+        action: 'revert',
+        outcome: 'applied',
+        categories,
+        details: { syncId: revert.id, revertedSyncId: run.id },
+        requestId: context.requestId ?? null,
+      });
+      return { syncId: revert.id, revertedSyncId: run.id, targetUserId: targetId, categories };
+    });
+  } catch (error) {
+    if (error instanceof AppError)
+      return auditRefusal(uow, context, 'revert', original.categories, targetId, error);
+    return recordFailure(
+      uow,
+      {
+        organizationId: original.organizationId,
+        actorId: context.actorId,
+        targetId,
+        action: 'revert',
+        categories: original.categories,
+        requestId: context.requestId ?? null,
+        sourceUserId: null,
+      },
+      'revert',
+      error,
+    );
+  }
+}
+
+async function findRevertible(
+  repos: Repositories,
+  context: SyncContext,
+  syncId: string,
+  forUpdate = false,
+): Promise<SyncRunRecord> {
+  const actor = await resolveActor(repos, context.actorId);
+  if (!can(actor, 'sync:revert'))
+    throw new AppError('forbidden', 'Only an active admin of this organization can revert a sync.');
+  const run = isUuid(syncId)
+    ? await repos.syncRuns.findInOrganization(actor.organizationId, syncId, { forUpdate })
+    : undefined;
+  if (!run) throw new AppError('not_found', 'That sync was not found in your organization.');
+  if (run.action === 'revert') {
+    throw new AppError(
+      'invalid_request',
+      'A revert cannot itself be reverted: run the sync again instead.',
+    );
+  }
+  if (run.status !== 'applied' || !run.snapshot) {
+    throw new AppError(
+      'invalid_request',
+      'Only an applied sync can be reverted; this one changed nothing.',
+    );
+  }
+  if (run.revertedBySyncId)
+    throw new AppError('already_reverted', 'This sync was already reverted.');
+  return run;
+}
+
+/** The version check: every category the sync wrote must still be at the version it left. */
+async function assertUnchangedSince(
+  repos: Repositories,
+  targetId: string,
+  run: SyncRunRecord,
+): Promise<void> {
+  const versionsAfter =
+    (run.result as { versionsAfter?: Record<string, number> }).versionsAfter ?? {};
+  const current = new Map(
+    (await repos.dashboards.categoryStates(targetId)).map((s) => [s.category, s.version]),
+  );
+  const changed = Object.entries(versionsAfter)
+    .filter(([category, version]) => (current.get(category as CategoryKey) ?? 0) !== version)
+    .map(([category]) => categoryDefinition(category as CategoryKey).label);
+  if (changed.length > 0) {
+    throw new AppError(
+      'version_conflict',
+      `The member's ${changed.join(', ')} changed since this sync, so it can't be reverted without losing those changes. Adjust the settings manually instead.`,
+      { changed },
+    );
+  }
+}
+
+async function restore(
+  repos: Repositories,
+  targetId: string,
+  entry: CategorySnapshot,
+): Promise<void> {
+  if (entry.category === 'crm_keys') {
+    const connections = entry.connections;
+    await repos.crmConnections.deleteAllForUser(targetId);
+    await repos.crmConnections.upsertMany(connections.map((c) => sealedFromJson(targetId, c)));
+    if (entry.isSet) await repos.dashboards.touchCategory(targetId, 'crm_keys');
+    else await repos.dashboards.unsetCategories(targetId, ['crm_keys']);
+    return;
+  }
+  const valueEntry = entry;
+  if (valueEntry.isSet) await writeCategory(repos, targetId, valueEntry.category, valueEntry.value);
+  else await repos.dashboards.unsetCategories(targetId, [valueEntry.category]);
+}

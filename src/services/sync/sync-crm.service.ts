@@ -1,0 +1,377 @@
+import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
+import { AppError } from '#src/domain/errors.ts';
+import { openJson, sealJson } from '#src/domain/secrets/secret-box.ts';
+import type { CategoryKey, CategoryValue } from '#src/domain/settings/categories.ts';
+import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
+import type { CrmConnector, OwnerPropertyOutcome } from '#src/integrations/crm/crm-connector.ts';
+import { CrmError } from '#src/integrations/crm/crm-error.ts';
+import { appendAudit } from '#src/services/audit/audit.service.ts';
+import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
+import {
+  auditRefusal,
+  authorizeSync,
+  crmList,
+  loadDashboardValues,
+  recordFailure,
+  sealedToJson,
+  type CategorySnapshot,
+  type SyncContext,
+  type TargetMember,
+} from '#src/services/sync/sync-support.ts';
+import type { SyncDeps } from '#src/services/sync/sync-settings.service.ts';
+
+/** Builds a connector for one set of decrypted credentials (base URLs come from config). */
+export type ConnectorFactory = (credentials: CrmCredentials) => CrmConnector;
+
+export interface SyncCrmDeps extends SyncDeps {
+  connectorFor: ConnectorFactory;
+}
+
+export interface CrmOwnerStepResult {
+  crm: CrmKey;
+  label: string;
+  owner:
+    | { status: 'found'; id: string; name: string }
+    | { status: 'not_found' }
+    | { status: 'failed'; reason: string };
+  ownerProperty: { status: OwnerPropertyOutcome | 'failed' | 'skipped'; reason?: string };
+}
+
+export interface SyncCrmResult {
+  syncId: string;
+  targetUserId: string;
+  /** CRMs whose keys were copied from the organization admin. */
+  copied: CrmKey[];
+  message: string;
+  /** The owner-property step, per copied CRM. */
+  crms: CrmOwnerStepResult[];
+}
+
+/** The owner field's name as recorded in the member's custom properties, per CRM. */
+const OWNER_PROPERTY_NAME = {
+  hubspot: 'assistant_owner',
+  salesforce: 'Assistant_Owner__c',
+  zoho: 'Assistant_Owner',
+  attio: 'assistant_owner',
+  pipedrive: 'assistant_owner',
+} as const satisfies Record<CrmKey, string>;
+
+/**
+ * Sync CRM (SPEC §3): copies every CRM key of the organization admin (whoever acts) to the
+ * target, then ensures the target's CRM owner properties. The keys are committed first: a
+ * CRM-side failure never loses them, it is reported per CRM and the step can be re-run alone.
+ */
+export async function syncCrm(
+  deps: SyncCrmDeps,
+  context: SyncContext,
+  targetUserId: string,
+): Promise<SyncCrmResult> {
+  const { uow, keyring } = deps;
+  let target: TargetMember;
+  try {
+    target = (await authorizeSync(uow.read, context, targetUserId, 'sync:run')).target;
+  } catch (error) {
+    return auditRefusal(uow, context, 'sync_crm', ['crm_keys'], targetUserId, error);
+  }
+  let committed: { syncId: string; copied: CrmKey[] };
+  try {
+    committed = await uow.transaction(async (repos) => {
+      const { actor } = await authorizeSync(repos, context, target.id, 'sync:run');
+      await repos.dashboards.lockForUpdate(target.id);
+      const source = await repos.users.findPrimaryAdmin(actor.organizationId);
+      const sourceConnections = source ? await repos.crmConnections.listForUser(source.id) : [];
+      const targetConnections = await repos.crmConnections.listForUser(target.id);
+      const before = await loadDashboardValues(repos, target.id, ['custom_properties']);
+      const states = await repos.dashboards.categoryStates(target.id);
+      const snapshot: CategorySnapshot[] = [
+        {
+          category: 'crm_keys',
+          isSet: states.some((s) => s.category === 'crm_keys'),
+          connections: targetConnections.map(sealedToJson),
+        },
+        {
+          category: 'custom_properties',
+          isSet: before.get('custom_properties')?.isSet ?? false,
+          value: before.get('custom_properties')?.value,
+        },
+      ];
+      const copied = sourceConnections.map((c) => c.crm);
+      let versionsAfter: Map<CategoryKey, number> = new Map();
+      if (source && sourceConnections.length > 0) {
+        await repos.crmConnections.upsertMany(
+          sourceConnections.map((c) => ({
+            userId: target.id,
+            crm: c.crm,
+            sealed: sealJson(
+              keyring,
+              openJson(keyring, c.sealed, { userId: source.id, crm: c.crm }),
+              { userId: target.id, crm: c.crm },
+            ),
+            secretHint: c.secretHint,
+            instance: c.instance,
+          })),
+        );
+        versionsAfter = await repos.dashboards.writeCategories(target.id, [
+          { category: 'crm_keys', document: null },
+        ]);
+      }
+      const run = await repos.syncRuns.insert({
+        organizationId: actor.organizationId,
+        actorId: actor.id,
+        targetId: target.id,
+        sourceUserId: source?.id ?? null,
+        action: 'sync_crm',
+        categories: ['crm_keys'],
+        status: 'applied',
+        result: {
+          copied,
+          message: copiedMessage(copied),
+          crms: [],
+          versionsAfter: {
+            crm_keys: states.find((st) => st.category === 'crm_keys')?.version ?? 0,
+            custom_properties:
+              states.find((st) => st.category === 'custom_properties')?.version ?? 0,
+            ...Object.fromEntries(versionsAfter),
+          },
+        },
+        snapshot,
+        requestId: context.requestId ?? null,
+      });
+      await appendAudit(repos, {
+        organizationId: actor.organizationId,
+        actorId: actor.id,
+        targetId: target.id,
+        action: 'sync_crm',
+        outcome: 'applied',
+        categories: ['crm_keys'],
+        details: { syncId: run.id, copied },
+        requestId: context.requestId ?? null,
+      });
+      return { syncId: run.id, copied };
+    });
+  } catch (error) {
+    if (error instanceof AppError)
+      return auditRefusal(uow, context, 'sync_crm', ['crm_keys'], target.id, error);
+    return recordFailure(
+      uow,
+      {
+        organizationId: target.organizationId,
+        actorId: context.actorId,
+        targetId: target.id,
+        action: 'sync_crm',
+        categories: ['crm_keys'],
+        requestId: context.requestId ?? null,
+        sourceUserId: null,
+      },
+      'sync_crm',
+      error,
+    );
+  }
+  const crms = await runOwnerPropertyStep(
+    deps,
+    context,
+    target,
+    committed.copied,
+    committed.syncId,
+  );
+  return {
+    syncId: committed.syncId,
+    targetUserId: target.id,
+    copied: committed.copied,
+    message: copiedMessage(committed.copied),
+    crms,
+  };
+}
+
+/**
+ * Re-runs only the owner-property step for every CRM the target has keys for (after a CRM-side
+ * failure). Recorded in the history with the custom properties it may change, so it can be undone.
+ */
+export async function syncCrmOwnerProperties(
+  deps: SyncCrmDeps,
+  context: SyncContext,
+  targetUserId: string,
+): Promise<SyncCrmResult> {
+  const { uow } = deps;
+  let target: TargetMember;
+  try {
+    target = (await authorizeSync(uow.read, context, targetUserId, 'sync:run')).target;
+  } catch (error) {
+    return auditRefusal(
+      uow,
+      context,
+      'sync_crm.owner_properties',
+      ['custom_properties'],
+      targetUserId,
+      error,
+    );
+  }
+  const run = await uow.transaction(async (repos) => {
+    const { actor } = await authorizeSync(repos, context, target.id, 'sync:run');
+    const before = await loadDashboardValues(repos, target.id, ['custom_properties']);
+    return repos.syncRuns.insert({
+      organizationId: actor.organizationId,
+      actorId: actor.id,
+      targetId: target.id,
+      sourceUserId: null,
+      action: 'sync_crm',
+      categories: ['custom_properties'],
+      status: 'applied',
+      result: {
+        ownerPropertiesOnly: true,
+        crms: [],
+        versionsAfter: { custom_properties: before.get('custom_properties')?.version ?? 0 },
+      },
+      snapshot: [
+        {
+          category: 'custom_properties',
+          isSet: before.get('custom_properties')?.isSet ?? false,
+          value: before.get('custom_properties')?.value,
+        },
+      ],
+      requestId: context.requestId ?? null,
+    });
+  });
+  const crms = (await uow.read.crmConnections.listForUser(target.id)).map((c) => c.crm);
+  const results = await runOwnerPropertyStep(deps, context, target, crms, run.id);
+  const message =
+    crms.length === 0
+      ? 'The member has no CRM keys: run Sync CRM first.'
+      : `Checked owner properties for ${crmList(crms)}.`;
+  return { syncId: run.id, targetUserId: target.id, copied: [], message, crms: results };
+}
+
+function copiedMessage(copied: readonly CrmKey[]): string {
+  return copied.length === 0
+    ? 'The organization admin has no CRM keys, so there was nothing to copy.'
+    : `Copied CRM keys for ${crmList(copied)} from the organization admin.`;
+}
+
+/** Per CRM: find the owner by email → record the owner property → ensure it in the CRM. */
+async function runOwnerPropertyStep(
+  deps: SyncCrmDeps,
+  context: SyncContext,
+  target: TargetMember,
+  crms: readonly CrmKey[],
+  syncId: string,
+): Promise<CrmOwnerStepResult[]> {
+  if (crms.length === 0) return [];
+  const { uow } = deps;
+  const credentials = (await readCrmCredentials(uow.read, deps.keyring, target.id)).filter((c) =>
+    crms.includes(c.crm),
+  );
+  const results = await Promise.all(credentials.map((c) => ownerStepFor(deps, target, c)));
+  await uow.transaction(async (repos) => {
+    const versions = new Map(
+      (await repos.dashboards.categoryStates(target.id)).map((s) => [s.category, s.version]),
+    );
+    const run = await repos.syncRuns.findInOrganization(target.organizationId, syncId);
+    const previous = (run?.result ?? {}) as { versionsAfter?: Record<string, number> };
+    await repos.syncRuns.updateResult(syncId, {
+      ...previous,
+      crms: results,
+      versionsAfter: {
+        ...previous.versionsAfter,
+        // The snapshot restores custom properties, so revert must see any later change to them.
+        custom_properties: versions.get('custom_properties') ?? 0,
+      },
+    });
+    await appendAudit(repos, {
+      organizationId: target.organizationId,
+      actorId: context.actorId,
+      targetId: target.id,
+      action: 'sync_crm.owner_properties',
+      outcome: results.some((r) => r.ownerProperty.status === 'failed') ? 'failed' : 'applied',
+      categories: ['custom_properties'],
+      details: {
+        syncId,
+        crms: Object.fromEntries(
+          results.map((r) => [
+            r.crm,
+            { owner: r.owner.status, ownerProperty: r.ownerProperty.status },
+          ]),
+        ),
+      },
+      requestId: context.requestId ?? null,
+    });
+  });
+  return results;
+}
+
+async function ownerStepFor(
+  deps: SyncCrmDeps,
+  target: TargetMember,
+  credentials: CrmCredentials,
+): Promise<CrmOwnerStepResult> {
+  const crm = credentials.crm;
+  const base = { crm, label: CRM_LABELS[crm] };
+  let connector: CrmConnector;
+  try {
+    connector = deps.connectorFor(credentials);
+  } catch (error) {
+    return {
+      ...base,
+      owner: { status: 'failed', reason: reasonOf(error) },
+      ownerProperty: { status: 'skipped' },
+    };
+  }
+  let owner;
+  try {
+    owner = await connector.findOwnerByEmail(target.email);
+  } catch (error) {
+    return {
+      ...base,
+      owner: { status: 'failed', reason: reasonOf(error) },
+      ownerProperty: { status: 'skipped', reason: 'The owner could not be looked up.' },
+    };
+  }
+  if (!owner) {
+    return {
+      ...base,
+      owner: { status: 'not_found' },
+      ownerProperty: {
+        status: 'skipped',
+        reason: `No ${CRM_LABELS[crm]} user has the email ${target.email}.`,
+      },
+    };
+  }
+  const property: CategoryValue<'custom_properties'>['properties'][number] = {
+    crm,
+    object: 'deal',
+    name: OWNER_PROPERTY_NAME[crm],
+    label: 'Assistant owner',
+    type: 'enumeration',
+    options: [{ label: owner.name || owner.email, value: owner.id }],
+    ownerProperty: true,
+  };
+  await deps.uow.transaction(async (repos) => {
+    await repos.dashboards.upsertOwnerProperty(target.id, property);
+    await repos.dashboards.writeCategories(target.id, [
+      { category: 'custom_properties', document: null },
+    ]);
+  });
+  try {
+    const ensured = await connector.ensureOwnerProperty(owner);
+    return {
+      ...base,
+      owner: { status: 'found', id: owner.id, name: owner.name },
+      ownerProperty: {
+        status: ensured.outcome,
+        ...(ensured.detail ? { reason: ensured.detail } : {}),
+      },
+    };
+  } catch (error) {
+    return {
+      ...base,
+      owner: { status: 'found', id: owner.id, name: owner.name },
+      ownerProperty: { status: 'failed', reason: reasonOf(error) },
+    };
+  }
+}
+
+/** A reason a person can read; CrmError messages are already free of secrets. */
+function reasonOf(error: unknown): string {
+  if (error instanceof CrmError)
+    return `${error.message}${error.vendorCode ? ` (${error.vendorCode})` : ''}`;
+  return 'Unexpected error while talking to the CRM.';
+}

@@ -1,0 +1,82 @@
+import { can } from '#src/domain/authorization.ts';
+import { AppError } from '#src/domain/errors.ts';
+import type { SyncAction, SyncStatus } from '#src/db/schema.ts';
+import { isUuid, resolveActor, type SyncContext } from '#src/services/sync/sync-support.ts';
+import type { SyncDeps } from '#src/services/sync/sync-settings.service.ts';
+
+export interface SyncHistoryItem {
+  id: string;
+  action: SyncAction;
+  status: SyncStatus;
+  categories: string[];
+  actorId: string | null;
+  targetId: string | null;
+  sourceUserId: string | null;
+  createdAt: Date;
+  /** Per-category counts and notes; never secrets (the snapshot is not returned). */
+  result: unknown;
+  revertsSyncId: string | null;
+  revertedBySyncId: string | null;
+}
+
+export interface SyncHistoryPage {
+  items: SyncHistoryItem[];
+  nextCursor: string | null;
+}
+
+/** Sync history of the actor's organization, newest first, optionally for one member. */
+export async function listSyncs(
+  deps: Pick<SyncDeps, 'uow'>,
+  context: SyncContext,
+  filter: { memberId?: string; cursor?: string; limit?: number } = {},
+): Promise<SyncHistoryPage> {
+  const actor = await resolveActor(deps.uow.read, context.actorId);
+  if (!can(actor, 'sync:read'))
+    throw new AppError(
+      'forbidden',
+      'Only an active admin of this organization can read sync history.',
+    );
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  if (filter.memberId !== undefined && !isUuid(filter.memberId))
+    return { items: [], nextCursor: null };
+  const before = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+  const rows = await deps.uow.read.syncRuns.list(actor.organizationId, {
+    limit: limit + 1,
+    ...(filter.memberId === undefined ? {} : { targetId: filter.memberId }),
+    ...(before === undefined ? {} : { before }),
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      action: r.action,
+      status: r.status,
+      categories: r.categories,
+      actorId: r.actorId,
+      targetId: r.targetId,
+      sourceUserId: r.sourceUserId,
+      createdAt: r.createdAt,
+      result: r.result,
+      revertsSyncId: r.revertsSyncId,
+      revertedBySyncId: r.revertedBySyncId,
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime())) {
+    throw new AppError(
+      'invalid_request',
+      'That page cursor is not valid: start from the first page.',
+    );
+  }
+  return { createdAt, id };
+}

@@ -1,0 +1,249 @@
+import {
+  authorizeMemberAction,
+  type Actor,
+  type Capability,
+  type TargetUser,
+} from '#src/domain/authorization.ts';
+import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
+import { AppError } from '#src/domain/errors.ts';
+import type { AuditEntryInput } from '#src/domain/audit/audit-chain.ts';
+import {
+  defaultValueOf,
+  parseCategoryValue,
+  type CategoryKey,
+  type ValueCategoryKey,
+} from '#src/domain/settings/categories.ts';
+import type { StoredCrmConnection } from '#src/repositories/crm-connection.repository.ts';
+import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
+import { appendAudit } from '#src/services/audit/audit.service.ts';
+
+/** Who is acting and on which request: what every sync use case takes. */
+export interface SyncContext {
+  actorId: string;
+  requestId?: string | null;
+}
+
+export interface TargetMember extends TargetUser {
+  email: string;
+  name: string;
+}
+
+/** Loads the acting user fresh from the database (a deactivated admin is refused at once). */
+export async function resolveActor(repos: Repositories, actorId: string): Promise<Actor> {
+  const user = await repos.users.findById(actorId);
+  if (!user)
+    throw new AppError('forbidden', 'Only an active admin of this organization can do this.');
+  return {
+    id: user.id,
+    organizationId: user.organization_id,
+    role: user.role,
+    status: user.status,
+  };
+}
+
+/** Authorization first (SPEC §4): returns the actor and the target, or throws the AppError. */
+export async function authorizeSync(
+  repos: Repositories,
+  context: SyncContext,
+  targetUserId: string,
+  capability: Capability,
+): Promise<{ actor: Actor; target: TargetMember }> {
+  const actor = await resolveActor(repos, context.actorId);
+  const row = isUuid(targetUserId)
+    ? await repos.users.findMemberWithDashboard(actor.organizationId, targetUserId)
+    : undefined;
+  const target = row && {
+    id: row.id,
+    organizationId: row.organization_id,
+    role: row.role,
+    hasDashboard: row.has_dashboard,
+    email: row.email,
+    name: row.name,
+  };
+  authorizeMemberAction(actor, capability, target);
+  return { actor, target: target as TargetMember };
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/**
+ * Appends the audit entry of a refused attempt in its own transaction and rethrows. The entry
+ * names the organization only when the actor is known; a refusal never reveals the target.
+ */
+export async function auditRefusal(
+  uow: UnitOfWork,
+  context: SyncContext,
+  action: string,
+  categories: readonly string[],
+  targetUserId: string,
+  error: unknown,
+): Promise<never> {
+  if (error instanceof AppError) {
+    const actor = await uow.read.users.findById(context.actorId);
+    if (actor) {
+      await uow.transaction((repos) =>
+        appendAudit(repos, {
+          organizationId: actor.organization_id,
+          actorId: actor.id,
+          targetId:
+            error.code === 'target_not_found' || !isUuid(targetUserId) ? null : targetUserId,
+          action,
+          outcome: 'refused',
+          categories: [...categories],
+          details: { code: error.code },
+          requestId: context.requestId ?? null,
+        }),
+      );
+    }
+  }
+  throw error;
+}
+
+/** Records a failed attempt (after the sync's own transaction rolled back), then rethrows. */
+export async function recordFailure(
+  uow: UnitOfWork,
+  entry: Omit<AuditEntryInput, 'outcome' | 'details'> & { sourceUserId: string | null },
+  action: 'sync_crm' | 'sync_settings' | 'revert',
+  error: unknown,
+): Promise<never> {
+  const code = error instanceof AppError ? error.code : 'internal';
+  try {
+    await uow.transaction(async (repos) => {
+      await repos.syncRuns.insert({
+        organizationId: entry.organizationId,
+        actorId: entry.actorId ?? '',
+        targetId: entry.targetId,
+        sourceUserId: entry.sourceUserId,
+        action,
+        categories: entry.categories,
+        status: 'failed',
+        result: { error: code },
+        errorCode: code,
+        requestId: entry.requestId,
+      });
+      await appendAudit(repos, {
+        organizationId: entry.organizationId,
+        actorId: entry.actorId,
+        targetId: entry.targetId,
+        action: entry.action,
+        outcome: 'failed',
+        categories: entry.categories,
+        details: { code },
+        requestId: entry.requestId,
+      });
+    });
+  } catch {
+    // The database may be what failed; the original error is the one worth reporting.
+  }
+  throw error;
+}
+
+export interface LoadedCategory {
+  value: unknown;
+  isSet: boolean;
+  version: number;
+}
+
+/**
+ * A dashboard's value categories in a fixed number of queries, whatever their sizes: one for
+ * the state rows, one for all documents, one for properties, two for the pipeline.
+ */
+export async function loadDashboardValues(
+  repos: Repositories,
+  userId: string,
+  categories: readonly ValueCategoryKey[],
+): Promise<Map<ValueCategoryKey, LoadedCategory>> {
+  const states = new Map(
+    (await repos.dashboards.categoryStates(userId)).map((s) => [s.category, s]),
+  );
+  const documentKeys = categories.filter(
+    (c) => c !== 'custom_properties' && c !== 'pipeline_stages',
+  );
+  const [documents, properties, pipeline] = await Promise.all([
+    repos.dashboards.readDocuments(
+      userId,
+      documentKeys.filter((c) => states.has(c)),
+    ),
+    categories.includes('custom_properties') && states.has('custom_properties')
+      ? repos.dashboards.listCustomProperties(userId)
+      : undefined,
+    categories.includes('pipeline_stages') && states.has('pipeline_stages')
+      ? repos.dashboards.readPipeline(userId)
+      : undefined,
+  ]);
+  const loaded = new Map<ValueCategoryKey, LoadedCategory>();
+  for (const category of categories) {
+    const state = states.get(category);
+    if (!state) {
+      loaded.set(category, { value: defaultValueOf(category), isSet: false, version: 0 });
+      continue;
+    }
+    const raw =
+      category === 'custom_properties'
+        ? { properties }
+        : category === 'pipeline_stages'
+          ? pipeline
+          : documents.get(category);
+    const parsed = parseCategoryValue(category, raw);
+    if (!parsed.ok)
+      throw new Error(
+        `stored ${category} of user ${userId} no longer validates: ${parsed.message}`,
+      );
+    loaded.set(category, { value: parsed.value, isSet: true, version: state.version });
+  }
+  return loaded;
+}
+
+/** A stored CRM connection as JSON for a snapshot: still sealed (SPEC §7). */
+export interface SealedConnectionJson {
+  crm: CrmKey;
+  keyId: string;
+  nonce: string;
+  ciphertext: string;
+  authTag: string;
+  secretHint: string;
+  instance: Record<string, unknown>;
+}
+
+export function sealedToJson(c: StoredCrmConnection): SealedConnectionJson {
+  return {
+    crm: c.crm,
+    keyId: c.sealed.keyId,
+    nonce: Buffer.from(c.sealed.nonce).toString('base64'),
+    ciphertext: Buffer.from(c.sealed.ciphertext).toString('base64'),
+    authTag: Buffer.from(c.sealed.authTag).toString('base64'),
+    secretHint: c.secretHint,
+    instance: c.instance,
+  };
+}
+
+export function sealedFromJson(
+  userId: string,
+  c: SealedConnectionJson,
+): Omit<StoredCrmConnection, 'updatedAt'> {
+  return {
+    userId,
+    crm: c.crm,
+    sealed: {
+      keyId: c.keyId,
+      nonce: Buffer.from(c.nonce, 'base64'),
+      ciphertext: Buffer.from(c.ciphertext, 'base64'),
+      authTag: Buffer.from(c.authTag, 'base64'),
+    },
+    secretHint: c.secretHint,
+    instance: c.instance,
+  };
+}
+
+/** The previous state of one category, kept with a sync for undo. */
+export type CategorySnapshot =
+  | { category: ValueCategoryKey; isSet: boolean; value: unknown }
+  | { category: 'crm_keys'; isSet: boolean; connections: SealedConnectionJson[] };
+
+export function crmList(crms: readonly CrmKey[]): string {
+  return crms.map((c) => CRM_LABELS[c]).join(', ');
+}
+
+export type { CategoryKey };
