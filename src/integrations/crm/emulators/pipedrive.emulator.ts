@@ -1,0 +1,637 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
+import {
+  bearerToken,
+  EmulatorServer,
+  type AuthResult,
+  type EmulatorReply,
+  type EmulatorRequest,
+  type EmulatorRoute,
+  type FaultConfig,
+  type VendorBehaviour,
+} from '#src/integrations/crm/emulators/emulator-server.ts';
+
+/**
+ * A loopback Pipedrive (shared/product/crm-api-notes.md §5): v1 users, v1 dealFields /
+ * personFields (list paged with start/limit and `additional_data.pagination`, get one, create,
+ * and PUT where every option must be resent with its id or it is removed), and v2
+ * `POST /api/v2/{dealFields|personFields}/{field_code}/options` (atomic append, returns only the
+ * new options). Auth: API tokens in the `x-api-token` header or the legacy `?api_token=` query
+ * parameter; OAuth access tokens as `Authorization: Bearer`. Errors are
+ * `{success:false, error, errorCode, error_info, data:null, additional_data:null}`; 429 carries
+ * `x-ratelimit-*` and Retry-After in seconds. State is per instance.
+ *
+ * Expiry: Pipedrive API tokens do not expire (they are revoked or regenerated, which gives the
+ * plain 401 "unauthorized access"); only OAuth access tokens expire. `faults.tokensExpired`
+ * therefore answers every known token, whatever the scheme, with the OAuth expired-token 401
+ * (`error: "Invalid token: access token has expired"`), so the "expired" path can be tested.
+ */
+
+export interface PipedriveUser {
+  id: number;
+  name: string;
+  email: string;
+  active_flag: boolean;
+  is_admin: 0 | 1;
+  role_id: number;
+  lang: number;
+  locale: string;
+  timezone_name: string;
+  default_currency: string;
+  created: string;
+  modified: string;
+  icon_url: string | null;
+}
+
+export interface PipedriveOption {
+  id: number;
+  label: string;
+}
+
+export interface PipedriveField {
+  id: number;
+  key: string;
+  name: string;
+  order_nr: number;
+  field_type: string;
+  add_time: string;
+  update_time: string;
+  last_updated_by_user_id: number | null;
+  active_flag: boolean;
+  edit_flag: boolean;
+  index_visible_flag: boolean;
+  details_visible_flag: boolean;
+  add_visible_flag: boolean;
+  important_flag: boolean;
+  bulk_edit_allowed: boolean;
+  searchable_flag: boolean;
+  filtering_allowed: boolean;
+  sortable_flag: boolean;
+  mandatory_flag: boolean;
+  options?: PipedriveOption[];
+}
+
+export type PipedriveEntity = 'deal' | 'person';
+
+export interface PipedriveSeed {
+  /** Accepted API tokens, in addition to the demo organizations' Pipedrive tokens. */
+  tokens: string[];
+  /** Accepted OAuth access tokens (`Authorization: Bearer`). */
+  oauthTokens: string[];
+  /** Users added after the demo users and the fillers. */
+  users: PipedriveUser[];
+  /** How many filler users to seed (default 40; GET /api/v1/users is not paged). */
+  fillerUsers: number;
+  /** How many filler custom deal fields to seed (default 0) so a field listing needs pages. */
+  fillerDealFields: number;
+  /** Fields added to the defaults, per entity. */
+  fields: Partial<Record<PipedriveEntity, PipedriveField[]>>;
+  /** false: the /api/v2 routes answer 404 (an API without v2), leaving the v1 PUT path. */
+  apiV2: boolean;
+}
+
+export interface PipedriveState {
+  tokens: Set<string>;
+  oauthTokens: Set<string>;
+  users: PipedriveUser[];
+  fields: Record<PipedriveEntity, PipedriveField[]>;
+  apiV2: boolean;
+  nextFieldId: number;
+  nextOptionId: number;
+  /** Requests answered so far (feeds the rate-limit headers). */
+  requestCount: number;
+}
+
+const SEEDED_AT = '2024-03-04 09:30:00';
+const MAX_LIMIT = 500;
+const DEFAULT_LIMIT = 100;
+const RATE_LIMIT = 80;
+const DAILY_BUDGET = 30_000;
+const ERROR_INFO =
+  'Please check developers.pipedrive.com for more information about Pipedrive API.';
+const ENTITY_PATHS: Record<string, PipedriveEntity> = {
+  dealFields: 'deal',
+  personFields: 'person',
+};
+
+/** The demo users' Pipedrive ids: owner@ 13057001, admin@ 13057002, repN@ 13057010+N. */
+export function demoPipedriveUserId(email: string): number | undefined {
+  if (email === 'owner@acme.test') return 13_057_001;
+  if (email === 'admin@acme.test') return 13_057_002;
+  const rep = /^rep(\d+)@acme\.test$/.exec(email);
+  if (rep?.[1]) return 13_057_010 + Number(rep[1]);
+  return undefined;
+}
+
+function user(id: number, email: string, name: string, admin = false): PipedriveUser {
+  return {
+    id,
+    name,
+    email,
+    active_flag: true,
+    is_admin: admin ? 1 : 0,
+    role_id: admin ? 1 : 2,
+    lang: 1,
+    locale: 'en_US',
+    timezone_name: 'America/New_York',
+    default_currency: 'USD',
+    created: SEEDED_AT,
+    modified: SEEDED_AT,
+    icon_url: null,
+  };
+}
+
+function demoUsers(): PipedriveUser[] {
+  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
+  return (acme?.users ?? []).flatMap((u) => {
+    const id = demoPipedriveUserId(u.email);
+    return id === undefined ? [] : [user(id, u.email, u.name, u.role !== 'member')];
+  });
+}
+
+function fillerUsers(count: number): PipedriveUser[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(i + 1).padStart(3, '0');
+    const u = user(13_056_000 + i + 1, `contractor${n}@acme-partners.test`, `Contractor ${n}`);
+    // One deactivated filler, as Pipedrive lists deactivated users too.
+    return i === 6 ? { ...u, active_flag: false } : u;
+  });
+}
+
+function demoTokens(): string[] {
+  return DEMO_ORGANIZATIONS.flatMap((org) =>
+    org.users.flatMap((u) =>
+      (u.dashboard?.crmConnections ?? []).flatMap((c) =>
+        c.crm === 'pipedrive' ? [c.secrets.apiToken] : [],
+      ),
+    ),
+  );
+}
+
+/** A custom field's key: 40 hex characters, stable for an entity and id. */
+export function pipedriveFieldKey(entity: PipedriveEntity, id: number): string {
+  return createHash('sha1').update(`pipedrive:${entity}:${id}`).digest('hex');
+}
+
+function field(
+  id: number,
+  key: string,
+  name: string,
+  fieldType: string,
+  custom: boolean,
+  options?: PipedriveOption[],
+): PipedriveField {
+  return {
+    id,
+    key,
+    name,
+    order_nr: 0,
+    field_type: fieldType,
+    add_time: SEEDED_AT,
+    update_time: SEEDED_AT,
+    last_updated_by_user_id: custom ? 13_057_001 : null,
+    active_flag: true,
+    edit_flag: custom,
+    index_visible_flag: true,
+    details_visible_flag: true,
+    add_visible_flag: true,
+    important_flag: false,
+    bulk_edit_allowed: true,
+    searchable_flag: false,
+    filtering_allowed: true,
+    sortable_flag: true,
+    mandatory_flag: false,
+    ...(options === undefined ? {} : { options }),
+  };
+}
+
+function defaultFields(fillers: number): Record<PipedriveEntity, PipedriveField[]> {
+  const system: [string, string, string][] = [
+    ['id', 'ID', 'int'],
+    ['title', 'Title', 'varchar'],
+    ['creator_user_id', 'Creator', 'user'],
+    ['user_id', 'Owner', 'user'],
+    ['value', 'Value', 'monetary'],
+    ['currency', 'Currency', 'varchar'],
+    ['org_id', 'Organization', 'org'],
+    ['person_id', 'Contact person', 'people'],
+    ['pipeline', 'Pipeline', 'double'],
+    ['stage_id', 'Stage', 'stage'],
+    ['status', 'Status', 'status'],
+    ['probability', 'Probability', 'double'],
+    ['expected_close_date', 'Expected close date', 'date'],
+    ['add_time', 'Deal created', 'date'],
+    ['update_time', 'Update time', 'date'],
+  ];
+  const deals = system.map(([key, name, type], i) => field(12_450 + i, key, name, type, false));
+  // The unrelated pre-existing custom field.
+  deals.push(
+    field(12_500, pipedriveFieldKey('deal', 12_500), 'Deal source', 'enum', true, [
+      { id: 101, label: 'Inbound' },
+      { id: 102, label: 'Outbound' },
+    ]),
+  );
+  for (let i = 1; i <= fillers; i += 1) {
+    const id = 12_600 + i;
+    deals.push(field(id, pipedriveFieldKey('deal', id), `Legacy import ${i}`, 'varchar', true));
+  }
+  const persons = [
+    field(9_001, 'name', 'Name', 'varchar', false),
+    field(9_002, 'email', 'Email', 'varchar', false),
+    field(9_003, 'owner_id', 'Owner', 'user', false),
+  ];
+  return { deal: deals, person: persons };
+}
+
+export function createPipedriveState(seed: Partial<PipedriveSeed> = {}): PipedriveState {
+  const fields = defaultFields(seed.fillerDealFields ?? 0);
+  for (const entity of ['deal', 'person'] as const) {
+    fields[entity].push(...structuredClone(seed.fields?.[entity] ?? []));
+  }
+  const allFields = [...fields.deal, ...fields.person];
+  const allOptions = allFields.flatMap((f) => f.options ?? []);
+  return {
+    tokens: new Set([...demoTokens(), ...(seed.tokens ?? [])]),
+    oauthTokens: new Set(seed.oauthTokens ?? []),
+    users: [
+      ...fillerUsers(seed.fillerUsers ?? 40),
+      ...demoUsers(),
+      ...structuredClone(seed.users ?? []),
+    ],
+    fields,
+    apiV2: seed.apiV2 ?? true,
+    nextFieldId: Math.max(12_999, ...allFields.map((f) => f.id)) + 1,
+    nextOptionId: Math.max(999, ...allOptions.map((o) => o.id)) + 1,
+    requestCount: 0,
+  };
+}
+
+// --- replies ---------------------------------------------------------------------------------
+
+function errorBody(error: string, errorCode: number) {
+  return {
+    success: false,
+    error,
+    errorCode,
+    error_info: ERROR_INFO,
+    data: null,
+    additional_data: null,
+  };
+}
+
+function rateLimitHeaders(state: PipedriveState, write = false): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(RATE_LIMIT),
+    'x-ratelimit-remaining': String(RATE_LIMIT - 1),
+    'x-ratelimit-reset': '2',
+    ...(write
+      ? { 'x-daily-requests-left': String(Math.max(0, DAILY_BUDGET - state.requestCount)) }
+      : {}),
+  };
+}
+
+function pipedriveBehaviour(state: PipedriveState): VendorBehaviour {
+  return {
+    name: 'pipedrive',
+    authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult {
+      state.requestCount += 1;
+      const header = request.headers['x-api-token'];
+      const apiHeader = Array.isArray(header) ? header[0] : header;
+      const queryToken = request.query.get('api_token');
+      const authorization = request.headers.authorization;
+      if (apiHeader === undefined && queryToken === null && authorization === undefined) {
+        return 'missing';
+      }
+      let known: boolean;
+      if (apiHeader !== undefined || queryToken !== null) {
+        known = state.tokens.has(apiHeader ?? queryToken ?? '');
+      } else {
+        // Only Bearer, and only for OAuth access tokens: an API token sent as Bearer (or any
+        // other scheme, e.g. Basic) is not accepted.
+        const token = bearerToken(request.headers, 'Bearer');
+        known = token !== undefined && state.oauthTokens.has(token);
+      }
+      if (!known) return 'invalid';
+      return faults.tokensExpired ? 'expired' : 'ok';
+    },
+    unauthorized(result): EmulatorReply {
+      return {
+        status: 401,
+        body: errorBody(
+          result === 'expired' ? 'Invalid token: access token has expired' : 'unauthorized access',
+          401,
+        ),
+      };
+    },
+    rateLimited(retryAfter): EmulatorReply {
+      return {
+        status: 429,
+        headers: {
+          ...rateLimitHeaders(state),
+          'x-ratelimit-remaining': '0',
+          'Retry-After': retryAfter,
+        },
+        body: errorBody('Request over limit', 429),
+      };
+    },
+    serverError(): EmulatorReply {
+      return { status: 500, body: errorBody('Internal server error', 500) };
+    },
+    notFound(request): EmulatorReply {
+      return { status: 404, body: errorBody(`Unknown method ${request.path}`, 404) };
+    },
+    badRequest(message): EmulatorReply {
+      return { status: 400, body: errorBody(message, 400) };
+    },
+  };
+}
+
+// --- request bodies --------------------------------------------------------------------------
+
+const FIELD_TYPES = [
+  'address',
+  'date',
+  'daterange',
+  'double',
+  'enum',
+  'monetary',
+  'org',
+  'people',
+  'phone',
+  'set',
+  'text',
+  'time',
+  'timerange',
+  'user',
+  'varchar',
+  'varchar_auto',
+  'visible_to',
+] as const;
+
+const optionInput = z.object({ id: z.number().int().optional(), label: z.string().trim().min(1) });
+
+const fieldCreate = z.object({
+  name: z.string().trim().min(1).max(255),
+  field_type: z.enum(FIELD_TYPES),
+  options: z.array(optionInput).optional(),
+  add_visible_flag: z.boolean().optional(),
+});
+
+const fieldUpdate = z.object({
+  name: z.string().trim().min(1).max(255).optional(),
+  options: z.array(optionInput).optional(),
+  add_visible_flag: z.boolean().optional(),
+});
+
+const optionsAdd = z.array(z.object({ label: z.string().trim().min(1) })).min(1);
+
+function invalid(error: z.ZodError): EmulatorReply {
+  const issue = error.issues[0];
+  const where = issue?.path.join('.') ?? '';
+  return {
+    status: 400,
+    body: errorBody(`Validation failed: ${where ? `${where}: ` : ''}${issue?.message ?? ''}`, 400),
+  };
+}
+
+function duplicateLabel(options: { label: string }[]): string | undefined {
+  const seen = new Set<string>();
+  for (const option of options) {
+    if (seen.has(option.label)) return option.label;
+    seen.add(option.label);
+  }
+  return undefined;
+}
+
+// --- routes ----------------------------------------------------------------------------------
+
+function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): EmulatorRoute[] {
+  const ok = (data: unknown, status = 200, additional?: unknown): EmulatorReply => ({
+    status,
+    body: {
+      success: true,
+      data,
+      ...(additional === undefined ? {} : { additional_data: additional }),
+    },
+    headers: rateLimitHeaders(state, status === 201),
+  });
+  const entityOf = (request: EmulatorRequest): PipedriveEntity | undefined =>
+    ENTITY_PATHS[request.params.entity ?? ''];
+  const unknownMethod = (request: EmulatorRequest): EmulatorReply => ({
+    status: 404,
+    body: errorBody(`Unknown method ${request.path}`, 404),
+  });
+  const fieldNotFound = (): EmulatorReply => ({
+    status: 404,
+    body: errorBody('Field not found', 404),
+  });
+  const noPermission = (): EmulatorReply => ({
+    status: 403,
+    body: errorBody('You do not have permissions to perform this action', 403),
+  });
+  const now = () => new Date().toISOString().replace('T', ' ').slice(0, 19);
+  const activeFields = (entity: PipedriveEntity) =>
+    state.fields[entity].filter((f) => f.active_flag);
+  const isOptionType = (type: string) => type === 'enum' || type === 'set';
+
+  return [
+    {
+      method: 'GET',
+      pattern: '/api/v1/users/me',
+      handler: (request) => {
+        const token = request.headers['x-api-token'] ?? request.query.get('api_token');
+        // rep1's own account token belongs to rep1; every other token to the company owner.
+        const email =
+          token === 'pd-demo-rep1-own-account-api-token-0011'
+            ? 'rep1@acme.test'
+            : 'owner@acme.test';
+        const me = state.users.find((u) => u.email === email);
+        if (!me) return unknownMethod(request);
+        return ok({
+          ...me,
+          company_id: 7_730_001,
+          company_name: 'Acme',
+          company_domain: 'acme',
+          company_country: 'US',
+          is_you: true,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/api/v1/users',
+      // Not paged: every user, active or not, in one reply.
+      handler: () => ok(state.users),
+    },
+    {
+      method: 'GET',
+      pattern: '/api/v1/:entity',
+      handler: (request) => {
+        const entity = entityOf(request);
+        if (!entity) return unknownMethod(request);
+        const start = Number(request.query.get('start') ?? '0');
+        const limit = Number(request.query.get('limit') ?? String(DEFAULT_LIMIT));
+        if (!Number.isInteger(start) || start < 0) {
+          return { status: 400, body: errorBody('Invalid start parameter', 400) };
+        }
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+          return { status: 400, body: errorBody(`limit must be between 1 and ${MAX_LIMIT}`, 400) };
+        }
+        const fields = activeFields(entity);
+        const page = fields.slice(start, start + limit);
+        const more = start + limit < fields.length;
+        return ok(page, 200, {
+          pagination: {
+            start,
+            limit,
+            more_items_in_collection: more,
+            ...(more ? { next_start: start + limit } : {}),
+          },
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/api/v1/:entity/:id',
+      handler: (request) => {
+        const entity = entityOf(request);
+        if (!entity) return unknownMethod(request);
+        const found = activeFields(entity).find((f) => String(f.id) === request.params.id);
+        return found ? ok(found) : fieldNotFound();
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/:entity',
+      handler: (request) => {
+        const entity = entityOf(request);
+        if (!entity) return unknownMethod(request);
+        if (faults().metadataNotPermitted) return noPermission();
+        const parsed = fieldCreate.safeParse(request.body);
+        if (!parsed.success) return invalid(parsed.error);
+        const input = parsed.data;
+        const options = input.options ?? [];
+        if (isOptionType(input.field_type) && options.length === 0) {
+          return { status: 400, body: errorBody('Options are required for this field type', 400) };
+        }
+        const duplicate = duplicateLabel(options);
+        if (duplicate !== undefined) {
+          return { status: 400, body: errorBody(`Duplicate option label: ${duplicate}`, 400) };
+        }
+        // Pipedrive allows two fields with the same name: no conflict check here.
+        const id = state.nextFieldId++;
+        const created = field(
+          id,
+          pipedriveFieldKey(entity, id),
+          input.name,
+          input.field_type,
+          true,
+          isOptionType(input.field_type)
+            ? options.map((o) => ({ id: state.nextOptionId++, label: o.label }))
+            : undefined,
+        );
+        created.order_nr = state.fields[entity].length;
+        created.add_time = now();
+        created.update_time = created.add_time;
+        state.fields[entity].push(created);
+        return ok(created, 201);
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: '/api/v1/:entity/:id',
+      handler: (request) => {
+        const entity = entityOf(request);
+        if (!entity) return unknownMethod(request);
+        const target = activeFields(entity).find((f) => String(f.id) === request.params.id);
+        if (!target) return fieldNotFound();
+        if (faults().metadataNotPermitted || !target.edit_flag) return noPermission();
+        const parsed = fieldUpdate.safeParse(request.body);
+        if (!parsed.success) return invalid(parsed.error);
+        const input = parsed.data;
+        if (input.options !== undefined) {
+          if (!isOptionType(target.field_type)) {
+            return { status: 400, body: errorBody('This field type has no options', 400) };
+          }
+          const current = new Map((target.options ?? []).map((o) => [o.id, o]));
+          for (const o of input.options) {
+            if (o.id !== undefined && !current.has(o.id)) {
+              return { status: 400, body: errorBody(`Option with id ${o.id} not found`, 400) };
+            }
+          }
+          const duplicate = duplicateLabel(input.options);
+          if (duplicate !== undefined) {
+            return { status: 400, body: errorBody(`Duplicate option label: ${duplicate}`, 400) };
+          }
+          // Every active option must be resent with its id: an option left out is removed.
+          target.options = input.options.map((o) =>
+            o.id === undefined
+              ? { id: state.nextOptionId++, label: o.label }
+              : { id: o.id, label: o.label },
+          );
+        }
+        if (input.name !== undefined) target.name = input.name;
+        if (input.add_visible_flag !== undefined) target.add_visible_flag = input.add_visible_flag;
+        target.update_time = now();
+        return ok(target);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v2/:entity/:fieldCode/options',
+      handler: (request) => {
+        const entity = entityOf(request);
+        if (!entity || !state.apiV2) return unknownMethod(request);
+        const target = activeFields(entity).find((f) => f.key === request.params.fieldCode);
+        if (!target) return fieldNotFound();
+        if (faults().metadataNotPermitted || !target.edit_flag) return noPermission();
+        if (!isOptionType(target.field_type)) {
+          return { status: 400, body: errorBody('This field type has no options', 400) };
+        }
+        const parsed = optionsAdd.safeParse(request.body);
+        if (!parsed.success) return invalid(parsed.error);
+        const existing = target.options ?? [];
+        const duplicate = duplicateLabel([...existing, ...parsed.data]);
+        if (duplicate !== undefined) {
+          return {
+            status: 400,
+            body: errorBody(`Option with label ${duplicate} already exists`, 400),
+          };
+        }
+        // Atomic append: the existing options are untouched; only the new ones are returned.
+        const added = parsed.data.map((o) => ({ id: state.nextOptionId++, label: o.label }));
+        target.options = [...existing, ...added];
+        target.update_time = now();
+        return ok(added, 200, {});
+      },
+    },
+  ];
+}
+
+/** A Pipedrive emulator whose in-memory state tests can read and arrange. */
+export class PipedriveEmulator extends EmulatorServer {
+  readonly state: PipedriveState;
+
+  constructor(state: PipedriveState) {
+    const holder: { self?: PipedriveEmulator } = {};
+    super(
+      pipedriveBehaviour(state),
+      pipedriveRoutes(state, () => {
+        if (!holder.self) throw new Error('emulator not constructed');
+        return holder.self.faults;
+      }),
+    );
+    holder.self = this;
+    this.state = state;
+  }
+
+  /** The first active field with that name on the entity, if any. */
+  field(name: string, entity: PipedriveEntity = 'deal'): PipedriveField | undefined {
+    return this.state.fields[entity].find((f) => f.name === name && f.active_flag);
+  }
+}
+
+export function createPipedriveEmulator(seed?: Partial<PipedriveSeed>): PipedriveEmulator {
+  return new PipedriveEmulator(createPipedriveState(seed));
+}

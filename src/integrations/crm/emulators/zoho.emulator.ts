@@ -1,0 +1,709 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
+import {
+  bearerToken,
+  EmulatorServer,
+  type AuthResult,
+  type EmulatorReply,
+  type EmulatorRequest,
+  type EmulatorRoute,
+  type FaultConfig,
+  type VendorBehaviour,
+} from '#src/integrations/crm/emulators/emulator-server.ts';
+
+/**
+ * A loopback Zoho CRM (shared/product/crm-api-notes.md §3): the v8 users and field-settings
+ * APIs plus the accounts token endpoint, with `Authorization: Zoho-oauthtoken <token>` (a
+ * `Bearer` header is rejected with 401 INVALID_TOKEN), page/per_page paging with
+ * `info.more_records` (204 No Content past the last page), the 4-key error shape
+ * `{code, details, message, status:"error"}`, per-item results in bulk replies, and PATCH on a
+ * field where a picklist entry without `id` is appended. State is per instance.
+ */
+
+export interface ZohoUser {
+  id: string;
+  email: string;
+  full_name: string;
+  first_name: string;
+  last_name: string;
+  status: 'active' | 'disabled' | 'deleted';
+  confirm: boolean;
+  role: { id: string; name: string };
+  profile: { id: string; name: string };
+  time_zone: string;
+  created_time: string;
+}
+
+export interface ZohoPickListValue {
+  id: string;
+  display_value: string;
+  actual_value: string;
+  reference_value: string;
+  sequence_number: number;
+  type: 'used' | 'unused';
+}
+
+export interface ZohoField {
+  id: string;
+  api_name: string;
+  field_label: string;
+  display_label: string;
+  data_type: string;
+  custom_field: boolean;
+  visible: boolean;
+  read_only: boolean;
+  pick_list_values: ZohoPickListValue[];
+  created_source: string;
+}
+
+export type ZohoModule = 'Deals' | 'Contacts';
+
+export interface ZohoSeed {
+  /** Accepted access tokens, in addition to the demo organizations' Zoho tokens. */
+  tokens: string[];
+  /** Accepted refresh tokens (POST /oauth/v2/token), in addition to the demo ones. */
+  refreshTokens: string[];
+  /** Users added after the demo users and the fillers. */
+  users: ZohoUser[];
+  /** How many filler users to seed (default 230, so a 200-per-page listing needs 2 pages). */
+  fillerUsers: number;
+  /** Fields added to the defaults, per module. */
+  fields: Partial<Record<ZohoModule, ZohoField[]>>;
+}
+
+export interface ZohoState {
+  tokens: Set<string>;
+  refreshTokens: Set<string>;
+  users: ZohoUser[];
+  fields: Record<ZohoModule, ZohoField[]>;
+  /** Next id handed out for a field or picklist value. */
+  nextId: bigint;
+  /** Credits used so far (feeds the rate-limit headers). */
+  requestCount: number;
+}
+
+const SEEDED_AT = '2024-03-04T09:30:00+00:00';
+const MAX_PER_PAGE = 200;
+const DAILY_CREDITS = 50_000;
+const ID_PREFIX = '4876876000000';
+const ROLE_CEO = { id: `${ID_PREFIX}026005`, name: 'CEO' };
+const ROLE_REP = { id: `${ID_PREFIX}026008`, name: 'Sales Rep' };
+const PROFILE_ADMIN = { id: `${ID_PREFIX}026011`, name: 'Administrator' };
+const PROFILE_STANDARD = { id: `${ID_PREFIX}026014`, name: 'Standard' };
+
+/**
+ * The demo users' Zoho user ids: owner@ 4876876000000225013 (from the brief), admin@ …225014,
+ * repN@ …2251NN (rep1 → 4876876000000225101, rep10 → …225110).
+ */
+export function demoZohoUserId(email: string): string | undefined {
+  if (email === 'owner@acme.test') return `${ID_PREFIX}225013`;
+  if (email === 'admin@acme.test') return `${ID_PREFIX}225014`;
+  const rep = /^rep(\d+)@acme\.test$/.exec(email);
+  if (rep?.[1]) return `${ID_PREFIX}225${String(100 + Number(rep[1])).padStart(3, '0')}`;
+  return undefined;
+}
+
+function splitName(name: string): { first_name: string; last_name: string } {
+  const [first = '', ...rest] = name.trim().split(/\s+/);
+  return { first_name: first, last_name: rest.join(' ') };
+}
+
+function user(id: string, email: string, name: string, admin = false): ZohoUser {
+  return {
+    id,
+    email,
+    full_name: name,
+    ...splitName(name),
+    status: 'active',
+    confirm: true,
+    role: admin ? ROLE_CEO : ROLE_REP,
+    profile: admin ? PROFILE_ADMIN : PROFILE_STANDARD,
+    time_zone: 'America/New_York',
+    created_time: SEEDED_AT,
+  };
+}
+
+function demoUsers(): ZohoUser[] {
+  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
+  return (acme?.users ?? []).flatMap((u) => {
+    const id = demoZohoUserId(u.email);
+    return id === undefined ? [] : [user(id, u.email, u.name, u.role !== 'member')];
+  });
+}
+
+/** Filler users listed before the demo ones, so the demo users land on a later page. */
+function fillerUsers(count: number): ZohoUser[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(i + 1).padStart(3, '0');
+    const u = user(`${ID_PREFIX}31${n}`, `contractor${n}@acme-partners.test`, `Contractor ${n}`);
+    // One deactivated filler: hidden from type=ActiveUsers, like a real disabled user.
+    return i === 6 ? { ...u, status: 'disabled' as const } : u;
+  });
+}
+
+function demoSecrets(kind: 'accessToken' | 'refreshToken'): string[] {
+  return DEMO_ORGANIZATIONS.flatMap((org) =>
+    org.users.flatMap((u) =>
+      (u.dashboard?.crmConnections ?? []).flatMap((c) => {
+        if (c.crm !== 'zoho') return [];
+        const secret = c.secrets[kind];
+        return secret === undefined ? [] : [secret];
+      }),
+    ),
+  );
+}
+
+function systemField(id: string, apiName: string, label: string, dataType: string): ZohoField {
+  return {
+    id: `${ID_PREFIX}${id}`,
+    api_name: apiName,
+    field_label: label,
+    display_label: label,
+    data_type: dataType,
+    custom_field: false,
+    visible: true,
+    read_only: false,
+    pick_list_values: [],
+    created_source: 'default',
+  };
+}
+
+function pickListValues(
+  values: { display_value: string; actual_value: string }[],
+  firstId: number,
+): ZohoPickListValue[] {
+  return [{ display_value: '-None-', actual_value: '-None-' }, ...values].map((v, i) => ({
+    id: `${ID_PREFIX}${firstId + i}`,
+    display_value: v.display_value,
+    actual_value: v.actual_value,
+    reference_value: v.display_value,
+    sequence_number: i + 1,
+    type: 'used',
+  }));
+}
+
+function defaultFields(): Record<ZohoModule, ZohoField[]> {
+  const stage = systemField('002565', 'Stage', 'Stage', 'picklist');
+  stage.pick_list_values = pickListValues(
+    ['Qualification', 'Needs Analysis', 'Closed Won', 'Closed Lost'].map((s) => ({
+      display_value: s,
+      actual_value: s,
+    })),
+    2_700,
+  );
+  return {
+    Deals: [
+      systemField('002555', 'Owner', 'Deal Owner', 'ownerlookup'),
+      systemField('002557', 'Deal_Name', 'Deal Name', 'text'),
+      systemField('002559', 'Amount', 'Amount', 'currency'),
+      stage,
+      // The unrelated pre-existing custom field.
+      {
+        ...systemField('412001', 'Deal_Source', 'Deal Source', 'picklist'),
+        custom_field: true,
+        created_source: 'crm',
+        pick_list_values: pickListValues(
+          [
+            { display_value: 'Inbound', actual_value: 'Inbound' },
+            { display_value: 'Outbound', actual_value: 'Outbound' },
+          ],
+          412_010,
+        ),
+      },
+    ],
+    Contacts: [
+      systemField('002301', 'Owner', 'Contact Owner', 'ownerlookup'),
+      systemField('002303', 'Email', 'Email', 'email'),
+    ],
+  };
+}
+
+export function createZohoState(seed: Partial<ZohoSeed> = {}): ZohoState {
+  const fields = defaultFields();
+  for (const module of ['Deals', 'Contacts'] as const) {
+    fields[module].push(...structuredClone(seed.fields?.[module] ?? []));
+  }
+  return {
+    tokens: new Set([...demoSecrets('accessToken'), ...(seed.tokens ?? [])]),
+    refreshTokens: new Set([...demoSecrets('refreshToken'), ...(seed.refreshTokens ?? [])]),
+    users: [
+      ...fillerUsers(seed.fillerUsers ?? 230),
+      ...demoUsers(),
+      ...structuredClone(seed.users ?? []),
+    ],
+    fields,
+    nextId: BigInt(`${ID_PREFIX}900001`),
+    requestCount: 0,
+  };
+}
+
+/** Zoho derives a custom field's api_name from its label: `Assistant Owner` → `Assistant_Owner`. */
+export function zohoApiName(label: string): string {
+  return label
+    .trim()
+    .replace(/[^A-Za-z0-9 _]/g, '')
+    .replace(/\s+/g, '_');
+}
+
+// --- replies ---------------------------------------------------------------------------------
+
+function errorBody(code: string, message: string, details: Record<string, unknown> = {}) {
+  return { code, details, message, status: 'error' };
+}
+
+function rateLimitHeaders(state: ZohoState): Record<string, string> {
+  return {
+    'X-RATELIMIT-LIMIT': String(DAILY_CREDITS),
+    'X-RATELIMIT-REMAINING': String(Math.max(0, DAILY_CREDITS - state.requestCount)),
+    'X-RATELIMIT-RESET': String(Date.now() + 86_400_000),
+  };
+}
+
+function zohoBehaviour(state: ZohoState): VendorBehaviour {
+  return {
+    name: 'zoho',
+    authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult {
+      state.requestCount += 1;
+      if (request.headers.authorization === undefined) return 'missing';
+      // Only `Zoho-oauthtoken`; `Bearer <same token>` is rejected like an unknown token.
+      const token = bearerToken(request.headers, 'Zoho-oauthtoken');
+      if (token === undefined || !state.tokens.has(token)) return 'invalid';
+      return faults.tokensExpired ? 'expired' : 'ok';
+    },
+    unauthorized(result): EmulatorReply {
+      if (result === 'missing') {
+        return { status: 401, body: errorBody('AUTHENTICATION_FAILURE', 'Authentication failed') };
+      }
+      // Zoho itself answers INVALID_TOKEN "invalid oauth token" for an expired access token
+      // too; the emulator says "expired" in the message (same code) so the state is testable.
+      return {
+        status: 401,
+        body: errorBody(
+          'INVALID_TOKEN',
+          result === 'expired' ? 'access token expired' : 'invalid oauth token',
+        ),
+      };
+    },
+    rateLimited(retryAfter): EmulatorReply {
+      return {
+        status: 429,
+        headers: {
+          ...rateLimitHeaders(state),
+          'X-RATELIMIT-REMAINING': '0',
+          'Retry-After': retryAfter,
+        },
+        body: errorBody(
+          'TOO_MANY_REQUESTS',
+          'You have exceeded the maximum number of API calls allowed for the given time period.',
+        ),
+      };
+    },
+    serverError(): EmulatorReply {
+      return { status: 500, body: errorBody('INTERNAL_ERROR', 'Internal Server Error') };
+    },
+    notFound(): EmulatorReply {
+      return {
+        status: 404,
+        body: errorBody(
+          'INVALID_URL_PATTERN',
+          'Please check if the URL trying to access is a correct one',
+        ),
+      };
+    },
+    badRequest(message): EmulatorReply {
+      return { status: 400, body: errorBody('INVALID_DATA', message) };
+    },
+  };
+}
+
+// --- request bodies --------------------------------------------------------------------------
+
+const pickListInput = z.object({
+  id: z.string().optional(),
+  display_value: z.string().min(1).optional(),
+  actual_value: z.string().min(1).optional(),
+  sequence_number: z.number().int().optional(),
+});
+
+const fieldCreate = z.object({
+  fields: z
+    .array(
+      z.object({
+        field_label: z.string().min(1).max(50),
+        data_type: z.enum(['picklist', 'text', 'textarea', 'integer', 'boolean', 'date']),
+        pick_list_values: z.array(pickListInput).optional(),
+        profiles: z
+          .array(z.object({ id: z.string(), permission_type: z.enum(['read_write', 'read_only']) }))
+          .optional(),
+      }),
+    )
+    .min(1)
+    .max(5),
+});
+
+const fieldUpdate = z.object({
+  fields: z
+    .array(
+      z.object({
+        id: z.string().optional(),
+        field_label: z.string().min(1).max(50).optional(),
+        pick_list_values: z.array(pickListInput).optional(),
+      }),
+    )
+    .min(1)
+    .max(5),
+});
+
+function invalidData(error: z.ZodError): EmulatorReply {
+  const issue = error.issues[0];
+  return {
+    status: 400,
+    body: errorBody('INVALID_DATA', 'invalid data', {
+      api_name: issue?.path.join('.') ?? '',
+      expected_data_type: issue?.message ?? '',
+    }),
+  };
+}
+
+// --- routes ----------------------------------------------------------------------------------
+
+function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[] {
+  const ok = (body: unknown, status = 200): EmulatorReply => ({
+    status,
+    body,
+    headers: rateLimitHeaders(state),
+  });
+  const newId = (): string => {
+    state.nextId += 1n;
+    return state.nextId.toString();
+  };
+  const moduleOf = (request: EmulatorRequest): ZohoModule | EmulatorReply => {
+    const raw = request.query.get('module');
+    if (raw === null) {
+      return {
+        status: 400,
+        body: errorBody('REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
+          param: 'module',
+        }),
+      };
+    }
+    const found = (['Deals', 'Contacts'] as const).find(
+      (m) => m.toLowerCase() === raw.toLowerCase(),
+    );
+    return (
+      found ?? {
+        status: 400,
+        body: errorBody('INVALID_MODULE', 'the module name given seems to be invalid', {
+          resource_path_index: 0,
+        }),
+      }
+    );
+  };
+  const noPermission = (): EmulatorReply => ({
+    status: 403,
+    body: errorBody('NO_PERMISSION', 'permission denied', {
+      permissions: ['Crm_Implied_Customize_Zoho_CRM'],
+    }),
+  });
+  const itemError = (code: string, message: string, details: Record<string, unknown> = {}) => ({
+    status: 400,
+    body: { fields: [errorBody(code, message, details)] },
+  });
+  /** Appends entries without id; edits entries with an id; rejects a duplicate actual_value. */
+  const applyPickList = (
+    field: ZohoField,
+    entries: z.infer<typeof pickListInput>[],
+  ): EmulatorReply | undefined => {
+    const next = structuredClone(field.pick_list_values);
+    for (const entry of entries) {
+      if (entry.id !== undefined) {
+        const existing = next.find((v) => v.id === entry.id);
+        if (!existing) {
+          return itemError('INVALID_DATA', 'invalid data', { api_name: 'pick_list_values.id' });
+        }
+        if (entry.display_value !== undefined) existing.display_value = entry.display_value;
+        if (entry.actual_value !== undefined) existing.actual_value = entry.actual_value;
+        if (entry.sequence_number !== undefined) existing.sequence_number = entry.sequence_number;
+        continue;
+      }
+      if (entry.display_value === undefined) {
+        return itemError('MANDATORY_NOT_FOUND', 'required field not found', {
+          api_name: 'display_value',
+        });
+      }
+      const actual = entry.actual_value ?? entry.display_value;
+      next.push({
+        id: newId(),
+        display_value: entry.display_value,
+        actual_value: actual,
+        reference_value: entry.display_value,
+        sequence_number: entry.sequence_number ?? next.length + 1,
+        type: 'used',
+      });
+    }
+    const seen = new Set<string>();
+    for (const v of next) {
+      if (seen.has(v.actual_value)) {
+        return itemError('DUPLICATE_DATA', 'duplicate data', {
+          api_name: 'pick_list_values',
+          actual_value: v.actual_value,
+        });
+      }
+      seen.add(v.actual_value);
+    }
+    field.pick_list_values = next;
+    return undefined;
+  };
+
+  return [
+    {
+      method: 'POST',
+      pattern: '/oauth/v2/token',
+      auth: false,
+      handler: (request) => {
+        // Zoho's accounts server answers 200 with an `error` member for a bad grant.
+        const params = new URLSearchParams(request.query);
+        if (request.body && typeof request.body === 'object') {
+          for (const [k, v] of Object.entries(request.body as Record<string, unknown>)) {
+            if (typeof v === 'string') params.set(k, v);
+          }
+        }
+        if (params.get('grant_type') !== 'refresh_token') {
+          return { status: 200, body: { error: 'unsupported_grant_type' } };
+        }
+        const refresh = params.get('refresh_token');
+        if (refresh === null || !state.refreshTokens.has(refresh)) {
+          return { status: 200, body: { error: 'invalid_code' } };
+        }
+        const accessToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
+        state.tokens.add(accessToken);
+        return {
+          status: 200,
+          body: {
+            access_token: accessToken,
+            scope: 'ZohoCRM.users.READ ZohoCRM.settings.fields.ALL',
+            api_domain: `http://${request.headers.host ?? '127.0.0.1'}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/crm/v8/users',
+      handler: (request) => {
+        const type = request.query.get('type') ?? 'AllUsers';
+        let users: ZohoUser[];
+        if (type === 'CurrentUser') {
+          users = state.users.filter((u) => u.email === 'owner@acme.test').slice(0, 1);
+        } else if (type === 'ActiveUsers') {
+          users = state.users.filter((u) => u.status === 'active');
+        } else if (type === 'AllUsers') {
+          users = state.users;
+        } else {
+          return {
+            status: 400,
+            body: errorBody('INVALID_DATA', 'the given type is not supported', { param: 'type' }),
+          };
+        }
+        const page = Number(request.query.get('page') ?? '1');
+        const perPage = Number(request.query.get('per_page') ?? String(MAX_PER_PAGE));
+        if (!Number.isInteger(page) || page < 1) {
+          return {
+            status: 400,
+            body: errorBody('INVALID_DATA', 'invalid data', { param: 'page' }),
+          };
+        }
+        if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) {
+          return {
+            status: 400,
+            body: errorBody('INVALID_DATA', 'invalid data', {
+              param: 'per_page',
+              maximum_length: MAX_PER_PAGE,
+            }),
+          };
+        }
+        const slice = users.slice((page - 1) * perPage, page * perPage);
+        // Zoho answers 204 No Content (no body) when a page holds no records.
+        if (slice.length === 0) return { status: 204, headers: rateLimitHeaders(state) };
+        return ok({
+          users: slice,
+          info: {
+            per_page: perPage,
+            count: slice.length,
+            page,
+            more_records: page * perPage < users.length,
+          },
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/crm/v8/settings/fields',
+      handler: (request) => {
+        const module = moduleOf(request);
+        if (typeof module !== 'string') return module;
+        return ok({ fields: state.fields[module] });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/crm/v8/settings/fields/:id',
+      handler: (request) => {
+        const module = moduleOf(request);
+        if (typeof module !== 'string') return module;
+        const field = state.fields[module].find((f) => f.id === request.params.id);
+        if (!field) {
+          return {
+            status: 400,
+            body: errorBody('INVALID_DATA', 'invalid data', { id: request.params.id }),
+          };
+        }
+        return ok({ fields: [field] });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/crm/v8/settings/fields',
+      handler: (request) => {
+        const module = moduleOf(request);
+        if (typeof module !== 'string') return module;
+        if (faults().metadataNotPermitted) return noPermission();
+        const parsed = fieldCreate.safeParse(request.body);
+        if (!parsed.success) return invalidData(parsed.error);
+        const results: unknown[] = [];
+        let failures = 0;
+        for (const input of parsed.data.fields) {
+          const apiName = zohoApiName(input.field_label);
+          if (
+            state.fields[module].some(
+              (f) => f.api_name === apiName || f.field_label === input.field_label,
+            )
+          ) {
+            failures += 1;
+            results.push(errorBody('DUPLICATE_DATA', 'duplicate data', { api_name: apiName }));
+            continue;
+          }
+          if (input.data_type === 'picklist' && (input.pick_list_values ?? []).length === 0) {
+            failures += 1;
+            results.push(
+              errorBody('MANDATORY_NOT_FOUND', 'required field not found', {
+                api_name: 'pick_list_values',
+              }),
+            );
+            continue;
+          }
+          const field: ZohoField = {
+            id: newId(),
+            api_name: apiName,
+            field_label: input.field_label,
+            display_label: input.field_label,
+            data_type: input.data_type,
+            custom_field: true,
+            visible: true,
+            read_only: false,
+            pick_list_values: [],
+            created_source: 'crm',
+          };
+          if (input.data_type === 'picklist') {
+            // Zoho puts its "-None-" entry first in every picklist.
+            const withNone = [
+              { display_value: '-None-', actual_value: '-None-' },
+              ...(input.pick_list_values ?? []),
+            ];
+            const rejected = applyPickList(
+              field,
+              withNone.map((v) => ({ ...v, id: undefined })),
+            );
+            if (rejected) {
+              failures += 1;
+              const body = rejected.body as { fields: unknown[] };
+              results.push(body.fields[0]);
+              continue;
+            }
+          }
+          state.fields[module].push(field);
+          results.push({
+            code: 'SUCCESS',
+            details: { id: field.id },
+            message: 'field created',
+            status: 'success',
+          });
+        }
+        // All failed: 400; some failed: 207 Multi-Status; all created: 201.
+        const created = results.length - failures;
+        return ok({ fields: results }, created === 0 ? 400 : failures > 0 ? 207 : 201);
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/crm/v8/settings/fields/:id',
+      handler: (request) => {
+        const module = moduleOf(request);
+        if (typeof module !== 'string') return module;
+        const field = state.fields[module].find((f) => f.id === request.params.id);
+        if (!field) {
+          return itemError('INVALID_DATA', 'invalid data', {
+            api_name: 'id',
+            id: request.params.id,
+          });
+        }
+        if (faults().metadataNotPermitted) return noPermission();
+        const parsed = fieldUpdate.safeParse(request.body);
+        if (!parsed.success) return invalidData(parsed.error);
+        const input = parsed.data.fields[0];
+        if (input === undefined) return itemError('INVALID_DATA', 'invalid data');
+        if (input.pick_list_values !== undefined) {
+          if (field.data_type !== 'picklist') {
+            return itemError('INVALID_DATA', 'invalid data', { api_name: 'pick_list_values' });
+          }
+          const rejected = applyPickList(field, input.pick_list_values);
+          if (rejected) return rejected;
+        }
+        if (input.field_label !== undefined) {
+          field.field_label = input.field_label;
+          field.display_label = input.field_label;
+        }
+        return ok({
+          fields: [
+            {
+              code: 'SUCCESS',
+              details: { id: field.id },
+              message: 'field updated',
+              status: 'success',
+            },
+          ],
+        });
+      },
+    },
+  ];
+}
+
+/** A Zoho CRM emulator whose in-memory state tests can read and arrange. */
+export class ZohoEmulator extends EmulatorServer {
+  readonly state: ZohoState;
+
+  constructor(state: ZohoState) {
+    const holder: { self?: ZohoEmulator } = {};
+    super(
+      zohoBehaviour(state),
+      zohoRoutes(state, () => {
+        if (!holder.self) throw new Error('emulator not constructed');
+        return holder.self.faults;
+      }),
+    );
+    holder.self = this;
+    this.state = state;
+  }
+
+  /** The field with that api_name in the module, if any. */
+  field(apiName: string, module: ZohoModule = 'Deals'): ZohoField | undefined {
+    return this.state.fields[module].find((f) => f.api_name === apiName);
+  }
+}
+
+export function createZohoEmulator(seed?: Partial<ZohoSeed>): ZohoEmulator {
+  return new ZohoEmulator(createZohoState(seed));
+}

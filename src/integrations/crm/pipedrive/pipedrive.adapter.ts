@@ -1,0 +1,297 @@
+import { z } from 'zod';
+import {
+  OWNER_FIELD,
+  type ConnectorOptions,
+  type CrmConnector,
+  type CrmOwner,
+  type OwnerPropertyResult,
+  type VerifyResult,
+} from '#src/integrations/crm/crm-connector.ts';
+import { CrmError } from '#src/integrations/crm/crm-error.ts';
+import {
+  CrmHttpClient,
+  kindForStatus,
+  type ClassifiedError,
+  type ErrorClassifier,
+} from '#src/integrations/crm/crm-http-client.ts';
+
+/**
+ * Pipedrive over its REST API (shared/product/crm-api-notes.md §5): the base is the credential's
+ * API domain (company domain) or `https://api.pipedrive.com`, the API token goes in the
+ * `x-api-token` header (never in the URL, where it would end up in logs), the token check is
+ * `GET /api/v1/users/me`, users come from `GET /api/v1/users` (one unpaged reply; a pagination
+ * block is followed if Pipedrive ever sends one), and deal fields are paged with start/limit.
+ * The owner field is the deal field named "Assistant owner" (an enum; its stable key is the
+ * field's `key`), and options are compared by label, the owner's name: a deal stores the option
+ * id, and Pipedrive has no separate option value. A missing option is added with the v2
+ * `POST /api/v2/dealFields/{field_code}/options` (atomic append); where v2 is not served (404)
+ * it falls back to v1 `PUT /api/v1/dealFields/{id}`, which removes any option not resent, so
+ * every existing option is resent with its id.
+ *
+ * Expiry: Pipedrive API tokens never expire (a revoked or regenerated token gives 401
+ * "unauthorized access" → 'invalid'); only OAuth access tokens do, and their 401 says so
+ * ("Invalid token: access token has expired") → 'expired'. So a 401 is 'expired' exactly when
+ * its error text mentions expiry, and 'invalid' otherwise.
+ */
+
+export const PIPEDRIVE_BASE_URL = 'https://api.pipedrive.com';
+
+const FIELDS_PAGE_SIZE = 100;
+/** A guard against paging that never ends. */
+const MAX_PAGES = 100;
+
+const errorBodySchema = z.object({
+  success: z.boolean().optional(),
+  error: z.string().nullish(),
+  errorCode: z.union([z.number(), z.string()]).nullish(),
+  error_info: z.string().nullish(),
+});
+
+const paginationSchema = z
+  .object({
+    pagination: z
+      .object({
+        more_items_in_collection: z.boolean().optional(),
+        next_start: z.number().optional(),
+      })
+      .optional(),
+  })
+  .nullish();
+
+const userSchema = z.object({
+  id: z.number(),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+  active_flag: z.boolean().optional(),
+});
+
+const usersSchema = z.object({
+  data: z.array(userSchema).nullable(),
+  additional_data: paginationSchema,
+});
+
+const optionSchema = z.object({ id: z.number(), label: z.string() });
+
+const fieldSchema = z.object({
+  id: z.number(),
+  key: z.string(),
+  name: z.string(),
+  field_type: z.string(),
+  active_flag: z.boolean().optional(),
+  options: z.array(optionSchema).nullish(),
+});
+
+const fieldsPageSchema = z.object({
+  data: z.array(fieldSchema).nullable(),
+  additional_data: paginationSchema,
+});
+
+const createdFieldSchema = z.object({ data: fieldSchema });
+
+type PipedriveField = z.infer<typeof fieldSchema>;
+
+/** Maps Pipedrive's `{success:false, error, errorCode, error_info}` replies to CrmError kinds. */
+export const classifyPipedriveError: ErrorClassifier = ({ status, body }): ClassifiedError => {
+  const parsed = errorBodySchema.safeParse(body);
+  const error = parsed.success ? (parsed.data.error ?? undefined) : undefined;
+  const detail = error ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+  let kind = kindForStatus(status);
+  if (status === 401) {
+    kind = /expired/i.test(detail) ? 'expired_credentials' : 'invalid_credentials';
+  }
+  return {
+    kind,
+    message: `Pipedrive answered ${status}${detail ? `: ${detail}` : ''}`,
+    // Pipedrive has no error codes beyond the HTTP status: its `error` text is the vendor code.
+    ...(error === undefined ? {} : { vendorCode: error }),
+  };
+};
+
+export class PipedriveConnector implements CrmConnector {
+  readonly crm = 'pipedrive' as const;
+  readonly #http: CrmHttpClient;
+
+  constructor(options: ConnectorOptions<'pipedrive'>) {
+    const { apiToken } = options.credentials.secrets;
+    this.#http = new CrmHttpClient({
+      crm: 'pipedrive',
+      baseUrl: options.baseUrl ?? options.credentials.instance.apiDomain ?? PIPEDRIVE_BASE_URL,
+      authorize: (headers) => {
+        headers.set('x-api-token', apiToken);
+      },
+      classify: classifyPipedriveError,
+      secrets: [apiToken],
+      policy: options.policy,
+      fetch: options.fetch,
+      sleep: options.sleep,
+      random: options.random,
+      onRetry: options.onRetry,
+    });
+  }
+
+  async verifyCredentials(): Promise<VerifyResult> {
+    try {
+      await this.#http.request({ method: 'GET', path: '/api/v1/users/me' });
+      return { status: 'valid' };
+    } catch (error) {
+      return verifyFailure(error);
+    }
+  }
+
+  async findOwnerByEmail(email: string): Promise<CrmOwner | null> {
+    const wanted = email.trim().toLowerCase();
+    let start: number | undefined;
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const response = await this.#http.request<unknown>({
+        method: 'GET',
+        path: '/api/v1/users',
+        query: { start },
+      });
+      const body = parse(usersSchema, response.body, 'users list');
+      // Deactivated users cannot own deals: skip them.
+      const match = (body.data ?? []).find(
+        (u) => u.active_flag !== false && u.email?.trim().toLowerCase() === wanted,
+      );
+      if (match) {
+        return { id: String(match.id), email: match.email ?? email, name: match.name || email };
+      }
+      start = nextStart(body.additional_data);
+      if (start === undefined) return null;
+    }
+    throw pagingError('users');
+  }
+
+  async ensureOwnerProperty(owner: CrmOwner): Promise<OwnerPropertyResult> {
+    const label = owner.name.trim();
+    const result = (
+      outcome: OwnerPropertyResult['outcome'],
+      fieldKey: string,
+      detail?: string,
+    ): OwnerPropertyResult => ({
+      outcome,
+      fieldKey,
+      optionValue: label,
+      ...(detail === undefined ? {} : { detail }),
+    });
+    let fieldKey = '';
+    try {
+      const existing = await this.#findField(OWNER_FIELD.pipedriveName);
+      if (existing === null) {
+        const created = await this.#http.request<unknown>({
+          method: 'POST',
+          path: '/api/v1/dealFields',
+          body: { name: OWNER_FIELD.pipedriveName, field_type: 'enum', options: [{ label }] },
+        });
+        return result('created', parse(createdFieldSchema, created.body, 'created field').data.key);
+      }
+      fieldKey = existing.key;
+      if (existing.field_type !== 'enum' && existing.field_type !== 'set') {
+        throw new CrmError({
+          crm: 'pipedrive',
+          kind: 'conflict',
+          message: `Pipedrive deal field "${existing.name}" exists but is of type ${existing.field_type}, not enum.`,
+        });
+      }
+      const options = existing.options ?? [];
+      if (options.some((o) => o.label.trim() === label)) return result('already_present', fieldKey);
+      await this.#addOption(existing, options, label);
+      return result('option_added', fieldKey);
+    } catch (error) {
+      if (
+        error instanceof CrmError &&
+        (error.kind === 'forbidden' || error.kind === 'not_permitted')
+      ) {
+        return result(
+          'not_permitted',
+          fieldKey,
+          'Pipedrive refused to change deal fields (the user needs permission to customize fields).',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** v2 atomic append; where v2 is not served, v1 PUT with every existing option resent. */
+  async #addOption(field: PipedriveField, options: z.infer<typeof optionSchema>[], label: string) {
+    try {
+      await this.#http.request({
+        method: 'POST',
+        path: `/api/v2/dealFields/${encodeURIComponent(field.key)}/options`,
+        body: [{ label }],
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof CrmError && error.kind === 'not_found')) throw error;
+    }
+    await this.#http.request({
+      method: 'PUT',
+      path: `/api/v1/dealFields/${field.id}`,
+      body: { options: [...options.map((o) => ({ id: o.id, label: o.label })), { label }] },
+    });
+  }
+
+  async #findField(name: string): Promise<PipedriveField | null> {
+    let start = 0;
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const response = await this.#http.request<unknown>({
+        method: 'GET',
+        path: '/api/v1/dealFields',
+        query: { start, limit: FIELDS_PAGE_SIZE },
+      });
+      const body = parse(fieldsPageSchema, response.body, 'deal fields page');
+      const match = (body.data ?? []).find(
+        (f) => f.active_flag !== false && f.name.trim() === name,
+      );
+      if (match) return match;
+      const next = nextStart(body.additional_data);
+      if (next === undefined) return null;
+      start = next;
+    }
+    throw pagingError('deal fields');
+  }
+}
+
+function nextStart(additional: z.infer<typeof paginationSchema>): number | undefined {
+  const pagination = additional?.pagination;
+  if (pagination?.more_items_in_collection !== true) return undefined;
+  return pagination.next_start;
+}
+
+function pagingError(what: string): CrmError {
+  return new CrmError({
+    crm: 'pipedrive',
+    kind: 'bad_response',
+    message: `Pipedrive kept paging ${what} past ${MAX_PAGES} pages.`,
+  });
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new CrmError({
+      crm: 'pipedrive',
+      kind: 'bad_response',
+      message: `Pipedrive returned an unexpected ${what}.`,
+    });
+  }
+  return parsed.data;
+}
+
+/** verifyCredentials never throws: auth problems and transport failures become a status. */
+function verifyFailure(error: unknown): VerifyResult {
+  if (!(error instanceof CrmError)) {
+    return { status: 'unreachable', detail: 'Pipedrive could not be reached.' };
+  }
+  const vendorCode = error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode };
+  switch (error.kind) {
+    case 'invalid_credentials':
+      return { status: 'invalid', detail: error.message, ...vendorCode };
+    case 'expired_credentials':
+      return { status: 'expired', detail: error.message, ...vendorCode };
+    case 'forbidden':
+    case 'not_permitted':
+      return { status: 'valid', detail: error.message, ...vendorCode };
+    default:
+      return { status: 'unreachable', detail: error.message, ...vendorCode };
+  }
+}
