@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '#src/config/config.ts';
 import { createLogger } from '#src/config/logger.ts';
 import { loadKeyring } from '#src/config/secret-key.ts';
@@ -7,6 +8,11 @@ import { databaseHealth } from '#src/db/health.ts';
 import { migrateToLatest } from '#src/db/migrator.ts';
 import { DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '#src/db/seed/demo-data.ts';
 import { buildApp } from '#src/http/app.ts';
+import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
+import {
+  startEmulators,
+  type RunningEmulators,
+} from '#src/integrations/crm/emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 
@@ -48,12 +54,40 @@ async function main(): Promise<void> {
     logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');
   }
 
-  const app = await buildApp({ logger, version, health: () => databaseHealth(database) });
+  // Demo mode: the five CRM emulators run in-process on their fixed ports, and the demo
+  // owner's keys point at them, so Sync CRM works end to end without the internet.
+  let emulators: RunningEmulators | undefined;
+  const crmBaseUrls = { ...config.crm.baseUrls };
+  if (config.crm.startEmulators) {
+    try {
+      emulators = await startEmulators();
+      Object.assign(crmBaseUrls, emulators.urls, config.crm.baseUrls);
+      logger.info({ urls: emulators.urls }, 'CRM emulators started');
+    } catch (error) {
+      logger.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        'CRM emulators not started (ports 4101-4105 busy?): Sync CRM uses whatever answers there',
+      );
+    }
+  }
+  const connectorFor = createConnectorFactory({ baseUrls: crmBaseUrls });
+
+  const app = await buildApp({
+    logger,
+    version,
+    health: () => databaseHealth(database),
+    uow,
+    keyring,
+    connectorFor,
+    secureCookies: config.mode === 'production',
+    webRoot: fileURLToPath(new URL('../dist/web', import.meta.url)),
+  });
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000);
     timer.unref();
     await app.close();
+    await emulators?.close();
     await database.close();
     process.exit(0);
   };

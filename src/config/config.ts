@@ -1,3 +1,4 @@
+import type { CrmKey } from '#src/domain/crm.ts';
 import { z } from 'zod';
 
 /**
@@ -17,6 +18,8 @@ const base64Key = z
   .refine((v) => decodeBase64(v)?.length === 32, {
     error: 'must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
   });
+
+const crmUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -48,6 +51,12 @@ const envSchema = z.object({
     .pipe(z.array(base64Key))
     .optional(),
   ERGO_DEMO: booleanFlag.optional(),
+  ERGO_CRM_EMULATORS: booleanFlag.optional(),
+  ERGO_CRM_HUBSPOT_URL: crmUrl,
+  ERGO_CRM_SALESFORCE_URL: crmUrl,
+  ERGO_CRM_ZOHO_URL: crmUrl,
+  ERGO_CRM_ATTIO_URL: crmUrl,
+  ERGO_CRM_PIPEDRIVE_URL: crmUrl,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -65,6 +74,12 @@ export interface Config {
   };
   /** Create the demo organization on start. */
   demo: boolean;
+  crm: {
+    /** Per-CRM base URL overrides; unset = the vendor's URL or the credential's instance URL. */
+    baseUrls: Partial<Record<CrmKey, string>>;
+    /** Start the local CRM emulators in-process (demo mode) and point HubSpot/Attio at them. */
+    startEmulators: boolean;
+  };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -85,12 +100,22 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     };
   }
   const e = parsed.data;
+  const crmBaseUrls: Partial<Record<CrmKey, string>> = {};
+  const urls = {
+    hubspot: e.ERGO_CRM_HUBSPOT_URL,
+    salesforce: e.ERGO_CRM_SALESFORCE_URL,
+    zoho: e.ERGO_CRM_ZOHO_URL,
+    attio: e.ERGO_CRM_ATTIO_URL,
+    pipedrive: e.ERGO_CRM_PIPEDRIVE_URL,
+  };
+  for (const [crm, url] of Object.entries(urls)) if (url) crmBaseUrls[crm as CrmKey] = url;
   const errors: string[] = [];
   const embedded = e.DATABASE_URL === undefined;
   if (e.NODE_ENV === 'production' && !e.ERGO_SECRET_KEY) {
     errors.push('ERGO_SECRET_KEY: is required in production (32 bytes, base64)');
   }
   if (errors.length > 0) return { ok: false, errors };
+  const demo = e.ERGO_DEMO ?? (embedded && e.NODE_ENV !== 'production');
   return {
     ok: true,
     config: {
@@ -101,7 +126,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         : { engine: 'postgres', url: e.DATABASE_URL ?? '' },
       dataDir: e.ERGO_DATA_DIR,
       secrets: { currentKey: e.ERGO_SECRET_KEY, previousKeys: e.ERGO_SECRET_KEYS_PREVIOUS ?? [] },
-      demo: e.ERGO_DEMO ?? (embedded && e.NODE_ENV !== 'production'),
+      demo,
+      crm: { baseUrls: crmBaseUrls, startEmulators: e.ERGO_CRM_EMULATORS ?? demo },
       logLevel: e.LOG_LEVEL,
     },
   };

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the migrator works on any schema, as Kysely's own Migrator does */
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as initialSchema from '#src/db/migrations/20261127180000_initial_schema.ts';
+import * as sessionsAndIdempotency from '#src/db/migrations/20261127190000_sessions_and_idempotency.ts';
 
 /**
  * Migrations are listed here, in order, rather than read from a folder at run time: the same
@@ -8,6 +9,7 @@ import * as initialSchema from '#src/db/migrations/20261127180000_initial_schema
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '20261127180000_initial_schema': initialSchema,
+  '20261127190000_sessions_and_idempotency': sessionsAndIdempotency,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -1,14 +1,49 @@
+import { existsSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { DatabaseHealth } from '#src/db/health.ts';
 import { AppError } from '#src/domain/errors.ts';
+import type { Keyring } from '#src/domain/secrets/secret-box.ts';
+import { registerAuth, SESSION_COOKIE } from '#src/http/auth.plugin.ts';
 import { sendProblem } from '#src/http/problem.ts';
+import { authRoutes } from '#src/http/routes/auth.routes.ts';
+import { meRoutes } from '#src/http/routes/me.routes.ts';
+import { membersRoutes } from '#src/http/routes/members.routes.ts';
+import { metaRoutes } from '#src/http/routes/meta.routes.ts';
+import { syncRoutes } from '#src/http/routes/sync.routes.ts';
+import type { UnitOfWork } from '#src/repositories/repositories.ts';
+import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
+import { LoginThrottle } from '#src/services/auth/login-throttle.ts';
+import type { ConnectorFactory } from '#src/services/sync/sync-crm.service.ts';
 
 export interface AppDeps {
   logger: Logger;
   health: () => Promise<DatabaseHealth>;
   version: string;
+  uow: UnitOfWork;
+  keyring: Keyring;
+  connectorFor: ConnectorFactory;
+  /** Secure cookies (https only): on outside local development. */
+  secureCookies: boolean;
+  throttle?: LoginThrottle;
+  sessionPolicy?: SessionPolicy;
+  now?: () => Date;
+  /** The built web app (vite build → dist/web); served with an index.html fallback when present. */
+  webRoot?: string;
 }
+
+export type AppInstance = FastifyInstance;
 
 /** Builds the HTTP app without listening, so tests can `inject()` and main can `listen()`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -18,21 +53,59 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
-  });
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
-  app.addHook('onSend', async (_request, reply) => {
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Ergo Admin API',
+        version: deps.version,
+        description:
+          "Everything the Admin console does: Sync CRM, Sync Settings to User, history and undo, members, and a user's own dashboard. Errors are application/problem+json with a stable `code`. State-changing requests need the `x-csrf-token` header from `POST /api/auth/login` or `GET /api/me`.",
+      },
+      components: {
+        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+      },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-request-id', reply.request.id);
+    reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/docs')) {
+      reply.header('cache-control', 'no-store');
+    }
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    if (error instanceof AppError)
+    if (error instanceof AppError) {
+      if (error.code === 'rate_limited' && typeof error.details?.retryAfterSeconds === 'number') {
+        reply.header('retry-after', String(error.details.retryAfterSeconds));
+      }
       return sendProblem(reply, error.code, error.message, error.details);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'request';
+      const detail = error.validation
+        .map(
+          (issue) =>
+            `${where}${issue.instancePath.replace(/\//g, '.')}: ${issue.message ?? 'is invalid'}`,
+        )
+        .join('; ');
+      return sendProblem(reply, 'invalid_request', `The request is not valid: ${detail}`);
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      // Fastify's own client errors: malformed JSON, body too large, bad content type.
+      // Fastify's own client errors: malformed JSON, body too large, unsupported content type.
       return sendProblem(
         reply,
         'invalid_request',
@@ -47,23 +120,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  app.setNotFoundHandler(async (request, reply) =>
-    sendProblem(
-      reply,
-      'not_found',
-      `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`,
-    ),
-  );
-
-  app.get('/api/health', async (_request, reply) => {
-    const health = await deps.health();
-    return reply.status(health.ok ? 200 : 503).send({
-      status: health.ok ? 'ok' : 'unavailable',
-      version: deps.version,
-      database: health.database,
-      migrations: health.migrations,
-    });
+  const webRoot = deps.webRoot && existsSync(deps.webRoot) ? deps.webRoot : undefined;
+  if (webRoot) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // The web app routes in the browser: any other GET page gets its index.html.
+    if (webRoot && request.method === 'GET' && !path.startsWith('/api/')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return sendProblem(reply, 'not_found', `No route for ${request.method} ${path}.`);
   });
+
+  const throttle = deps.throttle ?? new LoginThrottle();
+  const authDeps = {
+    uow: deps.uow,
+    throttle,
+    ...(deps.sessionPolicy ? { sessionPolicy: deps.sessionPolicy } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  registerAuth(app, authDeps);
+
+  await app.register(metaRoutes, { deps });
+  await app.register(authRoutes, { deps, authDeps });
+  await app.register(syncRoutes, { deps });
+  await app.register(membersRoutes, { deps });
+  await app.register(meRoutes, { deps });
 
   await app.ready();
   return app;

@@ -3,6 +3,9 @@ import type { DB } from '#src/db/schema.ts';
 import { AuditRepository } from '#src/repositories/audit.repository.ts';
 import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
+import { MemberRepository } from '#src/repositories/member.repository.ts';
+import { IdempotencyRepository } from '#src/repositories/idempotency.repository.ts';
+import { SessionRepository } from '#src/repositories/session.repository.ts';
 import { SyncRunRepository } from '#src/repositories/sync-run.repository.ts';
 import { OrganizationRepository } from '#src/repositories/organization.repository.ts';
 import { TeamRepository } from '#src/repositories/team.repository.ts';
@@ -17,6 +20,9 @@ export interface Repositories {
   crmConnections: CrmConnectionRepository;
   audit: AuditRepository;
   syncRuns: SyncRunRepository;
+  sessions: SessionRepository;
+  members: MemberRepository;
+  idempotency: IdempotencyRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -28,6 +34,9 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     crmConnections: new CrmConnectionRepository(db),
     audit: new AuditRepository(db),
     syncRuns: new SyncRunRepository(db),
+    sessions: new SessionRepository(db),
+    members: new MemberRepository(db),
+    idempotency: new IdempotencyRepository(db),
   };
 }
 

@@ -1,69 +1,50 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '#src/config/logger.ts';
-import { databaseHealth } from '#src/db/health.ts';
-import { buildApp } from '#src/http/app.ts';
+import { MIGRATIONS } from '#src/db/migrator.ts';
+import { buildTestApp, type TestApp } from '#tests/support/test-app.ts';
 import { createTestDatabase, testEngine, type TestDatabase } from '#tests/support/test-database.ts';
 
 let database: TestDatabase;
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, callback) {
-    lines.push(chunk.toString());
-    callback();
-  },
-});
+let testApp: TestApp;
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  testApp = await buildTestApp(database);
 });
 afterAll(async () => {
+  await testApp.app.close();
   await database.close();
 });
 
-async function app() {
-  return buildApp({
-    logger: createLogger({ logLevel: 'info' }, sink),
-    version: '0.0.0-test',
-    health: () => databaseHealth(database),
-  });
-}
-
 describe('GET /api/health', () => {
   it('reports the database engine and that no migration is pending', async () => {
-    const server = await app();
-    const response = await server.inject({ method: 'GET', url: '/api/health' });
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/health' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       status: 'ok',
       database: testEngine,
-      migrations: { applied: 1, pending: [], latest: '20261127180000_initial_schema' },
+      migrations: {
+        applied: Object.keys(MIGRATIONS).length,
+        pending: [],
+        latest: Object.keys(MIGRATIONS).at(-1),
+      },
     });
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    await server.close();
   });
 
   it('answers 503 when the database is gone', async () => {
-    const server = await buildApp({
-      logger: createLogger({ logLevel: 'silent' }),
-      version: '0.0.0-test',
-      health: async () => {
-        const gone = await createTestDatabase();
-        await gone.close();
-        return databaseHealth(gone);
-      },
-    });
-    const response = await server.inject({ method: 'GET', url: '/api/health' });
+    const gone = await createTestDatabase();
+    const other = await buildTestApp(gone);
+    await gone.close();
+    const response = await other.app.inject({ method: 'GET', url: '/api/health' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ status: 'unavailable' });
-    await server.close();
+    await other.app.close();
   });
 });
 
 describe('errors', () => {
   it('an unknown route is a problem+json 404 with a stable code', async () => {
-    const server = await app();
-    const response = await server.inject({ method: 'GET', url: '/api/nope?token=x' });
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/nope?token=x' });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({
@@ -71,15 +52,13 @@ describe('errors', () => {
       code: 'not_found',
       detail: 'No route for GET /api/nope.',
     });
-    await server.close();
   });
 });
 
 describe('logs', () => {
   it('redact authorization headers and cookies', async () => {
-    const server = await app();
-    lines.length = 0;
-    await server.inject({
+    testApp.logs.length = 0;
+    await testApp.app.inject({
       method: 'GET',
       url: '/api/health',
       headers: {
@@ -87,8 +66,7 @@ describe('logs', () => {
         cookie: 'ergo_session=abc123secret',
       },
     });
-    await server.close();
-    const text = lines.join('\n');
+    const text = testApp.logs.join('\n');
     expect(text).toContain('incoming request');
     expect(text).not.toContain('pat-na1-super-secret');
     expect(text).not.toContain('abc123secret');

@@ -1,0 +1,38 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '#src/domain/errors.ts';
+import { resolveSession, type AuthDeps } from '#src/services/auth/auth.service.ts';
+import '#src/http/request-context.ts';
+
+export const SESSION_COOKIE = 'ergo_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Requests that need no CSRF token: they start a session or carry none. */
+const CSRF_EXEMPT = new Set(['/api/auth/login']);
+
+/**
+ * Resolves the session cookie on every request, and enforces the CSRF token (header
+ * `x-csrf-token`, compared in constant time) on every state-changing request with a session.
+ */
+export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
+  app.decorateRequest('auth', undefined);
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    request.auth = token ? await resolveSession(deps, token) : undefined;
+    if (SAFE_METHODS.has(request.method) || CSRF_EXEMPT.has(request.url.split('?')[0] ?? ''))
+      return;
+    if (!request.auth) return; // routes answer 401 themselves
+    const given = request.headers['x-csrf-token'];
+    if (typeof given !== 'string' || !safeEqual(given, request.auth.csrfToken)) {
+      throw new AppError(
+        'csrf_failed',
+        'The request is missing its security token. Reload the page and try again.',
+      );
+    }
+  });
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,140 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '#src/http/app.ts';
+import { contextOf, requireAuth } from '#src/http/request-context.ts';
+import { withIdempotency } from '#src/services/idempotency/idempotency.service.ts';
+import { revertSync } from '#src/services/sync/revert-sync.service.ts';
+import { syncCrm, syncCrmOwnerProperties } from '#src/services/sync/sync-crm.service.ts';
+import { listSyncs } from '#src/services/sync/sync-history.service.ts';
+import { syncSettings } from '#src/services/sync/sync-settings.service.ts';
+
+const memberParams = z.strictObject({ userId: z.string().max(100) });
+const syncParams = z.strictObject({ syncId: z.string().max(100) });
+const syncSettingsBody = z
+  .strictObject({
+    categories: z.array(z.string().max(100)).max(20).optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .optional();
+const historyQuery = z.strictObject({
+  memberId: z.string().max(100).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(200).optional() });
+
+/** Sync CRM, Sync Settings to User, history and undo (SPEC §3, §6). */
+export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
+  const syncDeps = { uow: deps.uow, keyring: deps.keyring, connectorFor: deps.connectorFor };
+
+  /** Runs a sync once per Idempotency-Key and sends its (possibly replayed) response. */
+  async function idempotent(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: string,
+    payload: unknown,
+    work: () => Promise<unknown>,
+  ): Promise<FastifyReply> {
+    const key = request.headers['idempotency-key'];
+    const result = await withIdempotency(
+      deps.uow,
+      {
+        userId: requireAuth(request).user.id,
+        key: typeof key === 'string' ? key : undefined,
+        route,
+        request: payload,
+      },
+      async () => ({ status: 200, body: await work() }),
+    );
+    if (result.replayed) reply.header('idempotent-replayed', 'true');
+    if (result.status >= 400) reply.type('application/problem+json');
+    return reply.status(result.status).send(result.body);
+  }
+
+  app.post(
+    '/api/members/:userId/sync-crm',
+    {
+      schema: {
+        tags: ['sync'],
+        summary:
+          "Sync CRM: copy the organization admin's CRM keys to the member, then ensure their CRM owner properties",
+        params: memberParams,
+        headers: idempotencyHeaders,
+      },
+    },
+    async (request, reply) =>
+      idempotent(request, reply, `sync-crm:${request.params.userId}`, {}, () =>
+        syncCrm(syncDeps, contextOf(request), request.params.userId),
+      ),
+  );
+
+  app.post(
+    '/api/members/:userId/sync-crm/owner-properties',
+    {
+      schema: {
+        tags: ['sync'],
+        summary: 'Re-run only the CRM owner-property step of Sync CRM',
+        params: memberParams,
+        headers: idempotencyHeaders,
+      },
+    },
+    async (request, reply) =>
+      idempotent(request, reply, `sync-crm-owner:${request.params.userId}`, {}, () =>
+        syncCrmOwnerProperties(syncDeps, contextOf(request), request.params.userId),
+      ),
+  );
+
+  app.post(
+    '/api/members/:userId/sync-settings',
+    {
+      schema: {
+        tags: ['sync'],
+        summary:
+          'Sync Settings to User: copy the selected categories from your dashboard (dryRun: preview only)',
+        params: memberParams,
+        body: syncSettingsBody,
+        headers: idempotencyHeaders,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      return idempotent(request, reply, `sync-settings:${request.params.userId}`, body, () =>
+        syncSettings(syncDeps, contextOf(request), {
+          targetUserId: request.params.userId,
+          ...(body.categories ? { categories: body.categories } : {}),
+          ...(body.dryRun === undefined ? {} : { dryRun: body.dryRun }),
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/syncs',
+    {
+      schema: {
+        tags: ['sync'],
+        summary: 'Sync history of your organization, newest first',
+        querystring: historyQuery,
+      },
+    },
+    async (request) =>
+      listSyncs(syncDeps, contextOf(request), {
+        ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+        ...(request.query.limit ? { limit: request.query.limit } : {}),
+      }),
+  );
+
+  app.post(
+    '/api/syncs/:syncId/revert',
+    {
+      schema: {
+        tags: ['sync'],
+        summary: "Revert a sync: restore the member's previous values",
+        params: syncParams,
+      },
+    },
+    async (request) => revertSync(syncDeps, contextOf(request), request.params.syncId),
+  );
+};

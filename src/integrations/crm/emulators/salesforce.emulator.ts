@@ -1,0 +1,1328 @@
+import { z } from 'zod';
+import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
+import {
+  EmulatorServer,
+  type AuthResult,
+  type EmulatorReply,
+  type EmulatorRequest,
+  type EmulatorRoute,
+  type FaultConfig,
+  type VendorBehaviour,
+} from '#src/integrations/crm/emulators/emulator-server.ts';
+
+/**
+ * A loopback Salesforce org (shared/product/crm-api-notes.md §2 and "Emulator scope"): the
+ * OAuth refresh grant (its `instance_url` is the emulator itself, learnt from the Host header),
+ * userinfo and limits, the REST query resource for three SOQL shapes (User, RecordType of
+ * Opportunity, OpportunityStage) matched by a small pattern reader (no SOQL parser), paged with
+ * `nextRecordsUrl` + `done:false`, the Opportunity describe, and the Tooling API for CustomField
+ * (query, create, read, and a PATCH that replaces the value set and deactivates omitted values).
+ *
+ * Errors are always a JSON array `[{message, errorCode, fields}]`; every reply carries
+ * `Sforce-Limit-Info: api-usage=N/M`. The org quota fault answers 403 REQUEST_LIMIT_EXCEEDED
+ * (Salesforce sends no 429); the real one has no Retry-After, which `sendRetryAfter: false`
+ * reproduces. Auth: `Authorization: Bearer <token>` (Salesforce also takes the legacy `OAuth`
+ * scheme); any other scheme or none → 401 INVALID_AUTH_HEADER.
+ *
+ * Deviations, chosen for tests: the default query batch is 200 records (Salesforce's is 2,000;
+ * `Sforce-Query-Options: batchSize=` is honoured between 200 and 2,000), and the unknown-token
+ * reply's message differs from the expired-token one (see `unauthorized`). State is per instance.
+ */
+
+export const SALESFORCE_ORG_ID = '00D000000000001AAA';
+
+export interface SalesforceUser {
+  Id: string;
+  Username: string;
+  Email: string;
+  Name: string;
+  FirstName: string;
+  LastName: string;
+  IsActive: boolean;
+  UserType: 'Standard' | 'AutomatedProcess';
+}
+
+export interface SalesforceRecordType {
+  Id: string;
+  Name: string;
+  DeveloperName: string;
+  SobjectType: string;
+  IsActive: boolean;
+  Description: string | null;
+  NamespacePrefix: string | null;
+}
+
+export interface SalesforceOpportunityStage {
+  Id: string;
+  MasterLabel: string;
+  ApiName: string;
+  SortOrder: number;
+  IsActive: boolean;
+  IsClosed: boolean;
+  IsWon: boolean;
+  DefaultProbability: number | null;
+  ForecastCategoryName: string;
+  Description: string | null;
+}
+
+/** One picklist value (Metadata `CustomValue`); `fullName` is the value's API name. */
+export interface SalesforcePicklistValue {
+  fullName: string;
+  label: string;
+  default: boolean;
+  isActive: boolean;
+  color: string | null;
+  description: string | null;
+}
+
+export interface SalesforceCustomField {
+  Id: string;
+  /** The object's API name for standard objects (Opportunity, Contact). */
+  TableEnumOrId: string;
+  /** No `__c` suffix. */
+  DeveloperName: string;
+  NamespacePrefix: string | null;
+  /** Metadata other than the value set: label, type, description, length… */
+  metadata: Record<string, unknown> & { label: string; type: string };
+  /** Present for Picklist fields. */
+  valueSet: { restricted: boolean; sorted: boolean; values: SalesforcePicklistValue[] } | null;
+  CreatedDate: string;
+  LastModifiedDate: string;
+}
+
+export interface SalesforceSeed {
+  /** Accepted access tokens (acting as owner@acme.test), besides the demo organizations' ones. */
+  tokens: string[];
+  /** Known tokens whose session has timed out. */
+  expiredTokens: string[];
+  /** Accepted refresh tokens, besides the demo ones. */
+  refreshTokens: string[];
+  /** Users added after the fillers and the demo users. */
+  users: SalesforceUser[];
+  /** How many filler users come before the demo users (default 240, 3 of them inactive). */
+  fillerUsers: number;
+  /** Records per query page when no batchSize header is sent (default 200). */
+  queryPageSize: number;
+  /** Custom fields added to the default ones (the unrelated Opportunity.Deal_Source__c…). */
+  customFields: SalesforceCustomField[];
+  recordTypes: SalesforceRecordType[];
+  stages: SalesforceOpportunityStage[];
+  /** Daily API request quota shown in Sforce-Limit-Info and /limits (default 100,000). */
+  apiLimit: number;
+  /** Whether the REQUEST_LIMIT_EXCEEDED fault carries Retry-After (default true; real: no). */
+  sendRetryAfter: boolean;
+}
+
+interface QueryCursor {
+  records: Record<string, unknown>[];
+  tooling: boolean;
+  pageSize: number;
+}
+
+export interface SalesforceState {
+  /** Access token → the User Id it acts as. */
+  tokens: Map<string, string>;
+  expiredTokens: Set<string>;
+  /** Refresh token → the User Id it acts as. */
+  refreshTokens: Map<string, string>;
+  users: SalesforceUser[];
+  recordTypes: SalesforceRecordType[];
+  stages: SalesforceOpportunityStage[];
+  customFields: SalesforceCustomField[];
+  queryPageSize: number;
+  cursors: Map<string, QueryCursor>;
+  apiUsage: number;
+  apiLimit: number;
+  sendRetryAfter: boolean;
+  /** Counters for generated ids. */
+  sequence: number;
+}
+
+const SEEDED_AT = '2024-03-04T09:30:00.000+0000';
+const MIN_VERSION = 31;
+const MAX_VERSION = 65;
+const OWNER_USER_ID = '005000000000001AAA';
+
+/** The demo users' Salesforce User Ids: owner …001, admin …002, repN …0(10+N). */
+export function demoSalesforceUserId(email: string): string | undefined {
+  if (email === 'owner@acme.test') return OWNER_USER_ID;
+  if (email === 'admin@acme.test') return '005000000000002AAA';
+  const rep = /^rep(\d+)@acme\.test$/.exec(email);
+  if (rep?.[1]) return `005${String(10 + Number(rep[1])).padStart(12, '0')}AAA`;
+  return undefined;
+}
+
+function splitName(name: string): { FirstName: string; LastName: string } {
+  const [first = '', ...rest] = name.trim().split(/\s+/);
+  return { FirstName: first, LastName: rest.join(' ') };
+}
+
+function user(Id: string, email: string, name: string, IsActive = true): SalesforceUser {
+  return {
+    Id,
+    Username: `${email}.acmeprod`,
+    Email: email,
+    Name: name,
+    ...splitName(name),
+    IsActive,
+    UserType: 'Standard',
+  };
+}
+
+function demoUsers(): SalesforceUser[] {
+  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
+  return (acme?.users ?? []).flatMap((u) => {
+    const id = demoSalesforceUserId(u.email);
+    return id === undefined ? [] : [user(id, u.email, u.name)];
+  });
+}
+
+/** Filler users listed before the demo users, so finding a rep needs the second page. */
+function fillerUsers(count: number): SalesforceUser[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(i + 1).padStart(3, '0');
+    // Three deactivated users: hidden by `WHERE IsActive = true`.
+    const active = !['013', '077', '150'].includes(n);
+    return user(
+      `005Hs0000${String(i + 1).padStart(6, '0')}AAA`,
+      `contractor${n}@acme-partners.test`,
+      `Contractor ${n}`,
+      active,
+    );
+  });
+}
+
+interface DemoTokens {
+  access: Map<string, string>;
+  refresh: Map<string, string>;
+}
+
+function demoTokens(): DemoTokens {
+  const access = new Map<string, string>();
+  const refresh = new Map<string, string>();
+  for (const org of DEMO_ORGANIZATIONS) {
+    for (const u of org.users) {
+      for (const c of u.dashboard?.crmConnections ?? []) {
+        if (c.crm !== 'salesforce') continue;
+        const id = demoSalesforceUserId(u.email) ?? OWNER_USER_ID;
+        access.set(c.secrets.accessToken, id);
+        if (c.secrets.refreshToken !== undefined) refresh.set(c.secrets.refreshToken, id);
+      }
+    }
+  }
+  return { access, refresh };
+}
+
+function recordType(
+  Id: string,
+  Name: string,
+  DeveloperName: string,
+  IsActive = true,
+  SobjectType = 'Opportunity',
+): SalesforceRecordType {
+  return {
+    Id,
+    Name,
+    DeveloperName,
+    SobjectType,
+    IsActive,
+    Description: null,
+    NamespacePrefix: null,
+  };
+}
+
+/** The demo's record types (settings seed), one retired, plus one of another object. */
+function defaultRecordTypes(): SalesforceRecordType[] {
+  return [
+    recordType('012000000000001AAA', 'New Business', 'New_Business'),
+    recordType('012000000000002AAA', 'Renewal', 'Renewal'),
+    recordType('012000000000003AAA', 'Channel Partner (retired)', 'Channel_Partner', false),
+    recordType('012000000000004AAA', 'Partner Deal', 'Partner_Deal'),
+    recordType('012000000000005AAA', 'Key Account', 'Key_Account', true, 'Account'),
+  ];
+}
+
+function stage(
+  n: number,
+  label: string,
+  probability: number,
+  forecast: string,
+  closed = false,
+  won = false,
+  active = true,
+): SalesforceOpportunityStage {
+  return {
+    Id: `01J000000000${String(n).padStart(3, '0')}AAA`,
+    MasterLabel: label,
+    ApiName: label,
+    SortOrder: n,
+    IsActive: active,
+    IsClosed: closed,
+    IsWon: won,
+    DefaultProbability: probability,
+    ForecastCategoryName: forecast,
+    Description: null,
+  };
+}
+
+/** Salesforce's standard stages, the demo's Legal Review, and one retired stage. */
+function defaultStages(): SalesforceOpportunityStage[] {
+  return [
+    stage(1, 'Prospecting', 10, 'Pipeline'),
+    stage(2, 'Qualification', 10, 'Pipeline'),
+    stage(3, 'Needs Analysis', 20, 'Pipeline'),
+    stage(4, 'Value Proposition', 50, 'Pipeline'),
+    stage(5, 'Id. Decision Makers', 60, 'Pipeline'),
+    stage(6, 'Perception Analysis', 70, 'Pipeline'),
+    stage(7, 'Proposal/Price Quote', 75, 'Pipeline'),
+    stage(8, 'Negotiation/Review', 90, 'Best Case'),
+    stage(9, 'Legal Review', 95, 'Commit'),
+    stage(10, 'Closed Won', 100, 'Closed', true, true),
+    stage(11, 'Closed Lost', 0, 'Omitted', true, false),
+    stage(12, 'On Hold (retired)', 5, 'Omitted', false, false, false),
+  ];
+}
+
+export function picklistValue(fullName: string, label: string): SalesforcePicklistValue {
+  return { fullName, label, default: false, isActive: true, color: null, description: null };
+}
+
+/** A Picklist custom field on an object, as the Tooling API stores it. */
+export function picklistField(
+  Id: string,
+  developerName: string,
+  label: string,
+  values: SalesforcePicklistValue[],
+  table = 'Opportunity',
+): SalesforceCustomField {
+  return {
+    Id,
+    TableEnumOrId: table,
+    DeveloperName: developerName,
+    NamespacePrefix: null,
+    metadata: { label, type: 'Picklist', description: null, required: false },
+    valueSet: { restricted: true, sorted: false, values },
+    CreatedDate: SEEDED_AT,
+    LastModifiedDate: SEEDED_AT,
+  };
+}
+
+/** The unrelated pre-existing custom fields (from the demo settings). */
+function defaultCustomFields(): SalesforceCustomField[] {
+  return [
+    picklistField('00N000000000101AAA', 'Deal_Source', 'Deal source', [
+      picklistValue('inbound', 'Inbound'),
+      picklistValue('outbound', 'Outbound'),
+      picklistValue('partner_referral', 'Partner referral'),
+      picklistValue('event', 'Event'),
+    ]),
+    {
+      Id: '00N000000000102AAA',
+      TableEnumOrId: 'Opportunity',
+      DeveloperName: 'Expected_Seats',
+      NamespacePrefix: null,
+      metadata: {
+        label: 'Expected seats',
+        type: 'Number',
+        description: null,
+        required: false,
+        precision: 18,
+        scale: 0,
+      },
+      valueSet: null,
+      CreatedDate: SEEDED_AT,
+      LastModifiedDate: SEEDED_AT,
+    },
+  ];
+}
+
+export function createSalesforceState(seed: Partial<SalesforceSeed> = {}): SalesforceState {
+  const demo = demoTokens();
+  for (const token of seed.tokens ?? []) demo.access.set(token, OWNER_USER_ID);
+  for (const token of seed.expiredTokens ?? []) demo.access.set(token, OWNER_USER_ID);
+  for (const token of seed.refreshTokens ?? []) demo.refresh.set(token, OWNER_USER_ID);
+  return {
+    tokens: demo.access,
+    expiredTokens: new Set(seed.expiredTokens ?? []),
+    refreshTokens: demo.refresh,
+    users: [
+      ...fillerUsers(seed.fillerUsers ?? 240),
+      ...demoUsers(),
+      ...structuredClone(seed.users ?? []),
+    ],
+    recordTypes: [...defaultRecordTypes(), ...structuredClone(seed.recordTypes ?? [])],
+    stages: seed.stages ? structuredClone(seed.stages) : defaultStages(),
+    customFields: [...defaultCustomFields(), ...structuredClone(seed.customFields ?? [])],
+    queryPageSize: seed.queryPageSize ?? 200,
+    cursors: new Map(),
+    apiUsage: 0,
+    apiLimit: seed.apiLimit ?? 100_000,
+    sendRetryAfter: seed.sendRetryAfter ?? true,
+    sequence: 0,
+  };
+}
+
+// --- replies ---------------------------------------------------------------------------------
+
+interface SalesforceErrorItem {
+  message: string;
+  errorCode: string;
+  fields: string[];
+}
+
+function limitHeaders(state: SalesforceState): Record<string, string> {
+  return { 'Sforce-Limit-Info': `api-usage=${state.apiUsage}/${state.apiLimit}` };
+}
+
+function failure(
+  state: SalesforceState,
+  status: number,
+  errorCode: string,
+  message: string,
+  fields: string[] = [],
+): EmulatorReply {
+  const body: SalesforceErrorItem[] = [{ message, errorCode, fields }];
+  return { status, body, headers: limitHeaders(state) };
+}
+
+function ok(state: SalesforceState, body: unknown, status = 200): EmulatorReply {
+  return body === undefined
+    ? { status, headers: limitHeaders(state) }
+    : { status, body, headers: limitHeaders(state) };
+}
+
+/** The session id from `Authorization: Bearer <token>` or the legacy `OAuth <token>`. */
+function sessionToken(request: EmulatorRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^(Bearer|OAuth) +(\S+)$/i.exec(header.trim());
+  return match?.[2];
+}
+
+function salesforceBehaviour(state: SalesforceState): VendorBehaviour {
+  return {
+    name: 'salesforce',
+    authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult {
+      state.apiUsage += 1;
+      const token = sessionToken(request);
+      if (token === undefined) return 'missing';
+      if (!state.tokens.has(token)) return 'invalid';
+      return faults.tokensExpired || state.expiredTokens.has(token) ? 'expired' : 'ok';
+    },
+    unauthorized(result): EmulatorReply {
+      if (result === 'missing') {
+        // No Authorization header, or a scheme other than Bearer/OAuth.
+        return failure(state, 401, 'INVALID_AUTH_HEADER', 'INVALID_HEADER_TYPE');
+      }
+      if (result === 'expired') {
+        return failure(state, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+      }
+      // Salesforce often answers an unknown session with the same generic message as an
+      // expired one; the emulator uses the other message Salesforce also sends for a session id
+      // it has never issued, so tests can tell the two apart (the adapter reads the message).
+      return failure(
+        state,
+        401,
+        'INVALID_SESSION_ID',
+        'Invalid Session ID found in SessionHeader: Illegal Session. Session not found, missing session hash',
+      );
+    },
+    rateLimited(retryAfter): EmulatorReply {
+      const reply = failure(state, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+      return {
+        ...reply,
+        headers: {
+          'Sforce-Limit-Info': `api-usage=${state.apiLimit + 1}/${state.apiLimit}`,
+          ...(state.sendRetryAfter ? { 'Retry-After': retryAfter } : {}),
+        },
+      };
+    },
+    serverError(): EmulatorReply {
+      return failure(
+        state,
+        503,
+        'SERVER_UNAVAILABLE',
+        'Server temporarily unavailable. Please try again later.',
+      );
+    },
+    notFound(): EmulatorReply {
+      return failure(state, 404, 'NOT_FOUND', 'The requested resource does not exist');
+    },
+    badRequest(message): EmulatorReply {
+      return failure(state, 400, 'JSON_PARSER_ERROR', message);
+    },
+  };
+}
+
+// --- a small SOQL reader (patterns, not a parser) --------------------------------------------
+
+type SoqlValue = string | number | boolean | null;
+
+interface SoqlCondition {
+  field: string;
+  op: '=' | '!=';
+  value: SoqlValue;
+}
+
+interface SoqlQuery {
+  fields: string[];
+  object: string;
+  where: SoqlCondition[];
+  orderBy: { field: string; desc: boolean } | undefined;
+  limit: number | undefined;
+}
+
+class SoqlError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseLiteral(raw: string): SoqlValue {
+  if (raw.startsWith("'")) return raw.slice(1, -1).replace(/\\(.)/g, '$1');
+  const lower = raw.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  if (lower === 'null') return null;
+  return Number(raw);
+}
+
+function parseWhere(text: string, soql: string): SoqlCondition[] {
+  const conditions: SoqlCondition[] = [];
+  const condition = /^\s*(\w+)\s*(=|!=)\s*('(?:[^'\\]|\\.)*'|true|false|null|-?\d+(?:\.\d+)?)\s*/i;
+  let rest = text;
+  for (;;) {
+    const match = condition.exec(rest);
+    if (!match?.[1] || !match[2] || match[3] === undefined) {
+      throw new SoqlError(
+        'MALFORMED_QUERY',
+        `\n${soql}\n^\nERROR at Row:1:Column:1\nunexpected token: '${rest.trim().split(/\s+/)[0] ?? ''}'`,
+      );
+    }
+    conditions.push({
+      field: match[1],
+      op: match[2] as '=' | '!=',
+      value: parseLiteral(match[3]),
+    });
+    rest = rest.slice(match[0].length);
+    if (rest.trim() === '') return conditions;
+    const and = /^AND\s+/i.exec(rest);
+    if (!and) {
+      throw new SoqlError(
+        'MALFORMED_QUERY',
+        `\n${soql}\n^\nERROR at Row:1:Column:1\nunexpected token: '${rest.trim().split(/\s+/)[0] ?? ''}'`,
+      );
+    }
+    rest = rest.slice(and[0].length);
+  }
+}
+
+function parseSoql(soql: string): SoqlQuery {
+  const match =
+    /^\s*SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+(ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/is.exec(
+      soql,
+    );
+  if (!match?.[1] || !match[2]) {
+    throw new SoqlError(
+      'MALFORMED_QUERY',
+      `\n${soql}\n^\nERROR at Row:1:Column:1\nunexpected token`,
+    );
+  }
+  const fields = match[1].split(',').map((f) => f.trim());
+  if (fields.some((f) => !/^\w+$/.test(f))) {
+    throw new SoqlError(
+      'MALFORMED_QUERY',
+      `\n${soql}\n^\nERROR at Row:1:Column:8\nonly plain field names are supported by this org emulator`,
+    );
+  }
+  return {
+    fields,
+    object: match[2],
+    where: match[3] === undefined ? [] : parseWhere(match[3], soql),
+    orderBy:
+      match[4] === undefined
+        ? undefined
+        : { field: match[4], desc: match[5]?.toUpperCase() === 'DESC' },
+    limit: match[6] === undefined ? undefined : Number(match[6]),
+  };
+}
+
+function fieldOf(record: Record<string, unknown>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(record).find((key) => key.toLowerCase() === lower);
+}
+
+function matches(record: Record<string, unknown>, condition: SoqlCondition): boolean {
+  const key = fieldOf(record, condition.field);
+  const actual = key === undefined ? undefined : record[key];
+  let equal: boolean;
+  if (typeof actual === 'string' && typeof condition.value === 'string') {
+    // SOQL compares strings case-insensitively.
+    equal = actual.toLowerCase() === condition.value.toLowerCase();
+  } else {
+    equal = (actual ?? null) === condition.value;
+  }
+  return condition.op === '=' ? equal : !equal;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const text = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+  return text(a).localeCompare(text(b));
+}
+
+/** Runs a parsed query over rows; checks every named field exists (INVALID_FIELD otherwise). */
+function runQuery(
+  query: SoqlQuery,
+  soql: string,
+  rows: Record<string, unknown>[],
+  sample: Record<string, unknown>,
+  project: (row: Record<string, unknown>) => Record<string, unknown>,
+): Record<string, unknown>[] {
+  const named = [
+    ...query.fields,
+    ...query.where.map((c) => c.field),
+    ...(query.orderBy ? [query.orderBy.field] : []),
+  ];
+  for (const name of named) {
+    if (fieldOf(sample, name) === undefined) {
+      throw new SoqlError(
+        'INVALID_FIELD',
+        `\n${soql}\n^\nERROR at Row:1:Column:8\nNo such column '${name}' on entity '${query.object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
+    }
+  }
+  let result = rows.filter((row) => query.where.every((c) => matches(row, c)));
+  const order = query.orderBy;
+  if (order) {
+    const key = fieldOf(sample, order.field) ?? order.field;
+    result = [...result].sort((a, b) => compareValues(a[key], b[key]) * (order.desc ? -1 : 1));
+  }
+  if (query.limit !== undefined) result = result.slice(0, query.limit);
+  return result.map((row) => {
+    const projected = project(row);
+    const out: Record<string, unknown> = { attributes: projected.attributes };
+    for (const name of query.fields) {
+      const key = fieldOf(projected, name) ?? name;
+      out[key] = projected[key];
+    }
+    return out;
+  });
+}
+
+// --- request bodies --------------------------------------------------------------------------
+
+const customValueInput = z.looseObject({
+  fullName: z.string().min(1).max(255).nullish(),
+  valueName: z.string().min(1).max(255).nullish(),
+  label: z.string().min(1).max(255),
+  default: z.boolean().nullish(),
+  isActive: z.boolean().nullish(),
+  color: z.string().nullish(),
+  description: z.string().nullish(),
+});
+
+const metadataInput = z.looseObject({
+  label: z.string().min(1).max(40),
+  type: z.string().min(1),
+  description: z.string().nullish(),
+  valueSet: z
+    .looseObject({
+      restricted: z.boolean().nullish(),
+      valueSetDefinition: z
+        .looseObject({
+          sorted: z.boolean().nullish(),
+          value: z.array(customValueInput),
+        })
+        .nullish(),
+    })
+    .nullish(),
+});
+
+const customFieldCreate = z.object({
+  FullName: z.string().min(1),
+  Metadata: metadataInput,
+});
+
+const customFieldUpdate = z.object({
+  FullName: z.string().min(1).optional(),
+  Metadata: metadataInput,
+});
+
+function zodFailure(state: SalesforceState, error: z.ZodError): EmulatorReply {
+  const first = error.issues[0];
+  const path = first?.path.join('.') ?? '';
+  return failure(
+    state,
+    400,
+    first?.code === 'invalid_type' ? 'REQUIRED_FIELD_MISSING' : 'FIELD_INTEGRITY_EXCEPTION',
+    `${path ? `${path}: ` : ''}${first?.message ?? 'invalid input'}`,
+    path ? [path] : [],
+  );
+}
+
+/** Normalised values, or an error message. `fullName` and `valueName` are synonyms on write. */
+function readValues(
+  input: z.infer<typeof customValueInput>[],
+): SalesforcePicklistValue[] | { message: string; field: string } {
+  const seen = new Set<string>();
+  const values: SalesforcePicklistValue[] = [];
+  for (const v of input) {
+    const fullName = v.fullName ?? v.valueName;
+    if (!fullName) return { message: 'Required fields are missing: [fullName]', field: 'fullName' };
+    if (seen.has(fullName.toLowerCase())) {
+      return { message: `Duplicate picklist value: ${fullName}`, field: 'value' };
+    }
+    seen.add(fullName.toLowerCase());
+    values.push({
+      fullName,
+      label: v.label,
+      default: v.default ?? false,
+      isActive: v.isActive ?? true,
+      color: v.color ?? null,
+      description: v.description ?? null,
+    });
+  }
+  return values;
+}
+
+// --- routes ----------------------------------------------------------------------------------
+
+const SOBJECTS = new Set(['Opportunity', 'Contact', 'Account', 'Lead']);
+
+function versionOk(request: EmulatorRequest): boolean {
+  const match = /^v(\d+)\.0$/.exec(request.params.version ?? '');
+  const n = Number(match?.[1]);
+  return match !== null && n >= MIN_VERSION && n <= MAX_VERSION;
+}
+
+function baseUrlOf(request: EmulatorRequest): string {
+  return `http://${request.headers.host ?? '127.0.0.1'}`;
+}
+
+function userRow(u: SalesforceUser, version: string): Record<string, unknown> {
+  return {
+    attributes: { type: 'User', url: `/services/data/${version}/sobjects/User/${u.Id}` },
+    ...u,
+  };
+}
+
+function customFieldOut(field: SalesforceCustomField, version: string, full: boolean) {
+  const fullName = `${field.TableEnumOrId}.${field.DeveloperName}__c`;
+  const record: Record<string, unknown> = {
+    attributes: {
+      type: 'CustomField',
+      url: `/services/data/${version}/tooling/sobjects/CustomField/${field.Id}`,
+    },
+    Id: field.Id,
+    TableEnumOrId: field.TableEnumOrId,
+    EntityDefinitionId: field.TableEnumOrId,
+    DeveloperName: field.DeveloperName,
+    NamespacePrefix: field.NamespacePrefix,
+    Description: field.metadata.description ?? null,
+    ManageableState: 'unmanaged',
+    CreatedDate: field.CreatedDate,
+    CreatedById: OWNER_USER_ID,
+    LastModifiedDate: field.LastModifiedDate,
+    LastModifiedById: OWNER_USER_ID,
+    FullName: fullName,
+    Metadata: null,
+  };
+  if (full) record.Metadata = metadataOut(field);
+  return record;
+}
+
+/** The Metadata as Tooling returns it: a CustomValue's fullName comes back as `valueName`. */
+function metadataOut(field: SalesforceCustomField): Record<string, unknown> {
+  return {
+    externalId: false,
+    inlineHelpText: null,
+    trackHistory: false,
+    trackTrending: false,
+    unique: null,
+    ...field.metadata,
+    valueSet: field.valueSet
+      ? {
+          controllingField: null,
+          restricted: field.valueSet.restricted,
+          valueSetDefinition: {
+            sorted: field.valueSet.sorted,
+            value: field.valueSet.values.map((v) => ({
+              color: v.color,
+              default: v.default,
+              description: v.description,
+              isActive: v.isActive,
+              label: v.label,
+              urls: null,
+              valueName: v.fullName,
+            })),
+          },
+          valueSetName: null,
+          valueSettings: [],
+        }
+      : null,
+  };
+}
+
+function describeField(name: string, label: string, type: string, custom = false) {
+  return {
+    name,
+    label,
+    type,
+    custom,
+    nillable: name !== 'Id' && name !== 'Name' && name !== 'StageName',
+    createable: name !== 'Id',
+    updateable: name !== 'Id',
+    picklistValues: [] as {
+      value: string;
+      label: string;
+      active: boolean;
+      defaultValue: boolean;
+      validFor: null;
+    }[],
+  };
+}
+
+function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): EmulatorRoute[] {
+  const nextId = (prefix: string): string => {
+    state.sequence += 1;
+    return `${prefix}Hs0000${String(state.sequence).padStart(6, '0')}AAA`;
+  };
+  const fieldById = (id: string) =>
+    state.customFields.find((f) => f.Id.slice(0, 15) === id.slice(0, 15));
+
+  /** One page from a cursor, with nextRecordsUrl when more remain. */
+  const page = (cursorId: string, offset: number, version: string): Record<string, unknown> => {
+    const cursor = state.cursors.get(cursorId);
+    if (!cursor) return {};
+    const records = cursor.records.slice(offset, offset + cursor.pageSize);
+    const next = offset + cursor.pageSize;
+    const done = next >= cursor.records.length;
+    if (done) state.cursors.delete(cursorId);
+    const base = `/services/data/${version}${cursor.tooling ? '/tooling' : ''}/query/`;
+    const locator = done ? null : `${base}${cursorId}-${next}`;
+    return cursor.tooling
+      ? {
+          size: cursor.records.length,
+          totalSize: cursor.records.length,
+          done,
+          queryLocator: done ? null : `${cursorId}-${next}`,
+          ...(locator === null ? {} : { nextRecordsUrl: locator }),
+          entityTypeName: 'CustomField',
+          records,
+        }
+      : {
+          totalSize: cursor.records.length,
+          done,
+          ...(locator === null ? {} : { nextRecordsUrl: locator }),
+          records,
+        };
+  };
+
+  const pageSizeOf = (request: EmulatorRequest): number => {
+    const header = request.headers['sforce-query-options'];
+    const value = typeof header === 'string' ? /batchSize=(\d+)/i.exec(header)?.[1] : undefined;
+    return value === undefined ? state.queryPageSize : Math.min(2000, Math.max(200, Number(value)));
+  };
+
+  const soqlFailure = (error: unknown): EmulatorReply => {
+    if (error instanceof SoqlError) return failure(state, 400, error.errorCode, error.message);
+    throw error;
+  };
+
+  const unsupportedType = (object: string, soql: string): EmulatorReply =>
+    failure(
+      state,
+      400,
+      'INVALID_TYPE',
+      `\n${soql}\n^\nERROR at Row:1:Column:1\nsObject type '${object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
+
+  const startQuery = (request: EmulatorRequest, tooling: boolean): EmulatorReply => {
+    const version = request.params.version ?? '';
+    const soql = request.query.get('q');
+    if (soql === null || soql.trim() === '') {
+      return failure(state, 400, 'MALFORMED_QUERY', 'A query string has to be specified');
+    }
+    let records: Record<string, unknown>[];
+    try {
+      const query = parseSoql(soql);
+      const object = query.object.toLowerCase();
+      if (!tooling && object === 'user') {
+        const rows = state.users.map((u) => userRow(u, version));
+        records = runQuery(
+          query,
+          soql,
+          rows,
+          rows[0] ?? userRow(user('', '', ''), version),
+          (r) => r,
+        );
+      } else if (!tooling && object === 'recordtype') {
+        const rows = state.recordTypes.map((r) => ({
+          attributes: {
+            type: 'RecordType',
+            url: `/services/data/${version}/sobjects/RecordType/${r.Id}`,
+          },
+          ...r,
+        }));
+        const sample = rows[0] ?? { ...recordType('', '', ''), attributes: {} };
+        records = runQuery(query, soql, rows, sample, (r) => r);
+      } else if (!tooling && object === 'opportunitystage') {
+        const rows = state.stages.map((s) => ({
+          attributes: {
+            type: 'OpportunityStage',
+            url: `/services/data/${version}/sobjects/OpportunityStage/${s.Id}`,
+          },
+          ...s,
+        }));
+        const sample = rows[0] ?? { ...stage(0, '', 0, ''), attributes: {} };
+        records = runQuery(query, soql, rows, sample, (r) => r);
+      } else if (tooling && object === 'customfield') {
+        const rows = state.customFields.map((f) => customFieldOut(f, version, false));
+        const sample = customFieldOut(picklistField('', '', '', []), version, false);
+        const wantsMetadata = query.fields.some((f) => /^(metadata|fullname)$/i.test(f));
+        records = runQuery(query, soql, rows, sample, (row) => {
+          if (!wantsMetadata) return row;
+          const field = fieldById(String(row.Id));
+          return field ? customFieldOut(field, version, true) : row;
+        });
+        if (wantsMetadata && records.length > 1) {
+          return failure(
+            state,
+            400,
+            'MALFORMED_QUERY',
+            `When retrieving results with Metadata or FullName fields, the query qualifications must specify no more than one row for retrieval. Result size: ${records.length}`,
+          );
+        }
+      } else {
+        return unsupportedType(query.object, soql);
+      }
+    } catch (error) {
+      return soqlFailure(error);
+    }
+    state.sequence += 1;
+    const cursorId = `01gHs0000${String(state.sequence).padStart(6, '0')}AAA`;
+    state.cursors.set(cursorId, { records, tooling, pageSize: pageSizeOf(request) });
+    return ok(state, page(cursorId, 0, version));
+  };
+
+  const moreQuery = (request: EmulatorRequest): EmulatorReply => {
+    const match = /^(.+)-(\d+)$/.exec(request.params.locator ?? '');
+    const cursorId = match?.[1];
+    if (!cursorId || !state.cursors.has(cursorId)) {
+      return failure(state, 400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    }
+    return ok(state, page(cursorId, Number(match[2]), request.params.version ?? ''));
+  };
+
+  const notPermitted = (): EmulatorReply =>
+    failure(
+      state,
+      403,
+      'INSUFFICIENT_ACCESS_OR_READONLY',
+      'insufficient access rights on object id: you need the Customize Application permission to modify metadata',
+    );
+
+  const versioned =
+    (handler: (request: EmulatorRequest) => EmulatorReply) =>
+    (request: EmulatorRequest): EmulatorReply =>
+      versionOk(request)
+        ? handler(request)
+        : failure(state, 404, 'NOT_FOUND', 'The requested resource does not exist');
+
+  const userOfToken = (request: EmulatorRequest): SalesforceUser | undefined => {
+    const token = sessionToken(request);
+    const id = token === undefined ? undefined : state.tokens.get(token);
+    return state.users.find((u) => u.Id === id);
+  };
+
+  return [
+    {
+      method: 'GET',
+      pattern: '/services/data',
+      auth: false,
+      handler: () =>
+        ok(
+          state,
+          [58, 59, 60, 61, 62].map((n) => ({
+            label: `v${n}`,
+            url: `/services/data/v${n}.0`,
+            version: `${n}.0`,
+          })),
+        ),
+    },
+    {
+      method: 'POST',
+      pattern: '/services/oauth2/token',
+      auth: false,
+      handler: (request) => {
+        const form = z.record(z.string(), z.string()).safeParse(request.body ?? {});
+        const body = form.success ? form.data : {};
+        if (body.grant_type !== 'refresh_token') {
+          return {
+            status: 400,
+            headers: limitHeaders(state),
+            body: {
+              error: 'unsupported_grant_type',
+              error_description: 'grant type not supported',
+            },
+          };
+        }
+        if (!body.client_id) {
+          return {
+            status: 400,
+            headers: limitHeaders(state),
+            body: { error: 'invalid_client_id', error_description: 'client identifier invalid' },
+          };
+        }
+        const userId = state.refreshTokens.get(body.refresh_token ?? '');
+        if (userId === undefined) {
+          return {
+            status: 400,
+            headers: limitHeaders(state),
+            body: { error: 'invalid_grant', error_description: 'expired access/refresh token' },
+          };
+        }
+        state.sequence += 1;
+        const accessToken = `${SALESFORCE_ORG_ID.slice(0, 15)}!AQ0AQemu${String(state.sequence).padStart(6, '0')}.${Date.now().toString(36)}`;
+        state.tokens.set(accessToken, userId);
+        const base = baseUrlOf(request);
+        return {
+          status: 200,
+          headers: limitHeaders(state),
+          body: {
+            access_token: accessToken,
+            signature: 'emulatorSignature0000000000000000000000000000=',
+            scope: 'refresh_token api id',
+            instance_url: base,
+            id: `${base}/id/${SALESFORCE_ORG_ID}/${userId}`,
+            token_type: 'Bearer',
+            issued_at: String(Date.now()),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/services/oauth2/userinfo',
+      handler: (request) => {
+        const u = userOfToken(request);
+        const base = baseUrlOf(request);
+        if (!u) return failure(state, 403, 'INSUFFICIENT_ACCESS', 'Bad_OAuth_Token');
+        return ok(state, {
+          sub: `${base}/id/${SALESFORCE_ORG_ID}/${u.Id}`,
+          user_id: u.Id,
+          organization_id: SALESFORCE_ORG_ID,
+          preferred_username: u.Username,
+          nickname: u.FirstName.toLowerCase(),
+          name: u.Name,
+          email: u.Email,
+          email_verified: true,
+          given_name: u.FirstName,
+          family_name: u.LastName,
+          zoneinfo: 'America/New_York',
+          photos: {
+            picture: `${base}/profilephoto/005/F`,
+            thumbnail: `${base}/profilephoto/005/T`,
+          },
+          profile: `${base}/${u.Id}`,
+          picture: `${base}/profilephoto/005/F`,
+          address: { country: 'US' },
+          is_salesforce_integration_user: false,
+          urls: {
+            rest: `${base}/services/data/v{version}/`,
+            sobjects: `${base}/services/data/v{version}/sobjects/`,
+            query: `${base}/services/data/v{version}/query/`,
+            tooling_rest: `${base}/services/data/v{version}/tooling/`,
+          },
+          active: u.IsActive,
+          user_type: 'STANDARD',
+          language: 'en_US',
+          locale: 'en_US',
+          utcOffset: -18_000_000,
+          updated_at: SEEDED_AT,
+          is_app_installed: true,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/services/data/:version/limits',
+      handler: versioned(() =>
+        ok(state, {
+          DailyApiRequests: { Max: state.apiLimit, Remaining: state.apiLimit - state.apiUsage },
+          DailyAsyncApexExecutions: { Max: 250_000, Remaining: 250_000 },
+          DailyBulkApiBatches: { Max: 15_000, Remaining: 15_000 },
+          DataStorageMB: { Max: 5, Remaining: 5 },
+          FileStorageMB: { Max: 20, Remaining: 20 },
+        }),
+      ),
+    },
+    {
+      method: 'GET',
+      pattern: '/services/data/:version/query',
+      handler: versioned((request) => startQuery(request, false)),
+    },
+    {
+      method: 'GET',
+      pattern: '/services/data/:version/query/:locator',
+      handler: versioned(moreQuery),
+    },
+    {
+      method: 'GET',
+      pattern: '/services/data/:version/tooling/query',
+      handler: versioned((request) => startQuery(request, true)),
+    },
+    {
+      method: 'GET',
+      pattern: '/services/data/:version/tooling/query/:locator',
+      handler: versioned(moreQuery),
+    },
+    {
+      method: 'GET',
+      pattern: '/services/data/:version/sobjects/:sobject/describe',
+      handler: versioned((request) => {
+        const sobject = request.params.sobject ?? '';
+        if (!SOBJECTS.has(sobject)) {
+          return failure(state, 404, 'NOT_FOUND', `The requested resource does not exist`);
+        }
+        const standard =
+          sobject === 'Opportunity'
+            ? [
+                describeField('Id', 'Opportunity ID', 'id'),
+                describeField('Name', 'Name', 'string'),
+                {
+                  ...describeField('StageName', 'Stage', 'picklist'),
+                  picklistValues: state.stages
+                    .filter((s) => s.IsActive)
+                    .map((s) => ({
+                      value: s.ApiName,
+                      label: s.MasterLabel,
+                      active: true,
+                      defaultValue: false,
+                      validFor: null,
+                    })),
+                },
+                describeField('Amount', 'Amount', 'currency'),
+                describeField('CloseDate', 'Close Date', 'date'),
+                describeField('OwnerId', 'Owner ID', 'reference'),
+                describeField('RecordTypeId', 'Record Type ID', 'reference'),
+              ]
+            : [describeField('Id', `${sobject} ID`, 'id'), describeField('Name', 'Name', 'string')];
+        const custom = state.customFields
+          .filter((f) => f.TableEnumOrId === sobject)
+          .map((f) => ({
+            ...describeField(
+              `${f.DeveloperName}__c`,
+              f.metadata.label,
+              f.metadata.type.toLowerCase() === 'number' ? 'double' : f.metadata.type.toLowerCase(),
+              true,
+            ),
+            picklistValues: (f.valueSet?.values ?? [])
+              .filter((v) => v.isActive)
+              .map((v) => ({
+                value: v.fullName,
+                label: v.label,
+                active: true,
+                defaultValue: v.default,
+                validFor: null,
+              })),
+          }));
+        return ok(state, {
+          name: sobject,
+          label: sobject,
+          custom: false,
+          keyPrefix: sobject === 'Opportunity' ? '006' : null,
+          fields: [...standard, ...custom],
+          recordTypeInfos:
+            sobject === 'Opportunity'
+              ? state.recordTypes
+                  .filter((r) => r.SobjectType === 'Opportunity' && r.IsActive)
+                  .map((r) => ({
+                    recordTypeId: r.Id,
+                    name: r.Name,
+                    developerName: r.DeveloperName,
+                    active: r.IsActive,
+                    available: true,
+                    defaultRecordTypeMapping: r.DeveloperName === 'New_Business',
+                    master: false,
+                  }))
+              : [],
+        });
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: '/services/data/:version/tooling/sobjects/CustomField',
+      handler: versioned((request) => {
+        if (faults().metadataNotPermitted) return notPermitted();
+        const parsed = customFieldCreate.safeParse(request.body);
+        if (!parsed.success) return zodFailure(state, parsed.error);
+        const { FullName, Metadata } = parsed.data;
+        const name = /^(\w+)\.([A-Za-z][A-Za-z0-9_]{0,39})__c$/.exec(FullName);
+        if (!name?.[1] || !name[2] || name[2].endsWith('_') || name[2].includes('__')) {
+          return failure(
+            state,
+            400,
+            'FIELD_INTEGRITY_EXCEPTION',
+            `The custom field name you provided ${FullName} is not valid`,
+            ['FullName'],
+          );
+        }
+        const [, table, developerName] = name;
+        if (!SOBJECTS.has(table)) {
+          return failure(state, 400, 'INVALID_TYPE', `Cannot find entity: ${table}`, ['FullName']);
+        }
+        const duplicate = state.customFields.some(
+          (f) =>
+            f.TableEnumOrId === table &&
+            f.DeveloperName.toLowerCase() === developerName.toLowerCase(),
+        );
+        if (duplicate) {
+          return failure(
+            state,
+            400,
+            'DUPLICATE_DEVELOPER_NAME',
+            `There is already a field named ${developerName} on ${table}.`,
+            ['DeveloperName'],
+          );
+        }
+        const { valueSet, ...rest } = Metadata;
+        let fieldValueSet: SalesforceCustomField['valueSet'] = null;
+        if (Metadata.type.toLowerCase() === 'picklist') {
+          const definition = valueSet?.valueSetDefinition;
+          if (!definition || definition.value.length === 0) {
+            return failure(
+              state,
+              400,
+              'FIELD_INTEGRITY_EXCEPTION',
+              'Picklist must have at least one value',
+              ['valueSet'],
+            );
+          }
+          const values = readValues(definition.value);
+          if (!Array.isArray(values)) {
+            return failure(state, 400, 'FIELD_INTEGRITY_EXCEPTION', values.message, [values.field]);
+          }
+          fieldValueSet = {
+            restricted: valueSet.restricted ?? false,
+            sorted: definition.sorted ?? false,
+            values,
+          };
+        }
+        const now = new Date().toISOString().replace('Z', '+0000');
+        const field: SalesforceCustomField = {
+          Id: nextId('00N'),
+          TableEnumOrId: table,
+          DeveloperName: developerName,
+          NamespacePrefix: null,
+          metadata: { ...rest, description: Metadata.description ?? null },
+          valueSet: fieldValueSet,
+          CreatedDate: now,
+          LastModifiedDate: now,
+        };
+        state.customFields.push(field);
+        return ok(state, { id: field.Id, success: true, errors: [], warnings: [], infos: [] }, 201);
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: '/services/data/:version/tooling/sobjects/CustomField/:id',
+      handler: versioned((request) => {
+        const id = request.params.id ?? '';
+        if (!/^00N[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(id)) {
+          return failure(state, 400, 'MALFORMED_ID', `malformed id ${id}`);
+        }
+        const field = fieldById(id);
+        if (!field)
+          return failure(state, 404, 'NOT_FOUND', 'The requested resource does not exist');
+        return ok(state, customFieldOut(field, request.params.version ?? '', true));
+      }),
+    },
+    {
+      method: 'PATCH',
+      pattern: '/services/data/:version/tooling/sobjects/CustomField/:id',
+      handler: versioned((request) => {
+        const id = request.params.id ?? '';
+        const field = fieldById(id);
+        if (!field)
+          return failure(state, 404, 'NOT_FOUND', 'The requested resource does not exist');
+        if (faults().metadataNotPermitted) return notPermitted();
+        const parsed = customFieldUpdate.safeParse(request.body);
+        if (!parsed.success) return zodFailure(state, parsed.error);
+        const { FullName, Metadata } = parsed.data;
+        if (
+          FullName !== undefined &&
+          FullName !== `${field.TableEnumOrId}.${field.DeveloperName}__c`
+        ) {
+          return failure(state, 400, 'FIELD_INTEGRITY_EXCEPTION', 'FullName cannot be changed', [
+            'FullName',
+          ]);
+        }
+        const { valueSet, ...rest } = Metadata;
+        if (field.valueSet) {
+          const definition = valueSet?.valueSetDefinition;
+          if (!definition || definition.value.length === 0) {
+            return failure(
+              state,
+              400,
+              'FIELD_INTEGRITY_EXCEPTION',
+              'Picklist must have at least one value',
+              ['valueSet'],
+            );
+          }
+          const given = readValues(definition.value);
+          if (!Array.isArray(given)) {
+            return failure(state, 400, 'FIELD_INTEGRITY_EXCEPTION', given.message, [given.field]);
+          }
+          // The value set is replaced: values left out stay in the org, but inactive.
+          const kept = new Set(given.map((v) => v.fullName.toLowerCase()));
+          const dropped = field.valueSet.values
+            .filter((v) => !kept.has(v.fullName.toLowerCase()))
+            .map((v) => ({ ...v, isActive: false, default: false }));
+          field.valueSet = {
+            restricted: valueSet.restricted ?? field.valueSet.restricted,
+            sorted: definition.sorted ?? field.valueSet.sorted,
+            values: [...given, ...dropped],
+          };
+        }
+        field.metadata = { ...rest, description: Metadata.description ?? null };
+        field.LastModifiedDate = new Date().toISOString().replace('Z', '+0000');
+        return ok(state, undefined, 204);
+      }),
+    },
+  ];
+}
+
+/** A Salesforce emulator whose in-memory org tests can read and arrange. */
+export class SalesforceEmulator extends EmulatorServer {
+  readonly state: SalesforceState;
+
+  constructor(state: SalesforceState) {
+    const holder: { self?: SalesforceEmulator } = {};
+    super(
+      salesforceBehaviour(state),
+      salesforceRoutes(state, () => {
+        if (!holder.self) throw new Error('emulator not constructed');
+        return holder.self.faults;
+      }),
+    );
+    holder.self = this;
+    this.state = state;
+  }
+
+  /** The custom field with that DeveloperName (no `__c`) on the object, if any. */
+  customField(developerName: string, table = 'Opportunity'): SalesforceCustomField | undefined {
+    return this.state.customFields.find(
+      (f) => f.TableEnumOrId === table && f.DeveloperName === developerName,
+    );
+  }
+}
+
+export function createSalesforceEmulator(seed?: Partial<SalesforceSeed>): SalesforceEmulator {
+  return new SalesforceEmulator(createSalesforceState(seed));
+}

@@ -1,0 +1,507 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
+import { CrmError } from '#src/integrations/crm/crm-error.ts';
+import type { RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
+import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
+import {
+  createSalesforceEmulator,
+  picklistField,
+  picklistValue,
+  type SalesforceEmulator,
+  type SalesforceSeed,
+} from '#src/integrations/crm/emulators/salesforce.emulator.ts';
+import {
+  SALESFORCE_API_VERSION,
+  SalesforceConnector,
+} from '#src/integrations/crm/salesforce/salesforce.adapter.ts';
+
+const TOKEN = '00D000000000001!AQ0AQtest.salesforce.access.7f3a9c21';
+const FAST: Partial<RetryPolicy> = {
+  maxAttempts: 3,
+  baseDelayMs: 10,
+  maxDelayMs: 50,
+  timeoutMs: 2_000,
+  budgetMs: 5_000,
+};
+const OWNER: CrmOwner = {
+  id: '005000000000001AAA',
+  email: 'owner@acme.test',
+  name: 'Olivia Bennett',
+};
+const ADMIN_ID = '005000000000002AAA';
+const REP1: CrmOwner = {
+  id: '005000000000011AAA',
+  email: 'rep1@acme.test',
+  name: 'Priya Natarajan',
+};
+const API = `/services/data/${SALESFORCE_API_VERSION}`;
+
+let emulator: SalesforceEmulator;
+let server: StartedEmulator;
+
+async function start(seed: Partial<SalesforceSeed> = {}): Promise<void> {
+  emulator = createSalesforceEmulator({ tokens: [TOKEN], ...seed });
+  server = await emulator.start();
+}
+
+function connector(
+  token = TOKEN,
+  extra: Partial<ConstructorParameters<typeof SalesforceConnector>[0]> = {},
+): SalesforceConnector {
+  // The loopback instance URL plays the credential's instance_url: no baseUrl override needed.
+  return new SalesforceConnector({
+    credentials: {
+      crm: 'salesforce',
+      secrets: { accessToken: token },
+      instance: { instanceUrl: server.baseUrl },
+    },
+    policy: FAST,
+    ...extra,
+  });
+}
+
+/** An existing Assistant_Owner__c picklist: owner and admin active, a former rep inactive. */
+function existingOwnerField() {
+  const former = { ...picklistValue('005000000000099AAA', 'Former Rep'), isActive: false };
+  return picklistField('00N000000000201AAA', 'Assistant_Owner', 'Assistant owner', [
+    picklistValue(OWNER.id, OWNER.name),
+    picklistValue(ADMIN_ID, 'Marcus Reed'),
+    former,
+  ]);
+}
+
+function valuesOf(developerName = 'Assistant_Owner') {
+  return (emulator.customField(developerName)?.valueSet?.values ?? []).map((v) => ({
+    fullName: v.fullName,
+    label: v.label,
+    isActive: v.isActive,
+  }));
+}
+
+describe('SalesforceConnector against the Salesforce emulator', () => {
+  beforeEach(async () => {
+    await start();
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('owner found by email (case-insensitive, across pages)', async () => {
+    const found = await connector().findOwnerByEmail('  REP1@Acme.TEST ');
+
+    expect(found).toEqual(REP1);
+    const pages = emulator.requestLog.filter((e) => e.path.startsWith(`${API}/query`));
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages[0]?.path).toBe(`${API}/query`);
+    expect(pages[1]?.path).toMatch(new RegExp(`^${API}/query/01g\\w+-200$`));
+  });
+
+  it('an unknown email is null after every page was read', async () => {
+    expect(await connector().findOwnerByEmail('nobody@acme.test')).toBeNull();
+    expect(emulator.requestLog.filter((e) => e.path.startsWith(`${API}/query`))).toHaveLength(2);
+    // Deactivated users cannot own opportunities and are not listed.
+    expect(await connector().findOwnerByEmail('contractor013@acme-partners.test')).toBeNull();
+  });
+
+  it('field created when missing', async () => {
+    expect(emulator.customField('Assistant_Owner')).toBeUndefined();
+
+    const result = await connector().ensureOwnerProperty(REP1);
+
+    expect(result).toEqual({
+      outcome: 'created',
+      fieldKey: 'Assistant_Owner',
+      optionValue: REP1.id,
+    });
+    const field = emulator.customField('Assistant_Owner');
+    expect(field?.metadata).toMatchObject({ label: 'Assistant owner', type: 'Picklist' });
+    expect(field?.valueSet?.restricted).toBe(true);
+    expect(valuesOf()).toEqual([{ fullName: REP1.id, label: REP1.name, isActive: true }]);
+    expect(emulator.writeLog).toHaveLength(1);
+    expect(emulator.writeLog[0]).toMatchObject({
+      method: 'POST',
+      path: `${API}/tooling/sobjects/CustomField`,
+      body: { FullName: 'Opportunity.Assistant_Owner__c' },
+    });
+  });
+
+  it('option added when missing with every existing option kept', async () => {
+    await server.close();
+    await start({ customFields: [existingOwnerField()] });
+    const dealSourceBefore = valuesOf('Deal_Source');
+
+    const result = await connector().ensureOwnerProperty(REP1);
+
+    expect(result.outcome).toBe('option_added');
+    expect(valuesOf()).toEqual([
+      { fullName: OWNER.id, label: OWNER.name, isActive: true },
+      { fullName: ADMIN_ID, label: 'Marcus Reed', isActive: true },
+      { fullName: '005000000000099AAA', label: 'Former Rep', isActive: false },
+      { fullName: REP1.id, label: REP1.name, isActive: true },
+    ]);
+    expect(valuesOf('Deal_Source')).toEqual(dealSourceBefore);
+    expect(emulator.writeLog.map((e) => `${e.method} ${e.path}`)).toEqual([
+      `PATCH ${API}/tooling/sobjects/CustomField/00N000000000201AAA`,
+    ]);
+  });
+
+  it('a deactivated option is reactivated, keeping the others', async () => {
+    await server.close();
+    await start({ customFields: [existingOwnerField()] });
+
+    const result = await connector().ensureOwnerProperty({
+      id: '005000000000099AAA',
+      email: 'former@acme.test',
+      name: 'Former Rep',
+    });
+
+    expect(result.outcome).toBe('option_added');
+    expect(valuesOf().map((v) => [v.fullName, v.isActive])).toEqual([
+      [OWNER.id, true],
+      [ADMIN_ID, true],
+      ['005000000000099AAA', true],
+    ]);
+  });
+
+  it('second run makes zero writes and returns already_present', async () => {
+    expect((await connector().ensureOwnerProperty(REP1)).outcome).toBe('created');
+    const writes = emulator.writeLog.length;
+
+    const second = await connector().ensureOwnerProperty(REP1);
+
+    expect(second.outcome).toBe('already_present');
+    expect(emulator.writeLog).toHaveLength(writes);
+    expect(valuesOf()).toHaveLength(1);
+  });
+
+  it('a field created concurrently is picked up instead of failing', async () => {
+    // Someone else creates the field between our Tooling query and our insert.
+    let injected = false;
+    const racing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (
+        !injected &&
+        (input instanceof Request ? input.url : input.toString()).includes('/tooling/query')
+      ) {
+        injected = true;
+        emulator.state.customFields.push(existingOwnerField());
+      }
+      return response;
+    };
+
+    const result = await connector(TOKEN, { fetch: racing }).ensureOwnerProperty(REP1);
+
+    expect(result.outcome).toBe('option_added');
+    expect(emulator.requestLog.map((e) => `${e.method} ${e.status}`)).toContain('POST 400');
+    expect(valuesOf().map((v) => v.fullName)).toEqual([
+      OWNER.id,
+      ADMIN_ID,
+      '005000000000099AAA',
+      REP1.id,
+    ]);
+  });
+
+  it('invalid key gives invalid; expired token gives expired', async () => {
+    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+
+    const invalid = await connector('00D000000000001!AQ0AQnot.a.real.session').verifyCredentials();
+    expect(invalid.status).toBe('invalid');
+    expect(invalid.vendorCode).toBe('INVALID_SESSION_ID');
+
+    emulator.setFaults({ tokensExpired: true });
+    const expired = await connector().verifyCredentials();
+    expect(expired.status).toBe('expired');
+    expect(expired.vendorCode).toBe('INVALID_SESSION_ID');
+    expect(expired.detail).toContain('Session expired or invalid');
+  });
+
+  it('REQUEST_LIMIT_EXCEEDED with Retry-After is retried after the stated delay and then succeeds', async () => {
+    emulator.setFaults({ rateLimits: 1, retryAfterSeconds: 1 });
+    const delays: number[] = [];
+
+    const started = Date.now();
+    const found = await connector(TOKEN, {
+      onRetry: (info) => delays.push(info.delayMs),
+    }).findOwnerByEmail('owner@acme.test');
+    const elapsed = Date.now() - started;
+
+    expect(found?.id).toBe(OWNER.id);
+    expect(delays).toEqual([1_000]);
+    expect(elapsed).toBeGreaterThanOrEqual(1_000);
+    expect(emulator.requestLog.map((e) => e.status).slice(0, 2)).toEqual([403, 200]);
+  });
+
+  it('REQUEST_LIMIT_EXCEEDED without Retry-After (as Salesforce sends it) is retried with backoff', async () => {
+    await server.close();
+    await start({ sendRetryAfter: false });
+    emulator.setFaults({ rateLimits: 2 });
+    const retries: { kind: string; status?: number; delayMs: number }[] = [];
+
+    const result = await connector(TOKEN, {
+      onRetry: (info) => retries.push(info),
+    }).verifyCredentials();
+
+    expect(result.status).toBe('valid');
+    expect(retries.map((r) => [r.kind, r.status])).toEqual([
+      ['rate_limited', 403],
+      ['rate_limited', 403],
+    ]);
+    for (const r of retries) expect(r.delayMs).toBeLessThanOrEqual(FAST.maxDelayMs ?? 0);
+    expect(emulator.requestLog.map((e) => e.status)).toEqual([403, 403, 200]);
+  });
+
+  it('persistent 5xx ends in a server_error CrmError after bounded retries within the budget', async () => {
+    emulator.setFaults({ serverErrors: 1_000 });
+    const started = Date.now();
+
+    const error = await connector()
+      .findOwnerByEmail('owner@acme.test')
+      .catch((e: unknown) => e);
+
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(CrmError);
+    expect((error as CrmError).kind).toBe('server_error');
+    expect((error as CrmError).vendorCode).toBe('SERVER_UNAVAILABLE');
+    expect((error as CrmError).attempts).toBe(FAST.maxAttempts);
+    expect(emulator.requestLog).toHaveLength(FAST.maxAttempts ?? 0);
+    expect(elapsed).toBeLessThan(FAST.budgetMs ?? 0);
+    // The same failure is "unreachable" to verifyCredentials, which never throws.
+    expect((await connector().verifyCredentials()).status).toBe('unreachable');
+  });
+
+  it('the wrong auth scheme is rejected by the emulator', async () => {
+    const call = (authorization: string) =>
+      fetch(`${server.baseUrl}${API}/limits`, { headers: { authorization } });
+
+    const wrong = await call(`Token ${TOKEN}`);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual([
+      { message: 'INVALID_HEADER_TYPE', errorCode: 'INVALID_AUTH_HEADER', fields: [] },
+    ]);
+    expect(wrong.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/100000$/);
+    expect((await call(`Zoho-oauthtoken ${TOKEN}`)).status).toBe(401);
+    expect((await call(`Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`)).status).toBe(401);
+    expect((await fetch(`${server.baseUrl}${API}/limits`)).status).toBe(401);
+    expect((await call(`Bearer ${TOKEN}`)).status).toBe(200);
+    // Salesforce still takes its legacy `OAuth` scheme.
+    expect((await call(`OAuth ${TOKEN}`)).status).toBe(200);
+  });
+
+  it("a CrmError's message never contains the token", async () => {
+    const messages: string[] = [];
+    const capture = async (promise: Promise<unknown>) => {
+      const error = await promise.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CrmError);
+      messages.push((error as CrmError).message, JSON.stringify(error), String(error));
+    };
+
+    // A reply echoing the token back in its message.
+    const echoing = connector(TOKEN, {
+      fetch: () =>
+        Promise.resolve(
+          Response.json([{ message: `Bad session ${TOKEN}`, errorCode: 'INVALID_SESSION_ID' }], {
+            status: 401,
+          }),
+        ),
+    });
+    await capture(echoing.findOwnerByEmail('owner@acme.test'));
+    expect(messages[0]).toContain('[redacted]');
+
+    emulator.setFaults({ tokensExpired: true });
+    await capture(connector().ensureOwnerProperty(REP1));
+    emulator.resetFaults();
+    emulator.setFaults({ serverErrors: 1_000 });
+    await capture(connector().listStages());
+    emulator.resetFaults();
+    emulator.setFaults({ rateLimits: 1_000, retryAfterSeconds: 0 });
+    await capture(connector().listRecordTypes());
+    await server.close();
+    await capture(connector().findOwnerByEmail('owner@acme.test'));
+    await start();
+
+    expect(messages).toHaveLength(15);
+    for (const message of messages) expect(message).not.toContain(TOKEN);
+  });
+
+  it('metadata changes refused by Salesforce are reported as not_permitted', async () => {
+    emulator.setFaults({ metadataNotPermitted: true });
+
+    const created = await connector().ensureOwnerProperty(REP1);
+    expect(created.outcome).toBe('not_permitted');
+    expect(emulator.customField('Assistant_Owner')).toBeUndefined();
+
+    await server.close();
+    await start({ customFields: [existingOwnerField()] });
+    emulator.setFaults({ metadataNotPermitted: true });
+    const added = await connector().ensureOwnerProperty(REP1);
+    expect(added.outcome).toBe('not_permitted');
+    expect(valuesOf()).toHaveLength(3);
+    expect(emulator.writeLog).toHaveLength(0);
+    expect(emulator.requestLog.at(-1)).toMatchObject({ method: 'PATCH', status: 403 });
+  });
+
+  it('lists the active Opportunity record types', async () => {
+    const recordTypes = await connector().listRecordTypes();
+
+    expect(recordTypes).toEqual([
+      {
+        id: '012000000000001AAA',
+        name: 'New Business',
+        developerName: 'New_Business',
+        isActive: true,
+      },
+      { id: '012000000000002AAA', name: 'Renewal', developerName: 'Renewal', isActive: true },
+      {
+        id: '012000000000004AAA',
+        name: 'Partner Deal',
+        developerName: 'Partner_Deal',
+        isActive: true,
+      },
+    ]);
+  });
+
+  it('lists the active opportunity stages in sort order', async () => {
+    await server.close();
+    await start({
+      stages: [
+        {
+          Id: '01J000000000020AAA',
+          MasterLabel: 'Closed Won',
+          ApiName: 'Closed Won',
+          SortOrder: 3,
+          IsActive: true,
+          IsClosed: true,
+          IsWon: true,
+          DefaultProbability: 100,
+          ForecastCategoryName: 'Closed',
+          Description: null,
+        },
+        {
+          Id: '01J000000000021AAA',
+          MasterLabel: 'Prospecting',
+          ApiName: 'Prospecting',
+          SortOrder: 1,
+          IsActive: true,
+          IsClosed: false,
+          IsWon: false,
+          DefaultProbability: null,
+          ForecastCategoryName: 'Pipeline',
+          Description: null,
+        },
+        {
+          Id: '01J000000000022AAA',
+          MasterLabel: 'Parked',
+          ApiName: 'Parked',
+          SortOrder: 2,
+          IsActive: false,
+          IsClosed: false,
+          IsWon: false,
+          DefaultProbability: 5,
+          ForecastCategoryName: 'Omitted',
+          Description: null,
+        },
+      ],
+    });
+
+    const stages = await connector().listStages();
+
+    expect(stages).toEqual([
+      {
+        id: '01J000000000021AAA',
+        label: 'Prospecting',
+        apiName: 'Prospecting',
+        sortOrder: 1,
+        isClosed: false,
+        isWon: false,
+        defaultProbability: null,
+      },
+      {
+        id: '01J000000000020AAA',
+        label: 'Closed Won',
+        apiName: 'Closed Won',
+        sortOrder: 3,
+        isClosed: true,
+        isWon: true,
+        defaultProbability: 100,
+      },
+    ]);
+  });
+
+  it('the default seed has the standard stages, one retired', async () => {
+    const stages = await connector().listStages();
+
+    expect(stages.map((s) => s.apiName)).toEqual([
+      'Prospecting',
+      'Qualification',
+      'Needs Analysis',
+      'Value Proposition',
+      'Id. Decision Makers',
+      'Perception Analysis',
+      'Proposal/Price Quote',
+      'Negotiation/Review',
+      'Legal Review',
+      'Closed Won',
+      'Closed Lost',
+    ]);
+    expect(stages.find((s) => s.apiName === 'Closed Won')).toMatchObject({
+      isWon: true,
+      isClosed: true,
+    });
+  });
+
+  it('an explicit baseUrl wins over the credential instance URL', async () => {
+    const overridden = new SalesforceConnector({
+      credentials: {
+        crm: 'salesforce',
+        secrets: { accessToken: TOKEN },
+        instance: { instanceUrl: 'http://127.0.0.1:1' },
+      },
+      baseUrl: server.baseUrl,
+      policy: FAST,
+    });
+
+    expect(await overridden.verifyCredentials()).toEqual({ status: 'valid' });
+    expect(emulator.requestLog[0]?.path).toBe(`${API}/limits`);
+  });
+
+  it('the refresh grant returns the emulator as instance_url and a working token', async () => {
+    const refresh = (refreshToken: string) =>
+      fetch(`${server.baseUrl}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: 'ergo-admin',
+          client_secret: 'not-checked',
+          refresh_token: refreshToken,
+        }),
+      });
+
+    const granted = await refresh('5Aep861demo-owner-salesforce-refresh-0001');
+    expect(granted.status).toBe(200);
+    const body = (await granted.json()) as { access_token: string; instance_url: string };
+    expect(body).toMatchObject({ instance_url: server.baseUrl, token_type: 'Bearer' });
+    expect(await connector(body.access_token).verifyCredentials()).toEqual({ status: 'valid' });
+
+    const refused = await refresh('5Aep861not-a-refresh-token');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'expired access/refresh token',
+    });
+  });
+
+  it('the default seed accepts the demo token and seeds the demo users', async () => {
+    const demo = connector('00Ddemo000000001!demo-owner-salesforce-access-0001');
+    expect(await demo.verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await demo.findOwnerByEmail('owner@acme.test')).toEqual(OWNER);
+    const byEmail = new Map(emulator.state.users.map((u) => [u.Email, u.Id]));
+    expect(byEmail.get('admin@acme.test')).toBe(ADMIN_ID);
+    for (let n = 1; n <= 10; n += 1) {
+      expect(byEmail.get(`rep${n}@acme.test`)).toBe(`005${String(10 + n).padStart(12, '0')}AAA`);
+    }
+    expect(emulator.state.users.filter((u) => u.IsActive).length).toBeGreaterThan(200);
+    expect(emulator.customField('Deal_Source')?.valueSet?.values).toHaveLength(4);
+  });
+});

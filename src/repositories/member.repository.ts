@@ -1,0 +1,243 @@
+import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { DB, SyncAction, SyncStatus } from '#src/db/schema.ts';
+import type { Role, UserStatus } from '#src/domain/roles.ts';
+
+/** One row of a team's member table, everything the Admin member table shows. */
+export interface MemberListRow {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  hasDashboard: boolean;
+  /** Every team of the user in this organization (not only the one listed), by name. */
+  teams: { id: string; name: string }[];
+  /** The latest sync aimed at the user (dry runs excluded: they change nothing). */
+  lastSync: {
+    at: Date;
+    byUserId: string | null;
+    byName: string | null;
+    action: SyncAction;
+    categories: string[];
+    status: SyncStatus;
+  } | null;
+  /** The key this row sorts by (`lower(name)`), for the page cursor. */
+  sortName: string;
+}
+
+/** A keyset position: the last row of the previous page. */
+export interface MemberPagePosition {
+  sortName: string;
+  id: string;
+}
+
+export interface ManagedUserRow {
+  id: string;
+  organizationId: string;
+  role: Role;
+  status: UserStatus;
+}
+
+/**
+ * The Admin member table and member management: a team's members page by page, with their
+ * teams and latest sync in the same statement (no query per row), and role/status/team writes.
+ * Every method takes the organization id and puts it in the WHERE clause (tenancy).
+ */
+export class MemberRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /** A team of the organization; undefined when it does not exist there. */
+  async findTeam(
+    organizationId: string,
+    teamId: string,
+  ): Promise<{ id: string; name: string } | undefined> {
+    return this.db
+      .selectFrom('teams')
+      .select(['id', 'name'])
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', teamId)
+      .executeTakeFirst();
+  }
+
+  /**
+   * One page of a team's members in one statement, ordered by `lower(name)` then id under the
+   * "C" collation, so the order (and the keyset cursor) is the same on PGlite and PostgreSQL
+   * whatever their default collation. `q` matches name or email, case-insensitively, as a plain
+   * substring (no LIKE wildcards to escape).
+   */
+  async listTeamMembers(
+    organizationId: string,
+    teamId: string,
+    page: { q?: string; after?: MemberPagePosition; limit: number },
+  ): Promise<MemberListRow[]> {
+    let query = this.db
+      .selectFrom('team_members')
+      .innerJoin('users', (join) =>
+        join
+          .onRef('users.id', '=', 'team_members.user_id')
+          .onRef('users.organization_id', '=', 'team_members.organization_id'),
+      )
+      .leftJoin('dashboards', 'dashboards.user_id', 'users.id')
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('sync_runs')
+            .leftJoin('users as sync_actor', (join) =>
+              join
+                .onRef('sync_actor.id', '=', 'sync_runs.actor_id')
+                .onRef('sync_actor.organization_id', '=', 'sync_runs.organization_id'),
+            )
+            .select([
+              'sync_runs.created_at',
+              'sync_runs.actor_id',
+              'sync_actor.name as actor_name',
+              'sync_runs.action',
+              'sync_runs.categories',
+              'sync_runs.status',
+            ])
+            .where('sync_runs.organization_id', '=', organizationId)
+            .whereRef('sync_runs.target_id', '=', 'users.id')
+            .where('sync_runs.status', '!=', 'dry_run')
+            .orderBy('sync_runs.created_at', 'desc')
+            .orderBy('sync_runs.id', 'desc')
+            .limit(1)
+            .as('last_sync'),
+        (join) => join.onTrue(),
+      )
+      .select((eb) => [
+        'users.id',
+        'users.name',
+        'users.email',
+        'users.role',
+        'users.status',
+        sql<boolean>`dashboards.user_id is not null`.as('has_dashboard'),
+        sql<string>`lower(users.name)`.as('sort_name'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('team_members as user_teams')
+            .innerJoin('teams', (join) =>
+              join
+                .onRef('teams.id', '=', 'user_teams.team_id')
+                .onRef('teams.organization_id', '=', 'user_teams.organization_id'),
+            )
+            .select(['teams.id', 'teams.name'])
+            .whereRef('user_teams.user_id', '=', 'users.id')
+            .where('user_teams.organization_id', '=', organizationId)
+            .orderBy('teams.name')
+            .orderBy('teams.id'),
+        ).as('teams'),
+        'last_sync.created_at as last_sync_at',
+        'last_sync.actor_id as last_sync_actor_id',
+        'last_sync.actor_name as last_sync_actor_name',
+        'last_sync.action as last_sync_action',
+        'last_sync.categories as last_sync_categories',
+        'last_sync.status as last_sync_status',
+      ])
+      .where('team_members.organization_id', '=', organizationId)
+      .where('team_members.team_id', '=', teamId);
+    const q = page.q;
+    if (q) {
+      query = query.where(
+        sql<boolean>`(strpos(lower(users.name), lower(${q})) > 0 or strpos(users.email, lower(${q})) > 0)`,
+      );
+    }
+    const after = page.after;
+    if (after) {
+      query = query.where(
+        sql<boolean>`(lower(users.name) collate "C", users.id) > (${after.sortName}::text collate "C", ${after.id}::uuid)`,
+      );
+    }
+    const rows = await query
+      .orderBy(sql`lower(users.name) collate "C"`)
+      .orderBy('users.id')
+      .limit(page.limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      role: r.role,
+      status: r.status,
+      hasDashboard: r.has_dashboard,
+      teams: r.teams,
+      lastSync:
+        r.last_sync_at === null || r.last_sync_action === null || r.last_sync_status === null
+          ? null
+          : {
+              at: r.last_sync_at,
+              byUserId: r.last_sync_actor_id,
+              byName: r.last_sync_actor_name,
+              action: r.last_sync_action,
+              categories: r.last_sync_categories ?? [],
+              status: r.last_sync_status,
+            },
+      sortName: r.sort_name,
+    }));
+  }
+
+  /**
+   * A user of the organization, locked until the transaction ends so that concurrent changes to
+   * one member take turns; undefined when not in the organization.
+   */
+  async lockUserInOrganization(
+    organizationId: string,
+    userId: string,
+  ): Promise<ManagedUserRow | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['id', 'organization_id', 'role', 'status'])
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
+    return (
+      row && { id: row.id, organizationId: row.organization_id, role: row.role, status: row.status }
+    );
+  }
+
+  /**
+   * Sets a user's role and/or status. Never touches a primary admin (nor makes one): that role
+   * moves only through its own use case, and the database keeps exactly one per organization.
+   */
+  async updateRoleAndStatus(
+    organizationId: string,
+    userId: string,
+    patch: { role?: 'admin' | 'member'; status?: UserStatus },
+  ): Promise<{ id: string; role: Role; status: UserStatus } | undefined> {
+    return this.db
+      .updateTable('users')
+      .set({
+        ...(patch.role === undefined ? {} : { role: patch.role }),
+        ...(patch.status === undefined ? {} : { status: patch.status }),
+        updated_at: sql<Date>`now()`,
+      })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', userId)
+      .where('role', '!=', 'primary_admin')
+      .returning(['id', 'role', 'status'])
+      .executeTakeFirst();
+  }
+
+  /** Adds a user to a team; false when already on it (idempotent). */
+  async addToTeam(organizationId: string, teamId: string, userId: string): Promise<boolean> {
+    const row = await this.db
+      .insertInto('team_members')
+      .values({ team_id: teamId, user_id: userId, organization_id: organizationId })
+      .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Removes a user from a team; false when they were not on it. */
+  async removeFromTeam(organizationId: string, teamId: string, userId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('team_members')
+      .where('organization_id', '=', organizationId)
+      .where('team_id', '=', teamId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}

@@ -1,0 +1,376 @@
+import { can, type Actor } from '#src/domain/authorization.ts';
+import { AppError } from '#src/domain/errors.ts';
+import {
+  actionsFor,
+  assertCanManageMembers,
+  authorizeMemberManagement,
+  type MemberAction,
+} from '#src/domain/member-actions.ts';
+import type { Role, UserStatus } from '#src/domain/roles.ts';
+import type { SyncAction, SyncStatus } from '#src/db/schema.ts';
+import type { MemberPagePosition } from '#src/repositories/member.repository.ts';
+import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
+import { appendAudit } from '#src/services/audit/audit.service.ts';
+import { isUuid, resolveActor, type SyncContext } from '#src/services/sync/sync-support.ts';
+
+export interface MemberDeps {
+  uow: UnitOfWork;
+}
+
+/** Who is acting and on which request. */
+export type MemberContext = SyncContext;
+
+export interface TeamSummary {
+  id: string;
+  name: string;
+  memberCount: number;
+}
+
+/** One row of the Admin member table. */
+export interface MemberRow {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  hasDashboard: boolean;
+  teams: { id: string; name: string }[];
+  lastSync: {
+    at: Date;
+    byUserId: string | null;
+    byName: string | null;
+    action: SyncAction;
+    categories: string[];
+    status: SyncStatus;
+  } | null;
+  /** What the row's action menu offers the actor (SPEC §3); the server checks again on use. */
+  actions: MemberAction[];
+}
+
+export interface MemberPage {
+  items: MemberRow[];
+  nextCursor: string | null;
+}
+
+export interface MemberPatch {
+  role?: 'admin' | 'member';
+  status?: 'active' | 'deactivated';
+}
+
+const DEFAULT_PAGE_SIZE = 25;
+const MAX_PAGE_SIZE = 100;
+const MAX_QUERY_LENGTH = 200;
+
+const TEAM_NOT_FOUND = 'That team was not found.';
+
+/** The teams of the actor's organization with their member counts (admins only). */
+export async function listTeams(deps: MemberDeps, context: MemberContext): Promise<TeamSummary[]> {
+  const actor = await resolveActor(deps.uow.read, context.actorId);
+  assertCanReadMembers(actor);
+  return deps.uow.read.teams.listWithMemberCounts(actor.organizationId);
+}
+
+/**
+ * One page of a team's member table (admins only), ordered by name, filtered by `q` on name or
+ * email, each row with its teams, latest sync and the actions the actor may run on it. A fixed
+ * number of queries whatever the page size.
+ */
+export async function listTeamMembers(
+  deps: MemberDeps,
+  context: MemberContext,
+  teamId: string,
+  query: { cursor?: string; limit?: number; q?: string } = {},
+): Promise<MemberPage> {
+  const repos = deps.uow.read;
+  const actor = await resolveActor(repos, context.actorId);
+  assertCanReadMembers(actor);
+  const limit = pageSize(query.limit);
+  const q = searchText(query.q);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  await findTeamOrThrow(repos, actor, teamId);
+  const rows = await repos.members.listTeamMembers(actor.organizationId, teamId, {
+    limit: limit + 1,
+    ...(q === undefined ? {} : { q }),
+    ...(after === undefined ? {} : { after }),
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => ({
+      id: row.id,
+      name: row.name,
+      email: row.email,
+      role: row.role,
+      status: row.status,
+      hasDashboard: row.hasDashboard,
+      teams: row.teams,
+      lastSync: row.lastSync,
+      actions: actionsFor(actor, row),
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+/**
+ * Changes a member's role and/or access (admins; never the primary admin, never oneself).
+ * Deactivating ends all of the user's sessions in the same transaction, so access stops at once.
+ */
+export async function updateMember(
+  deps: MemberDeps,
+  context: MemberContext,
+  userId: string,
+  patch: MemberPatch,
+): Promise<{ id: string; role: Role; status: UserStatus }> {
+  try {
+    return await deps.uow.transaction(async (repos) => {
+      const actor = await resolveActor(repos, context.actorId);
+      assertCanManageMembers(actor);
+      const changes = parsePatch(patch);
+      const target = authorizeMemberManagement(
+        actor,
+        isUuid(userId)
+          ? await repos.members.lockUserInOrganization(actor.organizationId, userId)
+          : undefined,
+      );
+      const role =
+        changes.role !== undefined && changes.role !== target.role ? changes.role : undefined;
+      const status =
+        changes.status !== undefined && changes.status !== target.status
+          ? changes.status
+          : undefined;
+      if (role === undefined && status === undefined) {
+        // Already as asked: nothing to write or audit (a retried request is harmless).
+        return { id: target.id, role: target.role, status: target.status };
+      }
+      const updated = await repos.members.updateRoleAndStatus(actor.organizationId, target.id, {
+        ...(role === undefined ? {} : { role }),
+        ...(status === undefined ? {} : { status }),
+      });
+      if (!updated) throw new Error(`user ${target.id} vanished under its row lock`);
+      const sessionsEnded = status === 'deactivated';
+      if (sessionsEnded) await repos.sessions.deleteForUser(target.id);
+      await appendAudit(repos, {
+        organizationId: actor.organizationId,
+        actorId: actor.id,
+        targetId: target.id,
+        action: 'member.update',
+        outcome: 'applied',
+        categories: [],
+        details: {
+          ...(role === undefined ? {} : { role: { from: target.role, to: role } }),
+          ...(status === undefined ? {} : { status: { from: target.status, to: status } }),
+          sessionsEnded,
+        },
+        requestId: context.requestId ?? null,
+      });
+      return updated;
+    });
+  } catch (error) {
+    return auditRefusal(deps, context, 'member.update', userId, error);
+  }
+}
+
+/** Adds a member of the organization to one of its teams (admins); adding twice is a no-op. */
+export async function addTeamMember(
+  deps: MemberDeps,
+  context: MemberContext,
+  teamId: string,
+  userId: string,
+): Promise<{ added: boolean }> {
+  try {
+    return await deps.uow.transaction(async (repos) => {
+      const { actor, team, target } = await authorizeTeamChange(repos, context, teamId, userId);
+      const added = await repos.members.addToTeam(actor.organizationId, team.id, target.id);
+      if (added)
+        await auditTeamChange(repos, context, actor, 'team.member_add', team.id, target.id);
+      return { added };
+    });
+  } catch (error) {
+    return auditRefusal(deps, context, 'team.member_add', userId, error, { teamId });
+  }
+}
+
+/** Removes a member from a team (admins); `not_found` when they are not on it. */
+export async function removeTeamMember(
+  deps: MemberDeps,
+  context: MemberContext,
+  teamId: string,
+  userId: string,
+): Promise<void> {
+  try {
+    await deps.uow.transaction(async (repos) => {
+      const { actor, team, target } = await authorizeTeamChange(repos, context, teamId, userId);
+      const removed = await repos.members.removeFromTeam(actor.organizationId, team.id, target.id);
+      if (!removed) throw new AppError('not_found', 'That user is not on this team.');
+      await auditTeamChange(repos, context, actor, 'team.member_remove', team.id, target.id);
+    });
+  } catch (error) {
+    return auditRefusal(deps, context, 'team.member_remove', userId, error, { teamId });
+  }
+}
+
+// --- internals ---------------------------------------------------------------------------------
+
+/** Reading the member table needs an active admin: either capability will do (SPEC §4). */
+function assertCanReadMembers(actor: Actor): void {
+  if (!can(actor, 'members:manage') && !can(actor, 'sync:read')) {
+    throw new AppError('forbidden', 'Only an active admin of this organization can see members.');
+  }
+}
+
+/** A team of the actor's organization; another organization's team is simply not found. */
+async function findTeamOrThrow(
+  repos: Repositories,
+  actor: Actor,
+  teamId: string,
+): Promise<{ id: string; name: string }> {
+  const team = isUuid(teamId)
+    ? await repos.members.findTeam(actor.organizationId, teamId)
+    : undefined;
+  if (!team) throw new AppError('not_found', TEAM_NOT_FOUND);
+  return team;
+}
+
+/**
+ * Team membership is member management (SPEC §4: "manage teams ... except the primary admin"), so
+ * it follows the same rules as role and access: never the primary admin, never oneself.
+ */
+async function authorizeTeamChange(
+  repos: Repositories,
+  context: MemberContext,
+  teamId: string,
+  userId: string,
+) {
+  const actor = await resolveActor(repos, context.actorId);
+  assertCanManageMembers(actor);
+  const team = await findTeamOrThrow(repos, actor, teamId);
+  const target = authorizeMemberManagement(
+    actor,
+    isUuid(userId)
+      ? await repos.members.lockUserInOrganization(actor.organizationId, userId)
+      : undefined,
+  );
+  return { actor, team, target };
+}
+
+async function auditTeamChange(
+  repos: Repositories,
+  context: MemberContext,
+  actor: Actor,
+  action: 'team.member_add' | 'team.member_remove',
+  teamId: string,
+  userId: string,
+): Promise<void> {
+  await appendAudit(repos, {
+    organizationId: actor.organizationId,
+    actorId: actor.id,
+    targetId: userId,
+    action,
+    outcome: 'applied',
+    categories: [],
+    details: { teamId },
+    requestId: context.requestId ?? null,
+  });
+}
+
+/**
+ * Records a refused attempt in its own transaction (the use case's one rolled back) and rethrows.
+ * The entry names the target only once it is known to be in the actor's organization, so the
+ * log never holds another organization's ids; the same goes for the team.
+ */
+async function auditRefusal(
+  deps: MemberDeps,
+  context: MemberContext,
+  action: 'member.update' | 'team.member_add' | 'team.member_remove',
+  userId: string,
+  error: unknown,
+  extra: { teamId?: string } = {},
+): Promise<never> {
+  if (!(error instanceof AppError)) throw error;
+  const actor = await deps.uow.read.users.findById(context.actorId);
+  if (!actor) throw error;
+  const target = isUuid(userId)
+    ? await deps.uow.read.users.findInOrganization(actor.organization_id, userId)
+    : undefined;
+  const team =
+    extra.teamId !== undefined && isUuid(extra.teamId)
+      ? await deps.uow.read.members.findTeam(actor.organization_id, extra.teamId)
+      : undefined;
+  await deps.uow.transaction((repos) =>
+    appendAudit(repos, {
+      organizationId: actor.organization_id,
+      actorId: actor.id,
+      targetId: target?.id ?? null,
+      action,
+      outcome: 'refused',
+      categories: [],
+      details: { code: error.code, ...(team === undefined ? {} : { teamId: team.id }) },
+      requestId: context.requestId ?? null,
+    }),
+  );
+  throw error;
+}
+
+/** The patch checked at run time too: callers other than the HTTP schema exist (CLI, jobs). */
+function parsePatch(patch: MemberPatch): MemberPatch {
+  const input = patch as { role?: unknown; status?: unknown };
+  if (input.role === undefined && input.status === undefined) {
+    throw new AppError('invalid_request', 'Give a role or a status to change.');
+  }
+  if (input.role !== undefined && input.role !== 'admin' && input.role !== 'member') {
+    throw new AppError('invalid_request', 'A role can only be changed to "admin" or "member".');
+  }
+  if (input.status !== undefined && input.status !== 'active' && input.status !== 'deactivated') {
+    throw new AppError(
+      'invalid_request',
+      'Access can only be changed to "active" or "deactivated".',
+    );
+  }
+  return patch;
+}
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new AppError('invalid_request', 'The page size must be a whole number of at least 1.');
+  }
+  return Math.min(limit, MAX_PAGE_SIZE);
+}
+
+function searchText(q: string | undefined): string | undefined {
+  const text = q?.trim();
+  if (!text) return undefined;
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw new AppError(
+      'invalid_request',
+      `The search text is too long (at most ${MAX_QUERY_LENGTH} characters).`,
+    );
+  }
+  return text;
+}
+
+function encodeCursor(position: MemberPagePosition): string {
+  return Buffer.from(JSON.stringify([position.sortName, position.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): MemberPagePosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  if (
+    !Array.isArray(decoded) ||
+    decoded.length !== 2 ||
+    typeof decoded[0] !== 'string' ||
+    typeof decoded[1] !== 'string' ||
+    !isUuid(decoded[1])
+  ) {
+    throw new AppError(
+      'invalid_request',
+      'That page cursor is not valid: start from the first page.',
+    );
+  }
+  return { sortName: decoded[0], id: decoded[1] };
+}

@@ -1,0 +1,189 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
+import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
+import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
+import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
+import {
+  startEmulators,
+  type RunningEmulators,
+} from '#src/integrations/crm/emulators/start-emulators.ts';
+import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
+import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
+import { readCategory } from '#src/services/settings/settings-store.ts';
+import { revertSync } from '#src/services/sync/revert-sync.service.ts';
+import {
+  syncCrm,
+  syncCrmOwnerProperties,
+  type SyncCrmDeps,
+} from '#src/services/sync/sync-crm.service.ts';
+import { dashboardState, insertUserWithDashboard } from '#tests/factories/dashboard.factory.ts';
+import { insertOrganization } from '#tests/factories/organization.factory.ts';
+import { HUBSPOT_KEY, keyring, MEMBER_PIPEDRIVE_KEY } from '#tests/integration/sync/fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
+
+/** Sync CRM end to end: the database, the connectors, and the five CRM emulators over HTTP on 127.0.0.1. */
+
+let database: TestDatabase;
+let uow: UnitOfWork;
+let emulators: RunningEmulators;
+let deps: SyncCrmDeps;
+let ownerKeys: CrmCredentials[];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  uow = createUnitOfWork(database.db);
+  // The demo owner's keys are the ones the emulators accept by default.
+  const owner = DEMO_ORGANIZATIONS[0]?.users.find((u) => u.role === 'primary_admin');
+  ownerKeys = owner?.dashboard?.crmConnections ?? [];
+  expect(ownerKeys.map((k) => k.crm).sort()).toEqual([...CRM_KEYS].sort());
+});
+afterAll(async () => {
+  await database.close();
+});
+
+let organizationId: string;
+let primaryAdminId: string;
+let adminId: string;
+
+beforeEach(async () => {
+  // Fresh CRMs for every test: fields created by one test must not leak into the next.
+  emulators = await startEmulators(0);
+  deps = {
+    uow,
+    keyring,
+    connectorFor: createConnectorFactory({
+      baseUrls: emulators.urls,
+      policy: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, budgetMs: 3000, maxAttempts: 3 },
+    }),
+  };
+});
+afterEach(async () => {
+  await emulators.close();
+  await database.db.deleteFrom('organizations').where('id', '=', organizationId).execute();
+});
+
+async function setup(options: { ownerKeys: CrmCredentials[]; memberEmail?: string }) {
+  const org = await insertOrganization(uow, { primaryAdmin: { email: 'owner@acme.test' } });
+  organizationId = org.organizationId;
+  primaryAdminId = org.primaryAdmin.id;
+  await uow.transaction(async (repos) => {
+    await repos.dashboards.create(primaryAdminId, organizationId);
+    const { saveCrmConnections } =
+      await import('#src/services/crm-connections/crm-connection.service.ts');
+    await saveCrmConnections(repos, keyring, primaryAdminId, options.ownerKeys);
+  });
+  adminId = (
+    await insertUserWithDashboard(uow, keyring, organizationId, {
+      role: 'admin',
+      email: 'admin@acme.test',
+      crm: [HUBSPOT_KEY],
+    })
+  ).id;
+  const member = await insertUserWithDashboard(uow, keyring, organizationId, {
+    email: options.memberEmail ?? 'rep1@acme.test',
+    crm: [MEMBER_PIPEDRIVE_KEY],
+  });
+  return member.id;
+}
+
+const writes = () =>
+  Object.fromEntries(
+    CRM_KEYS.map((crm) => [crm, emulators.servers[crm].writeLog.length]),
+  ) as Record<CrmKey, number>;
+
+describe('Sync CRM (SPEC §3)', () => {
+  it("Sync CRM uses the organization admin's keys even when a secondary admin acts", async () => {
+    const memberId = await setup({ ownerKeys });
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+    expect(result.copied.sort()).toEqual([...CRM_KEYS].sort());
+    const keys = await readCrmCredentials(uow.read, keyring, memberId);
+    expect(keys.find((k) => k.crm === 'hubspot')).toEqual(
+      ownerKeys.find((k) => k.crm === 'hubspot'),
+    );
+    expect(keys.find((k) => k.crm === 'hubspot')).not.toEqual(HUBSPOT_KEY);
+    expect(JSON.stringify(result)).not.toMatch(/pat-na1|api-token|access-token/);
+  });
+
+  it("finds the member's CRM owner by email and ensures the owner property in every CRM", async () => {
+    const memberId = await setup({ ownerKeys });
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+    for (const crm of result.crms) {
+      expect(crm.owner.status, crm.crm).toBe('found');
+      expect(['created', 'option_added'], crm.crm).toContain(crm.ownerProperty.status);
+    }
+    const { value } = await readCategory(uow.read, memberId, 'custom_properties');
+    expect(
+      value.properties
+        .filter((p) => p.ownerProperty)
+        .map((p) => p.crm)
+        .sort(),
+    ).toEqual([...CRM_KEYS].sort());
+    expect(value.properties.find((p) => p.crm === 'hubspot')?.options).toEqual([
+      { label: expect.any(String) as string, value: '41629711' },
+    ]);
+  });
+
+  it('a second Sync CRM creates nothing in the CRMs', async () => {
+    const memberId = await setup({ ownerKeys });
+    await syncCrm(deps, { actorId: adminId }, memberId);
+    const before = writes();
+    const second = await syncCrm(deps, { actorId: adminId }, memberId);
+    expect(second.crms.map((c) => c.ownerProperty.status)).toEqual(
+      CRM_KEYS.map(() => 'already_present'),
+    );
+    expect(writes()).toEqual(before);
+  });
+
+  it('no CRM keys on the organization admin: success, nothing copied, and the result says so', async () => {
+    const memberId = await setup({ ownerKeys: [] });
+    const before = await dashboardState(uow, keyring, memberId);
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+    expect(result).toMatchObject({
+      copied: [],
+      crms: [],
+      message: 'The organization admin has no CRM keys, so there was nothing to copy.',
+    });
+    expect(await dashboardState(uow, keyring, memberId)).toEqual(before);
+  });
+
+  it('a CRM-side failure never loses the copied keys, and the owner-property step can be re-run alone', async () => {
+    const memberId = await setup({ ownerKeys });
+    emulators.servers.hubspot.setFaults({ serverErrors: 1000 });
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+    const hubspot = result.crms.find((c) => c.crm === 'hubspot');
+    expect(hubspot?.owner).toMatchObject({ status: 'failed' });
+    expect(
+      result.crms.filter((c) => c.crm !== 'hubspot').every((c) => c.owner.status === 'found'),
+    ).toBe(true);
+    expect(
+      (await readCrmCredentials(uow.read, keyring, memberId)).map((k) => k.crm).sort(),
+    ).toEqual([...CRM_KEYS].sort());
+
+    emulators.servers.hubspot.resetFaults();
+    const retry = await syncCrmOwnerProperties(deps, { actorId: adminId }, memberId);
+    expect(retry.crms.find((c) => c.crm === 'hubspot')?.ownerProperty.status).toMatch(
+      /created|option_added/,
+    );
+    expect(
+      retry.crms.filter((c) => c.crm !== 'hubspot').map((c) => c.ownerProperty.status),
+    ).toEqual(CRM_KEYS.filter((c) => c !== 'hubspot').map(() => 'already_present'));
+  });
+
+  it('a member unknown to a CRM is reported as owner not found, not as an error', async () => {
+    const memberId = await setup({ ownerKeys, memberEmail: 'new-hire@acme.test' });
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+    expect(
+      result.crms.every(
+        (c) => c.owner.status === 'not_found' && c.ownerProperty.status === 'skipped',
+      ),
+    ).toBe(true);
+  });
+
+  it("reverting a Sync CRM restores the member's previous keys and custom properties", async () => {
+    const memberId = await setup({ ownerKeys });
+    const before = await dashboardState(uow, keyring, memberId);
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+    await revertSync(deps, { actorId: primaryAdminId }, result.syncId);
+    expect(await dashboardState(uow, keyring, memberId)).toEqual(before);
+  });
+});

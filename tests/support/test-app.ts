@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createLogger } from '#src/config/logger.ts';
+import { databaseHealth } from '#src/db/health.ts';
+import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
+import { createKeyring, type Keyring } from '#src/domain/secrets/secret-box.ts';
+import { buildApp, type AppDeps } from '#src/http/app.ts';
+import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
+import { createUnitOfWork } from '#src/repositories/repositories.ts';
+import { LoginThrottle } from '#src/services/auth/login-throttle.ts';
+import type { TestDatabase } from '#tests/support/test-database.ts';
+
+/** Nothing listens on port 9 (discard) here: a test that forgot the emulators fails fast, offline. */
+const NOWHERE = Object.fromEntries(CRM_KEYS.map((crm) => [crm, 'http://127.0.0.1:9'])) as Record<
+  CrmKey,
+  string
+>;
+
+export interface TestApp {
+  app: FastifyInstance;
+  keyring: Keyring;
+  logs: string[];
+  deps: AppDeps;
+}
+
+/** The real app over a test database; CRM calls go to `crmBaseUrls` (the emulators) or nowhere. */
+export async function buildTestApp(
+  database: TestDatabase,
+  options: {
+    crmBaseUrls?: Partial<Record<CrmKey, string>>;
+    keyring?: Keyring;
+    throttle?: LoginThrottle;
+  } = {},
+): Promise<TestApp> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString());
+      callback();
+    },
+  });
+  const keyring = options.keyring ?? createKeyring(randomBytes(32));
+  const deps: AppDeps = {
+    logger: createLogger({ logLevel: 'info' }, sink),
+    version: '0.0.0-test',
+    health: () => databaseHealth(database),
+    uow: createUnitOfWork(database.db),
+    keyring,
+    connectorFor: createConnectorFactory({
+      baseUrls: { ...NOWHERE, ...options.crmBaseUrls },
+      policy: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, budgetMs: 3000, maxAttempts: 3 },
+    }),
+    secureCookies: false,
+    throttle:
+      options.throttle ?? new LoginThrottle({ windowMs: 60_000, maxPerAccount: 5, maxPerIp: 1000 }),
+  };
+  return { app: await buildApp(deps), keyring, logs, deps };
+}
+
+export interface Agent {
+  cookie: string;
+  csrfToken: string;
+  userId: string;
+}
+
+/** Logs in through the API and returns what a browser would hold. */
+export async function loginAs(
+  app: FastifyInstance,
+  email: string,
+  password = 'demo-password',
+): Promise<Agent> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { email, password },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`login ${email} failed: ${response.statusCode} ${response.body}`);
+  const setCookie = response.headers['set-cookie'];
+  const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0] ?? '';
+  const body = response.json<{ csrfToken: string; user: { id: string } }>();
+  return { cookie, csrfToken: body.csrfToken, userId: body.user.id };
+}
+
+/** An injected request as `agent` (anonymous when undefined), with the CSRF header on writes. */
+export function request(
+  app: FastifyInstance,
+  agent: Agent | undefined,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url,
+    headers: {
+      ...(agent ? { cookie: agent.cookie } : {}),
+      ...(agent && method !== 'GET' ? { 'x-csrf-token': agent.csrfToken } : {}),
+      ...headers,
+    },
+    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+  });
+}
