@@ -30,6 +30,7 @@ export interface TargetUser {
   id: string;
   organizationId: string;
   role: Role;
+  status: UserStatus;
   hasDashboard: boolean;
 }
 
@@ -66,6 +67,9 @@ export function authorizeMemberAction(
   }
   if (target.id === actor.id) {
     throw new AppError('forbidden', 'You cannot sync to yourself: pick another member.');
+  }
+  if (target.status === 'deactivated') {
+    throw new AppError('forbidden', "This user's access is turned off: reactivate them before syncing.");
   }
   if (options.requireDashboard && !target.hasDashboard) {
     throw new AppError(

@@ -56,6 +56,7 @@ export async function authorizeSync(
     id: row.id,
     organizationId: row.organization_id,
     role: row.role,
+    status: row.status,
     hasDashboard: row.has_dashboard,
     email: row.email,
     name: row.name,

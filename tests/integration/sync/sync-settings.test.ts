@@ -377,8 +377,18 @@ describe('Sync Settings to User: who may do what (SPEC §4–§5)', () => {
     const pending = await uow.transaction((repos) =>
       insertUser(repos, organizationId, { status: 'invited', dashboard: false }),
     );
+    const deactivated = await insertUserWithDashboard(uow, keyring, organizationId);
+    await database.db
+      .updateTable('users')
+      .set({ status: 'deactivated' })
+      .where('id', '=', deactivated.id)
+      .execute();
     const before = await dashboardState(uow, keyring, memberId);
     const cases: [() => Promise<unknown>, string][] = [
+      [
+        () => syncSettings(deps, { actorId: adminId }, { targetUserId: deactivated.id }),
+        'forbidden',
+      ],
       [
         () => syncSettings(deps, { actorId: adminId }, { targetUserId: other.primaryAdmin.id }),
         'target_not_found',
