@@ -69,7 +69,10 @@ export function authorizeMemberAction(
     throw new AppError('forbidden', 'You cannot sync to yourself: pick another member.');
   }
   if (target.status === 'deactivated') {
-    throw new AppError('forbidden', "This user's access is turned off: reactivate them before syncing.");
+    throw new AppError(
+      'forbidden',
+      "This user's access is turned off: reactivate them before syncing.",
+    );
   }
   if (options.requireDashboard && !target.hasDashboard) {
     throw new AppError(
