@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '#src/db/schema.ts';
 
 export interface SessionRecord {
@@ -15,6 +15,7 @@ export class SessionRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async create(session: {
+    now: Date;
     id: string;
     userId: string;
     csrfToken: string;
@@ -29,6 +30,7 @@ export class SessionRepository {
         user_id: session.userId,
         csrf_token: session.csrfToken,
         expires_at: session.expiresAt,
+        last_seen_at: session.now,
         ip: session.ip,
         user_agent: session.userAgent,
       })
@@ -53,12 +55,8 @@ export class SessionRepository {
     );
   }
 
-  async touch(id: string): Promise<void> {
-    await this.db
-      .updateTable('sessions')
-      .set({ last_seen_at: sql<Date>`now()` })
-      .where('id', '=', id)
-      .execute();
+  async touch(id: string, now: Date): Promise<void> {
+    await this.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
   }
 
   async delete(id: string): Promise<void> {

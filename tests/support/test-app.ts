@@ -8,6 +8,7 @@ import { createKeyring, type Keyring } from '#src/domain/secrets/secret-box.ts';
 import { buildApp, type AppDeps } from '#src/http/app.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
+import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
 import { LoginThrottle } from '#src/services/auth/login-throttle.ts';
 import type { TestDatabase } from '#tests/support/test-database.ts';
 
@@ -31,6 +32,8 @@ export async function buildTestApp(
     crmBaseUrls?: Partial<Record<CrmKey, string>>;
     keyring?: Keyring;
     throttle?: LoginThrottle;
+    sessionPolicy?: SessionPolicy;
+    now?: () => Date;
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
@@ -54,6 +57,8 @@ export async function buildTestApp(
     secureCookies: false,
     throttle:
       options.throttle ?? new LoginThrottle({ windowMs: 60_000, maxPerAccount: 5, maxPerIp: 1000 }),
+    ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
+    ...(options.now ? { now: options.now } : {}),
   };
   return { app: await buildApp(deps), keyring, logs, deps };
 }

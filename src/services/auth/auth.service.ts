@@ -86,6 +86,7 @@ export async function login(
   const policy = deps.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   await deps.uow.transaction((repos) =>
     repos.sessions.create({
+      now,
       id: sessionIdOf(token),
       userId: user.id,
       csrfToken,
@@ -129,7 +130,8 @@ export async function resolveSession(
     return undefined;
   }
   // Touch at most once a minute: one write per request would be wasteful.
-  if (now - session.lastSeenAt.getTime() > 60_000) await deps.uow.read.sessions.touch(id);
+  if (now - session.lastSeenAt.getTime() > 60_000)
+    await deps.uow.read.sessions.touch(id, new Date(now));
   return {
     sessionId: id,
     csrfToken: session.csrfToken,

@@ -139,4 +139,30 @@ describe('authentication', () => {
     expect(response.json()).toMatchObject({ code: 'invalid_request' });
     expect(response.body).not.toMatch(/at .*\.ts:\d+/);
   });
+
+  it('ends a session after the idle timeout and after the absolute timeout', async () => {
+    let now = Date.now();
+    const clock = await buildTestApp(database, {
+      keyring: testApp.keyring,
+      sessionPolicy: { idleTimeoutMs: 10 * 60_000, absoluteTimeoutMs: 60 * 60_000 },
+      now: () => new Date(now),
+    });
+    try {
+      const idle = await loginAs(clock.app, 'rep7@acme.test');
+      now += 9 * 60_000;
+      expect((await request(clock.app, idle, 'GET', '/api/me')).statusCode).toBe(200);
+      now += 11 * 60_000;
+      expect((await request(clock.app, idle, 'GET', '/api/me')).statusCode).toBe(401);
+
+      const busy = await loginAs(clock.app, 'rep7@acme.test');
+      for (let minutes = 0; minutes < 55; minutes += 5) {
+        now += 5 * 60_000;
+        expect((await request(clock.app, busy, 'GET', '/api/me')).statusCode).toBe(200);
+      }
+      now += 6 * 60_000;
+      expect((await request(clock.app, busy, 'GET', '/api/me')).statusCode).toBe(401);
+    } finally {
+      await clock.app.close();
+    }
+  });
 });

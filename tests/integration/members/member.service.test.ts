@@ -145,6 +145,7 @@ async function startSession(userId: string): Promise<string> {
   const id = randomBytes(16).toString('hex');
   await uow.transaction((repos) =>
     repos.sessions.create({
+      now: new Date(),
       id,
       userId,
       csrfToken: randomUUID(),
