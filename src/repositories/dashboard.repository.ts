@@ -311,115 +311,61 @@ export class DashboardRepository {
   }
 
   /**
-   * Replaces the non-owner properties with `properties` (none of which is an owner property),
-   * in two statements; owner properties are never touched (SPEC §2).
+   * Custom properties rule (SPEC §2), copied on the server: the target's non-owner properties
+   * become the source's non-owner properties; owner properties on either side are never touched
+   * or copied. Two statements, whatever the number of properties.
    */
-  async replaceNonOwnerProperties(userId: string, properties: CustomProperties): Promise<void> {
-    const keys = properties.map((p) => `${p.crm}/${p.object}/${p.name}`);
-    await this.db
-      .deleteFrom('custom_properties')
-      .where('user_id', '=', userId)
-      .where('owner_property', '=', false)
-      .where(sql<boolean>`not (crm || '/' || object || '/' || name = any(${keys}::text[]))`)
-      .execute();
-    if (properties.length === 0) return;
-    await this.db
-      .insertInto('custom_properties')
-      .values(
-        properties.map((p, position) => ({
-          user_id: userId,
-          crm: p.crm,
-          object: p.object,
-          name: p.name,
-          label: p.label,
-          type: p.type,
-          options: toJson(p.options),
-          owner_property: false,
-          position: 1000 + position,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['user_id', 'crm', 'object', 'name'])
-          .doUpdateSet((eb) => ({
-            label: eb.ref('excluded.label'),
-            type: eb.ref('excluded.type'),
-            options: eb.ref('excluded.options'),
-            position: eb.ref('excluded.position'),
-            updated_at: sql<Date>`now()`,
-          }))
-          .where('custom_properties.owner_property', '=', false),
-      )
-      .execute();
+  async copyNonOwnerPropertiesFrom(targetId: string, sourceId: string): Promise<void> {
+    await sql`
+      delete from custom_properties t
+       where t.user_id = ${targetId} and not t.owner_property
+         and not exists (
+           select 1 from custom_properties s
+            where s.user_id = ${sourceId} and not s.owner_property
+              and s.crm = t.crm and s.object = t.object and s.name = t.name)`.execute(this.db);
+    await sql`
+      insert into custom_properties (user_id, crm, object, name, label, type, options, owner_property, position)
+      select ${targetId}, s.crm, s.object, s.name, s.label, s.type, s.options, false, 1000 + s.position
+        from custom_properties s
+       where s.user_id = ${sourceId} and not s.owner_property
+      on conflict (user_id, crm, object, name) do update
+         set label = excluded.label, type = excluded.type, options = excluded.options,
+             position = excluded.position, updated_at = now()
+       where not custom_properties.owner_property`.execute(this.db);
   }
 
-  /** Adds or updates stages by internalId, marked as synced from `sourceUserId`; keeps the rest. */
-  async upsertSyncedStages(
-    userId: string,
-    stages: PipelineStages['stages'],
-    sourceUserId: string,
-  ): Promise<void> {
-    if (stages.length === 0) return;
-    await this.db
-      .insertInto('pipeline_stages')
-      .values(
-        stages.map((s) => ({
-          user_id: userId,
-          internal_id: s.internalId,
-          name: s.name,
-          position: s.order,
-          probability: s.probability,
-          crm_stage_mappings: toJson(s.crmStageMappings),
-          synced: true,
-          synced_at: sql<Date>`now()`,
-          synced_from_user_id: sourceUserId,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'internal_id']).doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          position: eb.ref('excluded.position'),
-          probability: eb.ref('excluded.probability'),
-          crm_stage_mappings: eb.ref('excluded.crm_stage_mappings'),
-          synced: true,
-          synced_at: eb.ref('excluded.synced_at'),
-          synced_from_user_id: eb.ref('excluded.synced_from_user_id'),
-          updated_at: sql<Date>`now()`,
-        })),
-      )
-      .execute();
+  /**
+   * Pipeline stages rule (SPEC §2), copied on the server: every source stage is added or updated
+   * on the target by internalId and marked as synced from the source; the target's other stages
+   * are kept. One statement.
+   */
+  async copyStagesFrom(targetId: string, sourceId: string): Promise<void> {
+    await sql`
+      insert into pipeline_stages (user_id, internal_id, name, position, probability, crm_stage_mappings,
+                                   synced, synced_at, synced_from_user_id)
+      select ${targetId}, s.internal_id, s.name, s.position, s.probability, s.crm_stage_mappings,
+             true, now(), ${sourceId}
+        from pipeline_stages s
+       where s.user_id = ${sourceId}
+      on conflict (user_id, internal_id) do update
+         set name = excluded.name, position = excluded.position, probability = excluded.probability,
+             crm_stage_mappings = excluded.crm_stage_mappings, synced = true,
+             synced_at = excluded.synced_at, synced_from_user_id = excluded.synced_from_user_id,
+             updated_at = now()`.execute(this.db);
   }
 
-  /** Adds or updates Salesforce record types by id; keeps the rest. */
-  async upsertRecordTypes(
-    userId: string,
-    recordTypes: PipelineStages['salesforceRecordTypes'],
-  ): Promise<void> {
-    if (recordTypes.length === 0) return;
-    await this.db
-      .insertInto('salesforce_record_types')
-      .values(
-        recordTypes.map((r, position) => ({
-          user_id: userId,
-          record_type_id: r.recordTypeId,
-          name: r.name,
-          developer_name: r.developerName,
-          stage_internal_ids: toJson(r.stageInternalIds),
-          is_active: r.isActive,
-          position,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'record_type_id']).doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          developer_name: eb.ref('excluded.developer_name'),
-          stage_internal_ids: eb.ref('excluded.stage_internal_ids'),
-          is_active: eb.ref('excluded.is_active'),
-          position: eb.ref('excluded.position'),
-          updated_at: sql<Date>`now()`,
-        })),
-      )
-      .execute();
+  /** Salesforce record types added or updated by id from the source; the target's others kept. */
+  async copyRecordTypesFrom(targetId: string, sourceId: string): Promise<void> {
+    await sql`
+      insert into salesforce_record_types (user_id, record_type_id, name, developer_name, stage_internal_ids,
+                                           is_active, position)
+      select ${targetId}, s.record_type_id, s.name, s.developer_name, s.stage_internal_ids, s.is_active, s.position
+        from salesforce_record_types s
+       where s.user_id = ${sourceId}
+      on conflict (user_id, record_type_id) do update
+         set name = excluded.name, developer_name = excluded.developer_name,
+             stage_internal_ids = excluded.stage_internal_ids, is_active = excluded.is_active,
+             position = excluded.position, updated_at = now()`.execute(this.db);
   }
 
   /** Records (or refreshes) one owner property; never touches the other properties. */

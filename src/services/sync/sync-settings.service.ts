@@ -181,6 +181,10 @@ export async function syncSettings(
   }
 }
 
+function changed(counts: ChangeCounts): boolean {
+  return counts.added + counts.updated + counts.removed > 0;
+}
+
 function countsByCategory(
   results: readonly CategoryResult[],
 ): Record<string, ChangeCounts & { status: string }> {
@@ -191,8 +195,6 @@ interface PlannedValue {
   category: ValueCategoryKey;
   /** The target's value after the sync. */
   value: unknown;
-  /** The source's value (stages and record types are upserted from it). */
-  source: unknown;
 }
 
 interface SyncPlan {
@@ -240,11 +242,14 @@ async function planSync(
       );
       connections = planned.connections;
       if (connections.some((c) => c.crm === 'salesforce')) targetHasSalesforce = true;
-      snapshot.push({
-        category,
-        isSet: targetStates.some((s) => s.category === 'crm_keys'),
-        connections: targetConnections.map(sealedToJson),
-      });
+      const crmKeysSet = targetStates.some((s) => s.category === 'crm_keys');
+      if (changed(planned.counts) || !crmKeysSet) {
+        snapshot.push({
+          category,
+          isSet: crmKeysSet,
+          connections: targetConnections.map(sealedToJson),
+        });
+      }
       results.push({
         category,
         label,
@@ -267,8 +272,10 @@ async function planSync(
       },
     );
     const counts = diffItems(itemsOf(category, to.value), itemsOf(category, outcome.value));
-    values.push({ category, value: outcome.value, source: from.value });
-    snapshot.push({ category, isSet: to.isSet, value: to.value });
+    values.push({ category, value: outcome.value });
+    // Undo needs the previous value only where something changes.
+    // (A category never set on the target becomes set: that is a change too.)
+    if (changed(counts) || !to.isSet) snapshot.push({ category, isSet: to.isSet, value: to.value });
     results.push({ category, label, status: 'applied', counts, notes: outcome.notes });
   }
   return { results, values, connections, applyRecordTypes: targetHasSalesforce, snapshot };
@@ -328,30 +335,23 @@ async function applyPlan(
   plan: SyncPlan,
 ): Promise<Map<CategoryKey, number>> {
   const written: { category: CategoryKey; document: unknown }[] = [];
-  for (const { category, value, source } of plan.values) {
+  for (const { category, value } of plan.values) {
     switch (category) {
-      case 'custom_properties': {
-        const properties = (value as CategoryValue<'custom_properties'>).properties.filter(
-          (p) => !p.ownerProperty,
-        );
-        await repos.dashboards.replaceNonOwnerProperties(targetId, properties);
+      case 'custom_properties':
+        // Set-based, on the server: the source rows are copied, not sent through Node.
+        await repos.dashboards.copyNonOwnerPropertiesFrom(targetId, sourceId);
         written.push({ category, document: null });
         break;
-      }
-      case 'pipeline_stages': {
-        const pipeline = source as CategoryValue<'pipeline_stages'>;
-        await repos.dashboards.upsertSyncedStages(targetId, pipeline.stages, sourceId);
-        if (plan.applyRecordTypes) {
-          await repos.dashboards.upsertRecordTypes(targetId, pipeline.salesforceRecordTypes);
-        }
+      case 'pipeline_stages':
+        await repos.dashboards.copyStagesFrom(targetId, sourceId);
+        if (plan.applyRecordTypes) await repos.dashboards.copyRecordTypesFrom(targetId, sourceId);
         written.push({ category, document: null });
         break;
-      }
       default:
         written.push({ category, document: value });
     }
   }
-  if (plan.snapshot.some((s) => s.category === 'crm_keys')) {
+  if (plan.results.some((r) => r.category === 'crm_keys')) {
     await repos.crmConnections.upsertMany(plan.connections);
     written.push({ category: 'crm_keys', document: null });
   }

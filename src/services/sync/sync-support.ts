@@ -181,13 +181,15 @@ export async function loadDashboardValues(
       loaded.set(category, { value: defaultValueOf(category), isSet: false, version: 0 });
       continue;
     }
-    const raw =
-      category === 'custom_properties'
-        ? { properties }
-        : category === 'pipeline_stages'
-          ? pipeline
-          : documents.get(category);
-    const parsed = parseCategoryValue(category, raw);
+    // Row-stored categories come back from typed, constrained columns in the schema's shape:
+    // they were validated on write, and re-parsing hundreds of rows per sync is measurable
+    // (docs/benchmarks.md). Documents are re-validated on read.
+    if (category === 'custom_properties' || category === 'pipeline_stages') {
+      const value = category === 'custom_properties' ? { properties } : pipeline;
+      loaded.set(category, { value, isSet: true, version: state.version });
+      continue;
+    }
+    const parsed = parseCategoryValue(category, documents.get(category));
     if (!parsed.ok)
       throw new Error(
         `stored ${category} of user ${userId} no longer validates: ${parsed.message}`,
