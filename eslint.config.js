@@ -60,6 +60,57 @@ export default tseslint.config(
     },
   },
   {
+    // The web app: features import shared code and the pure domain, never the app shell or the
+    // server (Bulletproof React: shared → features → app).
+    files: ['src/web/features/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['#src/web/app/*'], message: 'features/ must not import the app shell.' },
+            {
+              group: [
+                '#src/*',
+                '!#src/web/**',
+                '!#src/domain/crm.ts',
+                '!#src/domain/errors.ts',
+                '!#src/domain/settings/*',
+              ],
+              message: 'The web app imports only the pure shared domain.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/web/components/**/*.{ts,tsx}', 'src/web/lib/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['#src/web/features/*', '#src/web/app/*'],
+              message: 'shared code must not import features or the app.',
+            },
+            {
+              group: [
+                '#src/*',
+                '!#src/web/**',
+                '!#src/domain/crm.ts',
+                '!#src/domain/errors.ts',
+                '!#src/domain/settings/*',
+              ],
+              message: 'The web app imports only the pure shared domain.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Fastify plugins and handlers are async by contract, with or without an await.
     files: ['src/http/**/*.ts', 'tests/**/*.ts'],
     rules: { '@typescript-eslint/require-await': 'off' },

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     keyring,
     connectorFor,
     secureCookies: config.mode === 'production',
+    demo: config.demo,
     webRoot: fileURLToPath(new URL('../dist/web', import.meta.url)),
   });
   const shutdown = async (signal: string): Promise<void> => {

@@ -39,6 +39,8 @@ export interface AppDeps {
   throttle?: LoginThrottle;
   sessionPolicy?: SessionPolicy;
   now?: () => Date;
+  /** Demo mode: the login page shows the demo logins. */
+  demo?: boolean;
   /** The built web app (vite build → dist/web); served with an index.html fallback when present. */
   webRoot?: string;
 }

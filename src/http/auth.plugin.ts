@@ -8,6 +8,13 @@ export const SESSION_COOKIE = 'ergo_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Requests that need no CSRF token: they start a session or carry none. */
 const CSRF_EXEMPT = new Set(['/api/auth/login']);
+/** API routes open without a session; every other /api route answers 401 before validating input. */
+const PUBLIC_API = new Set([
+  'GET /api/health',
+  'POST /api/auth/login',
+  'POST /api/auth/logout',
+  'GET /api/openapi.json',
+]);
 
 /**
  * Resolves the session cookie on every request, and enforces the CSRF token (header
@@ -18,9 +25,17 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   app.addHook('onRequest', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
     request.auth = token ? await resolveSession(deps, token) : undefined;
-    if (SAFE_METHODS.has(request.method) || CSRF_EXEMPT.has(request.url.split('?')[0] ?? ''))
+    const path = request.url.split('?')[0] ?? '';
+    if (!request.auth) {
+      // Refuse before the body is validated: an anonymous caller learns nothing about the route.
+      const isPublic =
+        !path.startsWith('/api/') ||
+        path.startsWith('/api/docs') ||
+        PUBLIC_API.has(`${request.method} ${path}`);
+      if (!isPublic) throw new AppError('unauthenticated', 'Log in to continue.');
       return;
-    if (!request.auth) return; // routes answer 401 themselves
+    }
+    if (SAFE_METHODS.has(request.method) || CSRF_EXEMPT.has(path)) return;
     const given = request.headers['x-csrf-token'];
     if (typeof given !== 'string' || !safeEqual(given, request.auth.csrfToken)) {
       throw new AppError(

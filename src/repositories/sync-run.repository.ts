@@ -21,6 +21,12 @@ export interface SyncRunRecord {
   finishedAt: Date | null;
 }
 
+/** A history row with the names a person reads. */
+export interface SyncRunListItem extends SyncRunRecord {
+  actorName: string | null;
+  targetName: string | null;
+}
+
 export interface NewSyncRun {
   organizationId: string;
   actorId: string;
@@ -154,28 +160,38 @@ export class SyncRunRepository {
       .execute();
   }
 
-  /** Newest first; `before` is a (createdAt, id) cursor. */
+  /** Newest first, with actor and target names; `before` is a (createdAt, id) cursor. */
   async list(
     organizationId: string,
     filter: { targetId?: string; limit: number; before?: { createdAt: Date; id: string } },
-  ): Promise<SyncRunRecord[]> {
+  ): Promise<SyncRunListItem[]> {
     let query = this.db
       .selectFrom('sync_runs')
-      .select(COLUMNS)
-      .where('organization_id', '=', organizationId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+      .leftJoin('users as actor', 'actor.id', 'sync_runs.actor_id')
+      .leftJoin('users as target', 'target.id', 'sync_runs.target_id')
+      .select(COLUMNS.map((c) => `sync_runs.${c}` as const))
+      .select(['actor.name as actor_name', 'target.name as target_name'])
+      .where('sync_runs.organization_id', '=', organizationId)
+      .orderBy('sync_runs.created_at', 'desc')
+      .orderBy('sync_runs.id', 'desc')
       .limit(filter.limit);
-    if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
+    if (filter.targetId) query = query.where('sync_runs.target_id', '=', filter.targetId);
     const before = filter.before;
     if (before) {
       query = query.where((eb) =>
         eb.or([
-          eb('created_at', '<', before.createdAt),
-          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+          eb('sync_runs.created_at', '<', before.createdAt),
+          eb.and([
+            eb('sync_runs.created_at', '=', before.createdAt),
+            eb('sync_runs.id', '<', before.id),
+          ]),
         ]),
       );
     }
-    return (await query.execute()).map(toRecord);
+    return (await query.execute()).map((r) => ({
+      ...toRecord(r),
+      actorName: r.actor_name,
+      targetName: r.target_name,
+    }));
   }
 }

@@ -13,6 +13,7 @@ export const metaRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       return reply.status(health.ok ? 200 : 503).send({
         status: health.ok ? 'ok' : 'unavailable',
         version: deps.version,
+        demo: deps.demo ?? false,
         database: health.database,
         migrations: health.migrations,
       });

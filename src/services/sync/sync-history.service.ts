@@ -10,7 +10,9 @@ export interface SyncHistoryItem {
   status: SyncStatus;
   categories: string[];
   actorId: string | null;
+  actorName: string | null;
   targetId: string | null;
+  targetName: string | null;
   sourceUserId: string | null;
   createdAt: Date;
   /** Per-category counts and notes; never secrets (the snapshot is not returned). */
@@ -54,7 +56,9 @@ export async function listSyncs(
       status: r.status,
       categories: r.categories,
       actorId: r.actorId,
+      actorName: r.actorName,
       targetId: r.targetId,
+      targetName: r.targetName,
       sourceUserId: r.sourceUserId,
       createdAt: r.createdAt,
       result: r.result,

@@ -43,15 +43,20 @@ describe('GET /api/health', () => {
 });
 
 describe('errors', () => {
-  it('an unknown route is a problem+json 404 with a stable code', async () => {
-    const response = await testApp.app.inject({ method: 'GET', url: '/api/nope?token=x' });
-    expect(response.statusCode).toBe(404);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toMatchObject({
-      status: 404,
-      code: 'not_found',
-      detail: 'No route for GET /api/nope.',
-    });
+  it('an anonymous request to any non-public API route is a problem+json 401, before input is validated', async () => {
+    for (const [method, url] of [
+      ['GET', '/api/nope?token=x'],
+      ['PATCH', '/api/members/x'],
+    ] as const) {
+      const response = await testApp.app.inject({
+        method,
+        url,
+        payload: method === 'GET' ? undefined : 'null',
+      });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ status: 401, code: 'unauthenticated' });
+    }
   });
 });
 

@@ -176,6 +176,27 @@ describe('sync endpoints', () => {
     expect(history.body).not.toContain('snapshot');
   });
 
+  it('an unknown route is a problem+json 404 with a stable code', async () => {
+    const response = await request(testApp.app, admin, 'GET', '/api/nope?token=x');
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      status: 404,
+      code: 'not_found',
+      detail: 'No route for GET /api/nope.',
+    });
+  });
+
+  it('history rows carry the names of who synced and to whom', async () => {
+    const history = await request(testApp.app, admin, 'GET', '/api/syncs?limit=1');
+    expect(
+      history.json<{ items: { actorName: string; targetName: string }[] }>().items[0],
+    ).toMatchObject({
+      actorName: expect.any(String) as string,
+      targetName: expect.any(String) as string,
+    });
+  });
+
   it('GET /api/openapi.json documents every route', async () => {
     const response = await request(testApp.app, undefined, 'GET', '/api/openapi.json');
     const doc = response.json<{ openapi: string; paths: Record<string, unknown> }>();

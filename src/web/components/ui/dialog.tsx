@@ -1,0 +1,94 @@
+import * as DialogPrimitive from '@radix-ui/react-dialog';
+import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
+
+/**
+ * A modal dialog (Radix: focus trap, Escape, labelled by its title, described by its
+ * description). `preventClose` keeps it open while work is in progress.
+ */
+export function Dialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  children,
+  footer,
+  status,
+  size = 'md',
+  preventClose = false,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description: ReactNode;
+  children?: ReactNode;
+  footer?: ReactNode;
+  /** Progress and errors, kept in view above the footer however long the body is. */
+  status?: ReactNode;
+  size?: 'md' | 'lg';
+  preventClose?: boolean;
+}) {
+  // Where focus goes back to on close: what had it when the dialog opened (e.g. the row's
+  // action-menu trigger). Captured in a layout effect, before the dialog moves focus inside.
+  const returnFocusTo = useRef<HTMLElement | null>(null);
+  useLayoutEffect(() => {
+    if (open && document.activeElement instanceof HTMLElement) {
+      returnFocusTo.current = document.activeElement;
+    }
+  }, [open]);
+  useEffect(
+    () => () => {
+      // Unmounted while open (the caller dropped it): Radix cannot restore focus then.
+      const target = returnFocusTo.current;
+      window.setTimeout(() => {
+        if (target?.isConnected && document.activeElement === document.body) target.focus();
+      }, 0);
+    },
+    [],
+  );
+
+  return (
+    <DialogPrimitive.Root
+      open={open}
+      onOpenChange={(next) => {
+        if (!next && preventClose) return;
+        onOpenChange(next);
+      }}
+    >
+      <DialogPrimitive.Portal>
+        <DialogPrimitive.Overlay className="overlay" />
+        <DialogPrimitive.Content
+          className={`dialog dialog-${size}`}
+          onInteractOutside={(event) => {
+            if (preventClose) event.preventDefault();
+          }}
+          onCloseAutoFocus={(event) => {
+            const target = returnFocusTo.current;
+            if (target?.isConnected) {
+              event.preventDefault();
+              target.focus();
+            }
+          }}
+        >
+          <header className="dialog-header">
+            <div>
+              <DialogPrimitive.Title className="dialog-title">{title}</DialogPrimitive.Title>
+              <DialogPrimitive.Description className="dialog-description">
+                {description}
+              </DialogPrimitive.Description>
+            </div>
+            <DialogPrimitive.Close
+              className="icon-button"
+              aria-label="Close"
+              disabled={preventClose}
+            >
+              <span aria-hidden="true">×</span>
+            </DialogPrimitive.Close>
+          </header>
+          <div className="dialog-body">{children}</div>
+          {status ? <div className="dialog-status">{status}</div> : null}
+          {footer ? <footer className="dialog-footer">{footer}</footer> : null}
+        </DialogPrimitive.Content>
+      </DialogPrimitive.Portal>
+    </DialogPrimitive.Root>
+  );
+}

@@ -1,0 +1,25 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { teamMembersQueryKey } from '#src/web/features/members/api/get-team-members.ts';
+import { api } from '#src/web/lib/api-client.ts';
+import type { Role, UserStatus } from '#src/web/lib/format.ts';
+
+export interface MemberPatch {
+  userId: string;
+  role?: 'admin' | 'member';
+  status?: 'active' | 'deactivated';
+}
+
+export async function updateMember({
+  userId,
+  ...patch
+}: MemberPatch): Promise<{ id: string; role: Role; status: UserStatus }> {
+  return api(`/api/members/${encodeURIComponent(userId)}`, { method: 'PATCH', body: patch });
+}
+
+export function useUpdateMember() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: updateMember,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: teamMembersQueryKey() }),
+  });
+}

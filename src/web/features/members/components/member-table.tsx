@@ -1,0 +1,507 @@
+import { useEffect, useState } from 'react';
+import { Avatar } from '#src/web/components/ui/avatar.tsx';
+import { Badge, type Tone } from '#src/web/components/ui/badge.tsx';
+import { Button } from '#src/web/components/ui/button.tsx';
+import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
+import {
+  DropdownMenu,
+  MenuItem,
+  MenuLabel,
+  MenuSeparator,
+} from '#src/web/components/ui/dropdown-menu.tsx';
+import { EmptyState, ErrorCallout } from '#src/web/components/ui/states.tsx';
+import { useToast } from '#src/web/components/ui/toast.tsx';
+import { useTeamMembers, type MemberRow } from '#src/web/features/members/api/get-team-members.ts';
+import { useRemoveTeamMember } from '#src/web/features/members/api/remove-team-member.ts';
+import { useUpdateMember } from '#src/web/features/members/api/update-member.ts';
+import { errorSummary } from '#src/web/lib/errors.ts';
+import {
+  formatDateTime,
+  formatRelative,
+  ROLE_LABELS,
+  STATUS_LABELS,
+  SYNC_ACTION_LABELS,
+} from '#src/web/lib/format.ts';
+
+export interface MemberTableHandlers {
+  onSyncCrm: (member: MemberRow) => void;
+  onSyncSettings: (member: MemberRow) => void;
+  onViewHistory: (member: MemberRow) => void;
+}
+
+const PAGE_SIZE = 25;
+
+const STATUS_TONES: Record<MemberRow['status'], Tone> = {
+  active: 'success',
+  invited: 'info',
+  deactivated: 'neutral',
+};
+
+type Confirmation =
+  | { kind: 'deactivate'; member: MemberRow }
+  | { kind: 'remove'; member: MemberRow }
+  | { kind: 'demote'; member: MemberRow };
+
+/**
+ * The Admin member table of one team: searchable, paginated (cursor), with role and access
+ * controls and the per-row action menu (SPEC §3: sync actions for secondary admins and members,
+ * never the primary admin's row; the server decides what each row offers in `actions`).
+ */
+export function MemberTable({
+  teamId,
+  teamName,
+  currentUserId,
+  handlers,
+}: {
+  teamId: string;
+  teamName: string;
+  currentUserId: string;
+  handlers: MemberTableHandlers;
+}) {
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+  const toast = useToast();
+  const updateMember = useUpdateMember();
+  const removeMember = useRemoveTeamMember();
+
+  // A new team or a new search starts again at the first page.
+  useEffect(() => {
+    setCursors([undefined]);
+  }, [teamId, q]);
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      setQ(search.trim());
+    }, 250);
+    return () => {
+      window.clearTimeout(timer);
+    };
+  }, [search]);
+
+  const pageIndex = cursors.length - 1;
+  const members = useTeamMembers({ teamId, q, cursor: cursors[pageIndex], limit: PAGE_SIZE });
+  const page = members.data;
+
+  const changeRole = (member: MemberRow, role: 'admin' | 'member') => {
+    updateMember.mutate(
+      { userId: member.id, role },
+      {
+        onSuccess: () => {
+          toast.show({
+            tone: 'success',
+            title:
+              role === 'admin'
+                ? `${member.name} is now an admin.`
+                : `${member.name} is now a member.`,
+          });
+        },
+        onError: (error) => {
+          toast.show({
+            tone: 'error',
+            title: "The role wasn't changed.",
+            body: errorSummary(error),
+          });
+        },
+      },
+    );
+  };
+
+  const changeAccess = (member: MemberRow, status: 'active' | 'deactivated') => {
+    updateMember.mutate(
+      { userId: member.id, status },
+      {
+        onSuccess: () => {
+          setConfirmation(null);
+          toast.show({
+            tone: 'success',
+            title:
+              status === 'active'
+                ? `${member.name}'s access is back on.`
+                : `${member.name}'s access is turned off.`,
+            ...(status === 'deactivated' ? { body: 'Their sessions were ended.' } : {}),
+          });
+        },
+        onError: (error) => {
+          setConfirmation(null);
+          toast.show({ tone: 'error', title: "Access wasn't changed.", body: errorSummary(error) });
+        },
+      },
+    );
+  };
+
+  const remove = (member: MemberRow) => {
+    removeMember.mutate(
+      { teamId, userId: member.id },
+      {
+        onSuccess: () => {
+          setConfirmation(null);
+          toast.show({ tone: 'success', title: `${member.name} was removed from ${teamName}.` });
+        },
+        onError: (error) => {
+          setConfirmation(null);
+          toast.show({
+            tone: 'error',
+            title: `${member.name} wasn't removed.`,
+            body: errorSummary(error),
+          });
+        },
+      },
+    );
+  };
+
+  return (
+    <section className="card" aria-label={`Members of ${teamName}`}>
+      <div className="toolbar">
+        <div className="search">
+          <label htmlFor="member-search" className="sr-only">
+            Search members
+          </label>
+          <input
+            id="member-search"
+            type="search"
+            placeholder="Search by name or email"
+            value={search}
+            onChange={(event) => {
+              setSearch(event.target.value);
+            }}
+          />
+        </div>
+        <div className="toolbar-meta muted" aria-live="polite">
+          {members.isFetching && !members.isLoading ? 'Updating…' : null}
+        </div>
+      </div>
+
+      {members.isError ? (
+        <div className="card-body">
+          <ErrorCallout
+            error={members.error}
+            action={
+              <Button size="sm" onClick={() => void members.refetch()}>
+                Try again
+              </Button>
+            }
+          />
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Access</th>
+                <th scope="col">Teams</th>
+                <th scope="col">Last sync</th>
+                <th scope="col" className="col-actions">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.isLoading
+                ? Array.from({ length: 6 }, (_, index) => (
+                    <tr key={index} className="skeleton-row" aria-hidden="true">
+                      {Array.from({ length: 7 }, (__, cell) => (
+                        <td key={cell}>
+                          <span className="skeleton" />
+                        </td>
+                      ))}
+                    </tr>
+                  ))
+                : page?.items.map((member) => (
+                    <MemberTableRow
+                      key={member.id}
+                      member={member}
+                      isSelf={member.id === currentUserId}
+                      roleBusy={
+                        updateMember.isPending && updateMember.variables.userId === member.id
+                      }
+                      onRoleChange={(role) => {
+                        if (role === 'member' && member.role === 'admin') {
+                          setConfirmation({ kind: 'demote', member });
+                        } else changeRole(member, role);
+                      }}
+                      onConfirm={setConfirmation}
+                      onReactivate={() => {
+                        changeAccess(member, 'active');
+                      }}
+                      handlers={handlers}
+                    />
+                  ))}
+            </tbody>
+          </table>
+          {!members.isLoading && page?.items.length === 0 ? (
+            <EmptyState title={q ? `No members match “${q}”.` : `${teamName} has no members yet.`}>
+              {q ? 'Check the spelling, or search by email instead.' : null}
+            </EmptyState>
+          ) : null}
+        </div>
+      )}
+
+      <nav className="pagination" aria-label="Member pages">
+        <span className="muted">Page {pageIndex + 1}</span>
+        <div className="pagination-buttons">
+          <Button
+            size="sm"
+            disabled={pageIndex === 0}
+            onClick={() => {
+              setCursors((current) => current.slice(0, -1));
+            }}
+          >
+            Previous page
+          </Button>
+          <Button
+            size="sm"
+            disabled={!page?.nextCursor}
+            onClick={() => {
+              const next = page?.nextCursor ?? undefined;
+              if (next) setCursors((current) => [...current, next]);
+            }}
+          >
+            Next page
+          </Button>
+        </div>
+      </nav>
+
+      <ConfirmDialog
+        open={confirmation !== null}
+        onOpenChange={(open) => {
+          if (!open) setConfirmation(null);
+        }}
+        busy={updateMember.isPending || removeMember.isPending}
+        {...confirmationCopy(confirmation, teamName)}
+        onConfirm={() => {
+          if (!confirmation) return;
+          if (confirmation.kind === 'deactivate') changeAccess(confirmation.member, 'deactivated');
+          else if (confirmation.kind === 'remove') remove(confirmation.member);
+          else {
+            changeRole(confirmation.member, 'member');
+            setConfirmation(null);
+          }
+        }}
+      />
+    </section>
+  );
+}
+
+function confirmationCopy(confirmation: Confirmation | null, teamName: string) {
+  if (!confirmation) return { title: '', description: '', confirmLabel: '' };
+  const name = confirmation.member.name;
+  switch (confirmation.kind) {
+    case 'deactivate':
+      return {
+        title: `Deactivate ${name}?`,
+        description: `${name} is signed out at once and can't log in until an admin reactivates their access. Their dashboard is kept.`,
+        confirmLabel: 'Deactivate',
+      };
+    case 'remove':
+      return {
+        title: `Remove ${name} from ${teamName}?`,
+        description: `${name} stays in your organization and keeps their dashboard; they are only taken off this team.`,
+        confirmLabel: 'Remove from team',
+      };
+    case 'demote':
+      return {
+        title: `Make ${name} a member?`,
+        description: `${name} will no longer be able to sync settings or manage members.`,
+        confirmLabel: 'Make member',
+      };
+  }
+}
+
+function MemberTableRow({
+  member,
+  isSelf,
+  roleBusy,
+  onRoleChange,
+  onConfirm,
+  onReactivate,
+  handlers,
+}: {
+  member: MemberRow;
+  isSelf: boolean;
+  roleBusy: boolean;
+  onRoleChange: (role: 'admin' | 'member') => void;
+  onConfirm: (confirmation: Confirmation) => void;
+  onReactivate: () => void;
+  handlers: MemberTableHandlers;
+}) {
+  const can = (action: MemberRow['actions'][number]) => member.actions.includes(action);
+  const roleEditable = can('promote_to_admin') || can('demote_to_member');
+  const hasSync = can('sync_crm') || can('sync_settings');
+  const hasManage =
+    roleEditable || can('deactivate') || can('reactivate') || can('remove_from_team');
+
+  return (
+    <tr>
+      <td>
+        <div className="person">
+          <Avatar name={member.name} />
+          <div className="person-text">
+            <span className="person-name">
+              {member.name}
+              {isSelf ? <span className="muted"> (you)</span> : null}
+            </span>
+            {!member.hasDashboard ? (
+              <Badge
+                tone="warning"
+                title="No dashboard yet: settings can't be pushed until setup is complete."
+              >
+                Needs setup
+              </Badge>
+            ) : null}
+          </div>
+        </div>
+      </td>
+      <td className="cell-email">{member.email}</td>
+      <td>
+        {roleEditable ? (
+          <select
+            className="select-compact"
+            aria-label={`Role of ${member.name}`}
+            value={member.role}
+            disabled={roleBusy}
+            onChange={(event) => {
+              onRoleChange(event.target.value === 'admin' ? 'admin' : 'member');
+            }}
+          >
+            <option value="admin">Admin</option>
+            <option value="member">Member</option>
+          </select>
+        ) : (
+          <Badge tone={member.role === 'member' ? 'neutral' : 'accent'}>
+            {ROLE_LABELS[member.role]}
+          </Badge>
+        )}
+      </td>
+      <td>
+        <Badge tone={STATUS_TONES[member.status]}>{STATUS_LABELS[member.status]}</Badge>
+      </td>
+      <td>
+        <div className="chips">
+          {member.teams.map((team) => (
+            <span key={team.id} className="chip">
+              {team.name}
+            </span>
+          ))}
+        </div>
+      </td>
+      <td>
+        {member.lastSync ? (
+          <div className="last-sync" title={formatDateTime(member.lastSync.at)}>
+            <span>
+              {SYNC_ACTION_LABELS[member.lastSync.action]}
+              {member.lastSync.status === 'failed' ? (
+                <>
+                  {' '}
+                  <Badge tone="danger">Failed</Badge>
+                </>
+              ) : null}
+            </span>
+            <span className="muted">
+              {formatRelative(member.lastSync.at)}
+              {member.lastSync.byName ? ` · by ${member.lastSync.byName}` : ''}
+            </span>
+          </div>
+        ) : (
+          <span className="muted">Never</span>
+        )}
+      </td>
+      <td className="col-actions">
+        {hasSync || hasManage ? (
+          <DropdownMenu
+            triggerLabel={`Actions for ${member.name}`}
+            trigger={<span aria-hidden="true">⋯</span>}
+          >
+            {hasSync ? <MenuLabel>Sync</MenuLabel> : null}
+            {can('sync_crm') ? (
+              <MenuItem
+                onSelect={() => {
+                  handlers.onSyncCrm(member);
+                }}
+              >
+                Sync CRM
+              </MenuItem>
+            ) : null}
+            {can('sync_settings') ? (
+              <MenuItem
+                onSelect={() => {
+                  handlers.onSyncSettings(member);
+                }}
+              >
+                Sync Settings to User
+              </MenuItem>
+            ) : null}
+            <MenuItem
+              onSelect={() => {
+                handlers.onViewHistory(member);
+              }}
+            >
+              View sync history
+            </MenuItem>
+            {hasManage ? (
+              <>
+                <MenuSeparator />
+                <MenuLabel>Role and access</MenuLabel>
+              </>
+            ) : null}
+            {can('promote_to_admin') ? (
+              <MenuItem
+                onSelect={() => {
+                  onRoleChange('admin');
+                }}
+              >
+                Make admin
+              </MenuItem>
+            ) : null}
+            {can('demote_to_member') ? (
+              <MenuItem
+                onSelect={() => {
+                  onConfirm({ kind: 'demote', member });
+                }}
+              >
+                Make member
+              </MenuItem>
+            ) : null}
+            {can('reactivate') ? (
+              <MenuItem onSelect={onReactivate}>Reactivate access</MenuItem>
+            ) : null}
+            {can('deactivate') ? (
+              <MenuItem
+                tone="danger"
+                onSelect={() => {
+                  onConfirm({ kind: 'deactivate', member });
+                }}
+              >
+                Deactivate access
+              </MenuItem>
+            ) : null}
+            {can('remove_from_team') ? (
+              <MenuItem
+                tone="danger"
+                onSelect={() => {
+                  onConfirm({ kind: 'remove', member });
+                }}
+              >
+                Remove from team
+              </MenuItem>
+            ) : null}
+          </DropdownMenu>
+        ) : (
+          <span
+            className="muted no-actions"
+            title={
+              member.role === 'primary_admin'
+                ? "The primary admin's row has no actions: their dashboard is the organization's source of CRM keys."
+                : 'You cannot run actions on your own row.'
+            }
+          >
+            —<span className="sr-only">No actions</span>
+          </span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,33 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
+import {
+  mySettingsQueryKey,
+  type OwnCategory,
+} from '#src/web/features/settings/api/get-my-settings.ts';
+import { api } from '#src/web/lib/api-client.ts';
+
+export interface UpdateMyCategoryInput {
+  key: ValueCategoryKey;
+  value: unknown;
+  dashboardVersion: number;
+}
+
+/** Replaces one of your settings categories; refused with `version_conflict` if it changed. */
+export async function updateMyCategory({
+  key,
+  value,
+  dashboardVersion,
+}: UpdateMyCategoryInput): Promise<OwnCategory & { dashboardVersion: number }> {
+  return api(`/api/me/settings/${encodeURIComponent(key)}`, {
+    method: 'PUT',
+    body: { value, dashboardVersion },
+  });
+}
+
+export function useUpdateMyCategory() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: updateMyCategory,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: mySettingsQueryKey }),
+  });
+}

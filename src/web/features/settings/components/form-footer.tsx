@@ -1,0 +1,39 @@
+import { Button } from '#src/web/components/ui/button.tsx';
+
+export function FormFooter({
+  dirty,
+  saving,
+  onDiscard,
+}: {
+  dirty: boolean;
+  saving: boolean;
+  onDiscard: () => void;
+}) {
+  return (
+    <div className="form-footer">
+      <span className="muted small" aria-live="polite">
+        {dirty ? 'You have unsaved changes.' : 'All changes saved.'}
+      </span>
+      <Button disabled={!dirty || saving} onClick={onDiscard}>
+        Discard changes
+      </Button>
+      <Button type="submit" variant="primary" busy={saving} disabled={!dirty}>
+        Save changes
+      </Button>
+    </div>
+  );
+}
+
+export function FormErrors({ messages }: { messages: string[] }) {
+  if (messages.length === 0) return null;
+  return (
+    <div className="callout callout-danger" role="alert">
+      <p className="callout-title">Fix these before saving:</p>
+      <ul>
+        {messages.map((message) => (
+          <li key={message}>{message}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,194 @@
+import { useState } from 'react';
+import { Badge } from '#src/web/components/ui/badge.tsx';
+import { Button } from '#src/web/components/ui/button.tsx';
+import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
+import { EmptyState, ErrorCallout } from '#src/web/components/ui/states.tsx';
+import { useToast } from '#src/web/components/ui/toast.tsx';
+import {
+  useSyncHistory,
+  type SyncHistoryItem,
+} from '#src/web/features/sync/api/get-sync-history.ts';
+import { useRevertSync } from '#src/web/features/sync/api/revert-sync.ts';
+import {
+  actionLabel,
+  categoryLabels,
+  HistorySummary,
+} from '#src/web/features/sync/components/history-summary.tsx';
+import { ApiError } from '#src/web/lib/api-client.ts';
+import { formatDateTime, formatRelative } from '#src/web/lib/format.ts';
+
+const REFUSED_REVERT_ADVICE =
+  'Reopen the relevant settings page and adjust it manually, or repeat the sync with narrower categories.';
+
+function isRevertible(item: SyncHistoryItem): boolean {
+  return item.action !== 'revert' && item.status === 'applied' && item.revertedBySyncId === null;
+}
+
+/**
+ * Who synced what to whom and when (SPEC §6), with per-category counts and "Revert" behind a
+ * confirmation; a refused revert says why and what to do instead.
+ */
+export function SyncHistoryTable({
+  memberId,
+  nameOf,
+  showTarget,
+}: {
+  memberId: string | undefined;
+  nameOf: (userId: string | null, fallback?: string | null) => string;
+  showTarget: boolean;
+}) {
+  const history = useSyncHistory(memberId);
+  const revert = useRevertSync();
+  const toast = useToast();
+  const [pending, setPending] = useState<SyncHistoryItem | null>(null);
+
+  const items = history.data?.pages.flatMap((page) => page.items) ?? [];
+
+  const confirmRevert = () => {
+    if (!pending) return;
+    const item = pending;
+    revert.mutate(item.id, {
+      onSuccess: () => {
+        setPending(null);
+        toast.show({
+          tone: 'success',
+          title: 'Sync reverted',
+          body: `${nameOf(item.targetId, item.targetName)}’s previous values are restored.`,
+        });
+      },
+    });
+  };
+
+  if (history.isError) {
+    return (
+      <ErrorCallout
+        error={history.error}
+        action={
+          <Button size="sm" onClick={() => void history.refetch()}>
+            Try again
+          </Button>
+        }
+      />
+    );
+  }
+
+  return (
+    <section className="card">
+      <div className="table-wrap">
+        <table className="table">
+          <caption className="sr-only">Sync history</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Action</th>
+              <th scope="col">By</th>
+              {showTarget ? <th scope="col">To</th> : null}
+              <th scope="col">What changed</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="col-actions">
+                <span className="sr-only">Revert</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.isLoading
+              ? Array.from({ length: 4 }, (_, index) => (
+                  <tr key={index} className="skeleton-row" aria-hidden="true">
+                    {Array.from({ length: showTarget ? 7 : 6 }, (__, cell) => (
+                      <td key={cell}>
+                        <span className="skeleton" />
+                      </td>
+                    ))}
+                  </tr>
+                ))
+              : items.map((item) => (
+                  <tr key={item.id}>
+                    <td className="cell-when">
+                      <span>{formatDateTime(item.createdAt)}</span>
+                      <span className="muted">{formatRelative(item.createdAt)}</span>
+                    </td>
+                    <td className="cell-name">{actionLabel(item)}</td>
+                    <td className="cell-name">{nameOf(item.actorId, item.actorName)}</td>
+                    {showTarget ? (
+                      <td className="cell-name">{nameOf(item.targetId, item.targetName)}</td>
+                    ) : null}
+                    <td>
+                      <HistorySummary item={item} />
+                    </td>
+                    <td>
+                      {item.status === 'failed' ? (
+                        <Badge tone="danger">Failed</Badge>
+                      ) : item.revertedBySyncId ? (
+                        <Badge tone="neutral">Reverted</Badge>
+                      ) : (
+                        <Badge tone="success">Applied</Badge>
+                      )}
+                    </td>
+                    <td className="col-actions">
+                      {isRevertible(item) ? (
+                        <Button
+                          size="sm"
+                          onClick={() => {
+                            revert.reset();
+                            setPending(item);
+                          }}
+                        >
+                          Revert
+                        </Button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+          </tbody>
+        </table>
+        {!history.isLoading && items.length === 0 ? (
+          <EmptyState title="No syncs yet.">
+            Syncs appear here when an admin runs Sync CRM or Sync Settings to User from the member
+            table.
+          </EmptyState>
+        ) : null}
+      </div>
+      {history.hasNextPage ? (
+        <div className="pagination">
+          <Button
+            size="sm"
+            busy={history.isFetchingNextPage}
+            onClick={() => void history.fetchNextPage()}
+          >
+            Load older syncs
+          </Button>
+        </div>
+      ) : null}
+
+      <ConfirmDialog
+        open={pending !== null}
+        onOpenChange={(open) => {
+          if (!open) setPending(null);
+        }}
+        title="Revert this sync?"
+        description={
+          pending ? (
+            <>
+              {nameOf(pending.targetId, pending.targetName)}’s {categoryLabels(pending.categories)}{' '}
+              go back to the values they had before this sync ({formatDateTime(pending.createdAt)}).
+            </>
+          ) : (
+            ''
+          )
+        }
+        confirmLabel="Revert sync"
+        busy={revert.isPending}
+        onConfirm={confirmRevert}
+      >
+        {revert.error ? (
+          <ErrorCallout
+            error={revert.error}
+            {...(revert.error instanceof ApiError && revert.error.code === 'version_conflict'
+              ? { advice: REFUSED_REVERT_ADVICE, title: "This sync can't be reverted." }
+              : {})}
+          />
+        ) : null}
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+import { ApiError } from '#src/web/lib/api-client.ts';
+
+/**
+ * Every failure in plain language (SPEC §5, the guide's "Common issues"): a headline, the
+ * server's own explanation when it adds something, and the guide's advice on what to do next.
+ */
+export interface PlainError {
+  title: string;
+  detail: string | null;
+  advice: string | null;
+}
+
+export function describeError(error: unknown): PlainError {
+  if (!(error instanceof ApiError)) {
+    return {
+      title: 'Something went wrong.',
+      detail: error instanceof Error ? error.message : null,
+      advice: 'Try again. If it keeps happening, reload the page.',
+    };
+  }
+  const detail = error.detail;
+  switch (error.code) {
+    case 'target_not_found':
+      return {
+        title: 'The target user is missing.',
+        detail: null,
+        advice: 'Confirm the user is provisioned in the same organization.',
+      };
+    case 'dashboard_missing':
+      return {
+        title: "This user hasn't finished setup yet, so settings can't be pushed.",
+        detail: detail.startsWith('You ') ? detail : null,
+        advice:
+          'The user dashboard is missing. The account may need provisioning or setup completion before settings can be pushed.',
+      };
+    case 'forbidden':
+      return { title: "You can't do that.", detail, advice: null };
+    case 'invalid_request':
+      return { title: "That request isn't valid.", detail, advice: null };
+    case 'unauthenticated':
+      return {
+        title: 'Your session has ended.',
+        detail: null,
+        advice: 'Log in again to continue.',
+      };
+    case 'csrf_failed':
+      return {
+        title: 'The request was missing its security token.',
+        detail: null,
+        advice: 'Reload the page and try again.',
+      };
+    case 'version_conflict':
+      return { title: 'Those settings changed in the meantime.', detail, advice: null };
+    case 'already_reverted':
+      return {
+        title: 'This sync was already reverted.',
+        detail: null,
+        advice: 'Reload the history to see the revert.',
+      };
+    case 'idempotency_in_progress':
+      return {
+        title: 'That sync is still running.',
+        detail: null,
+        advice: 'Wait for the sync to finish.',
+      };
+    case 'idempotency_mismatch':
+      return { title: "That request couldn't be repeated.", detail, advice: 'Try again.' };
+    case 'rate_limited':
+      return { title: 'Too many attempts.', detail, advice: 'Wait a minute, then try again.' };
+    case 'not_found':
+      return { title: 'Not found.', detail, advice: null };
+    case 'internal':
+      return {
+        title: 'Something went wrong on our side.',
+        detail: detail.startsWith('Something went wrong') ? null : detail,
+        advice: 'Try again. If it persists, contact support.',
+      };
+  }
+}
+
+/** One line for a toast. */
+export function errorSummary(error: unknown): string {
+  const plain = describeError(error);
+  return [plain.title, plain.detail, plain.advice].filter(Boolean).join(' ');
+}
