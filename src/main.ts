@@ -38,7 +38,16 @@ async function main(): Promise<void> {
     database =
       config.database.engine === 'pglite'
         ? await openDatabase({ engine: 'pglite', dataDir: config.database.dataDir })
-        : await openDatabase({ engine: 'postgres', url: config.database.url });
+        : await openDatabase({
+            engine: 'postgres',
+            url: config.database.url,
+            onIdleError: (error) => {
+              logger.warn(
+                { reason: error.message },
+                'an idle database connection was closed by the server',
+              );
+            },
+          });
     const applied = await migrateToLatest(database.db);
     logger.info({ engine: database.engine, applied }, 'database ready');
   } catch (error) {

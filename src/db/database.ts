@@ -17,7 +17,12 @@ export interface Database {
 
 export type DatabaseOptions =
   | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob }
-  | { engine: 'postgres'; url: string; maxConnections?: number };
+  | {
+      engine: 'postgres';
+      url: string;
+      maxConnections?: number;
+      onIdleError?: (error: Error) => void;
+    };
 
 const INT8_OID = 20;
 
@@ -51,6 +56,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     types: int8AsNumber(),
+  });
+  // An idle client whose connection the server ends (restart, failover, DROP DATABASE … FORCE)
+  // emits 'error' on the pool; unhandled, that would crash the process. The pool replaces the
+  // client on next use, and the query that needs it reports any real failure.
+  pool.on('error', (error) => {
+    options.onIdleError?.(error);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };

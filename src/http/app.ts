@@ -14,6 +14,7 @@ import {
 import type { Logger } from 'pino';
 import type { DatabaseHealth } from '#src/db/health.ts';
 import { AppError } from '#src/domain/errors.ts';
+import { hasUnstorableText } from '#src/domain/text.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { registerAuth, SESSION_COOKIE } from '#src/http/auth.plugin.ts';
 import { sendProblem } from '#src/http/problem.ts';
@@ -55,6 +56,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    // Malformed escapes (FST_ERR_BAD_URL) and over-long path params (FST_ERR_MAX_PARAM_LENGTH)
+    // are answered by the router before any hook: as problems too.
+    frameworkErrors: (_error, _request, reply) => {
+      void sendProblem(
+        reply,
+        'invalid_request',
+        'The request URL could not be read: check its path.',
+      );
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -133,6 +143,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.type('text/html').sendFile('index.html');
     }
     return sendProblem(reply, 'not_found', `No route for ${request.method} ${path}.`);
+  });
+
+  // PostgreSQL cannot store NUL nor a lone surrogate (text, jsonb): refuse them at the door.
+  app.addHook('preValidation', async (request) => {
+    const key = request.headers['idempotency-key'];
+    if ([request.params, request.query, request.body, key].some(hasUnstorableText)) {
+      throw new AppError(
+        'invalid_request',
+        'The request contains characters that cannot be stored (NUL or an unpaired surrogate).',
+      );
+    }
   });
 
   const throttle = deps.throttle ?? new LoginThrottle();

@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ErrorCode } from '#src/domain/errors.ts';
 import type { AppDeps } from '#src/http/app.ts';
+import { sendProblem } from '#src/http/problem.ts';
 import { contextOf, requireAuth } from '#src/http/request-context.ts';
 import { withIdempotency } from '#src/services/idempotency/idempotency.service.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
@@ -48,7 +50,10 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       async () => ({ status: 200, body: await work() }),
     );
     if (result.replayed) reply.header('idempotent-replayed', 'true');
-    if (result.status >= 400) reply.type('application/problem+json');
+    if (result.status >= 400) {
+      const { code, detail, ...rest } = result.body as { code: ErrorCode; detail: string };
+      return sendProblem(reply, code, detail, rest);
+    }
     return reply.status(result.status).send(result.body);
   }
 

@@ -1,5 +1,6 @@
 import { can, type Actor } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
+import { hasUnstorableText } from '#src/domain/text.ts';
 import {
   actionsFor,
   assertCanManageMembers,
@@ -364,6 +365,8 @@ function decodeCursor(cursor: string): MemberPagePosition {
     !Array.isArray(decoded) ||
     decoded.length !== 2 ||
     typeof decoded[0] !== 'string' ||
+    decoded[0].length > 500 ||
+    hasUnstorableText(decoded[0]) ||
     typeof decoded[1] !== 'string' ||
     !isUuid(decoded[1])
   ) {

@@ -76,7 +76,8 @@ function encodeCursor(createdAt: Date, id: string): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso ?? '');
-  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime())) {
+  const year = createdAt.getUTCFullYear();
+  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime()) || year < 1970 || year > 9999) {
     throw new AppError(
       'invalid_request',
       'That page cursor is not valid: start from the first page.',

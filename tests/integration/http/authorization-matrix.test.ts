@@ -1,0 +1,796 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '#src/domain/errors.ts';
+import { saveCrmConnections } from '#src/services/crm-connections/crm-connection.service.ts';
+import { fingerprint, unclassifiedTables } from '#tests/integration/http/support/db-fingerprint.ts';
+import {
+  describeResponse,
+  expectProblem,
+  send,
+  type HttpRequest,
+  type Method,
+} from '#tests/integration/http/support/http.ts';
+import {
+  fillPath,
+  registeredRoutes,
+  routesUnderTest,
+} from '#tests/integration/http/support/route-inventory.ts';
+import {
+  createWorld,
+  FRESH_PASSWORD,
+  freshUser,
+  loginFresh,
+  type OrgKey,
+  type World,
+} from '#tests/integration/http/support/world.ts';
+import { loginAs, type Agent } from '#tests/support/test-app.ts';
+
+/**
+ * The authorization matrix (SPEC §4–§5): every route × every kind of actor × every kind of
+ * object, each cell the status the server must answer. A refusal changes nothing in the
+ * database (support/db-fingerprint.ts) and has a positive control: the same request by an actor
+ * who may send it succeeds (or, where nobody may — the primary admin, oneself —, the same route
+ * on an object that actor may act on). The route list is read from the app itself, so a new route
+ * without a row here fails the first test.
+ */
+
+type ActorKey = 'anonymous' | 'member' | 'admin' | 'owner' | 'outsiderAdmin';
+const ACTORS: readonly ActorKey[] = ['anonymous', 'member', 'admin', 'owner', 'outsiderAdmin'];
+
+/**
+ * Objects, relative to the actor (for anonymous: relative to an Acme member).
+ * - none: the route names no object (or lists the actor's organization).
+ * - own: the actor's own user, settings or team; for revert, a sync the actor ran (a member: one
+ *   that targeted them).
+ * - colleague / colleagueAdmin: a member / a secondary admin of the actor's organization.
+ * - outsider: a member (team, sync) of the other organization.
+ * - primaryAdmin: the primary admin of the actor's organization.
+ * - mixed: a team of the actor's organization with a user of the other organization.
+ * - selfTarget: a sync another admin ran that targeted the actor.
+ */
+type ObjectKey =
+  | 'none'
+  | 'own'
+  | 'colleague'
+  | 'colleagueAdmin'
+  | 'outsider'
+  | 'primaryAdmin'
+  | 'mixed'
+  | 'selfTarget';
+
+/** The status (with the problem code when it differs from the default) or null: not applicable. */
+type Cell = number | readonly [number, ErrorCode] | null;
+
+interface ActorContext {
+  key: ActorKey;
+  /** Undefined for anonymous. */
+  agent: Agent | undefined;
+  /** The user whose point of view objects are taken from (anonymous: an Acme member). */
+  userId: string;
+  email: string;
+  password: string;
+  /** That user's session (anonymous: the member's). */
+  self: Agent;
+  org: OrgKey;
+  isPrimary: boolean;
+}
+
+interface Target {
+  params?: Record<string, string>;
+  query?: string;
+  body?: unknown;
+  /** The organization the object belongs to. */
+  org: OrgKey;
+  /**
+   * Who may send this very request; undefined when nobody may (the control then runs the route
+   * on a colleague, as the primary admin of `org`). Ignored for `none` objects: the table says.
+   */
+  allowed: Agent | undefined;
+  check?: (response: LightMyRequestResponse) => void;
+}
+
+interface RouteSpec {
+  objects: readonly ObjectKey[];
+  expect: Record<ActorKey, Cell | Partial<Record<ObjectKey, Cell>>>;
+  /** The code of a 404 in this route (default `target_not_found`). */
+  notFound?: ErrorCode;
+  /** Actors whose role or data a control would change: a new member and secondary admin per row. */
+  freshActors?: boolean;
+  /** The request ends the session: a new one per row. */
+  freshSession?: boolean;
+  target(object: ObjectKey, actor: ActorContext): Promise<Target>;
+}
+
+let world: World;
+const fixed = {} as Record<Exclude<ActorKey, 'anonymous'>, ActorContext>;
+const FIXED_USERS = {
+  member: { email: 'rep2@acme.test', org: 'acme', isPrimary: false },
+  admin: { email: 'admin@acme.test', org: 'acme', isPrimary: false },
+  owner: { email: 'owner@acme.test', org: 'acme', isPrimary: true },
+  outsiderAdmin: { email: 'admin@globex.test', org: 'globex', isPrimary: true },
+} as const;
+
+beforeAll(async () => {
+  world = await createWorld();
+  for (const [key, user] of Object.entries(FIXED_USERS) as [
+    keyof typeof FIXED_USERS,
+    (typeof FIXED_USERS)[keyof typeof FIXED_USERS],
+  ][]) {
+    const agent = await loginAs(world.app, user.email);
+    fixed[key] = {
+      key,
+      agent,
+      userId: agent.userId,
+      email: user.email,
+      password: 'demo-password',
+      self: agent,
+      org: user.org,
+      isPrimary: user.isPrimary,
+    };
+  }
+});
+afterAll(async () => {
+  await world.close();
+});
+
+// --- objects -------------------------------------------------------------------------------------
+
+const other = (org: OrgKey): OrgKey => (org === 'acme' ? 'globex' : 'acme');
+const primaryOf = (org: OrgKey): ActorContext =>
+  org === 'acme' ? fixed.owner : fixed.outsiderAdmin;
+const primaryAgent = (org: OrgKey): Agent => primaryOf(org).self;
+
+async function userObject(
+  object: ObjectKey,
+  actor: ActorContext,
+): Promise<{ userId: string; org: OrgKey; allowed: Agent | undefined }> {
+  switch (object) {
+    case 'own':
+      return {
+        userId: actor.userId,
+        org: actor.org,
+        allowed: actor.isPrimary ? undefined : primaryAgent(actor.org),
+      };
+    case 'colleague':
+    case 'colleagueAdmin': {
+      const user = await freshUser(world, actor.org, object === 'colleague' ? 'member' : 'admin');
+      return { userId: user.id, org: actor.org, allowed: primaryAgent(actor.org) };
+    }
+    case 'outsider': {
+      const user = await freshUser(world, other(actor.org));
+      return { userId: user.id, org: other(actor.org), allowed: primaryAgent(other(actor.org)) };
+    }
+    case 'primaryAdmin':
+      return { userId: world.orgs[actor.org].primaryAdminId, org: actor.org, allowed: undefined };
+    default:
+      throw new Error(`no user object ${object}`);
+  }
+}
+
+function userTarget(body?: unknown) {
+  return async (object: ObjectKey, actor: ActorContext): Promise<Target> => {
+    const user = await userObject(object, actor);
+    return {
+      params: { userId: user.userId },
+      ...(body === undefined ? {} : { body }),
+      org: user.org,
+      allowed: user.allowed,
+    };
+  };
+}
+
+/** Team + user; `present`: whether the user is put on the team first (DELETE) or taken off (POST). */
+function teamMemberTarget(present: boolean) {
+  return async (object: ObjectKey, actor: ActorContext): Promise<Target> => {
+    const user =
+      object === 'mixed'
+        ? { ...(await userObject('outsider', actor)), allowed: undefined }
+        : await userObject(object, actor);
+    const teamOrg = object === 'mixed' ? actor.org : user.org;
+    const teamId = world.orgs[teamOrg].spareTeamId;
+    if (teamOrg === user.org) {
+      await world.database.db
+        .deleteFrom('team_members')
+        .where('team_id', '=', teamId)
+        .where('user_id', '=', user.userId)
+        .execute();
+      if (present) {
+        await world.uow.read.teams.addMembers(world.orgs[teamOrg].id, [
+          { teamId, userId: user.userId },
+        ]);
+      }
+    }
+    return { params: { teamId, userId: user.userId }, org: teamOrg, allowed: user.allowed };
+  };
+}
+
+async function teamTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  const spare = (org: OrgKey) => world.orgs[org].spareTeamId;
+  let teamId: string;
+  let org = actor.org;
+  if (object === 'own') {
+    const row = await world.database.db
+      .selectFrom('team_members')
+      .select('team_id')
+      .where('user_id', '=', actor.userId)
+      .where('team_id', '<>', spare(actor.org))
+      .executeTakeFirstOrThrow();
+    teamId = row.team_id;
+  } else if (object === 'colleague') {
+    teamId = spare(actor.org);
+  } else if (object === 'outsider') {
+    org = other(actor.org);
+    const team = world.orgs[org].teamIds.find((id) => id !== spare(org));
+    if (!team) throw new Error('no outsider team');
+    teamId = team;
+  } else {
+    throw new Error(`no team object ${object}`);
+  }
+  return { params: { teamId }, org, allowed: primaryAgent(org) };
+}
+
+/** Runs Sync Settings (company details) as `agent` on `userId`; returns the sync id. */
+async function syncRun(agent: Agent, userId: string): Promise<string> {
+  const response = await send(world.app, agent, {
+    method: 'POST',
+    url: `/api/members/${userId}/sync-settings`,
+    body: { categories: ['company_details'] },
+  });
+  if (response.statusCode !== 200) throw new Error(`setup sync: ${describeResponse(response)}`);
+  const syncId = response.json<{ syncId: string | null }>().syncId;
+  if (!syncId) throw new Error('setup sync recorded no sync');
+  return syncId;
+}
+
+async function secondaryAdminAgent(org: OrgKey): Promise<Agent> {
+  return loginFresh(world, await freshUser(world, org, 'admin'));
+}
+
+async function syncTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  const canRun = actor.key === 'admin' || actor.key === 'owner' || actor.key === 'outsiderAdmin';
+  let syncId: string;
+  let org = actor.org;
+  switch (object) {
+    case 'own':
+      syncId = canRun
+        ? await syncRun(actor.self, (await freshUser(world, actor.org)).id)
+        : await syncRun(primaryAgent(actor.org), actor.userId);
+      break;
+    case 'colleague': {
+      const runner = actor.isPrimary
+        ? await secondaryAdminAgent(actor.org)
+        : primaryAgent(actor.org);
+      syncId = await syncRun(runner, (await freshUser(world, actor.org)).id);
+      break;
+    }
+    case 'outsider':
+      org = other(actor.org);
+      syncId = await syncRun(primaryAgent(org), (await freshUser(world, org)).id);
+      break;
+    case 'selfTarget':
+      syncId = await syncRun(primaryAgent(actor.org), actor.userId);
+      break;
+    default:
+      throw new Error(`no sync object ${object}`);
+  }
+  return { params: { syncId }, org, allowed: primaryAgent(org) };
+}
+
+async function historyTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  const base = { org: actor.org, allowed: primaryAgent(actor.org) };
+  switch (object) {
+    case 'none':
+      return base;
+    case 'own':
+      return { ...base, query: `?memberId=${actor.userId}` };
+    case 'colleague': {
+      const user = await freshUser(world, actor.org);
+      await syncRun(primaryAgent(actor.org), user.id);
+      return {
+        ...base,
+        query: `?memberId=${user.id}`,
+        check: (response) => {
+          if (response.statusCode !== 200) return;
+          const items = response.json<{ items: { targetId: string }[] }>().items;
+          expect(items.map((i) => i.targetId)).toEqual([user.id]);
+        },
+      };
+    }
+    case 'outsider': {
+      // Another organization's member is invisible: the answer is the one for an unknown id.
+      const user = await freshUser(world, other(actor.org));
+      await syncRun(primaryAgent(other(actor.org)), user.id);
+      return {
+        ...base,
+        query: `?memberId=${user.id}`,
+        check: (response) => {
+          if (response.statusCode !== 200) return;
+          expect(response.json()).toEqual({ items: [], nextCursor: null });
+        },
+      };
+    }
+    default:
+      throw new Error(`no history object ${object}`);
+  }
+}
+
+/** The actor's own dashboard (me routes): only the actor (or, for anonymous, the member) may. */
+function ownTarget(extra: (actor: ActorContext) => Promise<Partial<Target>> | Partial<Target>) {
+  return async (object: ObjectKey, actor: ActorContext): Promise<Target> => {
+    if (object !== 'own') throw new Error(`no own object ${object}`);
+    return { org: actor.org, allowed: actor.self, ...(await extra(actor)) };
+  };
+}
+
+async function noTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  if (object !== 'none') throw new Error(`no object ${object} here`);
+  return { org: actor.org, allowed: undefined };
+}
+
+async function dashboardVersion(userId: string): Promise<number> {
+  const row = await world.database.db
+    .selectFrom('dashboards')
+    .select('version')
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return row.version;
+}
+
+let counter = 0;
+
+// --- the table -----------------------------------------------------------------------------------
+
+const USER_OBJECTS = ['own', 'colleague', 'colleagueAdmin', 'outsider', 'primaryAdmin'] as const;
+const TEAM_MEMBER_OBJECTS = [...USER_OBJECTS, 'mixed'] as const;
+
+/** Sync CRM, its owner-property step and Sync Settings share their rules (SPEC §3–§5). */
+function syncToMemberSpec(body?: unknown): RouteSpec {
+  return {
+    objects: USER_OBJECTS,
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 403, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 403 },
+      owner:         { own: 403, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 403 },
+      outsiderAdmin: { own: 403, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 403 },
+    },
+    target: userTarget(body),
+  };
+}
+
+const MATRIX: Record<string, RouteSpec> = {
+  'GET /api/health': {
+    objects: ['none'],
+    expect: { anonymous: 200, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: noTarget,
+  },
+  'POST /api/auth/login': {
+    objects: ['none'],
+    expect: { anonymous: 200, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: async (object, actor) => ({
+      ...(await noTarget(object, actor)),
+      body: { email: actor.email, password: actor.password },
+    }),
+  },
+  'POST /api/auth/logout': {
+    objects: ['none'],
+    // Anonymous too: there is no session to end, and a client whose session expired may log out.
+    expect: { anonymous: 204, member: 204, admin: 204, owner: 204, outsiderAdmin: 204 },
+    freshSession: true,
+    target: noTarget,
+  },
+  'GET /api/me': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget((actor) => ({
+      check: (response) => {
+        if (response.statusCode === 200)
+          expect(response.json<{ user: { id: string } }>().user.id).toBe(actor.userId);
+      },
+    })),
+  },
+  'GET /api/sync/categories': {
+    objects: ['none'],
+    // SPEC §4 gives members their own dashboard only; the category list is static metadata.
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: noTarget,
+  },
+  'GET /api/me/settings': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({})),
+  },
+  'GET /api/me/settings/:category': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({ params: { category: 'company_details' } })),
+  },
+  'PUT /api/me/settings/:category': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(async (actor) => {
+      counter += 1;
+      return {
+        params: { category: 'company_details' },
+        body: {
+          value: { companyName: `Matrix ${counter}`, industry: 'Matrix' },
+          dashboardVersion: await dashboardVersion(actor.userId),
+        },
+      };
+    }),
+  },
+  'GET /api/me/crm-connections': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({})),
+  },
+  'PUT /api/me/crm-connections/:crm': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({
+      params: { crm: 'attio' },
+      body: { secrets: { accessToken: 'attio-matrix-token-0001' }, instance: {} },
+    })),
+  },
+  'DELETE /api/me/crm-connections/:crm': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 204, admin: 204, owner: 204, outsiderAdmin: 204 },
+    target: ownTarget(async (actor) => {
+      await world.uow.transaction((repos) =>
+        saveCrmConnections(repos, world.testApp.keyring, actor.userId, [
+          { crm: 'attio', secrets: { accessToken: 'attio-matrix-token-0002' }, instance: {} },
+        ]),
+      );
+      return { params: { crm: 'attio' } };
+    }),
+  },
+  'GET /api/teams': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: noTarget,
+  },
+  'GET /api/teams/:teamId/members': {
+    objects: ['own', 'colleague', 'outsider'],
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 200, colleague: 200, outsider: 404 },
+      owner:         { own: 200, colleague: 200, outsider: 404 },
+      outsiderAdmin: { own: 200, colleague: 200, outsider: 404 },
+    },
+    target: teamTarget,
+  },
+  'POST /api/teams/:teamId/members/:userId': {
+    objects: TEAM_MEMBER_OBJECTS,
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 403, colleague: 204, colleagueAdmin: 204, outsider: 404, primaryAdmin: 403, mixed: [404, 'target_not_found'] },
+      owner:         { own: 403, colleague: 204, colleagueAdmin: 204, outsider: 404, primaryAdmin: 403, mixed: [404, 'target_not_found'] },
+      outsiderAdmin: { own: 403, colleague: 204, colleagueAdmin: 204, outsider: 404, primaryAdmin: 403, mixed: [404, 'target_not_found'] },
+    },
+    target: teamMemberTarget(false),
+  },
+  'DELETE /api/teams/:teamId/members/:userId': {
+    objects: TEAM_MEMBER_OBJECTS,
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 403, colleague: 204, colleagueAdmin: 204, outsider: 404, primaryAdmin: 403, mixed: [404, 'target_not_found'] },
+      owner:         { own: 403, colleague: 204, colleagueAdmin: 204, outsider: 404, primaryAdmin: 403, mixed: [404, 'target_not_found'] },
+      outsiderAdmin: { own: 403, colleague: 204, colleagueAdmin: 204, outsider: 404, primaryAdmin: 403, mixed: [404, 'target_not_found'] },
+    },
+    target: teamMemberTarget(true),
+  },
+  'PATCH /api/members/:userId': {
+    objects: USER_OBJECTS,
+    freshActors: true,
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 403, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 403 },
+      owner:         { own: 403, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 403 },
+      outsiderAdmin: { own: 403, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 403 },
+    },
+    target: userTarget({ status: 'deactivated' }),
+  },
+  'POST /api/members/:userId/sync-crm': syncToMemberSpec(),
+  'POST /api/members/:userId/sync-crm/owner-properties': syncToMemberSpec(),
+  'POST /api/members/:userId/sync-settings': syncToMemberSpec({
+    categories: ['company_details', 'task_settings'],
+  }),
+  'GET /api/syncs': {
+    objects: ['none', 'own', 'colleague', 'outsider'],
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { none: 200, own: 200, colleague: 200, outsider: 200 },
+      owner:         { none: 200, own: 200, colleague: 200, outsider: 200 },
+      outsiderAdmin: { none: 200, own: 200, colleague: 200, outsider: 200 },
+    },
+    target: historyTarget,
+  },
+  'POST /api/syncs/:syncId/revert': {
+    objects: ['own', 'colleague', 'outsider', 'selfTarget'],
+    notFound: 'not_found',
+    freshActors: true,
+    // selfTarget: a primary admin is never a sync target; for a member, `own` is that case.
+    // prettier-ignore
+    expect: {
+      anonymous:     { own: 401, colleague: 401, outsider: 401, selfTarget: null },
+      member:        { own: 403, colleague: 403, outsider: 403, selfTarget: null },
+      admin:         { own: 200, colleague: 200, outsider: 404, selfTarget: 403 },
+      owner:         { own: 200, colleague: 200, outsider: 404, selfTarget: null },
+      outsiderAdmin: { own: 200, colleague: 200, outsider: 404, selfTarget: null },
+    },
+    target: syncTarget,
+  },
+};
+
+/** Writes that touch only sessions, which the fingerprint leaves out on purpose. */
+const SESSION_ONLY_WRITES = ['POST /api/auth/login', 'POST /api/auth/logout'];
+
+/** State-changing routes that need no CSRF token (they start a session). */
+const CSRF_EXEMPT = ['POST /api/auth/login'];
+
+function cellOf(spec: RouteSpec, actor: ActorKey, object: ObjectKey): Cell {
+  const entry = spec.expect[actor];
+  if (entry === null || typeof entry === 'number' || Array.isArray(entry)) return entry as Cell;
+  const cell = (entry as Partial<Record<ObjectKey, Cell>>)[object];
+  if (cell === undefined) throw new Error(`no cell for ${actor} × ${object}`);
+  return cell;
+}
+
+function expectationOf(spec: RouteSpec, cell: number | readonly [number, ErrorCode]) {
+  if (typeof cell !== 'number') return { status: cell[0], code: cell[1] };
+  const byStatus: Record<number, ErrorCode> = {
+    401: 'unauthenticated',
+    403: 'forbidden',
+    404: spec.notFound ?? 'target_not_found',
+  };
+  return { status: cell, code: byStatus[cell] };
+}
+
+const isOk = (status: number) => status >= 200 && status < 300;
+
+/** The token with its last character changed: same length, so only the comparison refuses it. */
+const wrongToken = (token: string) => `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+
+function splitRoute(route: string): { method: Method; path: string } {
+  const [method, path] = route.split(' ') as [Method, string];
+  return { method, path };
+}
+
+interface Row {
+  route: string;
+  actor: ActorKey;
+  object: ObjectKey;
+  cell: number | readonly [number, ErrorCode];
+}
+
+const ROWS: Row[] = Object.entries(MATRIX).flatMap(([route, spec]) =>
+  ACTORS.flatMap((actor) =>
+    spec.objects.flatMap((object) => {
+      const cell = cellOf(spec, actor, object);
+      return cell === null ? [] : [{ route, actor, object, cell }];
+    }),
+  ),
+);
+
+// --- running a row -------------------------------------------------------------------------------
+
+async function actorContext(key: ActorKey, spec: RouteSpec): Promise<ActorContext> {
+  if (key === 'anonymous') {
+    const point = spec.freshActors ? await freshActor('member') : fixed.member;
+    return { ...point, key, agent: undefined };
+  }
+  if (spec.freshActors && (key === 'member' || key === 'admin')) return freshActor(key);
+  const context = fixed[key];
+  if (!spec.freshSession) return context;
+  const agent = await loginAs(world.app, context.email, context.password);
+  return { ...context, agent, self: agent };
+}
+
+async function freshActor(role: 'member' | 'admin'): Promise<ActorContext> {
+  const user = await freshUser(world, 'acme', role);
+  const agent = await loginFresh(world, user);
+  return {
+    key: role,
+    agent,
+    userId: user.id,
+    email: user.email,
+    password: FRESH_PASSWORD,
+    self: agent,
+    org: 'acme',
+    isPrimary: false,
+  };
+}
+
+function buildRequest(route: string, target: Target): HttpRequest {
+  const { method, path } = splitRoute(route);
+  return {
+    method,
+    url: fillPath(path, target.params ?? {}) + (target.query ?? ''),
+    ...(target.body === undefined ? {} : { body: target.body }),
+  };
+}
+
+/** No user, team or sync id of an organization the viewer may not see appears in a response. */
+async function expectNoForeignIds(
+  response: LightMyRequestResponse,
+  hiddenOrgs: OrgKey[],
+  request: HttpRequest,
+  label: string,
+): Promise<void> {
+  if (hiddenOrgs.length === 0) return;
+  const orgIds = hiddenOrgs.map((o) => world.orgs[o].id);
+  const db = world.database.db;
+  const ids = [
+    ...(await db.selectFrom('users').select('id').where('organization_id', 'in', orgIds).execute()),
+    ...(await db.selectFrom('teams').select('id').where('organization_id', 'in', orgIds).execute()),
+    ...(await db
+      .selectFrom('sync_runs')
+      .select('id')
+      .where('organization_id', 'in', orgIds)
+      .execute()),
+  ].map((r) => r.id);
+  const sent = `${request.url} ${JSON.stringify(request.body ?? null)}`;
+  const leaked = ids.filter((id) => !sent.includes(id) && response.body.includes(id));
+  expect(leaked, `${label}: ids of another organization in the response`).toEqual([]);
+}
+
+async function runRow(row: Row): Promise<void> {
+  const spec = MATRIX[row.route];
+  if (!spec) throw new Error(`no spec for ${row.route}`);
+  const expected = expectationOf(spec, row.cell);
+  const label = `${row.route} as ${row.actor} on ${row.object}`;
+  const actor = await actorContext(row.actor, spec);
+  const target = await spec.target(row.object, actor);
+  const request = buildRequest(row.route, target);
+
+  const before = await fingerprint(world.database.db);
+  const response = await send(world.app, actor.agent, request);
+  expect(response.statusCode, `${label}: ${describeResponse(response)}`).toBe(expected.status);
+  if (!isOk(response.statusCode)) {
+    expect(expectProblem(response, label), label).toBe(expected.code);
+  }
+  const after = await fingerprint(world.database.db);
+  if (!isOk(response.statusCode) || request.method === 'GET') {
+    expect(after, `${label}: database unchanged`).toEqual(before);
+  } else if (!SESSION_ONLY_WRITES.includes(row.route)) {
+    // The other way round: an allowed write does show in the fingerprint.
+    expect(after, `${label}: the write shows in the fingerprint`).not.toEqual(before);
+  }
+  const viewerSeesOwnOrg = actor.agent !== undefined || isOk(response.statusCode);
+  await expectNoForeignIds(
+    response,
+    viewerSeesOwnOrg ? [other(actor.org)] : ['acme', 'globex'],
+    request,
+    label,
+  );
+  target.check?.(response);
+
+  if (!isOk(expected.status)) await positiveControl(row, spec, target, request, label);
+}
+
+/**
+ * The same request by an actor who may send it succeeds; when nobody may (the primary admin or
+ * oneself as target, a cross-organization pair), the organization's primary admin runs the
+ * route on a colleague instead.
+ */
+async function positiveControl(
+  row: Row,
+  spec: RouteSpec,
+  target: Target,
+  request: HttpRequest,
+  label: string,
+): Promise<void> {
+  let allowed = target.allowed;
+  if (row.object === 'none') {
+    const key = (['member', 'admin', 'owner'] as const).find((actor) => {
+      const cell = cellOf(spec, actor, 'none');
+      return cell !== null && isOk(typeof cell === 'number' ? cell : cell[0]);
+    });
+    allowed = key && fixed[key].self;
+  }
+  if (allowed) {
+    const control = await send(world.app, allowed, request);
+    expect(isOk(control.statusCode), `${label}, control: ${describeResponse(control)}`).toBe(true);
+    return;
+  }
+  const primary = primaryOf(target.org);
+  const cell = cellOf(spec, primary.key, 'colleague');
+  expect(cell !== null && isOk(typeof cell === 'number' ? cell : cell[0])).toBe(true);
+  const controlTarget = await spec.target('colleague', primary);
+  const control = await send(world.app, primary.self, buildRequest(row.route, controlTarget));
+  expect(
+    isOk(control.statusCode),
+    `${label}, control on a colleague: ${describeResponse(control)}`,
+  ).toBe(true);
+}
+
+// --- the tests -----------------------------------------------------------------------------------
+
+describe('authorization matrix', () => {
+  it('has a row for every route the app serves, and none for a route it does not', () => {
+    const served = registeredRoutes(world.app);
+    // The inventory parser sees the routes left out on purpose too.
+    expect(served).toEqual(
+      expect.arrayContaining(['GET /api/openapi.json', 'HEAD /api/health', 'GET /api/docs']),
+    );
+    expect(Object.keys(MATRIX).sort()).toEqual(routesUnderTest(world.app));
+  });
+
+  it('watches every table: each is either guarded or explicitly allowed to change on refusal', async () => {
+    expect(await unclassifiedTables(world.database.db)).toEqual([]);
+  });
+
+  for (const route of Object.keys(MATRIX)) {
+    describe(route, () => {
+      for (const row of ROWS.filter((r) => r.route === route)) {
+        const status = typeof row.cell === 'number' ? row.cell : row.cell[0];
+        it(`${row.actor} on ${row.object}: ${status}`, () => runRow(row));
+      }
+    });
+  }
+
+  describe('CSRF: a state-changing request without the x-csrf-token header is refused', () => {
+    const writes = Object.keys(MATRIX).filter((route) => !route.startsWith('GET '));
+    for (const route of writes.filter((r) => !CSRF_EXEMPT.includes(r))) {
+      it(`${route}: 403 csrf_failed, nothing changed; with the header it succeeds`, async () => {
+        const spec = MATRIX[route];
+        if (!spec) throw new Error(route);
+        const allowed = (['member', 'admin', 'owner'] as const)
+          .flatMap((actor) => spec.objects.map((object) => ({ actor, object })))
+          .find(({ actor, object }) => {
+            const cell = cellOf(spec, actor, object);
+            return cell !== null && isOk(typeof cell === 'number' ? cell : cell[0]);
+          });
+        if (!allowed) throw new Error(`nobody may ${route}`);
+        const actor = await actorContext(allowed.actor, spec);
+        const target = await spec.target(allowed.object, actor);
+        const request = buildRequest(route, target);
+        const before = await fingerprint(world.database.db);
+        const refused = await send(world.app, actor.agent, request, { csrf: false });
+        expect(refused.statusCode, describeResponse(refused)).toBe(403);
+        expect(expectProblem(refused, route)).toBe('csrf_failed');
+        expect(await fingerprint(world.database.db)).toEqual(before);
+        const wrong = await send(world.app, actor.agent, {
+          ...request,
+          headers: { 'x-csrf-token': wrongToken(actor.self.csrfToken) },
+        });
+        expect(wrong.statusCode, describeResponse(wrong)).toBe(403);
+        expect(await fingerprint(world.database.db)).toEqual(before);
+        const accepted = await send(world.app, actor.agent, request);
+        expect(isOk(accepted.statusCode), describeResponse(accepted)).toBe(true);
+      });
+    }
+
+    it('POST /api/auth/login is exempt (it starts a session), even with a session cookie', async () => {
+      const response = await send(
+        world.app,
+        fixed.owner.self,
+        {
+          method: 'POST',
+          url: '/api/auth/login',
+          body: { email: 'rep3@acme.test', password: 'demo-password' },
+        },
+        { csrf: false },
+      );
+      expect(response.statusCode, describeResponse(response)).toBe(200);
+    });
+  });
+
+  it(`table size: ${ROWS.length} rows`, () => {
+    expect(ROWS.length).toBeGreaterThan(200);
+  });
+});

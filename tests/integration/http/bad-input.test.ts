@@ -1,0 +1,834 @@
+import fc from 'fast-check';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRM_KEYS } from '#src/domain/crm.ts';
+import { CATEGORY_KEYS } from '#src/domain/settings/categories.ts';
+import { fingerprint } from '#tests/integration/http/support/db-fingerprint.ts';
+import {
+  describeResponse,
+  expectProblem,
+  send,
+  type HttpRequest,
+  type Method,
+} from '#tests/integration/http/support/http.ts';
+import { fillPath, routesUnderTest } from '#tests/integration/http/support/route-inventory.ts';
+import { createWorld, freshUser, type World } from '#tests/integration/http/support/world.ts';
+import { loginAs, type Agent } from '#tests/support/test-app.ts';
+
+/**
+ * Arbitrary input on every route (fast-check): JSON bodies, raw bodies, query strings and path
+ * ids, as an admin (and as a member on the /api/me routes), with the CSRF header. Whatever comes
+ * in: never a 500, never a stack trace, every error is application/problem+json with a code of
+ * ERROR_CODES, and nothing in the database changes unless the answer is 2xx.
+ */
+
+/** Runs per property; FUZZ_RUNS=500 for a longer hunt. */
+const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+
+let world: World;
+let admin: Agent;
+let member: Agent;
+/** Real ids, so that part of the runs get past the "not found" checks. */
+const pools = { users: [] as string[], teams: [] as string[], syncs: [] as string[] };
+
+beforeAll(async () => {
+  world = await createWorld();
+  admin = await loginAs(world.app, 'admin@acme.test');
+  member = await loginAs(world.app, 'rep2@acme.test');
+  const targets = [
+    ...(await Promise.all([1, 2, 3, 4].map(() => freshUser(world, 'acme')))),
+    await freshUser(world, 'acme', 'admin'),
+    await freshUser(world, 'globex'),
+  ];
+  pools.users = [
+    ...targets.map((t) => t.id),
+    admin.userId,
+    world.orgs.acme.primaryAdminId,
+    world.ids['pending@acme.test'] ?? '',
+  ];
+  pools.teams = [...world.orgs.acme.teamIds, ...world.orgs.globex.teamIds];
+  for (const target of targets.slice(0, 3)) {
+    const response = await send(world.app, admin, {
+      method: 'POST',
+      url: `/api/members/${target.id}/sync-settings`,
+      body: { categories: ['company_details', 'alternate_domains'] },
+    });
+    expect(response.statusCode, describeResponse(response)).toBe(200);
+    pools.syncs.push(response.json<{ syncId: string }>().syncId);
+  }
+});
+afterAll(async () => {
+  await world.close();
+});
+
+// --- arbitraries ---------------------------------------------------------------------------------
+
+/**
+ * Characters that have broken servers before: NUL, lone surrogates, noncharacters, BOM,
+ * bidi override, astral and combining characters, quotes, escapes and LIKE wildcards.
+ */
+const HOSTILE_UNITS = [
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\uffff',
+  '\ufeff',
+  '\u202e',
+  '\u{1F600}',
+  'e\u0301',
+  "'",
+  '"',
+  '\\',
+  '%',
+  '_',
+  '\n',
+  ' ',
+];
+
+/** Any string: every code point, with the hostile ones above much more often than by chance. */
+const anyString = (maxLength = 40) =>
+  fc.string({
+    unit: fc.oneof(
+      { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_UNITS) },
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+    ),
+    maxLength,
+  });
+
+/**
+ * Percent-encodes the UTF-8 bytes of `text` (a lone surrogate becomes U+FFFD, as a browser
+ * would send it; encodeURIComponent would throw).
+ */
+function pct(text: string): string {
+  return [...Buffer.from(text, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
+}
+
+/** Path segments sent as they are: malformed escapes, traversal, encoded NUL and slashes. */
+const RAW_SEGMENTS = [
+  '..',
+  '.',
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  '%00',
+  '%2e%2e',
+  '..%2F..%2Fetc%2Fpasswd',
+  'a%2Fb',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%FF%FE',
+  '%20',
+  'null',
+  'undefined',
+  '-1',
+  '1e999',
+  '00000000-0000-0000-0000-000000000000',
+  'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+] as const;
+
+/** A path id: real ones, random UUIDs, and odd ones (long, unicode, traversal, percent-encoded). */
+function pathId(real: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 3, arbitrary: real.length > 0 ? fc.constantFrom(...real) : fc.uuid() },
+    { weight: 1, arbitrary: fc.uuid({ version: [1, 2, 3, 4, 5, 6, 7, 8] }) },
+    { weight: 1, arbitrary: fc.uuid().map((id) => id.toUpperCase()) },
+    { weight: 2, arbitrary: anyString().map(pct) },
+    {
+      weight: 1,
+      arbitrary: fc.string({ unit: 'grapheme', minLength: 90, maxLength: 400 }).map(pct),
+    },
+    { weight: 2, arbitrary: fc.constantFrom(...RAW_SEGMENTS) },
+    { weight: 1, arbitrary: anyString(10).map((s) => `..%2F${pct(s)}`) },
+  );
+}
+
+/** A query string: known parameters with odd values, unknown ones, repeats, malformed escapes. */
+function queryString(known: Record<string, fc.Arbitrary<string>> = {}): fc.Arbitrary<string> {
+  const names = Object.keys(known);
+  const knownPair =
+    names.length > 0
+      ? fc
+          .constantFrom(...names)
+          .chain((name) =>
+            fc.tuple(fc.constant(name), fc.oneof(known[name] ?? anyString(), anyString())),
+          )
+      : fc.tuple(anyString(10), anyString());
+  const pairs = fc.array(fc.oneof(knownPair, fc.tuple(anyString(10), anyString())), {
+    maxLength: 4,
+  });
+  return fc.oneof(
+    { weight: 5, arbitrary: pairs.map((list) => encodeQuery(list)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '?%',
+        '?a=%zz',
+        '?limit=1&limit=2',
+        '?&&&=',
+        '?q=%00',
+        '?__proto__[x]=1',
+        '?constructor=1',
+        '?cursor[]=a',
+        `?q=${'x'.repeat(5000)}`,
+      ),
+    },
+  );
+}
+
+function encodeQuery(pairs: readonly (readonly [string, string])[]): string {
+  if (pairs.length === 0) return '';
+  return `?${pairs.map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&')}`;
+}
+
+interface BodyInput {
+  body: string;
+  contentType: string;
+}
+
+const json = (value: unknown): BodyInput => ({
+  body: JSON.stringify(value),
+  contentType: 'application/json',
+});
+
+/** Bodies of any shape: JSON values, invalid JSON, other media types, one over the size limit. */
+const anyBody: fc.Arbitrary<BodyInput | undefined> = fc.oneof(
+  { weight: 4, arbitrary: fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 }).map(json) },
+  {
+    weight: 1,
+    arbitrary: anyString(60).map((body) => ({ body, contentType: 'application/json' })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml'),
+        anyString(),
+      )
+      .map(([contentType, body]) => ({ body, contentType })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<BodyInput>(
+      { body: '{"__proto__":{"admin":true}}', contentType: 'application/json' },
+      { body: '{"constructor":{"prototype":{"admin":true}}}', contentType: 'application/json' },
+      { body: `{"a":"${'x'.repeat(300 * 1024)}"}`, contentType: 'application/json' },
+      { body: '', contentType: 'application/json' },
+      { body: 'null', contentType: 'application/json' },
+    ),
+  },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
+
+/** The keys of a record (optional unless `required`), plus an unknown key once in a while. */
+function shaped(
+  fields: Record<string, fc.Arbitrary<unknown>>,
+  required = false,
+): fc.Arbitrary<unknown> {
+  const extra = fc.oneof(
+    { weight: 9, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.tuple(anyString(8), fc.jsonValue({ maxDepth: 1 })) },
+  );
+  return fc
+    .tuple(fc.record(fields, required ? {} : { requiredKeys: [] }), extra)
+    .map(([record, more]) => (more ? { ...record, [more[0]]: more[1] } : record));
+}
+
+const numberish = fc.oneof(
+  fc.integer({ min: -2, max: 400 }),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(1e308, -0, 2 ** 53 + 1),
+  anyString(6),
+);
+const maybe = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof(
+    { weight: 3, arbitrary: valid },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+  );
+const text = (maxLength = 40) =>
+  fc.oneof(anyString(maxLength), fc.string({ minLength: 1, maxLength }));
+const list = <T>(item: fc.Arbitrary<T>, maxLength = 3) => fc.array(item, { maxLength });
+
+/** Per category, values close to its schema (SPEC §2), with hostile strings inside. */
+const VALUE_BY_CATEGORY: Record<(typeof CATEGORY_KEYS)[number], fc.Arbitrary<unknown>> = {
+  custom_properties: shaped({
+    properties: list(
+      shaped({
+        crm: maybe(fc.constantFrom(...CRM_KEYS)),
+        object: fc.constantFrom('deal', 'contact', 'company', 'lead'),
+        name: fc.oneof(fc.constantFrom('deal_source', 'Deal_Source', 'x'), text(12)),
+        label: text(),
+        type: fc.constantFrom('string', 'number', 'date', 'bool', 'enumeration', 'blob'),
+        options: list(shaped({ label: text(), value: text() })),
+        ownerProperty: maybe(fc.boolean()),
+      }),
+    ),
+  }),
+  pipeline_stages: shaped({
+    stages: list(
+      shaped({
+        internalId: fc.oneof(fc.constantFrom('stage.a', 'Stage.A', 'stage.b'), text(12)),
+        name: text(),
+        order: numberish,
+        probability: numberish,
+        crmStageMappings: fc.dictionary(maybe(fc.constantFrom(...CRM_KEYS)).map(String), text(), {
+          maxKeys: 3,
+        }),
+        synced: maybe(fc.boolean()),
+      }),
+    ),
+    salesforceRecordTypes: list(
+      shaped({
+        recordTypeId: fc.oneof(fc.constantFrom('012000000000001AAA', '012000000000001'), text(18)),
+        name: text(),
+        developerName: fc.oneof(fc.constant('New_Business'), text(10)),
+        stageInternalIds: list(fc.oneof(fc.constantFrom('stage.a', 'stage.b'), text(8))),
+        isActive: maybe(fc.boolean()),
+      }),
+      2,
+    ),
+  }),
+  company_details: shaped({
+    companyName: text(),
+    website: fc.oneof(fc.webUrl(), text()),
+    description: text(),
+    industry: text(),
+    valueProposition: text(),
+    competitors: list(text()),
+  }),
+  meeting_titles: shaped({
+    templates: list(
+      shaped({
+        id: text(10),
+        title: fc.oneof(
+          text(),
+          text().map((t) => `{{company}} ${t}`),
+          fc.constant('{{nope}}'),
+        ),
+        appliesTo: shaped({
+          meetingTypes: list(fc.constantFrom('demo', 'discovery', 'other', 'x')),
+          externalOnly: maybe(fc.boolean()),
+          minAttendees: numberish,
+        }),
+      }),
+    ),
+  }),
+  alternate_domains: shaped({ domains: list(fc.oneof(fc.domain(), text())) }),
+  partnership_domains: shaped({ domains: list(fc.oneof(fc.domain(), text())) }),
+  task_settings: shaped({
+    defaultDueOffsetDays: numberish,
+    defaultPriority: maybe(fc.constantFrom('low', 'medium', 'high')),
+    autoCreateFollowUps: maybe(fc.boolean()),
+    assignment: maybe(fc.constantFrom('record_owner', 'meeting_host', 'self')),
+    crmTaskQueue: fc.option(text()),
+  }),
+  crm_keys: fc.jsonValue({ maxDepth: 2 }),
+  email_templates: shaped({
+    templates: list(
+      shaped({
+        id: text(10),
+        kind: maybe(fc.constantFrom('email', 'slack', 'crm_note')),
+        name: text(),
+        subject: fc.option(text()),
+        body: text(),
+      }),
+    ),
+  }),
+  advanced_settings: shaped({
+    contextNotifications: shaped({
+      enabled: maybe(fc.boolean()),
+      channels: list(fc.constantFrom('email', 'slack', 'in_app', 'fax')),
+      minutesBefore: numberish,
+    }),
+    autoLogMeetings: maybe(fc.boolean()),
+    autoCreateContacts: maybe(fc.boolean()),
+    includeInternalMeetings: maybe(fc.boolean()),
+    weeklyDigest: maybe(fc.boolean()),
+  }),
+};
+
+/** Replaced by the caller's current dashboard version before sending, so writes can succeed. */
+const CURRENT_VERSION = '<current dashboard version>';
+
+const idempotencyHeader: fc.Arbitrary<Record<string, string>> = fc
+  .option(
+    fc.oneof(
+      fc.string({ unit: 'grapheme-ascii', maxLength: 250 }),
+      fc.constantFrom('same-key', ' ', ''),
+    ),
+    { freq: 2 },
+  )
+  .map((key): Record<string, string> => (key === null ? {} : { 'idempotency-key': key }));
+
+// --- the table -----------------------------------------------------------------------------------
+
+type Who = 'admin' | 'admin or member' | 'new admin session' | 'anonymous';
+
+interface FuzzInput {
+  params: Record<string, string>;
+  query: string;
+  body: BodyInput | undefined;
+  headers: Record<string, string>;
+  asMember: boolean;
+}
+
+/** What a route is fuzzed with; every part is optional (then: anything). */
+interface FuzzSpec {
+  who: Who;
+  /** Path ids the router accepts: real ones, UUIDs, odd text (≤ 100 characters). */
+  params?: () => Record<string, fc.Arbitrary<string>>;
+  /** Query parameters the route knows, with odd values. */
+  query?: () => Record<string, fc.Arbitrary<string>>;
+  /** Bodies close to the route's schema. */
+  body?: () => fc.Arbitrary<unknown>;
+  /** Path and body generated together (when the body's shape depends on the path). */
+  joint?: () => fc.Arbitrary<{ params: Record<string, string>; body: unknown }>;
+  headers?: fc.Arbitrary<Record<string, string>>;
+  /**
+   * Inputs run before the random ones, every time: the failures found so far (kept so that a
+   * fix is checked on each run, whatever the random seed).
+   */
+  examples?: () => Partial<FuzzInput>[];
+}
+
+/** An example input: no params, query, body or headers unless given. */
+function example(input: Partial<FuzzInput>): FuzzInput {
+  return { params: {}, query: '', body: undefined, headers: {}, asMember: false, ...input };
+}
+
+const firstTeam = () => world.orgs.acme.teamIds[0] ?? '';
+const firstTarget = () => pools.users[0] ?? '';
+const b64 = (text: string) => Buffer.from(text).toString('base64url');
+const ZERO_UUID = '00000000-0000-1000-8000-000000000000';
+
+/** A path id the router routes (≤ 100 characters, no malformed escape): real, UUID or odd text. */
+function routedId(real: readonly string[] = []): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 3, arbitrary: real.length > 0 ? fc.constantFrom(...real) : fc.uuid() },
+    { weight: 1, arbitrary: fc.uuid({ version: [1, 2, 3, 4, 5, 6, 7, 8] }) },
+    {
+      weight: 2,
+      arbitrary: anyString(30)
+        .map(pct)
+        .filter((id) => id.length <= 100),
+    },
+  );
+}
+
+const cursor = fc.oneof(
+  anyString(),
+  fc
+    .tuple(anyString(20), fc.uuid())
+    .map((pair) => Buffer.from(JSON.stringify(pair)).toString('base64url')),
+  fc
+    .tuple(fc.date({ noInvalidDate: true }), fc.uuid())
+    .map(([date, id]) => Buffer.from(`${date.toISOString()}|${id}`).toString('base64url')),
+  fc
+    .tuple(anyString(12), fc.uuid())
+    .map(([t, id]) => Buffer.from(`${t}|${id}`).toString('base64url')),
+);
+const limit = fc.oneof(
+  fc.integer({ min: -5, max: 300 }).map(String),
+  fc.constantFrom('1e2', '0x10', '', ' 5', '5.5', 'NaN', 'Infinity', '99999999999999999999'),
+);
+const userIdParam = () => ({ userId: routedId(pools.users) });
+const crmParam = () => ({ crm: fc.oneof(fc.constantFrom(...CRM_KEYS), routedId()) });
+
+const FUZZ: Record<string, FuzzSpec> = {
+  'GET /api/health': { who: 'admin' },
+  'POST /api/auth/login': {
+    who: 'anonymous',
+    body: () =>
+      shaped({
+        email: fc.oneof(fc.emailAddress(), text(), fc.constant('rep9@acme.test')),
+        password: fc.oneof(text(), fc.constant('demo-password')),
+      }),
+    examples: () => [
+      { body: json({ email: '\u0000', password: 'demo-password' }) },
+      { body: json({ email: 'rep9@acme.test\u0000', password: 'x' }) },
+    ],
+  },
+  'POST /api/auth/logout': { who: 'new admin session' },
+  'GET /api/me': { who: 'admin or member' },
+  'GET /api/sync/categories': { who: 'admin or member' },
+  'GET /api/me/settings': { who: 'admin or member' },
+  'GET /api/me/settings/:category': {
+    who: 'admin or member',
+    params: () => ({ category: fc.oneof(fc.constantFrom(...CATEGORY_KEYS), routedId()) }),
+  },
+  'PUT /api/me/settings/:category': {
+    who: 'admin or member',
+    joint: () =>
+      fc.constantFrom(...CATEGORY_KEYS).chain((category) =>
+        shaped(
+          {
+            value: VALUE_BY_CATEGORY[category],
+            dashboardVersion: fc.oneof(
+              { weight: 4, arbitrary: fc.constant(CURRENT_VERSION) },
+              { weight: 1, arbitrary: numberish },
+            ),
+          },
+          true,
+        ).map((body) => ({ params: { category }, body })),
+      ),
+    params: () => ({ category: fc.oneof(fc.constantFrom(...CATEGORY_KEYS), routedId()) }),
+    examples: () => [
+      {
+        params: { category: 'company_details' },
+        body: json({ value: { companyName: 'a\u0000b' }, dashboardVersion: CURRENT_VERSION }),
+      },
+      {
+        params: { category: 'company_details' },
+        body: json({ value: { companyName: 'a\ud800b' }, dashboardVersion: CURRENT_VERSION }),
+      },
+      {
+        params: { category: 'custom_properties' },
+        body: json({
+          value: {
+            properties: [
+              { crm: 'hubspot', object: 'deal', name: 'x', label: 'a\u0000', type: 'string' },
+            ],
+          },
+          dashboardVersion: CURRENT_VERSION,
+        }),
+      },
+      {
+        params: { category: 'meeting_titles' },
+        body: json({
+          value: { templates: [{ id: 'a', title: 'x\udfff' }] },
+          dashboardVersion: CURRENT_VERSION,
+        }),
+      },
+    ],
+  },
+  'GET /api/me/crm-connections': { who: 'admin or member' },
+  'PUT /api/me/crm-connections/:crm': {
+    who: 'admin or member',
+    params: crmParam,
+    body: () =>
+      shaped({
+        secrets: fc.dictionary(
+          fc.oneof(fc.constantFrom('accessToken', 'refreshToken', 'apiToken'), text(10)),
+          fc.oneof(text(60), fc.string({ minLength: 8, maxLength: 40 })),
+          { maxKeys: 3 },
+        ),
+        instance: fc.oneof(
+          fc.dictionary(
+            fc.constantFrom('portalId', 'instanceUrl', 'apiDomain', 'workspaceSlug', 'x'),
+            fc.oneof(fc.webUrl(), text(), fc.constant('http://127.0.0.1:9')),
+            { maxKeys: 2 },
+          ),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        crm: maybe(fc.constantFrom(...CRM_KEYS)),
+      }),
+    examples: () => [
+      {
+        params: { crm: 'attio' },
+        body: json({ secrets: { accessToken: 'abcdefgh\ud800' }, instance: {} }),
+      },
+      {
+        params: { crm: 'attio' },
+        body: json({
+          secrets: { accessToken: 'abcdefghij' },
+          instance: { workspaceSlug: '\u0000' },
+        }),
+      },
+    ],
+  },
+  'DELETE /api/me/crm-connections/:crm': { who: 'admin or member', params: crmParam },
+  'GET /api/teams': { who: 'admin' },
+  'GET /api/teams/:teamId/members': {
+    who: 'admin',
+    params: () => ({ teamId: routedId(pools.teams) }),
+    query: () => ({ cursor, limit, q: anyString(250) }),
+    examples: () => [
+      { params: { teamId: firstTeam() }, query: '?q=%00' },
+      {
+        params: { teamId: firstTeam() },
+        query: `?cursor=${b64(JSON.stringify(['a\u0000', ZERO_UUID]))}`,
+      },
+    ],
+  },
+  'POST /api/teams/:teamId/members/:userId': {
+    who: 'admin',
+    params: () => ({ teamId: routedId(pools.teams), userId: routedId(pools.users) }),
+  },
+  'DELETE /api/teams/:teamId/members/:userId': {
+    who: 'admin',
+    params: () => ({ teamId: routedId(pools.teams), userId: routedId(pools.users) }),
+  },
+  'PATCH /api/members/:userId': {
+    who: 'admin',
+    params: userIdParam,
+    body: () =>
+      shaped({
+        role: maybe(fc.constantFrom('admin', 'member', 'primary_admin')),
+        status: maybe(fc.constantFrom('active', 'deactivated', 'invited')),
+      }),
+  },
+  'POST /api/members/:userId/sync-crm': {
+    who: 'admin',
+    params: userIdParam,
+    headers: idempotencyHeader,
+    examples: () => [
+      // The same refusal twice with one Idempotency-Key: the replay must still be a problem.
+      { params: { userId: 'nobody' }, headers: { 'idempotency-key': 'refusal-crm' } },
+      { params: { userId: 'nobody' }, headers: { 'idempotency-key': 'refusal-crm' } },
+      { params: { userId: '%00' }, headers: { 'idempotency-key': 'nul-crm' } },
+    ],
+  },
+  'POST /api/members/:userId/sync-crm/owner-properties': {
+    who: 'admin',
+    params: userIdParam,
+    headers: idempotencyHeader,
+    examples: () => [
+      { params: { userId: 'nobody' }, headers: { 'idempotency-key': 'refusal-owner' } },
+      { params: { userId: 'nobody' }, headers: { 'idempotency-key': 'refusal-owner' } },
+      { params: { userId: '%00' }, headers: { 'idempotency-key': 'nul-owner' } },
+    ],
+  },
+  'POST /api/members/:userId/sync-settings': {
+    who: 'admin',
+    params: userIdParam,
+    headers: idempotencyHeader,
+    body: () =>
+      shaped({
+        categories: maybe(list(fc.oneof(fc.constantFrom(...CATEGORY_KEYS), text(12)))),
+        dryRun: maybe(fc.boolean()),
+      }),
+    examples: () => [
+      { params: { userId: firstTarget() }, body: json({ categories: ['\u0000'] }) },
+      {
+        params: { userId: firstTarget() },
+        body: json({ categories: ['nope'] }),
+        headers: { 'idempotency-key': 'refusal-settings' },
+      },
+      {
+        params: { userId: firstTarget() },
+        body: json({ categories: ['nope'] }),
+        headers: { 'idempotency-key': 'refusal-settings' },
+      },
+    ],
+  },
+  'GET /api/syncs': {
+    who: 'admin',
+    query: () => ({ memberId: routedId(pools.users), cursor, limit }),
+    examples: () =>
+      [
+        '0000-12-31T23:59:59.999Z',
+        '+010000-01-01T00:00:00.000Z',
+        '-000001-01-01T00:00:00.000Z',
+        '-004714-01-01T00:00:00.000Z',
+        '-271821-04-20T00:00:00.000Z',
+      ].map((iso) => ({ query: `?cursor=${b64(`${iso}|${ZERO_UUID}`)}` })),
+  },
+  'POST /api/syncs/:syncId/revert': {
+    who: 'admin',
+    params: () => ({ syncId: routedId(pools.syncs) }),
+  },
+};
+
+/** Routes anyone may call: refused to nobody, so left out of the anonymous property. */
+const PUBLIC_ROUTES = ['GET /api/health', 'POST /api/auth/login', 'POST /api/auth/logout'];
+
+const paramNamesOf = (route: string) => [...route.matchAll(/:(\w+)/g)].map((m) => m[1] ?? '');
+
+/**
+ * Per route: two runs in three close to the schema (routed ids, shaped bodies, the route's own
+ * query parameters), the third anything (any body, any query).
+ */
+function inputFor(route: string, spec: FuzzSpec): fc.Arbitrary<FuzzInput> {
+  const paramArbs = spec.params?.() ?? {};
+  const params = fc.record(
+    Object.fromEntries(paramNamesOf(route).map((name) => [name, paramArbs[name] ?? routedId()])),
+  );
+  const shapedBody = spec.body ? spec.body().map(json) : anyBody;
+  const near = spec.joint
+    ? spec.joint().map(({ params: p, body }) => ({ params: p, body: json(body) }))
+    : fc.record({ params, body: shapedBody });
+  const wild = fc.record({ params, body: anyBody });
+  return fc
+    .tuple(
+      fc.oneof({ weight: 2, arbitrary: near }, { weight: 1, arbitrary: wild }),
+      fc.oneof(
+        { weight: 2, arbitrary: encodedQuery(spec.query?.() ?? {}) },
+        { weight: 1, arbitrary: queryString(spec.query?.() ?? {}) },
+      ),
+      spec.headers ?? fc.constant({}),
+      spec.who === 'admin or member' ? fc.boolean() : fc.constant(false),
+    )
+    .map(([{ params: p, body }, query, headers, asMember]) => ({
+      params: p,
+      body,
+      query,
+      headers,
+      asMember,
+    }));
+}
+
+/** Only the route's own query parameters (when it has any), well encoded. */
+function encodedQuery(known: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<string> {
+  const names = Object.keys(known);
+  if (names.length === 0) return fc.constant('');
+  return fc
+    .record(known, { requiredKeys: [] })
+    .map((record) =>
+      encodeQuery(
+        Object.entries(record).flatMap(([k, v]) => (v === undefined ? [] : [[k, v] as const])),
+      ),
+    );
+}
+
+async function agentFor(who: Who, asMember: boolean): Promise<Agent | undefined> {
+  switch (who) {
+    case 'anonymous':
+      return undefined;
+    case 'new admin session':
+      return loginAs(world.app, 'admin@acme.test');
+    case 'admin or member':
+      return asMember ? member : admin;
+    case 'admin':
+      return admin;
+  }
+}
+
+async function withCurrentVersion(agent: Agent | undefined, body: BodyInput | undefined) {
+  if (!agent || !body?.body.includes(CURRENT_VERSION)) return body;
+  const dashboard = await world.database.db
+    .selectFrom('dashboards')
+    .select('version')
+    .where('user_id', '=', agent.userId)
+    .executeTakeFirstOrThrow();
+  return {
+    ...body,
+    body: body.body.replace(JSON.stringify(CURRENT_VERSION), String(dashboard.version)),
+  };
+}
+
+function buildRequest(
+  route: string,
+  params: Record<string, string>,
+  query: string,
+  body: BodyInput | undefined,
+  headers: Record<string, string> = {},
+): HttpRequest {
+  const [method, path] = route.split(' ') as [Method, string];
+  return {
+    method,
+    url: fillPath(path, params) + query,
+    headers,
+    ...(body ? { body: body.body, contentType: body.contentType } : {}),
+  };
+}
+
+function expectWellFormed(response: LightMyRequestResponse, label: string): void {
+  expect(response.statusCode, `${label}: ${describeResponse(response)}`).toBeLessThan(500);
+  expect(response.body, `${label}: stack trace`).not.toMatch(/\bat .+\.[jt]s:\d+/);
+  if (response.statusCode >= 400) {
+    expectProblem(response, label);
+  } else if (response.statusCode !== 204) {
+    expect(response.headers['content-type'], label).toMatch(/^application\/json/);
+  }
+}
+
+/** Sends the request; asserts no 500, a problem on error, and no write unless 2xx. */
+async function checkRequest(agent: Agent | undefined, request: HttpRequest): Promise<void> {
+  const label = `${agent ? 'signed in' : 'anonymous'} ${request.method} ${request.url.slice(0, 300)}`;
+  const before = await fingerprint(world.database.db);
+  const response = await send(world.app, agent, request);
+  expectWellFormed(response, label);
+  if (response.statusCode >= 300 || request.method === 'GET') {
+    expect(await fingerprint(world.database.db), `${label}: database changed`).toEqual(before);
+  }
+}
+
+// --- the tests -----------------------------------------------------------------------------------
+
+describe('bad input', () => {
+  it('fuzzes every route the app serves', () => {
+    expect(Object.keys(FUZZ).sort()).toEqual(routesUnderTest(world.app));
+  });
+
+  it('odd URLs on any route (malformed escapes, traversal, very long or unicode ids, odd query strings): never a 500, always a problem, no write', async () => {
+    const routes = Object.keys(FUZZ);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.dictionary(
+          fc.constantFrom('userId', 'teamId', 'syncId', 'category', 'crm'),
+          pathId([...pools.users, ...pools.teams, ...pools.syncs]),
+        ),
+        queryString({ limit, cursor, memberId: fc.uuid(), q: anyString() }),
+        anyBody,
+        async (route, ids, query, body) => {
+          const spec = FUZZ[route];
+          if (!spec) throw new Error(route);
+          const params = Object.fromEntries(
+            paramNamesOf(route).map((name) => [name, ids[name] ?? '']),
+          );
+          const agent = spec.who === 'anonymous' ? undefined : admin;
+          await checkRequest(agent, buildRequest(route, params, query, body));
+        },
+      ),
+      {
+        numRuns: NUM_RUNS * 4,
+        examples: [
+          ['PATCH /api/members/:userId', { userId: '%zz' }, '', json({ role: 'admin' })],
+          ['GET /api/teams/:teamId/members', { teamId: 'a'.repeat(101) }, '', undefined],
+        ],
+      },
+    );
+  });
+
+  for (const [route, spec] of Object.entries(FUZZ)) {
+    it(`${route}: never a 500, errors are problems with a known code, no partial write`, async () => {
+      await fc.assert(
+        fc.asyncProperty(inputFor(route, spec), async (input) => {
+          const agent = await agentFor(spec.who, input.asMember);
+          const body = await withCurrentVersion(agent, input.body);
+          await checkRequest(
+            agent,
+            buildRequest(route, input.params, input.query, body, input.headers),
+          );
+        }),
+        { numRuns: NUM_RUNS, examples: (spec.examples?.() ?? []).map((e) => [example(e)]) },
+      );
+    });
+  }
+
+  it('anonymous: whatever the input, a non-public route answers 401 unauthenticated and changes nothing', async () => {
+    const routes = Object.keys(FUZZ).filter((route) => !PUBLIC_ROUTES.includes(route));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.dictionary(fc.constantFrom('userId', 'teamId', 'syncId', 'category', 'crm'), routedId()),
+        queryString({ limit, cursor, memberId: fc.uuid(), q: anyString() }),
+        anyBody,
+        async (route, ids, query, body) => {
+          const params = Object.fromEntries(
+            paramNamesOf(route).map((name) => [name, ids[name] ?? 'x']),
+          );
+          const request = buildRequest(route, params, query, body);
+          const label = `anonymous ${request.method} ${request.url.slice(0, 300)}`;
+          const before = await fingerprint(world.database.db);
+          const response = await send(world.app, undefined, request);
+          expect(response.statusCode, `${label}: ${describeResponse(response)}`).toBe(401);
+          expect(expectProblem(response, label)).toBe('unauthenticated');
+          expect(await fingerprint(world.database.db)).toEqual(before);
+        },
+      ),
+      {
+        numRuns: NUM_RUNS * 4,
+        examples: [['PATCH /api/members/:userId', { userId: ZERO_UUID }, '', undefined]],
+      },
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '#src/db/schema.ts';
+
+/** Tables whose rows a refused (or failed) request must leave exactly as they were. */
+export const GUARDED_TABLES = [
+  'organizations',
+  'users',
+  'teams',
+  'team_members',
+  'dashboards',
+  'dashboard_settings',
+  'custom_properties',
+  'pipeline_stages',
+  'salesforce_record_types',
+  'crm_connections',
+  'sync_runs',
+] as const satisfies readonly (keyof DB)[];
+
+/**
+ * Tables a refusal may write to: the audit trail records refused attempts, every request
+ * touches its session (and a login creates one), and an Idempotency-Key stores the refusal it
+ * answered so a retry replays it.
+ */
+export const TABLES_ALLOWED_TO_CHANGE = [
+  'audit_log',
+  'sessions',
+  'idempotency_keys',
+] as const satisfies readonly (keyof DB)[];
+
+export type Fingerprint = Record<(typeof GUARDED_TABLES)[number], { rows: number; digest: string }>;
+
+/**
+ * Row count and an md5 of every row (as PostgreSQL prints it, in a fixed order) of each guarded
+ * table, in one query: any insert, update or delete shows up as a different value.
+ */
+export async function fingerprint(db: Kysely<DB>): Promise<Fingerprint> {
+  const parts = GUARDED_TABLES.map(
+    (table) =>
+      sql<{
+        name: string;
+        rows: number;
+        digest: string;
+      }>`select ${table}::text as name, count(*)::int as rows, md5(coalesce(string_agg(t::text, E'\n' order by t::text), '')) as digest from ${sql.table(table)} t`,
+  );
+  const { rows } = await sql<{
+    name: string;
+    rows: number;
+    digest: string;
+  }>`${sql.join(parts, sql` union all `)}`.execute(db);
+  const result = {} as Fingerprint;
+  for (const row of rows) {
+    result[row.name as keyof Fingerprint] = { rows: row.rows, digest: row.digest };
+  }
+  return result;
+}
+
+/** The public tables of the schema that are neither guarded nor allowed to change (should be none). */
+export async function unclassifiedTables(db: Kysely<DB>): Promise<string[]> {
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE'
+    order by table_name`.execute(db);
+  const known = new Set<string>([...GUARDED_TABLES, ...TABLES_ALLOWED_TO_CHANGE]);
+  return rows.map((r) => r.table_name).filter((t) => !known.has(t) && !t.startsWith('kysely_'));
+}
