@@ -200,6 +200,9 @@ describe('sync endpoints', () => {
   it('GET /api/openapi.json documents every route', async () => {
     const response = await request(testApp.app, undefined, 'GET', '/api/openapi.json');
     const doc = response.json<{ openapi: string; paths: Record<string, unknown> }>();
+    const docs = await request(testApp.app, undefined, 'GET', '/api/docs/');
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toMatch(/text\/html/);
     expect(doc.openapi).toBe('3.1.0');
     for (const path of [
       '/api/auth/login',
