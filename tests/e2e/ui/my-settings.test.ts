@@ -118,6 +118,11 @@ describe.skipIf(!hasChromium)('My settings', () => {
     ]);
     await page.getByRole('button', { name: 'Reload latest values' }).click();
     await hidden(page.getByText('Your settings changed since you opened this page.'));
+    // The form refills when the reloaded values arrive: wait for it rather than race it.
+    const reloaded = 'northwind.example\ncontoso.example\nfabrikam.example';
+    for (let i = 0; i < 50 && (await domains.inputValue()) !== reloaded; i += 1) {
+      await page.waitForTimeout(100);
+    }
     expect(await domains.inputValue()).toBe('northwind.example\ncontoso.example\nfabrikam.example');
 
     // An invalid domain is refused with the schema's message, then a valid list saves.
