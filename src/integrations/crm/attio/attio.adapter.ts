@@ -7,6 +7,7 @@ import {
   type OwnerPropertyResult,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
   CrmHttpClient,
@@ -119,7 +120,7 @@ export class AttioConnector implements CrmConnector {
         ? { status: 'valid' }
         : { status: 'invalid', detail: 'Attio reports the token as inactive.' };
     } catch (error) {
-      return verifyFailure(error);
+      return verifyFailure(error, 'Attio');
     }
   }
 
@@ -270,23 +271,4 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     });
   }
   return parsed.data;
-}
-
-/** verifyCredentials never throws: auth problems and transport failures become a status. */
-function verifyFailure(error: unknown): VerifyResult {
-  if (!(error instanceof CrmError)) {
-    return { status: 'unreachable', detail: 'Attio could not be reached.' };
-  }
-  const vendorCode = error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode };
-  switch (error.kind) {
-    case 'invalid_credentials':
-      return { status: 'invalid', detail: error.message, ...vendorCode };
-    case 'expired_credentials':
-      return { status: 'expired', detail: error.message, ...vendorCode };
-    case 'forbidden':
-    case 'not_permitted':
-      return { status: 'valid', detail: error.message, ...vendorCode };
-    default:
-      return { status: 'unreachable', detail: error.message, ...vendorCode };
-  }
 }

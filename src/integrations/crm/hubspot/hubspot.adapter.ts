@@ -7,6 +7,7 @@ import {
   type OwnerPropertyResult,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
   CrmHttpClient,
@@ -119,7 +120,7 @@ export class HubSpotConnector implements CrmConnector {
       await this.#http.request({ method: 'GET', path: '/account-info/v3/details' });
       return { status: 'valid' };
     } catch (error) {
-      return verifyFailure(error);
+      return verifyFailure(error, 'HubSpot');
     }
   }
 
@@ -264,24 +265,4 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     });
   }
   return parsed.data;
-}
-
-/** verifyCredentials never throws: auth problems and transport failures become a status. */
-function verifyFailure(error: unknown): VerifyResult {
-  if (!(error instanceof CrmError)) {
-    return { status: 'unreachable', detail: 'The CRM could not be reached.' };
-  }
-  const vendorCode = error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode };
-  switch (error.kind) {
-    case 'invalid_credentials':
-      return { status: 'invalid', detail: error.message, ...vendorCode };
-    case 'expired_credentials':
-      return { status: 'expired', detail: error.message, ...vendorCode };
-    case 'forbidden':
-    case 'not_permitted':
-      // Authenticated, but this call needs a scope the token lacks: the token itself is good.
-      return { status: 'valid', detail: error.message, ...vendorCode };
-    default:
-      return { status: 'unreachable', detail: error.message, ...vendorCode };
-  }
 }

@@ -7,6 +7,7 @@ import {
   type OwnerPropertyResult,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
   CrmHttpClient,
@@ -134,7 +135,7 @@ export class PipedriveConnector implements CrmConnector {
       await this.#http.request({ method: 'GET', path: '/api/v1/users/me' });
       return { status: 'valid' };
     } catch (error) {
-      return verifyFailure(error);
+      return verifyFailure(error, 'Pipedrive');
     }
   }
 
@@ -275,23 +276,4 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     });
   }
   return parsed.data;
-}
-
-/** verifyCredentials never throws: auth problems and transport failures become a status. */
-function verifyFailure(error: unknown): VerifyResult {
-  if (!(error instanceof CrmError)) {
-    return { status: 'unreachable', detail: 'Pipedrive could not be reached.' };
-  }
-  const vendorCode = error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode };
-  switch (error.kind) {
-    case 'invalid_credentials':
-      return { status: 'invalid', detail: error.message, ...vendorCode };
-    case 'expired_credentials':
-      return { status: 'expired', detail: error.message, ...vendorCode };
-    case 'forbidden':
-    case 'not_permitted':
-      return { status: 'valid', detail: error.message, ...vendorCode };
-    default:
-      return { status: 'unreachable', detail: error.message, ...vendorCode };
-  }
 }

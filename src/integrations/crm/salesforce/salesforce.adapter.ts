@@ -9,6 +9,7 @@ import {
   type SalesforceStageInfo,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
   CrmHttpClient,
@@ -184,7 +185,7 @@ export class SalesforceConnector implements SalesforceCrmConnector {
       await this.#http.request({ method: 'GET', path: `${API}/limits` });
       return { status: 'valid' };
     } catch (error) {
-      return verifyFailure(error);
+      return verifyFailure(error, 'Salesforce');
     }
   }
 
@@ -401,24 +402,4 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     });
   }
   return parsed.data;
-}
-
-/** verifyCredentials never throws: auth problems and transport failures become a status. */
-function verifyFailure(error: unknown): VerifyResult {
-  if (!(error instanceof CrmError)) {
-    return { status: 'unreachable', detail: 'Salesforce could not be reached.' };
-  }
-  const vendorCode = error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode };
-  switch (error.kind) {
-    case 'invalid_credentials':
-      return { status: 'invalid', detail: error.message, ...vendorCode };
-    case 'expired_credentials':
-      return { status: 'expired', detail: error.message, ...vendorCode };
-    case 'forbidden':
-    case 'not_permitted':
-      // The session was accepted; only this resource needs a permission the user lacks.
-      return { status: 'valid', detail: error.message, ...vendorCode };
-    default:
-      return { status: 'unreachable', detail: error.message, ...vendorCode };
-  }
 }

@@ -7,6 +7,7 @@ import {
   type OwnerPropertyResult,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError, type CrmErrorKind } from '#src/integrations/crm/crm-error.ts';
 import {
   CrmHttpClient,
@@ -162,7 +163,7 @@ export class ZohoConnector implements CrmConnector {
       });
       return { status: 'valid' };
     } catch (error) {
-      return verifyFailure(error);
+      return verifyFailure(error, 'Zoho CRM');
     }
   }
 
@@ -313,24 +314,4 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     });
   }
   return parsed.data;
-}
-
-/** verifyCredentials never throws: auth problems and transport failures become a status. */
-function verifyFailure(error: unknown): VerifyResult {
-  if (!(error instanceof CrmError)) {
-    return { status: 'unreachable', detail: 'Zoho CRM could not be reached.' };
-  }
-  const vendorCode = error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode };
-  switch (error.kind) {
-    case 'invalid_credentials':
-      return { status: 'invalid', detail: error.message, ...vendorCode };
-    case 'expired_credentials':
-      return { status: 'expired', detail: error.message, ...vendorCode };
-    case 'forbidden':
-    case 'not_permitted':
-      // Authenticated, but the token lacks a scope for this call: the token itself is good.
-      return { status: 'valid', detail: error.message, ...vendorCode };
-    default:
-      return { status: 'unreachable', detail: error.message, ...vendorCode };
-  }
 }
