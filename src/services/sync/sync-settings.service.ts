@@ -273,9 +273,11 @@ async function planSync(
     );
     const counts = diffItems(itemsOf(category, to.value), itemsOf(category, outcome.value));
     values.push({ category, value: outcome.value });
-    // Undo needs the previous value only where something changes.
+    // Undo needs the previous value only where something changes. Compare whole values, not
+    // the counts: a reordered list (domains, meeting titles) changes with no item added/removed.
     // (A category never set on the target becomes set: that is a change too.)
-    if (changed(counts) || !to.isSet) snapshot.push({ category, isSet: to.isSet, value: to.value });
+    if (!to.isSet || JSON.stringify(to.value) !== JSON.stringify(outcome.value))
+      snapshot.push({ category, isSet: to.isSet, value: to.value });
     results.push({ category, label, status: 'applied', counts, notes: outcome.notes });
   }
   return { results, values, connections, applyRecordTypes: targetHasSalesforce, snapshot };
