@@ -87,19 +87,6 @@ export class DashboardRepository {
     return row.version;
   }
 
-  async readDocument(
-    userId: string,
-    category: DocumentCategoryKey,
-  ): Promise<{ value: unknown; version: number } | undefined> {
-    const row = await this.db
-      .selectFrom('dashboard_settings')
-      .select(['document', 'version'])
-      .where('user_id', '=', userId)
-      .where('category', '=', category)
-      .executeTakeFirst();
-    return row && { value: row.document, version: row.version };
-  }
-
   /** Stores an already validated document value. */
   async writeDocument<K extends DocumentCategoryKey>(
     userId: string,

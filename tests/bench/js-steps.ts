@@ -8,7 +8,7 @@ import {
 } from '#src/domain/settings/categories.ts';
 import { applyRule, diffItems, itemsOf } from '#src/domain/sync/sync-rules.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
-import { loadDashboardValues } from '#src/services/sync/sync-support.ts';
+import { loadDashboardValues } from '#src/services/settings/settings-store.ts';
 import { median } from '#tests/bench/stats.ts';
 
 export interface JsStepTimes {

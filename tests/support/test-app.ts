@@ -1,3 +1,4 @@
+import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -52,7 +53,7 @@ export async function buildTestApp(
     keyring,
     connectorFor: createConnectorFactory({
       baseUrls: { ...NOWHERE, ...options.crmBaseUrls },
-      policy: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, budgetMs: 3000, maxAttempts: 3 },
+      policy: FAST_RETRY_POLICY,
     }),
     secureCookies: false,
     throttle:

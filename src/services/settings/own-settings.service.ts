@@ -21,12 +21,9 @@ import {
   readCategory,
   VALUE_CATEGORY_KEYS,
   writeCategory,
-} from '#src/services/settings/settings-store.ts';
-import {
   loadDashboardValues,
-  resolveActor,
-  type SyncContext,
-} from '#src/services/sync/sync-support.ts';
+} from '#src/services/settings/settings-store.ts';
+import { resolveActor, type SyncContext } from '#src/services/sync/sync-support.ts';
 
 /**
  * A user's own dashboard (SPEC §4: a member reads and edits only their own dashboard). The target

@@ -1,3 +1,8 @@
+import {
+  loadDashboard,
+  loadDashboardValues,
+  type LoadedCategory,
+} from '#src/services/settings/settings-store.ts';
 import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { openJson, sealJson } from '#src/domain/secrets/secret-box.ts';
@@ -11,7 +16,6 @@ import {
   auditRefusal,
   authorizeSync,
   crmList,
-  loadDashboardValues,
   recordFailure,
   sealedToJson,
   type CategorySnapshot,
@@ -81,19 +85,15 @@ export async function syncCrm(
       const source = await repos.users.findPrimaryAdmin(actor.organizationId);
       const sourceConnections = source ? await repos.crmConnections.listForUser(source.id) : [];
       const targetConnections = await repos.crmConnections.listForUser(target.id);
-      const before = await loadDashboardValues(repos, target.id, ['custom_properties']);
-      const states = await repos.dashboards.categoryStates(target.id);
+      const { values, states } = await loadDashboard(repos, target.id, ['custom_properties']);
+      const properties = propertiesSnapshot(values.get('custom_properties'));
       const snapshot: CategorySnapshot[] = [
         {
           category: 'crm_keys',
-          isSet: states.some((s) => s.category === 'crm_keys'),
+          isSet: states.has('crm_keys'),
           connections: targetConnections.map(sealedToJson),
         },
-        {
-          category: 'custom_properties',
-          isSet: before.get('custom_properties')?.isSet ?? false,
-          value: before.get('custom_properties')?.value,
-        },
+        properties.snapshot,
       ];
       const copied = sourceConnections.map((c) => c.crm);
       let versionsAfter: Map<CategoryKey, number> = new Map();
@@ -128,9 +128,8 @@ export async function syncCrm(
           message: copiedMessage(copied),
           crms: [],
           versionsAfter: {
-            crm_keys: states.find((st) => st.category === 'crm_keys')?.version ?? 0,
-            custom_properties:
-              states.find((st) => st.category === 'custom_properties')?.version ?? 0,
+            crm_keys: states.get('crm_keys')?.version ?? 0,
+            custom_properties: properties.version,
             ...Object.fromEntries(versionsAfter),
           },
         },
@@ -208,7 +207,9 @@ export async function syncCrmOwnerProperties(
   }
   const run = await uow.transaction(async (repos) => {
     const { actor } = await authorizeSync(repos, context, target.id, 'sync:run');
-    const before = await loadDashboardValues(repos, target.id, ['custom_properties']);
+    const properties = propertiesSnapshot(
+      (await loadDashboardValues(repos, target.id, ['custom_properties'])).get('custom_properties'),
+    );
     return repos.syncRuns.insert({
       organizationId: actor.organizationId,
       actorId: actor.id,
@@ -220,15 +221,9 @@ export async function syncCrmOwnerProperties(
       result: {
         ownerPropertiesOnly: true,
         crms: [],
-        versionsAfter: { custom_properties: before.get('custom_properties')?.version ?? 0 },
+        versionsAfter: { custom_properties: properties.version },
       },
-      snapshot: [
-        {
-          category: 'custom_properties',
-          isSet: before.get('custom_properties')?.isSet ?? false,
-          value: before.get('custom_properties')?.value,
-        },
-      ],
+      snapshot: [properties.snapshot],
       requestId: context.requestId ?? null,
     });
   });
@@ -239,6 +234,21 @@ export async function syncCrmOwnerProperties(
       ? 'The member has no CRM keys: run Sync CRM first.'
       : `Checked owner properties for ${crmList(crms)}.`;
   return { syncId: run.id, targetUserId: target.id, copied: [], message, crms: results };
+}
+
+/** The member's custom properties before the owner-property step, for undo and its version check. */
+function propertiesSnapshot(loaded: LoadedCategory | undefined): {
+  snapshot: CategorySnapshot;
+  version: number;
+} {
+  return {
+    snapshot: {
+      category: 'custom_properties',
+      isSet: loaded?.isSet ?? false,
+      value: loaded?.value,
+    },
+    version: loaded?.version ?? 0,
+  };
 }
 
 function copiedMessage(copied: readonly CrmKey[]): string {

@@ -1,4 +1,5 @@
-import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
+import { loadDashboard, loadDashboardValues } from '#src/services/settings/settings-store.ts';
+import { CRM_KEYS } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { openJson, sealJson, type Keyring } from '#src/domain/secrets/secret-box.ts';
 import {
@@ -24,7 +25,6 @@ import {
   auditRefusal,
   authorizeSync,
   crmList,
-  loadDashboardValues,
   recordFailure,
   sealedToJson,
   type CategorySnapshot,
@@ -216,10 +216,9 @@ async function planSync(
   categories: readonly CategoryKey[],
 ): Promise<SyncPlan> {
   const valueCategories = categories.filter((c): c is ValueCategoryKey => c !== 'crm_keys');
-  const [source, target, targetStates] = await Promise.all([
+  const [source, { values: target, states: targetStates }] = await Promise.all([
     loadDashboardValues(repos, sourceId, valueCategories),
-    loadDashboardValues(repos, targetId, valueCategories),
-    repos.dashboards.categoryStates(targetId),
+    loadDashboard(repos, targetId, valueCategories),
   ]);
   const results: CategoryResult[] = [];
   const values: PlannedValue[] = [];
@@ -242,7 +241,7 @@ async function planSync(
       );
       connections = planned.connections;
       if (connections.some((c) => c.crm === 'salesforce')) targetHasSalesforce = true;
-      const crmKeysSet = targetStates.some((s) => s.category === 'crm_keys');
+      const crmKeysSet = targetStates.has('crm_keys');
       if (changed(planned.counts) || !crmKeysSet) {
         snapshot.push({
           category,
@@ -359,5 +358,3 @@ async function applyPlan(
   }
   return repos.dashboards.writeCategories(targetId, written);
 }
-
-export type { CrmKey };

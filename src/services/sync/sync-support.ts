@@ -7,12 +7,7 @@ import {
 import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { AuditEntryInput } from '#src/domain/audit/audit-chain.ts';
-import {
-  defaultValueOf,
-  parseCategoryValue,
-  type CategoryKey,
-  type ValueCategoryKey,
-} from '#src/domain/settings/categories.ts';
+import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
 import type { StoredCrmConnection } from '#src/repositories/crm-connection.repository.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
@@ -141,64 +136,6 @@ export async function recordFailure(
   throw error;
 }
 
-export interface LoadedCategory {
-  value: unknown;
-  isSet: boolean;
-  version: number;
-}
-
-/**
- * A dashboard's value categories in a fixed number of queries, whatever their sizes: one for
- * the state rows, one for all documents, one for properties, two for the pipeline.
- */
-export async function loadDashboardValues(
-  repos: Repositories,
-  userId: string,
-  categories: readonly ValueCategoryKey[],
-): Promise<Map<ValueCategoryKey, LoadedCategory>> {
-  const states = new Map(
-    (await repos.dashboards.categoryStates(userId)).map((s) => [s.category, s]),
-  );
-  const documentKeys = categories.filter(
-    (c) => c !== 'custom_properties' && c !== 'pipeline_stages',
-  );
-  const [documents, properties, pipeline] = await Promise.all([
-    repos.dashboards.readDocuments(
-      userId,
-      documentKeys.filter((c) => states.has(c)),
-    ),
-    categories.includes('custom_properties') && states.has('custom_properties')
-      ? repos.dashboards.listCustomProperties(userId)
-      : undefined,
-    categories.includes('pipeline_stages') && states.has('pipeline_stages')
-      ? repos.dashboards.readPipeline(userId)
-      : undefined,
-  ]);
-  const loaded = new Map<ValueCategoryKey, LoadedCategory>();
-  for (const category of categories) {
-    const state = states.get(category);
-    if (!state) {
-      loaded.set(category, { value: defaultValueOf(category), isSet: false, version: 0 });
-      continue;
-    }
-    // Row-stored categories come back from typed, constrained columns in the schema's shape:
-    // they were validated on write, and re-parsing hundreds of rows per sync is measurable
-    // (docs/benchmarks.md). Documents are re-validated on read.
-    if (category === 'custom_properties' || category === 'pipeline_stages') {
-      const value = category === 'custom_properties' ? { properties } : pipeline;
-      loaded.set(category, { value, isSet: true, version: state.version });
-      continue;
-    }
-    const parsed = parseCategoryValue(category, documents.get(category));
-    if (!parsed.ok)
-      throw new Error(
-        `stored ${category} of user ${userId} no longer validates: ${parsed.message}`,
-      );
-    loaded.set(category, { value: parsed.value, isSet: true, version: state.version });
-  }
-  return loaded;
-}
-
 /** A stored CRM connection as JSON for a snapshot: still sealed (SPEC §7). */
 export interface SealedConnectionJson {
   crm: CrmKey;
@@ -248,5 +185,3 @@ export type CategorySnapshot =
 export function crmList(crms: readonly CrmKey[]): string {
   return crms.map((c) => CRM_LABELS[c]).join(', ');
 }
-
-export type { CategoryKey };

@@ -1,3 +1,4 @@
+import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
@@ -53,7 +54,7 @@ beforeEach(async () => {
     keyring,
     connectorFor: createConnectorFactory({
       baseUrls: emulators.urls,
-      policy: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, budgetMs: 3000, maxAttempts: 3 },
+      policy: FAST_RETRY_POLICY,
     }),
   };
 });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import { AttioConnector } from '#src/integrations/crm/attio/attio.adapter.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
-import type { RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
 import {
   createAttioEmulator,
   type AttioEmulator,
@@ -11,13 +11,7 @@ import {
 import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
 
 const TOKEN = 'attio-test-token-3b9f2e7a51c4';
-const FAST: Partial<RetryPolicy> = {
-  maxAttempts: 3,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  timeoutMs: 2_000,
-  budgetMs: 5_000,
-};
+const FAST = FAST_RETRY_POLICY;
 const REP1: CrmOwner = {
   id: '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e11',
   email: 'rep1@acme.test',

@@ -7,6 +7,7 @@ import {
   type OwnerPropertyResult,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { parseVendorBody } from '#src/integrations/crm/vendor-body.ts';
 import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
@@ -262,13 +263,5 @@ export class AttioConnector implements CrmConnector {
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new CrmError({
-      crm: 'attio',
-      kind: 'bad_response',
-      message: `Attio returned an unexpected ${what}.`,
-    });
-  }
-  return parsed.data;
+  return parseVendorBody('attio', 'Attio', schema, body, what);
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import type { RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
@@ -12,13 +13,7 @@ import {
 import { HubSpotConnector } from '#src/integrations/crm/hubspot/hubspot.adapter.ts';
 
 const TOKEN = 'pat-na1-test-hubspot-token-7f3a9c21';
-const FAST: Partial<RetryPolicy> = {
-  maxAttempts: 3,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  timeoutMs: 2_000,
-  budgetMs: 5_000,
-};
+const FAST = FAST_RETRY_POLICY;
 const REP1: CrmOwner = { id: '41629711', email: 'rep1@acme.test', name: 'Priya Natarajan' };
 
 let emulator: HubSpotEmulator;

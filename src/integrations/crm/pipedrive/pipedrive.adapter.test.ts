@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
-import type { RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
 import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
 import {
   createPipedriveEmulator,
@@ -13,13 +13,7 @@ import {
 import { PipedriveConnector } from '#src/integrations/crm/pipedrive/pipedrive.adapter.ts';
 
 const TOKEN = 'pd-test-api-token-7f3a9c21d4e5b6a7';
-const FAST: Partial<RetryPolicy> = {
-  maxAttempts: 3,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  timeoutMs: 2_000,
-  budgetMs: 5_000,
-};
+const FAST = FAST_RETRY_POLICY;
 const REP1: CrmOwner = { id: '13057011', email: 'rep1@acme.test', name: 'Priya Natarajan' };
 const OWNER_KEY = pipedriveFieldKey('deal', 15_001);
 

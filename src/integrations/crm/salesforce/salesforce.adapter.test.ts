@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
-import type { RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
 import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
 import {
   createSalesforceEmulator,
@@ -16,13 +16,7 @@ import {
 } from '#src/integrations/crm/salesforce/salesforce.adapter.ts';
 
 const TOKEN = '00D000000000001!AQ0AQtest.salesforce.access.7f3a9c21';
-const FAST: Partial<RetryPolicy> = {
-  maxAttempts: 3,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  timeoutMs: 2_000,
-  budgetMs: 5_000,
-};
+const FAST = FAST_RETRY_POLICY;
 const OWNER: CrmOwner = {
   id: '005000000000001AAA',
   email: 'owner@acme.test',

@@ -9,6 +9,7 @@ import {
   type SalesforceStageInfo,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { parseVendorBody } from '#src/integrations/crm/vendor-body.ts';
 import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
@@ -393,13 +394,5 @@ export class SalesforceConnector implements SalesforceCrmConnector {
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new CrmError({
-      crm: 'salesforce',
-      kind: 'bad_response',
-      message: `Salesforce returned an unexpected ${what}.`,
-    });
-  }
-  return parsed.data;
+  return parseVendorBody('salesforce', 'Salesforce', schema, body, what);
 }

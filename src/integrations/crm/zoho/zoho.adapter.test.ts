@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
-import type { RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
 import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
 import {
   createZohoEmulator,
@@ -12,13 +12,7 @@ import {
 import { ZohoConnector } from '#src/integrations/crm/zoho/zoho.adapter.ts';
 
 const TOKEN = '1000.test0zoho0access0token.7f3a9c21d4e5';
-const FAST: Partial<RetryPolicy> = {
-  maxAttempts: 3,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  timeoutMs: 2_000,
-  budgetMs: 5_000,
-};
+const FAST = FAST_RETRY_POLICY;
 const REP1: CrmOwner = {
   id: '4876876000000225101',
   email: 'rep1@acme.test',

@@ -7,6 +7,7 @@ import {
   type OwnerPropertyResult,
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
+import { parseVendorBody } from '#src/integrations/crm/vendor-body.ts';
 import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError, type CrmErrorKind } from '#src/integrations/crm/crm-error.ts';
 import {
@@ -305,13 +306,5 @@ export class ZohoConnector implements CrmConnector {
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new CrmError({
-      crm: 'zoho',
-      kind: 'bad_response',
-      message: `Zoho CRM returned an unexpected ${what}.`,
-    });
-  }
-  return parsed.data;
+  return parseVendorBody('zoho', 'Zoho CRM', schema, body, what);
 }
