@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
  * TEST_DATABASE_URL is set (ADR 0004). Unit tests (src/**) run once, in the pglite project.
  */
 const integration = ['tests/integration/**/*.test.ts'];
+/** Faults only a PostgreSQL server can have (an ended connection): the postgres project only. */
+const postgresOnly = 'tests/integration/postgres-only/**';
 const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 export default defineConfig({
@@ -19,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: ['src/**/*.test.ts', 'tests/e2e/**/*.test.ts', ...integration],
+          exclude: [postgresOnly],
           env: { ERGO_TEST_ENGINE: 'pglite' },
           globalSetup: ['./tests/support/global-setup.ts'],
           setupFiles: ['./tests/support/setup.ts'],

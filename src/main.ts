@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '#src/config/config.ts';
 import { createLogger } from '#src/config/logger.ts';
 import { loadKeyring } from '#src/config/secret-key.ts';
 import { openDatabase, type Database } from '#src/db/database.ts';
-import { databaseHealth } from '#src/db/health.ts';
+import { createReadinessCheck } from '#src/db/health.ts';
 import { migrateToLatest } from '#src/db/migrator.ts';
 import { DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '#src/db/seed/demo-data.ts';
 import { buildApp } from '#src/http/app.ts';
@@ -15,6 +15,7 @@ import {
 } from '#src/integrations/crm/emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
+import { DEFAULT_IDEMPOTENCY_POLICY } from '#src/services/idempotency/idempotency.service.ts';
 
 /**
  * Composition root: config → logger → keyring → database (migrated) → demo seed → HTTP.
@@ -41,10 +42,10 @@ async function main(): Promise<void> {
         : await openDatabase({
             engine: 'postgres',
             url: config.database.url,
-            onIdleError: (error) => {
+            onConnectionError: (error) => {
               logger.warn(
                 { reason: error.message },
-                'an idle database connection was closed by the server',
+                'a database connection was closed by the server; the pool replaces it',
               );
             },
           });
@@ -58,6 +59,12 @@ async function main(): Promise<void> {
   }
 
   const uow = createUnitOfWork(database.db);
+  if (database.engine === 'pglite') {
+    // One process owns the embedded database: a claim still in progress belongs to a process
+    // that died (kill -9, power loss), so its retry may run now rather than after the lease.
+    const ended = await uow.read.idempotency.endAllLeases();
+    if (ended > 0) logger.info({ ended }, 'Idempotency-Key claims of the previous run released');
+  }
   if (config.demo) {
     const seeded = await seedDemo(uow, keyring);
     logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');
@@ -84,21 +91,32 @@ async function main(): Promise<void> {
   const app = await buildApp({
     logger,
     version,
-    health: () => databaseHealth(database),
+    health: await createReadinessCheck(database),
     uow,
     keyring,
     connectorFor,
     secureCookies: config.mode === 'production',
+    trustProxy: config.http.trustProxy,
+    idempotency: { policy: { ...DEFAULT_IDEMPOTENCY_POLICY, leaseMs: config.idempotencyLeaseMs } },
     demo: config.demo,
     webRoot: fileURLToPath(new URL('../dist/web', import.meta.url)),
   });
+  // Graceful shutdown: stop accepting, let requests in flight finish (bounded), refuse new ones
+  // with 503, then close the database. A sync in flight either commits or rolls back whole.
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => process.exit(1), 10_000);
+    const timer = setTimeout(() => {
+      logger.error(
+        { timeoutMs: config.http.shutdownTimeoutMs },
+        'requests still running at the shutdown deadline: exiting anyway',
+      );
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs);
     timer.unref();
     await app.close();
     await emulators?.close();
     await database.close();
+    logger.info('stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { CrmKey } from '#src/domain/crm.ts';
 import { z } from 'zod';
 
@@ -58,13 +59,51 @@ const envSchema = z.object({
   ERGO_CRM_ATTIO_URL: crmUrl,
   ERGO_CRM_PIPEDRIVE_URL: crmUrl,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  ERGO_TRUST_PROXY: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isAddressOrCidr, {
+          error: 'must be comma-separated IP addresses or CIDR ranges of your proxies',
+        }),
+      ),
+    )
+    .optional(),
+  ERGO_IDEMPOTENCY_LEASE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 3600')
+    .max(3600, 'must be between 1 and 3600')
+    .default(60),
+  ERGO_SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 300')
+    .max(300, 'must be between 1 and 300')
+    .default(10),
 });
 
 export type Env = z.input<typeof envSchema>;
 
 export interface Config {
   mode: 'development' | 'test' | 'production';
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Proxies whose X-Forwarded-For is believed; empty = the socket's address only. */
+    trustProxy: string[];
+    /** On SIGTERM, how long requests in flight may take before the process exits anyway. */
+    shutdownTimeoutMs: number;
+  };
+  /** How long an Idempotency-Key claim is held before a retry may take it over. */
+  idempotencyLeaseMs: number;
   database: { engine: 'pglite'; dataDir: string } | { engine: 'postgres'; url: string };
   dataDir: string;
   secrets: {
@@ -120,7 +159,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     ok: true,
     config: {
       mode: e.NODE_ENV,
-      http: { host: e.HOST, port: e.PORT },
+      http: {
+        host: e.HOST,
+        port: e.PORT,
+        trustProxy: e.ERGO_TRUST_PROXY ?? [],
+        shutdownTimeoutMs: e.ERGO_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      },
+      idempotencyLeaseMs: e.ERGO_IDEMPOTENCY_LEASE_SECONDS * 1000,
       database: embedded
         ? { engine: 'pglite', dataDir: `${e.ERGO_DATA_DIR}/pglite` }
         : { engine: 'postgres', url: e.DATABASE_URL ?? '' },
@@ -131,6 +176,15 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       logLevel: e.LOG_LEVEL,
     },
   };
+}
+
+function isAddressOrCidr(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
 function isPostgresUrl(value: string): boolean {

@@ -21,7 +21,10 @@ export type DatabaseOptions =
       engine: 'postgres';
       url: string;
       maxConnections?: number;
-      onIdleError?: (error: Error) => void;
+      /** Milliseconds to wait for a connection before the request fails (503). */
+      connectionTimeoutMs?: number;
+      /** A connection the server ended, idle or in use; the pool replaces it on next use. */
+      onConnectionError?: (error: Error) => void;
     };
 
 const INT8_OID = 20;
@@ -55,13 +58,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     types: int8AsNumber(),
   });
-  // An idle client whose connection the server ends (restart, failover, DROP DATABASE … FORCE)
-  // emits 'error' on the pool; unhandled, that would crash the process. The pool replaces the
-  // client on next use, and the query that needs it reports any real failure.
+  // A client whose connection the server ends (pg_terminate_backend, restart, failover) emits
+  // 'error'. The pool listens only while a client is idle; a client checked out by a request has
+  // no listener, and an unhandled 'error' would crash the process. So every client gets its own
+  // listener for its whole life: the query in flight rejects (→ 503 database_unavailable, the
+  // server rolled its transaction back) and the pool drops the dead client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionError?.(error));
+  });
   pool.on('error', (error) => {
-    options.onIdleError?.(error);
+    options.onConnectionError?.(error);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };

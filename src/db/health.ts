@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database } from '#src/db/database.ts';
 import { migrationState } from '#src/db/migrator.ts';
 
@@ -7,24 +8,26 @@ export interface DatabaseHealth {
   migrations: { applied: number; pending: string[]; latest: string | null };
 }
 
-/** One round trip that proves the database answers and tells where its schema stands. */
-export async function databaseHealth(database: Database): Promise<DatabaseHealth> {
-  try {
-    const state = await migrationState(database.db);
-    return {
-      database: database.engine,
-      ok: state.pending.length === 0,
-      migrations: {
-        applied: state.applied.length,
-        pending: state.pending,
-        latest: state.applied.at(-1) ?? null,
-      },
-    };
-  } catch {
-    return {
-      database: database.engine,
-      ok: false,
-      migrations: { applied: 0, pending: [], latest: null },
-    };
-  }
+/**
+ * The readiness check: one cheap round trip (`select 1`) per call, with the migration state read
+ * once, here, at start-up (migrations only change when the app is deployed and restarted).
+ */
+export async function createReadinessCheck(
+  database: Database,
+): Promise<() => Promise<DatabaseHealth>> {
+  const state = await migrationState(database.db);
+  const migrations = {
+    applied: state.applied.length,
+    pending: state.pending,
+    latest: state.applied.at(-1) ?? null,
+  };
+  return async () => {
+    let reachable = true;
+    try {
+      await sql`select 1`.execute(database.db);
+    } catch {
+      reachable = false;
+    }
+    return { database: database.engine, ok: reachable && state.pending.length === 0, migrations };
+  };
 }

@@ -2,6 +2,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as initialSchema from '#src/db/migrations/20261127180000_initial_schema.ts';
 import * as sessionsAndIdempotency from '#src/db/migrations/20261127190000_sessions_and_idempotency.ts';
+import * as reliability from '#src/db/migrations/20261201190000_reliability.ts';
 
 /**
  * Migrations are listed here, in order, rather than read from a folder at run time: the same
@@ -10,6 +11,7 @@ import * as sessionsAndIdempotency from '#src/db/migrations/20261127190000_sessi
 export const MIGRATIONS: Record<string, Migration> = {
   '20261127180000_initial_schema': initialSchema,
   '20261127190000_sessions_and_idempotency': sessionsAndIdempotency,
+  '20261201190000_reliability': reliability,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -140,6 +140,8 @@ export interface SyncRunsTable {
   request_id: string | null;
   created_at: CreatedAt;
   finished_at: Date | null;
+  /** Apply order: taken at insert, under the target's lock. */
+  seq: ColumnType<number, never, never>;
 }
 
 export interface AuditLogTable {
@@ -176,6 +178,16 @@ export interface IdempotencyKeysTable {
   status: number | null;
   response: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
+  claim_token: string | null;
+  lease_expires_at: Date | null;
+  expires_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface LoginFailuresTable {
+  id: ColumnType<number, never, never>;
+  account: string;
+  address: string;
+  failed_at: Date;
 }
 
 export interface DB {
@@ -193,6 +205,7 @@ export interface DB {
   audit_log: AuditLogTable;
   sessions: SessionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  login_failures: LoginFailuresTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -11,10 +11,13 @@ export const ERROR_CODES = [
   'csrf_failed',
   'version_conflict',
   'already_reverted',
-  'idempotency_mismatch',
+  'idempotency_key_reused',
   'idempotency_in_progress',
+  'setup_incomplete',
   'rate_limited',
   'not_found',
+  'database_unavailable',
+  'service_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -39,9 +42,12 @@ export const HTTP_STATUS_BY_CODE = {
   csrf_failed: 403,
   version_conflict: 409,
   already_reverted: 409,
-  idempotency_mismatch: 422,
+  idempotency_key_reused: 422,
   idempotency_in_progress: 409,
+  setup_incomplete: 409,
   rate_limited: 429,
   not_found: 404,
+  database_unavailable: 503,
+  service_unavailable: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;

@@ -60,10 +60,10 @@ export interface ManagedUser extends MemberActionTarget {
  * never saying whether it exists elsewhere); it must not be the primary admin nor the actor
  * (`forbidden`). Throws the AppError; returns the user otherwise.
  */
-export function authorizeMemberManagement(
+export function authorizeMemberManagement<T extends ManagedUser>(
   actor: Actor,
-  target: ManagedUser | undefined,
-): ManagedUser {
+  target: T | undefined,
+): T {
   assertCanManageMembers(actor);
   if (!target || target.organizationId !== actor.organizationId) {
     throw new AppError(
@@ -92,6 +92,19 @@ export function assertCanManageMembers(actor: Actor): void {
     throw new AppError(
       'forbidden',
       'Only an active admin of this organization can manage members.',
+    );
+  }
+}
+
+/**
+ * `invited` becomes `active` only through setup completion (SPEC §1), which creates the
+ * dashboard: an admin can neither activate an invited user nor reactivate one who never set up.
+ */
+export function assertCanActivate(target: { status: UserStatus; hasDashboard: boolean }): void {
+  if (target.status === 'invited' || !target.hasDashboard) {
+    throw new AppError(
+      'setup_incomplete',
+      "This user hasn't finished setting up their account; they become active when they complete setup.",
     );
   }
 }

@@ -12,12 +12,14 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '#src/db/connection-errors.ts';
 import type { DatabaseHealth } from '#src/db/health.ts';
 import { AppError } from '#src/domain/errors.ts';
-import { hasUnstorableText } from '#src/domain/text.ts';
+import { inspectInput, MAX_INPUT_DEPTH } from '#src/domain/text.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
-import { registerAuth, SESSION_COOKIE } from '#src/http/auth.plugin.ts';
+import { registerAuth, sessionCookieName } from '#src/http/auth.plugin.ts';
 import { sendProblem } from '#src/http/problem.ts';
+import { docsCsp, registerSecurityHeaders } from '#src/http/security-headers.ts';
 import { authRoutes } from '#src/http/routes/auth.routes.ts';
 import { meRoutes } from '#src/http/routes/me.routes.ts';
 import { membersRoutes } from '#src/http/routes/members.routes.ts';
@@ -25,7 +27,8 @@ import { metaRoutes } from '#src/http/routes/meta.routes.ts';
 import { syncRoutes } from '#src/http/routes/sync.routes.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
-import { LoginThrottle } from '#src/services/auth/login-throttle.ts';
+import { LoginThrottle, type ThrottleLimits } from '#src/services/auth/login-throttle.ts';
+import type { IdempotencyPolicy } from '#src/services/idempotency/idempotency.service.ts';
 import type { ConnectorFactory } from '#src/services/sync/sync-crm.service.ts';
 
 export interface AppDeps {
@@ -37,7 +40,12 @@ export interface AppDeps {
   connectorFor: ConnectorFactory;
   /** Secure cookies (https only): on outside local development. */
   secureCookies: boolean;
-  throttle?: LoginThrottle;
+  /** Addresses or CIDR ranges of trusted reverse proxies (X-Forwarded-For); empty = none. */
+  trustProxy?: string[];
+  /** Failed-login limits (the throttle itself lives in the database). */
+  throttleLimits?: ThrottleLimits;
+  /** Idempotency-Key lease and lifetime, and the clock they follow. */
+  idempotency?: { policy?: IdempotencyPolicy; now?: () => Date };
   sessionPolicy?: SessionPolicy;
   now?: () => Date;
   /** Demo mode: the login page shows the demo logins. */
@@ -56,6 +64,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    // X-Forwarded-For is believed only from the configured proxies; otherwise the socket's
+    // address is the client's (the login throttle keys on it).
+    trustProxy: deps.trustProxy && deps.trustProxy.length > 0 ? deps.trustProxy : false,
+    // While shutting down, new requests get our own problem+json 503 (below).
+    return503OnClosing: false,
     // Malformed escapes (FST_ERR_BAD_URL) and over-long path params (FST_ERR_MAX_PARAM_LENGTH)
     // are answered by the router before any hook: as problems too.
     frameworkErrors: (_error, _request, reply) => {
@@ -69,6 +82,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Graceful shutdown: once close() begins, requests in flight finish and new ones are refused
+  // with a 503 (Fastify adds `Connection: close`), before any hook touches the database.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('retry-after', '5');
+    return sendProblem(
+      reply,
+      'service_unavailable',
+      'Ergo is restarting; nothing was changed. Try again in a moment.',
+    );
+  });
+
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -77,21 +106,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'Ergo Admin API',
         version: deps.version,
         description:
-          "Everything the Admin console does: Sync CRM, Sync Settings to User, history and undo, members, and a user's own dashboard. Errors are application/problem+json with a stable `code`. State-changing requests need the `x-csrf-token` header from `POST /api/auth/login` or `GET /api/me`.",
+          "Everything the Admin console does: Sync CRM, Sync Settings to User, history and undo, members, and a user's own dashboard. Errors are application/problem+json with a stable `code`. State-changing requests need the `x-csrf-token` header from `POST /api/auth/login` or `GET /api/me`. " +
+          `Request bodies may nest at most ${MAX_INPUT_DEPTH} levels of arrays and objects (deeper: 400 invalid_request).`,
       },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(deps.secureCookies) },
+        },
       },
       security: [{ session: [] }],
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await registerSecurityHeaders(app, { https: deps.secureCookies });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', transformStaticCSP: docsCsp });
 
   app.addHook('onSend', async (request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
     reply.header('x-request-id', request.id);
     if (request.url.startsWith('/api/') && !request.url.startsWith('/api/docs')) {
       reply.header('cache-control', 'no-store');
@@ -100,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (error, request, reply) => {
     if (error instanceof AppError) {
-      if (error.code === 'rate_limited' && typeof error.details?.retryAfterSeconds === 'number') {
+      if (typeof error.details?.retryAfterSeconds === 'number') {
         reply.header('retry-after', String(error.details.retryAfterSeconds));
       }
       return sendProblem(reply, error.code, error.message, error.details);
@@ -124,6 +154,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         'The request could not be read: check its body and headers.',
       );
     }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ reason: (error as Error).message }, 'database unavailable');
+      reply.header('retry-after', '5');
+      return sendProblem(
+        reply,
+        'database_unavailable',
+        'The database is not reachable right now; nothing was changed. Try again in a moment.',
+      );
+    }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(
       reply,
@@ -139,31 +178,50 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     // The web app routes in the browser: any other GET page gets its index.html.
-    if (webRoot && request.method === 'GET' && !path.startsWith('/api/')) {
+    if (
+      webRoot &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !path.startsWith('/api/')
+    ) {
       return reply.type('text/html').sendFile('index.html');
     }
     return sendProblem(reply, 'not_found', `No route for ${request.method} ${path}.`);
   });
 
   // PostgreSQL cannot store NUL nor a lone surrogate (text, jsonb): refuse them at the door.
+  // So too input nested deeper than MAX_INPUT_DEPTH, before a schema (or anything recursive)
+  // walks it: a 10,000-deep body fits in the body limit. Runs on every route (after parsing).
   app.addHook('preValidation', async (request) => {
     const key = request.headers['idempotency-key'];
-    if ([request.params, request.query, request.body, key].some(hasUnstorableText)) {
-      throw new AppError(
-        'invalid_request',
-        'The request contains characters that cannot be stored (NUL or an unpaired surrogate).',
-      );
+    for (const part of [request.params, request.query, request.body, key]) {
+      const verdict = inspectInput(part);
+      if (verdict === 'too_deep') {
+        throw new AppError(
+          'invalid_request',
+          `The request body is nested too deeply (more than ${MAX_INPUT_DEPTH} levels).`,
+        );
+      }
+      if (verdict === 'unstorable') {
+        throw new AppError(
+          'invalid_request',
+          'The request contains characters that cannot be stored (NUL or an unpaired surrogate).',
+        );
+      }
     }
   });
 
-  const throttle = deps.throttle ?? new LoginThrottle();
+  const throttle = new LoginThrottle(
+    deps.uow.read.loginFailures,
+    deps.throttleLimits,
+    deps.now ?? (() => new Date()),
+  );
   const authDeps = {
     uow: deps.uow,
     throttle,
     ...(deps.sessionPolicy ? { sessionPolicy: deps.sessionPolicy } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   };
-  registerAuth(app, authDeps);
+  registerAuth(app, authDeps, sessionCookieName(deps.secureCookies));
 
   await app.register(metaRoutes, { deps });
   await app.register(authRoutes, { deps, authDeps });

@@ -5,12 +5,25 @@ import { resolveSession, type AuthDeps } from '#src/services/auth/auth.service.t
 import '#src/http/request-context.ts';
 
 export const SESSION_COOKIE = 'ergo_session';
+
+/**
+ * The session cookie's name: with Secure cookies (https, production) the `__Host-` prefix, so
+ * the browser accepts it only from this host, over https, for path / (no Domain can widen it).
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Requests that need no CSRF token: they start a session or carry none. */
 const CSRF_EXEMPT = new Set(['/api/auth/login']);
 /** API routes open without a session; every other /api route answers 401 before validating input. */
 const PUBLIC_API = new Set([
   'GET /api/health',
+  'GET /api/health/live',
+  'GET /api/health/ready',
+  'HEAD /api/health',
+  'HEAD /api/health/live',
+  'HEAD /api/health/ready',
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'GET /api/openapi.json',
@@ -20,10 +33,10 @@ const PUBLIC_API = new Set([
  * Resolves the session cookie on every request, and enforces the CSRF token (header
  * `x-csrf-token`, compared in constant time) on every state-changing request with a session.
  */
-export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
+export function registerAuth(app: FastifyInstance, deps: AuthDeps, cookieName: string): void {
   app.decorateRequest('auth', undefined);
   app.addHook('onRequest', async (request) => {
-    const token = request.cookies[SESSION_COOKIE];
+    const token = request.cookies[cookieName];
     request.auth = token ? await resolveSession(deps, token) : undefined;
     const path = request.url.split('?')[0] ?? '';
     if (!request.auth) {

@@ -37,6 +37,8 @@ export interface ManagedUserRow {
   organizationId: string;
   role: Role;
   status: UserStatus;
+  /** Setup completed: the user has a dashboard. */
+  hasDashboard: boolean;
 }
 
 /**
@@ -99,8 +101,7 @@ export class MemberRepository {
             .where('sync_runs.organization_id', '=', organizationId)
             .whereRef('sync_runs.target_id', '=', 'users.id')
             .where('sync_runs.status', '!=', 'dry_run')
-            .orderBy('sync_runs.created_at', 'desc')
-            .orderBy('sync_runs.id', 'desc')
+            .orderBy('sync_runs.seq', 'desc')
             .limit(1)
             .as('last_sync'),
         (join) => join.onTrue(),
@@ -187,12 +188,25 @@ export class MemberRepository {
     const row = await this.db
       .selectFrom('users')
       .select(['id', 'organization_id', 'role', 'status'])
+      .select((eb) =>
+        eb
+          .exists(
+            eb.selectFrom('dashboards').select('user_id').whereRef('user_id', '=', 'users.id'),
+          )
+          .as('has_dashboard'),
+      )
       .where('organization_id', '=', organizationId)
       .where('id', '=', userId)
-      .forUpdate()
+      .forUpdate(['users'])
       .executeTakeFirst();
     return (
-      row && { id: row.id, organizationId: row.organization_id, role: row.role, status: row.status }
+      row && {
+        id: row.id,
+        organizationId: row.organization_id,
+        role: row.role,
+        status: row.status,
+        hasDashboard: Boolean(row.has_dashboard),
+      }
     );
   }
 

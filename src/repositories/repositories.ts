@@ -5,6 +5,7 @@ import { CrmConnectionRepository } from '#src/repositories/crm-connection.reposi
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
 import { MemberRepository } from '#src/repositories/member.repository.ts';
 import { IdempotencyRepository } from '#src/repositories/idempotency.repository.ts';
+import { LoginFailureRepository } from '#src/repositories/login-failure.repository.ts';
 import { SessionRepository } from '#src/repositories/session.repository.ts';
 import { SyncRunRepository } from '#src/repositories/sync-run.repository.ts';
 import { OrganizationRepository } from '#src/repositories/organization.repository.ts';
@@ -23,6 +24,7 @@ export interface Repositories {
   sessions: SessionRepository;
   members: MemberRepository;
   idempotency: IdempotencyRepository;
+  loginFailures: LoginFailureRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -37,6 +39,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     sessions: new SessionRepository(db),
     members: new MemberRepository(db),
     idempotency: new IdempotencyRepository(db),
+    loginFailures: new LoginFailureRepository(db),
   };
 }
 

@@ -19,6 +19,8 @@ export interface SyncRunRecord {
   requestId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /** Apply order (SPEC §6 history): assigned at insert, under the target's lock. */
+  seq: number;
 }
 
 /** A history row with the names a person reads. */
@@ -59,6 +61,7 @@ const COLUMNS = [
   'request_id',
   'created_at',
   'finished_at',
+  'seq',
 ] as const;
 
 type Row = {
@@ -78,6 +81,7 @@ type Row = {
   request_id: string | null;
   created_at: Date;
   finished_at: Date | null;
+  seq: number;
 };
 
 function toRecord(r: Row): SyncRunRecord {
@@ -98,6 +102,7 @@ function toRecord(r: Row): SyncRunRecord {
     requestId: r.request_id,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
+    seq: r.seq,
   };
 }
 
@@ -121,7 +126,8 @@ export class SyncRunRepository {
         reverts_sync_id: run.revertsSyncId ?? null,
         error_code: run.errorCode ?? null,
         request_id: run.requestId,
-        finished_at: sql<Date>`now()`,
+        // The statement's clock, not the transaction's start (now()): the real end of the work.
+        finished_at: sql<Date>`clock_timestamp()`,
       })
       .returning(COLUMNS)
       .executeTakeFirstOrThrow();
@@ -160,10 +166,10 @@ export class SyncRunRepository {
       .execute();
   }
 
-  /** Newest first, with actor and target names; `before` is a (createdAt, id) cursor. */
+  /** Newest applied first (by `seq`), with actor and target names; `beforeSeq` is the cursor. */
   async list(
     organizationId: string,
-    filter: { targetId?: string; limit: number; before?: { createdAt: Date; id: string } },
+    filter: { targetId?: string; limit: number; beforeSeq?: number },
   ): Promise<SyncRunListItem[]> {
     let query = this.db
       .selectFrom('sync_runs')
@@ -172,22 +178,10 @@ export class SyncRunRepository {
       .select(COLUMNS.map((c) => `sync_runs.${c}` as const))
       .select(['actor.name as actor_name', 'target.name as target_name'])
       .where('sync_runs.organization_id', '=', organizationId)
-      .orderBy('sync_runs.created_at', 'desc')
-      .orderBy('sync_runs.id', 'desc')
+      .orderBy('sync_runs.seq', 'desc')
       .limit(filter.limit);
     if (filter.targetId) query = query.where('sync_runs.target_id', '=', filter.targetId);
-    const before = filter.before;
-    if (before) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('sync_runs.created_at', '<', before.createdAt),
-          eb.and([
-            eb('sync_runs.created_at', '=', before.createdAt),
-            eb('sync_runs.id', '<', before.id),
-          ]),
-        ]),
-      );
-    }
+    if (filter.beforeSeq !== undefined) query = query.where('sync_runs.seq', '<', filter.beforeSeq);
     return (await query.execute()).map((r) => ({
       ...toRecord(r),
       actorName: r.actor_name,

@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createLogger } from '#src/config/logger.ts';
-import { databaseHealth } from '#src/db/health.ts';
+import { createReadinessCheck } from '#src/db/health.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { createKeyring, type Keyring } from '#src/domain/secrets/secret-box.ts';
 import { buildApp, type AppDeps } from '#src/http/app.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
-import { LoginThrottle } from '#src/services/auth/login-throttle.ts';
+import { DEFAULT_THROTTLE, type ThrottleLimits } from '#src/services/auth/login-throttle.ts';
 import type { TestDatabase } from '#tests/support/test-database.ts';
 
 /** Nothing listens on port 9 (discard) here: a test that forgot the emulators fails fast, offline. */
@@ -32,7 +32,11 @@ export async function buildTestApp(
   options: {
     crmBaseUrls?: Partial<Record<CrmKey, string>>;
     keyring?: Keyring;
-    throttle?: LoginThrottle;
+    throttleLimits?: Partial<ThrottleLimits>;
+    idempotency?: AppDeps['idempotency'];
+    trustProxy?: string[];
+    secureCookies?: boolean;
+    webRoot?: string;
     sessionPolicy?: SessionPolicy;
     now?: () => Date;
   } = {},
@@ -48,16 +52,24 @@ export async function buildTestApp(
   const deps: AppDeps = {
     logger: createLogger({ logLevel: 'info' }, sink),
     version: '0.0.0-test',
-    health: () => databaseHealth(database),
+    health: await createReadinessCheck(database),
     uow: createUnitOfWork(database.db),
     keyring,
     connectorFor: createConnectorFactory({
       baseUrls: { ...NOWHERE, ...options.crmBaseUrls },
       policy: FAST_RETRY_POLICY,
     }),
-    secureCookies: false,
-    throttle:
-      options.throttle ?? new LoginThrottle({ windowMs: 60_000, maxPerAccount: 5, maxPerIp: 1000 }),
+    secureCookies: options.secureCookies ?? false,
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    throttleLimits: {
+      ...DEFAULT_THROTTLE,
+      windowMs: 60_000,
+      maxPerAddress: 1000,
+      maxPerAccount: 1000,
+      ...options.throttleLimits,
+    },
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
     ...(options.now ? { now: options.now } : {}),
   };

@@ -31,6 +31,14 @@ const stage = (internalId: string, order: number, probability = 50) => ({
   probability,
 });
 
+const PROPERTY = {
+  crm: 'hubspot',
+  object: 'deal',
+  name: 'deal_source',
+  label: 'Deal source',
+  type: 'string',
+};
+
 /** One malformed value per category and the field path its message must name. */
 const MALFORMED: Record<ValueCategoryKey, { input: unknown; path: string }> = {
   custom_properties: {
@@ -73,6 +81,141 @@ describe.each(VALUE_CATEGORY_KEYS)('%s', (key) => {
     const message = rejectionOf(key, input);
     expect(message).toContain(`${label}: `);
     expect(message).toContain(`${path}: `);
+  });
+});
+
+/**
+ * ADR 0005: every object of every category is strict. Per category, a misspelt key at each level
+ * of its value and the path its message must name ('' = the value itself).
+ */
+const UNKNOWN_KEYS: Record<ValueCategoryKey, { input: unknown; path: string; key: string }[]> = {
+  custom_properties: [
+    { input: { propertys: [] }, path: '', key: 'propertys' },
+    {
+      input: { properties: [{ ...PROPERTY, ownerPropery: true }] },
+      path: 'properties.0',
+      key: 'ownerPropery',
+    },
+    {
+      input: {
+        properties: [
+          {
+            ...PROPERTY,
+            type: 'enumeration',
+            options: [{ label: 'A', value: 'a', colour: 'red' }],
+          },
+        ],
+      },
+      path: 'properties.0.options.0',
+      key: 'colour',
+    },
+  ],
+  pipeline_stages: [
+    { input: { stage: [] }, path: '', key: 'stage' },
+    {
+      input: { stages: [{ ...stage('stage.demo', 0), probabilty: 10 }] },
+      path: 'stages.0',
+      key: 'probabilty',
+    },
+    {
+      input: { stages: [{ ...stage('stage.demo', 0), crmStageMappings: { husbpot: 'demo' } }] },
+      path: 'stages.0.crmStageMappings',
+      key: 'husbpot',
+    },
+    {
+      input: {
+        salesforceRecordTypes: [
+          {
+            recordTypeId: '012000000000001AAA',
+            name: 'New Business',
+            developerName: 'New_Business',
+            active: true,
+          },
+        ],
+      },
+      path: 'salesforceRecordTypes.0',
+      key: 'active',
+    },
+  ],
+  company_details: [{ input: { companyNmae: 'Acme' }, path: '', key: 'companyNmae' }],
+  meeting_titles: [
+    { input: { template: [] }, path: '', key: 'template' },
+    {
+      input: { templates: [{ id: 'mt.1', title: '{{company}}', applies: {} }] },
+      path: 'templates.0',
+      key: 'applies',
+    },
+    {
+      input: { templates: [{ id: 'mt.1', title: '{{company}}', appliesTo: { meetingType: [] } }] },
+      path: 'templates.0.appliesTo',
+      key: 'meetingType',
+    },
+  ],
+  alternate_domains: [{ input: { domain: ['acme.com'] }, path: '', key: 'domain' }],
+  partnership_domains: [{ input: { partners: ['partner.example'] }, path: '', key: 'partners' }],
+  task_settings: [{ input: { defaultPriorty: 'low' }, path: '', key: 'defaultPriorty' }],
+  email_templates: [
+    { input: { template: [] }, path: '', key: 'template' },
+    {
+      input: { templates: [{ id: 't1', kind: 'slack', name: 'Alert', body: 'Hi', subjct: 'x' }] },
+      path: 'templates.0',
+      key: 'subjct',
+    },
+  ],
+  advanced_settings: [
+    { input: { weeklyDigests: false }, path: '', key: 'weeklyDigests' },
+    {
+      input: { contextNotifications: { enable: false } },
+      path: 'contextNotifications',
+      key: 'enable',
+    },
+  ],
+};
+
+/** "path: unknown key "k"" as formatZodError prints it. */
+const unknownKeyMessage = (path: string, key: string) =>
+  `${path ? `${path}: ` : ''}unknown key ${JSON.stringify(key)}`;
+
+describe.each(VALUE_CATEGORY_KEYS)('strict objects: %s', (key) => {
+  it(`${key} refuses an unknown key and names it`, () => {
+    const label = categoryDefinition(key).label;
+    for (const { input, path, key: unknown } of UNKNOWN_KEYS[key]) {
+      expect(rejectionOf(key, input)).toBe(`${label}: ${unknownKeyMessage(path, unknown)}`);
+    }
+  });
+});
+
+describe('strict objects: the unknown-key message', () => {
+  it('custom_properties refuses "ownerPropery" rather than storing an ordinary property', () => {
+    const result = parseCategoryValue('custom_properties', {
+      properties: [{ ...PROPERTY, ownerPropery: true }],
+    });
+    expect(result).toEqual({
+      ok: false,
+      message: 'Custom properties: properties.0: unknown key "ownerPropery"',
+    });
+  });
+
+  it('a key longer than 64 characters is named by its first 64', () => {
+    const long = `${'k'.repeat(64)}${'x'.repeat(10_000)}`;
+    const message = rejectionOf('company_details', { [long]: 1 });
+    expect(message).toBe(`Company details: unknown key "${'k'.repeat(64)}"…`);
+  });
+
+  it('a key is cut by characters, never inside a surrogate pair', () => {
+    const long = '\u{1F600}'.repeat(100);
+    const message = rejectionOf('task_settings', { [long]: 1 });
+    expect(message).toBe(`Task settings: unknown key "${'\u{1F600}'.repeat(64)}"…`);
+  });
+
+  it('several unknown keys are named, the first five, and the rest counted', () => {
+    const input = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => [k, 1]));
+    expect(rejectionOf('advanced_settings', input)).toBe(
+      'Advanced settings: unknown keys "a", "b", "c", "d", "e" and 2 more',
+    );
+    expect(rejectionOf('advanced_settings', { a: 1, b: 2 })).toBe(
+      'Advanced settings: unknown keys "a", "b"',
+    );
   });
 });
 
@@ -333,6 +476,19 @@ describe('crmCredentialsSchema (CRM keys)', () => {
   it('an unknown CRM is rejected, naming the crm field', () => {
     expect(crmKeysRejection({ crm: 'dynamics', secrets: { accessToken: '0123456789' } })).toContain(
       'crm: ',
+    );
+  });
+
+  it('crm_keys refuses an unknown key and names it', () => {
+    const hubspot = { crm: 'hubspot', secrets: { accessToken: 'pat-na1-0123456789' } };
+    expect(crmKeysRejection({ ...hubspot, portalId: '123' })).toBe(
+      'CRM keys: unknown key "portalId"',
+    );
+    expect(
+      crmKeysRejection({ ...hubspot, secrets: { ...hubspot.secrets, refresh_token: 'x' } }),
+    ).toBe('CRM keys: secrets: unknown key "refresh_token"');
+    expect(crmKeysRejection({ ...hubspot, instance: { portalID: '123' } })).toBe(
+      'CRM keys: instance: unknown key "portalID"',
     );
   });
 

@@ -5,8 +5,36 @@ import { CRM_KEYS } from '#src/domain/crm.ts';
  * Zod schemas for the ten dashboard settings categories (SPEC §2, "content (minimum)").
  * The same schemas validate the database seed, the API and (later) the web forms.
  * Every schema parses `{}` into a complete value with sane defaults: the category's default
- * value. Objects are strict: a misspelt field is an error, not silently dropped.
+ * value. Objects are strict (ADR 0005): a misspelt field is an error naming it, not silently
+ * dropped — `"ownerPropery": true` must not store an ordinary property.
  */
+
+/** Unknown keys named in a message, and the characters kept of each (a key may be any size). */
+const NAMED_UNKNOWN_KEYS = 5;
+const UNKNOWN_KEY_CHARS = 64;
+
+function quoteKey(key: string): string {
+  const chars = Array.from(key);
+  return chars.length > UNKNOWN_KEY_CHARS
+    ? `${JSON.stringify(chars.slice(0, UNKNOWN_KEY_CHARS).join(''))}…`
+    : JSON.stringify(key);
+}
+
+/** `unknown key "ownerPropery"`: the message of every strict object and record below. */
+function unknownKeysMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const keys = issue.keys as readonly string[];
+  const named = keys.slice(0, NAMED_UNKNOWN_KEYS).map(quoteKey).join(', ');
+  const more =
+    keys.length > NAMED_UNKNOWN_KEYS ? ` and ${keys.length - NAMED_UNKNOWN_KEYS} more` : '';
+  return `unknown ${keys.length === 1 ? 'key' : 'keys'} ${named}${more}`;
+}
+
+/** `z.strictObject` with the message above: every object of every category is one. */
+const strict = {
+  object: <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
+    z.strictObject(shape, { error: unknownKeysMessage }),
+};
 
 const trimmed = (max: number) => z.string().trim().max(max);
 const requiredText = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -23,7 +51,7 @@ export const domainSchema = z
   );
 
 /** A list of domains: validated, lower-cased, de-duplicated (SPEC §2 alternate/partnership domains). */
-const domainListSchema = z
+const domainListSchema = strict
   .object({
     domains: z.array(domainSchema).max(500).default([]),
   })
@@ -34,12 +62,12 @@ const domainListSchema = z
 export const CRM_OBJECTS = ['deal', 'contact', 'company'] as const;
 export const PROPERTY_TYPES = ['string', 'number', 'date', 'bool', 'enumeration'] as const;
 
-export const propertyOptionSchema = z.strictObject({
+export const propertyOptionSchema = strict.object({
   label: requiredText(200),
   value: requiredText(200),
 });
 
-export const customPropertySchema = z
+export const customPropertySchema = strict
   .object({
     crm: z.enum(CRM_KEYS),
     object: z.enum(CRM_OBJECTS),
@@ -77,7 +105,7 @@ export const customPropertySchema = z
     }
   });
 
-export const customPropertiesSchema = z
+export const customPropertiesSchema = strict
   .object({ properties: z.array(customPropertySchema).max(2000).default([]) })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
@@ -96,7 +124,7 @@ export const customPropertiesSchema = z
 
 // --- pipeline_stages ---------------------------------------------------------------------------
 
-export const pipelineStageSchema = z.strictObject({
+export const pipelineStageSchema = strict.object({
   /** Stable identity across dashboards: stage sync merges by it (SPEC §2). */
   internalId: z
     .string()
@@ -110,7 +138,9 @@ export const pipelineStageSchema = z.strictObject({
     .min(0, 'must be between 0 and 100')
     .max(100, 'must be between 0 and 100'),
   /** The stage's id in each CRM, e.g. `{ hubspot: 'appointmentscheduled' }`. */
-  crmStageMappings: z.partialRecord(z.enum(CRM_KEYS), requiredText(200)).default({}),
+  crmStageMappings: z
+    .partialRecord(z.enum(CRM_KEYS), requiredText(200), { error: unknownKeysMessage })
+    .default({}),
   /** True when the stage came from an admin's sync rather than the user's own setup. */
   synced: z.boolean().default(false),
 });
@@ -120,7 +150,7 @@ export const salesforceRecordTypeIdSchema = z
   .string()
   .regex(/^012[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/, 'must be a Salesforce RecordType id (012…)');
 
-export const salesforceRecordTypeSchema = z.strictObject({
+export const salesforceRecordTypeSchema = strict.object({
   recordTypeId: salesforceRecordTypeIdSchema,
   name: requiredText(120),
   developerName: z
@@ -131,7 +161,7 @@ export const salesforceRecordTypeSchema = z.strictObject({
   isActive: z.boolean().default(true),
 });
 
-export const pipelineStagesSchema = z
+export const pipelineStagesSchema = strict
   .object({
     stages: z.array(pipelineStageSchema).max(500).default([]),
     salesforceRecordTypes: z.array(salesforceRecordTypeSchema).max(200).default([]),
@@ -172,7 +202,7 @@ export const pipelineStagesSchema = z
 
 // --- company_details ---------------------------------------------------------------------------
 
-export const companyDetailsSchema = z.strictObject({
+export const companyDetailsSchema = strict.object({
   companyName: trimmed(200).default(''),
   website: z
     .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })])
@@ -205,11 +235,11 @@ export const MEETING_TYPES = [
 
 const placeholderPattern = /\{\{\s*([^}]*?)\s*\}\}/g;
 
-export const meetingTitleTemplateSchema = z
+export const meetingTitleTemplateSchema = strict
   .object({
     id: requiredText(100),
     title: requiredText(300),
-    appliesTo: z
+    appliesTo: strict
       .object({
         meetingTypes: z.array(z.enum(MEETING_TYPES)).max(MEETING_TYPES.length).default([]),
         externalOnly: z.boolean().default(true),
@@ -231,8 +261,8 @@ export const meetingTitleTemplateSchema = z
   });
 
 /** Templates are ordered: the first whose rules match a meeting names it. */
-export const meetingTitlesSchema = z
-  .strictObject({ templates: z.array(meetingTitleTemplateSchema).max(100).default([]) })
+export const meetingTitlesSchema = strict
+  .object({ templates: z.array(meetingTitleTemplateSchema).max(100).default([]) })
   .superRefine((value, ctx) => {
     const ids = new Set<string>();
     for (const [index, template] of value.templates.entries()) {
@@ -257,7 +287,7 @@ export const partnershipDomainsSchema = domainListSchema;
 export const TASK_PRIORITIES = ['low', 'medium', 'high'] as const;
 export const TASK_ASSIGNMENTS = ['record_owner', 'meeting_host', 'self'] as const;
 
-export const taskSettingsSchema = z.strictObject({
+export const taskSettingsSchema = strict.object({
   defaultDueOffsetDays: z.number().int().min(0).max(365).default(2),
   defaultPriority: z.enum(TASK_PRIORITIES).default('medium'),
   autoCreateFollowUps: z.boolean().default(true),
@@ -273,7 +303,7 @@ export const taskSettingsSchema = z.strictObject({
 
 export const TEMPLATE_KINDS = ['email', 'slack', 'crm_note'] as const;
 
-export const messageTemplateSchema = z
+export const messageTemplateSchema = strict
   .object({
     id: requiredText(100),
     kind: z.enum(TEMPLATE_KINDS),
@@ -303,7 +333,7 @@ export const messageTemplateSchema = z
   });
 
 /** The guide's "email, Slack, and CRM note templates". */
-export const emailTemplatesSchema = z
+export const emailTemplatesSchema = strict
   .object({ templates: z.array(messageTemplateSchema).max(500).default([]) })
   .superRefine((value, ctx) => {
     const ids = new Set<string>();
@@ -323,9 +353,9 @@ export const emailTemplatesSchema = z
 
 export const NOTIFICATION_CHANNELS = ['email', 'slack', 'in_app'] as const;
 
-export const advancedSettingsSchema = z.strictObject({
+export const advancedSettingsSchema = strict.object({
   /** The guide's "context notifications": a briefing before a meeting. */
-  contextNotifications: z
+  contextNotifications: strict
     .object({
       enabled: z.boolean().default(true),
       channels: z
@@ -361,30 +391,30 @@ const httpsOrLoopbackUrl = z
  * (SPEC §7); `instance` is the non-secret data the connector needs (instance URL, data centre…).
  */
 export const crmCredentialsSchema = z.discriminatedUnion('crm', [
-  z.strictObject({
+  strict.object({
     crm: z.literal('hubspot'),
-    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: z.strictObject({ portalId: z.string().regex(/^\d+$/).optional() }).default({}),
+    secrets: strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: strict.object({ portalId: z.string().regex(/^\d+$/).optional() }).default({}),
   }),
-  z.strictObject({
+  strict.object({
     crm: z.literal('salesforce'),
-    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: z.strictObject({ instanceUrl: httpsOrLoopbackUrl }),
+    secrets: strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: strict.object({ instanceUrl: httpsOrLoopbackUrl }),
   }),
-  z.strictObject({
+  strict.object({
     crm: z.literal('zoho'),
-    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: z.strictObject({ apiDomain: httpsOrLoopbackUrl }),
+    secrets: strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: strict.object({ apiDomain: httpsOrLoopbackUrl }),
   }),
-  z.strictObject({
+  strict.object({
     crm: z.literal('attio'),
-    secrets: z.strictObject({ accessToken: secretString }),
-    instance: z.strictObject({ workspaceSlug: z.string().optional() }).default({}),
+    secrets: strict.object({ accessToken: secretString }),
+    instance: strict.object({ workspaceSlug: z.string().optional() }).default({}),
   }),
-  z.strictObject({
+  strict.object({
     crm: z.literal('pipedrive'),
-    secrets: z.strictObject({ apiToken: secretString }),
-    instance: z.strictObject({ apiDomain: httpsOrLoopbackUrl.optional() }).default({}),
+    secrets: strict.object({ apiToken: secretString }),
+    instance: strict.object({ apiDomain: httpsOrLoopbackUrl.optional() }).default({}),
   }),
 ]);
 export type CrmCredentials = z.infer<typeof crmCredentialsSchema>;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '#src/http/app.ts';
-import { SESSION_COOKIE } from '#src/http/auth.plugin.ts';
+import { sessionCookieName } from '#src/http/auth.plugin.ts';
 import { requireAuth } from '#src/http/request-context.ts';
 import {
   DEFAULT_SESSION_POLICY,
@@ -20,6 +20,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
   app,
   { deps, authDeps },
 ) => {
+  const cookieName = sessionCookieName(deps.secureCookies);
   const cookieOptions = {
     path: '/',
     httpOnly: true,
@@ -44,7 +45,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
       });
-      reply.setCookie(SESSION_COOKIE, session.token, {
+      reply.setCookie(cookieName, session.token, {
         ...cookieOptions,
         maxAge: Math.floor(
           (authDeps.sessionPolicy ?? DEFAULT_SESSION_POLICY).absoluteTimeoutMs / 1000,
@@ -58,9 +59,9 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
     '/api/auth/logout',
     { schema: { tags: ['auth'], summary: 'End the session' } },
     async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
+      const token = request.cookies[cookieName];
       if (token) await logout(authDeps, token);
-      reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      reply.clearCookie(cookieName, cookieOptions);
       return reply.status(204).send();
     },
   );

@@ -10,6 +10,7 @@ import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import { syncCrm, syncCrmOwnerProperties } from '#src/services/sync/sync-crm.service.ts';
 import { listSyncs } from '#src/services/sync/sync-history.service.ts';
 import { syncSettings } from '#src/services/sync/sync-settings.service.ts';
+import type { SyncContext } from '#src/services/sync/sync-support.ts';
 
 const memberParams = z.strictObject({ userId: z.string().max(100) });
 const syncParams = z.strictObject({ syncId: z.string().max(100) });
@@ -36,7 +37,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
     reply: FastifyReply,
     route: string,
     payload: unknown,
-    work: () => Promise<unknown>,
+    work: (context: SyncContext) => Promise<unknown>,
   ): Promise<FastifyReply> {
     const key = request.headers['idempotency-key'];
     const result = await withIdempotency(
@@ -47,7 +48,11 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         route,
         request: payload,
       },
-      async () => ({ status: 200, body: await work() }),
+      async (guard) => ({
+        status: 200,
+        body: await work({ ...contextOf(request), ...(guard ? { idempotency: guard } : {}) }),
+      }),
+      deps.idempotency ?? {},
     );
     if (result.replayed) reply.header('idempotent-replayed', 'true');
     if (result.status >= 400) {
@@ -69,8 +74,8 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       },
     },
     async (request, reply) =>
-      idempotent(request, reply, `sync-crm:${request.params.userId}`, {}, () =>
-        syncCrm(syncDeps, contextOf(request), request.params.userId),
+      idempotent(request, reply, `sync-crm:${request.params.userId}`, {}, (context) =>
+        syncCrm(syncDeps, context, request.params.userId),
       ),
   );
 
@@ -85,8 +90,8 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       },
     },
     async (request, reply) =>
-      idempotent(request, reply, `sync-crm-owner:${request.params.userId}`, {}, () =>
-        syncCrmOwnerProperties(syncDeps, contextOf(request), request.params.userId),
+      idempotent(request, reply, `sync-crm-owner:${request.params.userId}`, {}, (context) =>
+        syncCrmOwnerProperties(syncDeps, context, request.params.userId),
       ),
   );
 
@@ -104,8 +109,8 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
     },
     async (request, reply) => {
       const body = request.body ?? {};
-      return idempotent(request, reply, `sync-settings:${request.params.userId}`, body, () =>
-        syncSettings(syncDeps, contextOf(request), {
+      return idempotent(request, reply, `sync-settings:${request.params.userId}`, body, (context) =>
+        syncSettings(syncDeps, context, {
           targetUserId: request.params.userId,
           ...(body.categories ? { categories: body.categories } : {}),
           ...(body.dryRun === undefined ? {} : { dryRun: body.dryRun }),

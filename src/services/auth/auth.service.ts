@@ -50,14 +50,14 @@ export function sessionIdOf(token: string): string {
 
 /**
  * Logs in with email and password: the same message for an unknown email and a wrong password,
- * throttled per account and per IP, refused for deactivated users. A new session id every time.
+ * throttled per account and client address (shared by every process), refused for deactivated users. A new session id every time.
  */
 export async function login(
   deps: AuthDeps,
   input: { email: string; password: string; ip: string; userAgent?: string | null },
 ): Promise<Session> {
   const email = input.email.trim().toLowerCase();
-  const wait = deps.throttle.retryAfterMs(email, input.ip);
+  const wait = await deps.throttle.retryAfterMs(email, input.ip);
   if (wait > 0) {
     throw new AppError(
       'rate_limited',
@@ -70,7 +70,7 @@ export async function login(
   const user = await deps.uow.read.users.findByEmail(email);
   const ok = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
   if (!user || !user.password_hash || !ok) {
-    deps.throttle.recordFailure(email, input.ip);
+    await deps.throttle.recordFailure(email, input.ip);
     throw new AppError('unauthenticated', INVALID_LOGIN);
   }
   if (user.status === 'deactivated') {
@@ -79,7 +79,7 @@ export async function login(
       'Your access to Ergo has been turned off. Ask an admin of your organization.',
     );
   }
-  deps.throttle.recordSuccess(email);
+  await deps.throttle.recordSuccess(email, input.ip);
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const now = (deps.now ?? (() => new Date()))();

@@ -1,64 +1,42 @@
+import type {
+  LoginFailureLimits,
+  LoginFailureRepository,
+} from '#src/repositories/login-failure.repository.ts';
+
 /**
- * Failed-login throttling per account and per IP: a sliding window of failure timestamps in
- * memory. One process serves the app (embedded or one node per database); a multi-node
- * deployment would move this to the database or Redis.
+ * Failed-login throttling, kept in the database: every process shares it and a restart forgets
+ * nothing. Limits apply per account *and* client address, per address, and per account across
+ * all addresses (much higher), so five wrong passwords from one place do not lock the owner out
+ * at another (OWASP ASVS V2.2.1).
  */
-export interface ThrottleLimits {
-  windowMs: number;
-  maxPerAccount: number;
-  maxPerIp: number;
-}
+export type ThrottleLimits = LoginFailureLimits;
 
 export const DEFAULT_THROTTLE: ThrottleLimits = {
   windowMs: 15 * 60_000,
-  maxPerAccount: 5,
-  maxPerIp: 50,
+  maxPerAccountAndAddress: 5,
+  maxPerAddress: 50,
+  maxPerAccount: 100,
 };
 
 export class LoginThrottle {
-  readonly #failures = new Map<string, number[]>();
   constructor(
+    private readonly failures: LoginFailureRepository,
     readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Milliseconds until another attempt is allowed; 0 when allowed now. */
-  retryAfterMs(account: string, ip: string): number {
-    return Math.max(
-      this.#wait(`a:${account}`, this.limits.maxPerAccount),
-      this.#wait(`i:${ip}`, this.limits.maxPerIp),
-    );
+  async retryAfterMs(account: string, address: string): Promise<number> {
+    const now = this.now();
+    const until = await this.failures.blockedUntil(account, address, this.limits, now);
+    return until ? Math.max(1, until.getTime() - now.getTime()) : 0;
   }
 
-  recordFailure(account: string, ip: string): void {
-    for (const key of [`a:${account}`, `i:${ip}`]) {
-      const list = this.#recent(key);
-      list.push(this.now());
-      this.#failures.set(key, list);
-    }
-    if (this.#failures.size > 100_000) this.#prune();
+  async recordFailure(account: string, address: string): Promise<void> {
+    await this.failures.record(account, address, this.limits, this.now());
   }
 
-  /** A successful login clears the account's failures (not the IP's). */
-  recordSuccess(account: string): void {
-    this.#failures.delete(`a:${account}`);
-  }
-
-  #recent(key: string): number[] {
-    const cutoff = this.now() - this.limits.windowMs;
-    return (this.#failures.get(key) ?? []).filter((t) => t > cutoff);
-  }
-
-  #wait(key: string, max: number): number {
-    const recent = this.#recent(key);
-    if (recent.length < max) return 0;
-    const oldest = recent[recent.length - max] ?? this.now();
-    return Math.max(1, oldest + this.limits.windowMs - this.now());
-  }
-
-  #prune(): void {
-    for (const key of [...this.#failures.keys()]) {
-      if (this.#recent(key).length === 0) this.#failures.delete(key);
-    }
+  async recordSuccess(account: string, address: string): Promise<void> {
+    await this.failures.clear(account, address);
   }
 }

@@ -3,6 +3,7 @@ import { AppError } from '#src/domain/errors.ts';
 import { hasUnstorableText } from '#src/domain/text.ts';
 import {
   actionsFor,
+  assertCanActivate,
   assertCanManageMembers,
   authorizeMemberManagement,
   type MemberAction,
@@ -12,7 +13,12 @@ import type { SyncAction, SyncStatus } from '#src/db/schema.ts';
 import type { MemberPagePosition } from '#src/repositories/member.repository.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
-import { isUuid, resolveActor, type SyncContext } from '#src/services/sync/sync-support.ts';
+import {
+  auditRefusal,
+  isUuid,
+  resolveActor,
+  type SyncContext,
+} from '#src/services/sync/sync-support.ts';
 
 export interface MemberDeps {
   uow: UnitOfWork;
@@ -139,6 +145,7 @@ export async function updateMember(
         changes.status !== undefined && changes.status !== target.status
           ? changes.status
           : undefined;
+      if (status === 'active') assertCanActivate(target);
       if (role === undefined && status === undefined) {
         // Already as asked: nothing to write or audit (a retried request is harmless).
         return { id: target.id, role: target.role, status: target.status };
@@ -167,7 +174,7 @@ export async function updateMember(
       return updated;
     });
   } catch (error) {
-    return auditRefusal(deps, context, 'member.update', userId, error);
+    return auditMemberRefusal(deps, context, 'member.update', userId, error);
   }
 }
 
@@ -187,7 +194,7 @@ export async function addTeamMember(
       return { added };
     });
   } catch (error) {
-    return auditRefusal(deps, context, 'team.member_add', userId, error, { teamId });
+    return auditMemberRefusal(deps, context, 'team.member_add', userId, error, { teamId });
   }
 }
 
@@ -206,7 +213,7 @@ export async function removeTeamMember(
       await auditTeamChange(repos, context, actor, 'team.member_remove', team.id, target.id);
     });
   } catch (error) {
-    return auditRefusal(deps, context, 'team.member_remove', userId, error, { teamId });
+    return auditMemberRefusal(deps, context, 'team.member_remove', userId, error, { teamId });
   }
 }
 
@@ -274,12 +281,8 @@ async function auditTeamChange(
   });
 }
 
-/**
- * Records a refused attempt in its own transaction (the use case's one rolled back) and rethrows.
- * The entry names the target only once it is known to be in the actor's organization, so the
- * log never holds another organization's ids; the same goes for the team.
- */
-async function auditRefusal(
+/** The refusal's audit entry (the shared rule of sync-support), with the team when it is ours. */
+async function auditMemberRefusal(
   deps: MemberDeps,
   context: MemberContext,
   action: 'member.update' | 'team.member_add' | 'team.member_remove',
@@ -289,27 +292,19 @@ async function auditRefusal(
 ): Promise<never> {
   if (!(error instanceof AppError)) throw error;
   const actor = await deps.uow.read.users.findById(context.actorId);
-  if (!actor) throw error;
-  const target = isUuid(userId)
-    ? await deps.uow.read.users.findInOrganization(actor.organization_id, userId)
-    : undefined;
   const team =
-    extra.teamId !== undefined && isUuid(extra.teamId)
+    actor && extra.teamId !== undefined && isUuid(extra.teamId)
       ? await deps.uow.read.members.findTeam(actor.organization_id, extra.teamId)
       : undefined;
-  await deps.uow.transaction((repos) =>
-    appendAudit(repos, {
-      organizationId: actor.organization_id,
-      actorId: actor.id,
-      targetId: target?.id ?? null,
-      action,
-      outcome: 'refused',
-      categories: [],
-      details: { code: error.code, ...(team === undefined ? {} : { teamId: team.id }) },
-      requestId: context.requestId ?? null,
-    }),
+  return auditRefusal(
+    deps.uow,
+    context,
+    action,
+    [],
+    userId,
+    error,
+    team === undefined ? {} : { teamId: team.id },
   );
-  throw error;
 }
 
 /** The patch checked at run time too: callers other than the HTTP schema exist (CLI, jobs). */

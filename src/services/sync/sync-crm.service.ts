@@ -82,6 +82,10 @@ export async function syncCrm(
     committed = await uow.transaction(async (repos) => {
       const { actor } = await authorizeSync(repos, context, target.id, 'sync:run');
       await repos.dashboards.lockForUpdate(target.id);
+      // With an Idempotency-Key, only the request holding it copies. Its answer is stored after
+      // the CRM step (CRM calls stay outside transactions); a retry after a crash in between
+      // re-runs Sync CRM, which SPEC §3 makes idempotent: the same keys, nothing created twice.
+      await context.idempotency?.fence(repos);
       const source = await repos.users.findPrimaryAdmin(actor.organizationId);
       const sourceConnections = source ? await repos.crmConnections.listForUser(source.id) : [];
       const targetConnections = await repos.crmConnections.listForUser(target.id);

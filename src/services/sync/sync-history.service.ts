@@ -45,7 +45,7 @@ export async function listSyncs(
   const rows = await deps.uow.read.syncRuns.list(actor.organizationId, {
     limit: limit + 1,
     ...(filter.memberId === undefined ? {} : { targetId: filter.memberId }),
-    ...(before === undefined ? {} : { before }),
+    ...(before === undefined ? {} : { beforeSeq: before }),
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -65,23 +65,22 @@ export async function listSyncs(
       revertsSyncId: r.revertsSyncId,
       revertedBySyncId: r.revertedBySyncId,
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
   };
 }
 
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+/** A page cursor: the apply order (`seq`) of the last row shown. */
+function encodeCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  const year = createdAt.getUTCFullYear();
-  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime()) || year < 1970 || year > 9999) {
+function decodeCursor(cursor: string): number {
+  const match = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1]) {
     throw new AppError(
       'invalid_request',
       'That page cursor is not valid: start from the first page.',
     );
   }
-  return { createdAt, id };
+  return Number(match[1]);
 }

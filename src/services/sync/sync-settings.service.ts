@@ -159,7 +159,10 @@ export async function syncSettings(
         details: { syncId: run.id, counts: countsByCategory(plan.results) },
         requestId: context.requestId ?? null,
       });
-      return { syncId: run.id, dryRun, targetUserId: targetId, categories: plan.results };
+      const result = { syncId: run.id, dryRun, targetUserId: targetId, categories: plan.results };
+      // The Idempotency-Key's stored answer commits with the sync, or neither does.
+      await context.idempotency?.complete(repos, result);
+      return result;
     });
   } catch (error) {
     if (error instanceof AppError)

@@ -11,11 +11,14 @@ import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
 import type { StoredCrmConnection } from '#src/repositories/crm-connection.repository.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
+import type { IdempotencyGuard } from '#src/services/idempotency/idempotency.service.ts';
 
 /** Who is acting and on which request: what every sync use case takes. */
 export interface SyncContext {
   actorId: string;
   requestId?: string | null;
+  /** Present when the request carries an Idempotency-Key: complete it with the effect. */
+  idempotency?: IdempotencyGuard;
 }
 
 export interface TargetMember extends TargetUser {
@@ -66,7 +69,8 @@ export function isUuid(value: string): boolean {
 
 /**
  * Appends the audit entry of a refused attempt in its own transaction and rethrows. The entry
- * names the organization only when the actor is known; a refusal never reveals the target.
+ * belongs to the actor's organization, and names a target only when that user is in the same
+ * organization: a refusal never stores (or reveals) another organization's ids.
  */
 export async function auditRefusal(
   uow: UnitOfWork,
@@ -75,20 +79,23 @@ export async function auditRefusal(
   categories: readonly string[],
   targetUserId: string,
   error: unknown,
+  details: Record<string, unknown> = {},
 ): Promise<never> {
   if (error instanceof AppError) {
     const actor = await uow.read.users.findById(context.actorId);
     if (actor) {
+      const target = isUuid(targetUserId)
+        ? await uow.read.users.findInOrganization(actor.organization_id, targetUserId)
+        : undefined;
       await uow.transaction((repos) =>
         appendAudit(repos, {
           organizationId: actor.organization_id,
           actorId: actor.id,
-          targetId:
-            error.code === 'target_not_found' || !isUuid(targetUserId) ? null : targetUserId,
+          targetId: target?.id ?? null,
           action,
           outcome: 'refused',
           categories: [...categories],
-          details: { code: error.code },
+          details: { code: error.code, ...details },
           requestId: context.requestId ?? null,
         }),
       );

@@ -63,8 +63,21 @@ export function describeError(error: unknown): PlainError {
         detail: null,
         advice: 'Wait for the sync to finish.',
       };
-    case 'idempotency_mismatch':
+    case 'idempotency_key_reused':
       return { title: "That request couldn't be repeated.", detail, advice: 'Try again.' };
+    case 'setup_incomplete':
+      return {
+        title: "This user hasn't finished setting up their account.",
+        detail,
+        advice: 'They become active when they complete setup.',
+      };
+    case 'database_unavailable':
+    case 'service_unavailable':
+      return {
+        title: 'Ergo is briefly unavailable.',
+        detail: null,
+        advice: 'Nothing was changed. Try again in a moment.',
+      };
     case 'rate_limited':
       return { title: 'Too many attempts.', detail, advice: 'Wait a minute, then try again.' };
     case 'not_found':

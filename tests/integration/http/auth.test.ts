@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
-import { LoginThrottle } from '#src/services/auth/login-throttle.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { buildTestApp, loginAs, request, type TestApp } from '#tests/support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
@@ -11,7 +10,7 @@ let testApp: TestApp;
 beforeAll(async () => {
   database = await createTestDatabase();
   testApp = await buildTestApp(database, {
-    throttle: new LoginThrottle({ windowMs: 60_000, maxPerAccount: 3, maxPerIp: 1000 }),
+    throttleLimits: { maxPerAccountAndAddress: 3 },
   });
   await seedDemo(createUnitOfWork(database.db), testApp.keyring);
 });

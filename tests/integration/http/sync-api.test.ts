@@ -150,7 +150,7 @@ describe('sync endpoints', () => {
       headers,
     );
     expect(mismatch.statusCode).toBe(422);
-    expect(mismatch.json()).toMatchObject({ code: 'idempotency_mismatch' });
+    expect(mismatch.json()).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
   it('history and revert over the API', async () => {
