@@ -21,9 +21,6 @@ const PUBLIC_API = new Set([
   'GET /api/health',
   'GET /api/health/live',
   'GET /api/health/ready',
-  'HEAD /api/health',
-  'HEAD /api/health/live',
-  'HEAD /api/health/ready',
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'GET /api/openapi.json',
@@ -44,7 +41,8 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps, cookieName: s
       const isPublic =
         !path.startsWith('/api/') ||
         path.startsWith('/api/docs') ||
-        PUBLIC_API.has(`${request.method} ${path}`);
+        // HEAD is GET without the body: public where GET is.
+        PUBLIC_API.has(`${request.method === 'HEAD' ? 'GET' : request.method} ${path}`);
       if (!isPublic) throw new AppError('unauthenticated', 'Log in to continue.');
       return;
     }
