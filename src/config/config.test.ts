@@ -70,4 +70,27 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({ ERGO_SECRET_KEYS_PREVIOUS: 'short' }).ok).toBe(false);
   });
+
+  it('trusts X-Forwarded-For only from the listed proxies (IPs or CIDRs), none by default', () => {
+    expect(loadConfig({})).toMatchObject({ config: { http: { trustProxy: [] } } });
+    expect(loadConfig({ ERGO_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' })).toMatchObject({
+      config: { http: { trustProxy: ['127.0.0.1', '10.0.0.0/8', '::1'] } },
+    });
+    for (const bad of ['proxy.local', '10.0.0.0/33', '1.2.3.4/8/1', 'true']) {
+      expect(loadConfig({ ERGO_TRUST_PROXY: bad })).toEqual({
+        ok: false,
+        errors: [expect.stringMatching(/^ERGO_TRUST_PROXY/)],
+      });
+    }
+  });
+
+  it('reads the Idempotency-Key lease and the shutdown bound in seconds', () => {
+    expect(loadConfig({})).toMatchObject({
+      config: { idempotencyLeaseMs: 60_000, http: { shutdownTimeoutMs: 10_000 } },
+    });
+    expect(
+      loadConfig({ ERGO_IDEMPOTENCY_LEASE_SECONDS: '5', ERGO_SHUTDOWN_TIMEOUT_SECONDS: '30' }),
+    ).toMatchObject({ config: { idempotencyLeaseMs: 5_000, http: { shutdownTimeoutMs: 30_000 } } });
+    expect(loadConfig({ ERGO_IDEMPOTENCY_LEASE_SECONDS: '0' }).ok).toBe(false);
+  });
 });
