@@ -14,6 +14,7 @@ import {
   type RunningEmulators,
 } from '#src/integrations/crm/emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
+import { backfillFingerprints } from '#src/services/crm-connections/crm-connection.service.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { DEFAULT_IDEMPOTENCY_POLICY } from '#src/services/idempotency/idempotency.service.ts';
 
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
     const ended = await uow.read.idempotency.endAllLeases();
     if (ended > 0) logger.info({ ended }, 'Idempotency-Key claims of the previous run released');
   }
+  const fingerprinted = await backfillFingerprints(uow.read, keyring);
+  if (fingerprinted > 0) logger.info({ fingerprinted }, 'CRM key fingerprints computed');
   if (config.demo) {
     const seeded = await seedDemo(uow, keyring);
     logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');

@@ -3,6 +3,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as initialSchema from '#src/db/migrations/20261127180000_initial_schema.ts';
 import * as sessionsAndIdempotency from '#src/db/migrations/20261127190000_sessions_and_idempotency.ts';
 import * as reliability from '#src/db/migrations/20261201190000_reliability.ts';
+import * as crmKeyFingerprints from '#src/db/migrations/20261201200000_crm_key_fingerprints.ts';
 
 /**
  * Migrations are listed here, in order, rather than read from a folder at run time: the same
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261127180000_initial_schema': initialSchema,
   '20261127190000_sessions_and_idempotency': sessionsAndIdempotency,
   '20261201190000_reliability': reliability,
+  '20261201200000_crm_key_fingerprints': crmKeyFingerprints,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -116,6 +116,8 @@ export interface CrmConnectionsTable {
   auth_tag: Uint8Array;
   secret_hint: string;
   instance: JsonWithDefault<Record<string, unknown>>;
+  /** fingerprintJson of the secrets; null until backfilled (rows sealed before it existed). */
+  fingerprint: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

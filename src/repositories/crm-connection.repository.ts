@@ -11,6 +11,8 @@ export interface StoredCrmConnection {
   sealed: SealedSecret;
   secretHint: string;
   instance: Record<string, unknown>;
+  /** Keyed fingerprint of the secrets (compare without decrypting); null until backfilled. */
+  fingerprint: string | null;
   updatedAt: Date;
 }
 
@@ -32,6 +34,7 @@ export class CrmConnectionRepository {
           auth_tag: c.sealed.authTag,
           secret_hint: c.secretHint,
           instance: toJson(c.instance),
+          fingerprint: c.fingerprint,
         })),
       )
       .onConflict((oc) =>
@@ -42,6 +45,7 @@ export class CrmConnectionRepository {
           auth_tag: eb.ref('excluded.auth_tag'),
           secret_hint: eb.ref('excluded.secret_hint'),
           instance: eb.ref('excluded.instance'),
+          fingerprint: eb.ref('excluded.fingerprint'),
           updated_at: sql<Date>`now()`,
         })),
       )
@@ -49,6 +53,12 @@ export class CrmConnectionRepository {
   }
 
   async listForUser(userId: string): Promise<StoredCrmConnection[]> {
+    return this.listForUsers([userId]);
+  }
+
+  /** The connections of several users in one query, ordered by user and CRM. */
+  async listForUsers(userIds: readonly string[]): Promise<StoredCrmConnection[]> {
+    if (userIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('crm_connections')
       .select([
@@ -60,9 +70,11 @@ export class CrmConnectionRepository {
         'auth_tag',
         'secret_hint',
         'instance',
+        'fingerprint',
         'updated_at',
       ])
-      .where('user_id', '=', userId)
+      .where('user_id', 'in', userIds)
+      .orderBy('user_id')
       .orderBy('crm')
       .execute();
     return rows.map((r) => ({
@@ -76,8 +88,36 @@ export class CrmConnectionRepository {
       },
       secretHint: r.secret_hint,
       instance: r.instance,
+      fingerprint: r.fingerprint,
       updatedAt: r.updated_at,
     }));
+  }
+
+  /** Connections whose fingerprint is missing or was made under another key than `keyId`. */
+  async listWithStaleFingerprint(keyId: string, limit: number): Promise<StoredCrmConnection[]> {
+    const rows = await this.db
+      .selectFrom('crm_connections')
+      .select('user_id')
+      .where((eb) =>
+        eb.or([eb('fingerprint', 'is', null), eb('fingerprint', 'not like', `${keyId}.%`)]),
+      )
+      .limit(limit)
+      .execute();
+    const users = [...new Set(rows.map((r) => r.user_id))];
+    return (await this.listForUsers(users)).filter(
+      (c) => c.fingerprint === null || !c.fingerprint.startsWith(`${keyId}.`),
+    );
+  }
+
+  async setFingerprints(
+    entries: readonly { userId: string; crm: CrmKey; fingerprint: string }[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await sql`
+      update crm_connections c set fingerprint = f.fingerprint
+        from jsonb_to_recordset(${JSON.stringify(entries)}::jsonb)
+             as f("userId" uuid, crm text, fingerprint text)
+       where c.user_id = f."userId" and c.crm = f.crm`.execute(this.db);
   }
 
   async delete(userId: string, crm: CrmKey): Promise<boolean> {

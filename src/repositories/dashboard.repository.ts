@@ -6,6 +6,12 @@ import type {
   CategoryValue,
   DocumentCategoryKey,
 } from '#src/domain/settings/categories.ts';
+import {
+  normalizeRow,
+  ROW_TABLES,
+  type RowTable,
+  type StoredRow,
+} from '#src/repositories/dashboard-rows.ts';
 
 export interface DashboardRow {
   userId: string;
@@ -20,6 +26,17 @@ export interface CategoryState {
 }
 
 type CustomProperties = CategoryValue<'custom_properties'>['properties'];
+
+/** What the sync engine reads of one dashboard (see `loadForUsers`). */
+export interface LoadedDashboard {
+  /** Category → version, for the categories this user has set. */
+  versions: Map<CategoryKey, number>;
+  documents: Map<CategoryKey, unknown>;
+  rows: Record<RowTable, StoredRow[]>;
+}
+
+/** A row to write or delete, with its owner. */
+export type UserRow = StoredRow & { user_id: string };
 type PipelineStages = CategoryValue<'pipeline_stages'>;
 
 /**
@@ -244,42 +261,6 @@ export class DashboardRepository {
     return new Map(rows.map((r) => [r.category, r.document]));
   }
 
-  /**
-   * Marks categories as written in one statement: creates or updates their state rows (with the
-   * document for document categories, null otherwise), bumping each version; then bumps the
-   * dashboard's version once. Returns the new version of each category.
-   */
-  async writeCategories(
-    userId: string,
-    entries: readonly { category: CategoryKey; document: unknown }[],
-  ): Promise<Map<CategoryKey, number>> {
-    if (entries.length === 0) return new Map();
-    const rows = await this.db
-      .insertInto('dashboard_settings')
-      .values(
-        entries.map((e) => ({
-          user_id: userId,
-          category: e.category,
-          document: e.document === null ? null : toJson(e.document),
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'category']).doUpdateSet((eb) => ({
-          document: eb.ref('excluded.document'),
-          version: sql<number>`dashboard_settings.version + 1`,
-          updated_at: sql<Date>`now()`,
-        })),
-      )
-      .returning(['category', 'version'])
-      .execute();
-    await this.db
-      .updateTable('dashboards')
-      .set({ version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
-      .where('user_id', '=', userId)
-      .execute();
-    return new Map(rows.map((r) => [r.category, r.version]));
-  }
-
   /** Forgets categories (revert to "never set"): their state rows and row-stored values. */
   async unsetCategories(userId: string, categories: readonly CategoryKey[]): Promise<void> {
     if (categories.length === 0) return;
@@ -297,62 +278,171 @@ export class DashboardRepository {
       .execute();
   }
 
+  // --- the sync engine: many dashboards at once, a fixed number of statements ---------------
+
   /**
-   * Custom properties rule (SPEC §2), copied on the server: the target's non-owner properties
-   * become the source's non-owner properties; owner properties on either side are never touched
-   * or copied. Two statements, whatever the number of properties.
+   * The given categories of several dashboards at once: one query for their state rows and
+   * documents, one per row table the categories need, whatever the number of users or items.
    */
-  async copyNonOwnerPropertiesFrom(targetId: string, sourceId: string): Promise<void> {
-    await sql`
-      delete from custom_properties t
-       where t.user_id = ${targetId} and not t.owner_property
-         and not exists (
-           select 1 from custom_properties s
-            where s.user_id = ${sourceId} and not s.owner_property
-              and s.crm = t.crm and s.object = t.object and s.name = t.name)`.execute(this.db);
-    await sql`
-      insert into custom_properties (user_id, crm, object, name, label, type, options, owner_property, position)
-      select ${targetId}, s.crm, s.object, s.name, s.label, s.type, s.options, false, 1000 + s.position
-        from custom_properties s
-       where s.user_id = ${sourceId} and not s.owner_property
-      on conflict (user_id, crm, object, name) do update
-         set label = excluded.label, type = excluded.type, options = excluded.options,
-             position = excluded.position, updated_at = now()
-       where not custom_properties.owner_property`.execute(this.db);
+  async loadForUsers(
+    userIds: readonly string[],
+    categories: readonly CategoryKey[],
+  ): Promise<Map<string, LoadedDashboard>> {
+    const loaded = new Map<string, LoadedDashboard>(
+      userIds.map((id) => [
+        id,
+        {
+          versions: new Map(),
+          documents: new Map(),
+          rows: { custom_properties: [], pipeline_stages: [], salesforce_record_types: [] },
+        },
+      ]),
+    );
+    if (userIds.length === 0 || categories.length === 0) return loaded;
+    const tables: RowTable[] = [];
+    if (categories.includes('custom_properties')) tables.push('custom_properties');
+    if (categories.includes('pipeline_stages'))
+      tables.push('pipeline_stages', 'salesforce_record_types');
+    const [states, ...rowSets] = await Promise.all([
+      this.db
+        .selectFrom('dashboard_settings')
+        .select(['user_id', 'category', 'version', 'document'])
+        .where('user_id', 'in', userIds)
+        .where('category', 'in', categories)
+        .execute(),
+      ...tables.map((table) => this.readRows(table, userIds)),
+    ]);
+    for (const s of states) {
+      const dashboard = loaded.get(s.user_id);
+      dashboard?.versions.set(s.category, s.version);
+      if (s.document !== null) dashboard?.documents.set(s.category, s.document);
+    }
+    tables.forEach((table, i) => {
+      for (const row of rowSets[i] ?? []) {
+        loaded.get(String(row.user_id))?.rows[table].push(normalizeRow(table, row));
+      }
+    });
+    return loaded;
+  }
+
+  private async readRows(
+    table: RowTable,
+    userIds: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    const spec = ROW_TABLES[table];
+    const columns = ['user_id', ...Object.keys(spec.columns)].join(', ');
+    const order = table === 'custom_properties' ? 'position, name' : `position, ${spec.keys[0]}`;
+    const result = await sql<Record<string, unknown>>`
+      select ${sql.raw(columns)} from ${sql.table(table)}
+       where user_id = any(${[...userIds]}::uuid[])
+       order by user_id, ${sql.raw(order)}`.execute(this.db);
+    return result.rows;
   }
 
   /**
-   * Pipeline stages rule (SPEC §2), copied on the server: every source stage is added or updated
-   * on the target by internalId and marked as synced from the source; the target's other stages
-   * are kept. One statement.
+   * Writes row changes of many dashboards in at most two statements: one DELETE of the removed
+   * keys and one INSERT … ON CONFLICT DO UPDATE of the new and changed rows, each taking its rows
+   * as one JSON parameter (no limit on the row count). Stages written by a sync record their
+   * source (`syncedFrom`); other writes (undo) clear it.
    */
-  async copyStagesFrom(targetId: string, sourceId: string): Promise<void> {
-    await sql`
-      insert into pipeline_stages (user_id, internal_id, name, position, probability, crm_stage_mappings,
-                                   synced, synced_at, synced_from_user_id)
-      select ${targetId}, s.internal_id, s.name, s.position, s.probability, s.crm_stage_mappings,
-             true, now(), ${sourceId}
-        from pipeline_stages s
-       where s.user_id = ${sourceId}
-      on conflict (user_id, internal_id) do update
-         set name = excluded.name, position = excluded.position, probability = excluded.probability,
-             crm_stage_mappings = excluded.crm_stage_mappings, synced = true,
-             synced_at = excluded.synced_at, synced_from_user_id = excluded.synced_from_user_id,
-             updated_at = now()`.execute(this.db);
+  async writeRows(
+    table: RowTable,
+    changes: { upsert: readonly UserRow[]; remove: readonly UserRow[] },
+    syncedFrom: string | null = null,
+  ): Promise<void> {
+    const spec = ROW_TABLES[table];
+    if (changes.remove.length > 0) {
+      const keyColumns = ['user_id uuid', ...spec.keys.map((k) => `${k} text`)].join(', ');
+      const match = ['user_id', ...spec.keys].map((k) => `t.${k} = k.${k}`).join(' and ');
+      const keys = changes.remove.map((r) =>
+        Object.fromEntries(['user_id', ...spec.keys].map((k) => [k, r[k]])),
+      );
+      await sql`
+        delete from ${sql.table(table)} t
+         using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(${sql.raw(keyColumns)})
+         where ${sql.raw(match)}`.execute(this.db);
+    }
+    if (changes.upsert.length > 0) {
+      const columns = Object.keys(spec.columns);
+      const pgType = { text: 'text', int: 'integer', jsonb: 'jsonb', boolean: 'boolean' } as const;
+      const recordType = [
+        'user_id uuid',
+        ...columns.map((c) => `${c} ${pgType[spec.columns[c] ?? 'text']}`),
+      ].join(', ');
+      const stages = table === 'pipeline_stages';
+      const extraInsert = sql.raw(stages ? ', synced_at, synced_from_user_id' : '');
+      const extraSelect = stages
+        ? sql`, case when r.synced then now() end, case when r.synced then ${syncedFrom}::uuid end`
+        : sql``;
+      const extraUpdate = sql.raw(
+        stages
+          ? ', synced_at = excluded.synced_at, synced_from_user_id = excluded.synced_from_user_id'
+          : '',
+      );
+      const set = columns
+        .filter((c) => !spec.keys.includes(c))
+        .map((c) => `${c} = excluded.${c}`)
+        .join(', ');
+      await sql`
+        insert into ${sql.table(table)} (user_id, ${sql.raw(columns.join(', '))}${extraInsert})
+        select r.user_id, ${sql.raw(columns.map((c) => `r.${c}`).join(', '))}${extraSelect}
+          from jsonb_to_recordset(${JSON.stringify(changes.upsert)}::jsonb) as r(${sql.raw(recordType)})
+        on conflict (user_id, ${sql.raw(spec.keys.join(', '))}) do update
+           set ${sql.raw(set)}${extraUpdate}, updated_at = now()`.execute(this.db);
+    }
   }
 
-  /** Salesforce record types added or updated by id from the source; the target's others kept. */
-  async copyRecordTypesFrom(targetId: string, sourceId: string): Promise<void> {
-    await sql`
-      insert into salesforce_record_types (user_id, record_type_id, name, developer_name, stage_internal_ids,
-                                           is_active, position)
-      select ${targetId}, s.record_type_id, s.name, s.developer_name, s.stage_internal_ids, s.is_active, s.position
-        from salesforce_record_types s
-       where s.user_id = ${sourceId}
-      on conflict (user_id, record_type_id) do update
-         set name = excluded.name, developer_name = excluded.developer_name,
-             stage_internal_ids = excluded.stage_internal_ids, is_active = excluded.is_active,
-             position = excluded.position, updated_at = now()`.execute(this.db);
+  /**
+   * Marks categories of several dashboards as written, in two statements: their state rows
+   * (created or version + 1, with the document for document categories), then each dashboard's
+   * version + 1 once. Returns the new version of each (user, category).
+   */
+  async touchCategoriesOf(
+    entries: readonly { userId: string; category: CategoryKey; document: unknown }[],
+  ): Promise<Map<string, Map<CategoryKey, number>>> {
+    const versions = new Map<string, Map<CategoryKey, number>>();
+    if (entries.length === 0) return versions;
+    const rows = await this.db
+      .insertInto('dashboard_settings')
+      .values(
+        entries.map((e) => ({
+          user_id: e.userId,
+          category: e.category,
+          document: e.document === null ? null : toJson(e.document),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'category']).doUpdateSet((eb) => ({
+          document: eb.ref('excluded.document'),
+          version: sql<number>`dashboard_settings.version + 1`,
+          updated_at: sql<Date>`now()`,
+        })),
+      )
+      .returning(['user_id', 'category', 'version'])
+      .execute();
+    await this.db
+      .updateTable('dashboards')
+      .set({ version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+      .where('user_id', 'in', [...new Set(entries.map((e) => e.userId))])
+      .execute();
+    for (const r of rows) {
+      const forUser = versions.get(r.user_id) ?? new Map<CategoryKey, number>();
+      forUser.set(r.category, r.version);
+      versions.set(r.user_id, forUser);
+    }
+    return versions;
+  }
+
+  /** Locks several dashboards (in id order, so two bulk runs cannot deadlock). */
+  async lockManyForUpdate(userIds: readonly string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.db
+      .selectFrom('dashboards')
+      .select('user_id')
+      .where('user_id', 'in', userIds)
+      .orderBy('user_id')
+      .forUpdate()
+      .execute();
   }
 
   /** Records (or refreshes) one owner property; never touches the other properties. */

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { isCrmKey, type CrmKey } from '#src/domain/crm.ts';
 
 /**
@@ -190,6 +190,30 @@ export function openJson(keyring: Keyring, sealed: SealedSecret, binding: Secret
   } catch {
     throw new Error('The decrypted secret is not JSON (was it sealed with sealSecret?).');
   }
+}
+
+/**
+ * A keyed fingerprint of a secret JSON object (HMAC-SHA256 under a key derived from the current
+ * encryption key), stored beside the ciphertext when it is sealed: two users' CRM keys compare
+ * (drift, "unchanged") without decrypting either. `<keyId>.<base64url>`: fingerprints made under
+ * different keys do not compare. Reveals nothing usable about the secret without the key.
+ */
+export function fingerprintJson(keyring: Keyring, value: Record<string, unknown>): string {
+  const fingerprintKey = createHmac('sha256', keyring.current.key)
+    .update('ergo crm-key fingerprint v1')
+    .digest();
+  const canonical = JSON.stringify(
+    Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const mac = createHmac('sha256', fingerprintKey).update(canonical).digest('base64url');
+  fingerprintKey.fill(0);
+  return `${keyring.current.id}.${mac}`;
+}
+
+/** A fingerprint as people may see it: its first 8 characters, enough to tell two apart. */
+export function maskFingerprint(fingerprint: string | null): string {
+  const mac = fingerprint?.split('.')[1];
+  return mac ? `fp:${mac.slice(0, 8)}` : 'fp:unknown';
 }
 
 /**

@@ -193,6 +193,52 @@ export function itemsOf(category: ValueCategoryKey, value: unknown): Map<string,
   return items;
 }
 
+/** One item a sync adds, changes or removes (a property, a stage, a template, a field…). */
+export interface ItemChange {
+  key: string;
+  change: 'added' | 'updated' | 'removed';
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * What turns `before` into `after`, item by item: the counts of SPEC §3 and the items behind
+ * them (a preview, drift and the result of a sync all show these).
+ */
+export function diffValues(
+  category: ValueCategoryKey,
+  before: unknown,
+  after: unknown,
+): { counts: ChangeCounts; changes: ItemChange[] } {
+  const was = itemsOf(category, before);
+  const now = itemsOf(category, after);
+  const counts: ChangeCounts = { added: 0, updated: 0, removed: 0, unchanged: 0 };
+  const changes: ItemChange[] = [];
+  for (const [key, value] of now) {
+    const previous = was.get(key);
+    if (previous === undefined) {
+      counts.added += 1;
+      changes.push({ key, change: 'added', after: JSON.parse(value) as unknown });
+    } else if (previous === value) counts.unchanged += 1;
+    else {
+      counts.updated += 1;
+      changes.push({
+        key,
+        change: 'updated',
+        before: JSON.parse(previous) as unknown,
+        after: JSON.parse(value) as unknown,
+      });
+    }
+  }
+  for (const [key, value] of was) {
+    if (!now.has(key)) {
+      counts.removed += 1;
+      changes.push({ key, change: 'removed', before: JSON.parse(value) as unknown });
+    }
+  }
+  return { counts, changes };
+}
+
 export function diffItems(before: Map<string, string>, after: Map<string, string>): ChangeCounts {
   const counts: ChangeCounts = { added: 0, updated: 0, removed: 0, unchanged: 0 };
   for (const [key, value] of after) {

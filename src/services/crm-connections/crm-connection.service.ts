@@ -1,5 +1,6 @@
 import type { CrmKey } from '#src/domain/crm.ts';
 import {
+  fingerprintJson,
   maskHint,
   openJson,
   sealJson,
@@ -11,6 +12,7 @@ import {
   primarySecretOf,
   type CrmCredentials,
 } from '#src/domain/settings/settings.schema.ts';
+import type { StoredCrmConnection } from '#src/repositories/crm-connection.repository.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
 
 /** What leaves the service layer about a CRM connection: never the secret itself (SPEC §7). */
@@ -36,6 +38,7 @@ export async function saveCrmConnections(
       sealed: sealJson(keyring, c.secrets, { userId, crm: c.crm }),
       secretHint: secretHint(primarySecretOf(c)),
       instance: c.instance,
+      fingerprint: fingerprintJson(keyring, c.secrets),
     })),
   );
   if (credentials.length > 0) await repos.dashboards.touchCategory(userId, 'crm_keys');
@@ -72,4 +75,62 @@ export async function readCrmCredentials(
       instance: r.instance,
     }),
   );
+}
+
+/**
+ * Gives every connection sealed before fingerprints existed (or under a rotated-out key) its
+ * fingerprint, in batches: decrypting here, once at start-up, spares drift from ever doing it.
+ */
+export async function backfillFingerprints(
+  repos: Repositories,
+  keyring: Keyring,
+  batch = 500,
+): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const stale = await repos.crmConnections.listWithStaleFingerprint(keyring.current.id, batch);
+    if (stale.length === 0) return done;
+    await repos.crmConnections.setFingerprints(
+      stale.map((c) => ({
+        userId: c.userId,
+        crm: c.crm,
+        fingerprint: fingerprintJson(
+          keyring,
+          openJson(keyring, c.sealed, { userId: c.userId, crm: c.crm }) as Record<string, unknown>,
+        ),
+      })),
+    );
+    done += stale.length;
+  }
+}
+
+/**
+ * One user's connection sealed again for another user (Sync CRM, the CRM keys category): the
+ * secrets are opened once and sealed under the target's binding; the fingerprint, which does not
+ * depend on the user, carries over.
+ */
+export function resealFor(
+  keyring: Keyring,
+  source: StoredCrmConnection,
+  targetId: string,
+): Omit<StoredCrmConnection, 'updatedAt'> {
+  const secrets = openJson(keyring, source.sealed, { userId: source.userId, crm: source.crm });
+  return {
+    userId: targetId,
+    crm: source.crm,
+    sealed: sealJson(keyring, secrets, { userId: targetId, crm: source.crm }),
+    secretHint: source.secretHint,
+    instance: source.instance,
+    fingerprint:
+      currentFingerprint(keyring, source) ??
+      fingerprintJson(keyring, secrets as Record<string, unknown>),
+  };
+}
+
+/** The connection's fingerprint when it was made under the current key (it compares), else null. */
+export function currentFingerprint(
+  keyring: Keyring,
+  c: Pick<StoredCrmConnection, 'fingerprint'>,
+): string | null {
+  return c.fingerprint?.startsWith(`${keyring.current.id}.`) ? c.fingerprint : null;
 }

@@ -2,6 +2,7 @@ import { can } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { categoryDefinition, type CategoryKey } from '#src/domain/settings/categories.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
+import { inverseDiff, type RowTable, type StoredRow } from '#src/repositories/dashboard-rows.ts';
 import type { SyncRunRecord } from '#src/repositories/sync-run.repository.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import { writeCategory } from '#src/services/settings/settings-store.ts';
@@ -116,7 +117,11 @@ async function findRevertible(
       'A revert cannot itself be reverted: run the sync again instead.',
     );
   }
-  if (run.status !== 'applied' || !run.snapshot) {
+  if (
+    run.status !== 'applied' ||
+    !Array.isArray(run.snapshot) ||
+    (run.snapshot as unknown[]).length === 0
+  ) {
     throw new AppError(
       'invalid_request',
       'Only an applied sync can be reverted; this one changed nothing.',
@@ -163,7 +168,25 @@ async function restore(
     else await repos.dashboards.unsetCategories(targetId, ['crm_keys']);
     return;
   }
-  const valueEntry = entry;
-  if (valueEntry.isSet) await writeCategory(repos, targetId, valueEntry.category, valueEntry.value);
-  else await repos.dashboards.unsetCategories(targetId, [valueEntry.category]);
+  if (!entry.isSet) {
+    await repos.dashboards.unsetCategories(targetId, [entry.category]);
+    return;
+  }
+  if ('rows' in entry) {
+    // Only what the sync changed: the inverse of its row diff, through the engine's writer.
+    for (const [table, recorded] of Object.entries(entry.rows) as [
+      RowTable,
+      { previous: StoredRow[]; added: StoredRow[] },
+    ][]) {
+      const inverse = inverseDiff(recorded);
+      await repos.dashboards.writeRows(table, {
+        upsert: inverse.upsert.map((r) => ({ ...r, user_id: targetId })),
+        remove: inverse.remove.map((r) => ({ ...r, user_id: targetId })),
+      });
+    }
+    await repos.dashboards.touchCategory(targetId, entry.category);
+    return;
+  }
+  // A whole previous value (document categories, and history from before ADR 0011).
+  await writeCategory(repos, targetId, entry.category, entry.value);
 }

@@ -5,11 +5,11 @@ import {
 } from '#src/services/settings/settings-store.ts';
 import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
-import { openJson, sealJson } from '#src/domain/secrets/secret-box.ts';
-import type { CategoryKey, CategoryValue } from '#src/domain/settings/categories.ts';
+import type { CategoryValue } from '#src/domain/settings/categories.ts';
 import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
 import type { CrmConnector, OwnerPropertyOutcome } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
+import { applySyncPlans, planSync } from '#src/services/sync/sync-engine.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
 import {
@@ -100,24 +100,16 @@ export async function syncCrm(
         properties.snapshot,
       ];
       const copied = sourceConnections.map((c) => c.crm);
-      let versionsAfter: Map<CategoryKey, number> = new Map();
+      // The CRM keys rule of SPEC §2 (the sync engine's), from the organization admin: keys
+      // that already match are neither re-sealed nor written.
+      let versionsAfter: Record<string, number> = {};
       if (source && sourceConnections.length > 0) {
-        await repos.crmConnections.upsertMany(
-          sourceConnections.map((c) => ({
-            userId: target.id,
-            crm: c.crm,
-            sealed: sealJson(
-              keyring,
-              openJson(keyring, c.sealed, { userId: source.id, crm: c.crm }),
-              { userId: target.id, crm: c.crm },
-            ),
-            secretHint: c.secretHint,
-            instance: c.instance,
-          })),
-        );
-        versionsAfter = await repos.dashboards.writeCategories(target.id, [
-          { category: 'crm_keys', document: null },
-        ]);
+        const plans = await planSync(repos, keyring, {
+          sourceId: source.id,
+          targetIds: [target.id],
+          categories: ['crm_keys'],
+        });
+        versionsAfter = (await applySyncPlans(repos, source.id, plans)).get(target.id) ?? {};
       }
       const run = await repos.syncRuns.insert({
         organizationId: actor.organizationId,
@@ -134,7 +126,7 @@ export async function syncCrm(
           versionsAfter: {
             crm_keys: states.get('crm_keys')?.version ?? 0,
             custom_properties: properties.version,
-            ...Object.fromEntries(versionsAfter),
+            ...versionsAfter,
           },
         },
         snapshot,
@@ -360,9 +352,7 @@ async function ownerStepFor(
   };
   await deps.uow.transaction(async (repos) => {
     await repos.dashboards.upsertOwnerProperty(target.id, property);
-    await repos.dashboards.writeCategories(target.id, [
-      { category: 'custom_properties', document: null },
-    ]);
+    await repos.dashboards.touchCategory(target.id, 'custom_properties');
   });
   try {
     const ensured = await connector.ensureOwnerProperty(owner);

@@ -9,6 +9,7 @@ import { AppError } from '#src/domain/errors.ts';
 import type { AuditEntryInput } from '#src/domain/audit/audit-chain.ts';
 import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
 import type { StoredCrmConnection } from '#src/repositories/crm-connection.repository.ts';
+import type { RowTable, StoredRow } from '#src/repositories/dashboard-rows.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import type { IdempotencyGuard } from '#src/services/idempotency/idempotency.service.ts';
@@ -152,6 +153,7 @@ export interface SealedConnectionJson {
   authTag: string;
   secretHint: string;
   instance: Record<string, unknown>;
+  fingerprint?: string | null;
 }
 
 export function sealedToJson(c: StoredCrmConnection): SealedConnectionJson {
@@ -163,6 +165,7 @@ export function sealedToJson(c: StoredCrmConnection): SealedConnectionJson {
     authTag: Buffer.from(c.sealed.authTag).toString('base64'),
     secretHint: c.secretHint,
     instance: c.instance,
+    fingerprint: c.fingerprint,
   };
 }
 
@@ -181,12 +184,20 @@ export function sealedFromJson(
     },
     secretHint: c.secretHint,
     instance: c.instance,
+    fingerprint: c.fingerprint ?? null,
   };
 }
 
 /** The previous state of one category, kept with a sync for undo. */
 export type CategorySnapshot =
   | { category: ValueCategoryKey; isSet: boolean; value: unknown }
+  | {
+      /** Row-stored categories: only the rows the sync changed (their previous versions) and
+       * the rows it added, so the snapshot's size follows the change, not the list. */
+      category: 'custom_properties' | 'pipeline_stages';
+      isSet: boolean;
+      rows: Partial<Record<RowTable, { previous: StoredRow[]; added: StoredRow[] }>>;
+    }
   | { category: 'crm_keys'; isSet: boolean; connections: SealedConnectionJson[] };
 
 export function crmList(crms: readonly CrmKey[]): string {

@@ -1,0 +1,347 @@
+import { CRM_KEYS } from '#src/domain/crm.ts';
+import { maskFingerprint, openJson, type Keyring } from '#src/domain/secrets/secret-box.ts';
+import {
+  categoryDefinition,
+  defaultValueOf,
+  parseCategoryValue,
+  type CategoryKey,
+  type CategoryValue,
+  type ValueCategoryKey,
+} from '#src/domain/settings/categories.ts';
+import {
+  applyRule,
+  diffValues,
+  stableStringify,
+  type ChangeCounts,
+  type ItemChange,
+} from '#src/domain/sync/sync-rules.ts';
+import type { StoredCrmConnection } from '#src/repositories/crm-connection.repository.ts';
+import {
+  diffRows,
+  isEmptyDiff,
+  pipelineToRows,
+  propertiesToRows,
+  rowsToPipeline,
+  rowsToProperties,
+  type RowDiff,
+  type RowTable,
+  type StoredRow,
+} from '#src/repositories/dashboard-rows.ts';
+import type { LoadedDashboard, UserRow } from '#src/repositories/dashboard.repository.ts';
+import type { Repositories } from '#src/repositories/repositories.ts';
+import {
+  currentFingerprint,
+  resealFor,
+} from '#src/services/crm-connections/crm-connection.service.ts';
+import { crmList, sealedToJson, type CategorySnapshot } from '#src/services/sync/sync-support.ts';
+
+/**
+ * The one sync engine (ADR 0011). For one source and any number of targets it reads every
+ * dashboard in a fixed number of queries, plans each target with the SPEC §2 rules of
+ * `domain/sync/sync-rules.ts` (the only implementation of them), and writes exactly the planned
+ * values, item by item, in a fixed number of statements whatever the number of targets or items.
+ * A sync, its preview, drift and bulk runs are all this plan; the preview and drift simply do
+ * not apply it. What does not change is not written: a no-op sync writes no row and bumps no
+ * version, and the undo snapshot holds only what changed.
+ */
+
+export interface CategoryResult {
+  category: CategoryKey;
+  label: string;
+  /** `applied` (or would be, in a preview) or `skipped` with the reason in notes. */
+  status: 'applied' | 'skipped';
+  counts: ChangeCounts;
+  notes: string[];
+  /** Whether the sync changes this category's stored value at all (a reorder counts). */
+  changed: boolean;
+  /** The items behind the counts, with before and after (CRM keys: masked fingerprints). */
+  changes: ItemChange[];
+}
+
+export interface TargetPlan {
+  targetId: string;
+  results: CategoryResult[];
+  /** Any category changes: false = a no-op that writes nothing. */
+  changed: boolean;
+  /** The target's previous values of what changes, for undo. */
+  snapshot: CategorySnapshot[];
+  /** The target's value of each value category after the sync: exactly what gets stored. */
+  planned: Partial<Record<ValueCategoryKey, unknown>>;
+  writes: {
+    documents: { category: ValueCategoryKey; document: unknown }[];
+    rows: Partial<Record<RowTable, RowDiff>>;
+    connections: Omit<StoredCrmConnection, 'updatedAt'>[];
+    /** Categories whose state row is written (version + 1). */
+    touched: CategoryKey[];
+  };
+}
+
+const ROW_TABLES_OF = {
+  custom_properties: ['custom_properties'],
+  pipeline_stages: ['pipeline_stages', 'salesforce_record_types'],
+} as const satisfies Partial<Record<ValueCategoryKey, readonly RowTable[]>>;
+
+function isRowCategory(category: CategoryKey): category is keyof typeof ROW_TABLES_OF {
+  return category === 'custom_properties' || category === 'pipeline_stages';
+}
+
+interface CategoryValueRead {
+  value: unknown;
+  isSet: boolean;
+}
+
+/** A category of a loaded dashboard as the rules see it (its default when never set). */
+function valueOf(
+  userId: string,
+  category: ValueCategoryKey,
+  loaded: LoadedDashboard,
+): CategoryValueRead {
+  const isSet = loaded.versions.has(category);
+  if (category === 'custom_properties') {
+    const rows = loaded.rows.custom_properties;
+    return rows.length > 0 || isSet
+      ? { value: rowsToProperties(rows), isSet }
+      : { value: defaultValueOf(category), isSet };
+  }
+  if (category === 'pipeline_stages') {
+    const { pipeline_stages: stages, salesforce_record_types: recordTypes } = loaded.rows;
+    return stages.length + recordTypes.length > 0 || isSet
+      ? { value: rowsToPipeline(stages, recordTypes), isSet }
+      : { value: defaultValueOf(category), isSet };
+  }
+  if (!isSet) return { value: defaultValueOf(category), isSet };
+  const parsed = parseCategoryValue(category, loaded.documents.get(category));
+  if (!parsed.ok)
+    throw new Error(`stored ${category} of user ${userId} no longer validates: ${parsed.message}`);
+  return { value: parsed.value, isSet };
+}
+
+function rowsOfValue(category: 'custom_properties' | 'pipeline_stages', value: unknown) {
+  return category === 'custom_properties'
+    ? { custom_properties: propertiesToRows(value as CategoryValue<'custom_properties'>) }
+    : pipelineToRows(value as CategoryValue<'pipeline_stages'>);
+}
+
+/**
+ * Plans Sync Settings from `sourceId` to each of `targetIds` (authorized by the caller) for
+ * `categories` (in apply order: CRM keys first). Reads only; `applySyncPlans` writes.
+ */
+export async function planSync(
+  repos: Repositories,
+  keyring: Keyring,
+  input: {
+    sourceId: string;
+    targetIds: readonly string[];
+    categories: readonly CategoryKey[];
+  },
+): Promise<TargetPlan[]> {
+  const { sourceId, targetIds, categories } = input;
+  const users = [sourceId, ...targetIds.filter((id) => id !== sourceId)];
+  const [loaded, connections] = await Promise.all([
+    repos.dashboards.loadForUsers(users, categories),
+    // Every target's connections: record types depend on whether the target has Salesforce.
+    repos.crmConnections.listForUsers(users),
+  ]);
+  const byUser = new Map<string, StoredCrmConnection[]>();
+  for (const c of connections) byUser.set(c.userId, [...(byUser.get(c.userId) ?? []), c]);
+  const source = loaded.get(sourceId);
+  if (!source) throw new Error('the source dashboard was not loaded');
+  const sourceConnections = byUser.get(sourceId) ?? [];
+
+  // The source's values, read once for every target.
+  const sourceValues = new Map<ValueCategoryKey, CategoryValueRead>();
+  for (const category of categories)
+    if (category !== 'crm_keys') sourceValues.set(category, valueOf(sourceId, category, source));
+
+  return targetIds.map((targetId) => {
+    const target = loaded.get(targetId);
+    if (!target) throw new Error(`the dashboard of ${targetId} was not loaded`);
+    const targetConnections = byUser.get(targetId) ?? [];
+    const plan: TargetPlan = {
+      targetId,
+      results: [],
+      changed: false,
+      snapshot: [],
+      planned: {},
+      writes: { documents: [], rows: {}, connections: [], touched: [] },
+    };
+    let targetHasSalesforce = targetConnections.some((c) => c.crm === 'salesforce');
+    for (const category of categories) {
+      const label = categoryDefinition(category).label;
+      if (category === 'crm_keys') {
+        const crm = planCrmKeys(keyring, sourceConnections, targetId, targetConnections);
+        if (crm.connections.some((c) => c.crm === 'salesforce')) targetHasSalesforce = true;
+        const changed = crm.connections.length > 0;
+        if (changed) {
+          plan.writes.connections.push(...crm.connections);
+          plan.writes.touched.push('crm_keys');
+          plan.snapshot.push({
+            category,
+            isSet: target.versions.has('crm_keys'),
+            connections: targetConnections.map(sealedToJson),
+          });
+        }
+        plan.results.push({ category, label, status: 'applied', ...crm.result, changed });
+        continue;
+      }
+      const from = sourceValues.get(category);
+      if (!from) throw new Error(`category ${category} was not read`);
+      const to = valueOf(targetId, category, target);
+      const outcome = applyRule(
+        category,
+        from.value as CategoryValue<typeof category>,
+        to.value as CategoryValue<typeof category>,
+        { targetHasSalesforce, sourceIsDefault: !from.isSet },
+      );
+      const { counts, changes } = diffValues(category, to.value, outcome.value);
+      plan.planned[category] = outcome.value;
+      let changed: boolean;
+      if (isRowCategory(category)) {
+        const after: Partial<Record<RowTable, StoredRow[]>> = rowsOfValue(category, outcome.value);
+        const previous: Partial<Record<RowTable, { previous: StoredRow[]; added: StoredRow[] }>> =
+          {};
+        changed = false;
+        for (const table of ROW_TABLES_OF[category]) {
+          const diff = diffRows(table, target.rows[table], after[table] ?? []);
+          if (isEmptyDiff(diff)) continue;
+          changed = true;
+          plan.writes.rows[table] = diff;
+          previous[table] = { previous: diff.previous, added: diff.added };
+        }
+        if (changed) {
+          plan.writes.touched.push(category);
+          plan.snapshot.push({ category, isSet: to.isSet, rows: previous });
+        }
+      } else {
+        const before = to.isSet ? to.value : defaultValueOf(category);
+        changed = !to.isSet
+          ? JSON.stringify(outcome.value) !== JSON.stringify(before)
+          : JSON.stringify(outcome.value) !== JSON.stringify(to.value);
+        if (changed) {
+          plan.writes.documents.push({ category, document: outcome.value });
+          plan.writes.touched.push(category);
+          plan.snapshot.push({ category, isSet: to.isSet, value: to.value });
+        }
+      }
+      plan.results.push({
+        category,
+        label,
+        status: 'applied',
+        counts,
+        notes: outcome.notes,
+        changed,
+        changes,
+      });
+    }
+    plan.changed = plan.writes.touched.length > 0;
+    return plan;
+  });
+}
+
+/**
+ * CRM keys (SPEC §2): per CRM present on the source, the target gets the source's keys re-sealed
+ * for it; CRMs the source lacks stay as they are. Keys compare by keyed fingerprint, so an
+ * unchanged connection is neither decrypted nor written.
+ */
+function planCrmKeys(
+  keyring: Keyring,
+  sourceConnections: readonly StoredCrmConnection[],
+  targetId: string,
+  targetConnections: readonly StoredCrmConnection[],
+): {
+  connections: Omit<StoredCrmConnection, 'updatedAt'>[];
+  result: { counts: ChangeCounts; notes: string[]; changes: ItemChange[] };
+} {
+  const counts: ChangeCounts = { added: 0, updated: 0, removed: 0, unchanged: 0 };
+  const changes: ItemChange[] = [];
+  const connections: Omit<StoredCrmConnection, 'updatedAt'>[] = [];
+  for (const c of sourceConnections) {
+    const existing = targetConnections.find((t) => t.crm === c.crm);
+    if (existing && sameConnection(keyring, c, existing)) {
+      counts.unchanged += 1;
+      continue;
+    }
+    connections.push(resealFor(keyring, c, targetId));
+    if (existing) {
+      counts.updated += 1;
+      changes.push({
+        key: c.crm,
+        change: 'updated',
+        before: maskFingerprint(existing.fingerprint),
+        after: maskFingerprint(c.fingerprint),
+      });
+    } else {
+      counts.added += 1;
+      changes.push({ key: c.crm, change: 'added', after: maskFingerprint(c.fingerprint) });
+    }
+  }
+  const copied = sourceConnections.map((c) => c.crm);
+  const untouched = CRM_KEYS.filter(
+    (k) => !copied.includes(k) && targetConnections.some((t) => t.crm === k),
+  );
+  counts.unchanged += untouched.length;
+  const notes: string[] = [];
+  if (copied.length === 0) notes.push('You have no CRM keys, so none were copied.');
+  else notes.push(`Copied: ${crmList(copied)}.`);
+  if (untouched.length > 0)
+    notes.push(`Left as they are (you don't have them): ${crmList(untouched)}.`);
+  return { connections, result: { counts, notes, changes } };
+}
+
+/** Same keys and instance data: by fingerprint, or (a fingerprint missing) by decrypting both. */
+function sameConnection(
+  keyring: Keyring,
+  source: StoredCrmConnection,
+  target: StoredCrmConnection,
+): boolean {
+  if (stableStringify(source.instance) !== stableStringify(target.instance)) return false;
+  if (source.secretHint !== target.secretHint) return false;
+  const [a, b] = [currentFingerprint(keyring, source), currentFingerprint(keyring, target)];
+  if (a !== null && b !== null) return a === b;
+  const open = (c: StoredCrmConnection) =>
+    stableStringify(openJson(keyring, c.sealed, { userId: c.userId, crm: c.crm }));
+  return open(source) === open(target);
+}
+
+/**
+ * Writes the plans of any number of targets: per row table one DELETE and one upsert, one upsert
+ * of CRM connections, the state rows and dashboard versions: a fixed number of statements, none
+ * for what does not change. Returns each target's new version of every category it wrote.
+ */
+export async function applySyncPlans(
+  repos: Repositories,
+  sourceId: string | null,
+  plans: readonly TargetPlan[],
+): Promise<Map<string, Record<string, number>>> {
+  const tables: RowTable[] = ['custom_properties', 'pipeline_stages', 'salesforce_record_types'];
+  for (const table of tables) {
+    const upsert: UserRow[] = [];
+    const remove: UserRow[] = [];
+    for (const plan of plans) {
+      const diff = plan.writes.rows[table];
+      if (!diff) continue;
+      for (const row of diff.upsert) upsert.push({ ...row, user_id: plan.targetId });
+      for (const row of diff.remove) remove.push({ ...row, user_id: plan.targetId });
+    }
+    await repos.dashboards.writeRows(table, { upsert, remove }, sourceId);
+  }
+  await repos.crmConnections.upsertMany(plans.flatMap((p) => p.writes.connections));
+  const documents = new Map(
+    plans.map((p) => [
+      p.targetId,
+      new Map(p.writes.documents.map((d) => [d.category, d.document])),
+    ]),
+  );
+  const versions = await repos.dashboards.touchCategoriesOf(
+    plans.flatMap((p) =>
+      p.writes.touched.map((category) => ({
+        userId: p.targetId,
+        category,
+        document: documents.get(p.targetId)?.get(category as ValueCategoryKey) ?? null,
+      })),
+    ),
+  );
+  return new Map(
+    plans.map((p) => [p.targetId, Object.fromEntries(versions.get(p.targetId) ?? new Map())]),
+  );
+}
