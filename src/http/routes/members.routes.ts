@@ -20,6 +20,7 @@ const membersQuery = z.strictObject({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
   q: z.string().max(200).optional(),
+  driftFrom: z.string().max(100).optional(),
 });
 const memberPatch = z
   .strictObject({
@@ -33,7 +34,7 @@ const memberPatch = z
 
 /** Teams, the member table, roles, access and team membership (SPEC §4). */
 export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  const memberDeps = { uow: deps.uow };
+  const memberDeps = { uow: deps.uow, keyring: deps.keyring };
 
   app.get(
     '/api/teams',
@@ -47,7 +48,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       schema: {
         tags: ['members'],
         summary:
-          'The member table of a team: paginated, searchable, with last sync and the actions you may run on each row',
+          "The member table of a team: paginated, searchable, with last sync and the actions you may run on each row; `driftFrom=me` (or an admin id) adds each row's drift per category",
         params: teamParams,
         querystring: membersQuery,
       },
@@ -57,6 +58,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
         ...(request.query.limit ? { limit: request.query.limit } : {}),
         ...(request.query.q ? { q: request.query.q } : {}),
+        ...(request.query.driftFrom === undefined ? {} : { driftFrom: request.query.driftFrom }),
       }),
   );
 

@@ -8,6 +8,7 @@ import { contextOf, requireAuth } from '#src/http/request-context.ts';
 import { withIdempotency } from '#src/services/idempotency/idempotency.service.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import { syncCrm, syncCrmOwnerProperties } from '#src/services/sync/sync-crm.service.ts';
+import { memberDrift } from '#src/services/sync/drift.service.ts';
 import { listSyncs } from '#src/services/sync/sync-history.service.ts';
 import { syncSettings } from '#src/services/sync/sync-settings.service.ts';
 import type { SyncContext } from '#src/services/sync/sync-support.ts';
@@ -117,6 +118,21 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         }),
       );
     },
+  );
+
+  app.get(
+    '/api/members/:userId/drift',
+    {
+      schema: {
+        tags: ['sync'],
+        summary:
+          "A member's drift from an admin (`from=me` or an admin id): per category the admin has set, what Sync Settings would add, change or remove, item by item",
+        params: memberParams,
+        querystring: z.strictObject({ from: z.string().max(100).default('me') }),
+      },
+    },
+    async (request) =>
+      memberDrift(syncDeps, contextOf(request), request.params.userId, request.query.from),
   );
 
   app.get(

@@ -1,4 +1,5 @@
 import { can, type Actor } from '#src/domain/authorization.ts';
+import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { hasUnstorableText } from '#src/domain/text.ts';
 import {
@@ -14,6 +15,11 @@ import type { MemberPagePosition } from '#src/repositories/member.repository.ts'
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import {
+  driftOfMembers,
+  resolveDriftSource,
+  type MemberDrift,
+} from '#src/services/sync/drift.service.ts';
+import {
   auditRefusal,
   isUuid,
   resolveActor,
@@ -22,6 +28,8 @@ import {
 
 export interface MemberDeps {
   uow: UnitOfWork;
+  /** Needed for drift only (CRM keys compare by fingerprint; nothing is decrypted). */
+  keyring?: Keyring;
 }
 
 /** Who is acting and on which request. */
@@ -52,6 +60,9 @@ export interface MemberRow {
   } | null;
   /** What the row's action menu offers the actor (SPEC §3); the server checks again on use. */
   actions: MemberAction[];
+  /** With `driftFrom`: per category the admin has set, would their Sync Settings change it? */
+  drift?: MemberDrift['drift'];
+  driftCount?: number;
 }
 
 export interface MemberPage {
@@ -86,7 +97,7 @@ export async function listTeamMembers(
   deps: MemberDeps,
   context: MemberContext,
   teamId: string,
-  query: { cursor?: string; limit?: number; q?: string } = {},
+  query: { cursor?: string; limit?: number; q?: string; driftFrom?: string } = {},
 ): Promise<MemberPage> {
   const repos = deps.uow.read;
   const actor = await resolveActor(repos, context.actorId);
@@ -102,6 +113,17 @@ export async function listTeamMembers(
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  let drift: Map<string, MemberDrift> | undefined;
+  if (query.driftFrom !== undefined) {
+    if (!deps.keyring) throw new Error('drift needs the keyring');
+    const source = await resolveDriftSource(repos, actor, query.driftFrom);
+    drift = await driftOfMembers(
+      repos,
+      deps.keyring,
+      source.id,
+      page.filter((row) => row.hasDashboard).map((row) => row.id),
+    );
+  }
   return {
     items: page.map((row) => ({
       id: row.id,
@@ -113,6 +135,7 @@ export async function listTeamMembers(
       teams: row.teams,
       lastSync: row.lastSync,
       actions: actionsFor(actor, row),
+      ...(drift?.get(row.id) ?? {}),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };

@@ -1,4 +1,4 @@
-import { CRM_KEYS } from '#src/domain/crm.ts';
+import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { maskFingerprint, openJson, type Keyring } from '#src/domain/secrets/secret-box.ts';
 import {
   categoryDefinition,
@@ -133,9 +133,12 @@ export async function planSync(
     sourceId: string;
     targetIds: readonly string[];
     categories: readonly CategoryKey[];
+    /** `compare` (drift): plan and count only; CRM keys are compared, never re-sealed. */
+    mode?: 'write' | 'compare';
   },
 ): Promise<TargetPlan[]> {
   const { sourceId, targetIds, categories } = input;
+  const reseal = (input.mode ?? 'write') === 'write';
   const users = [sourceId, ...targetIds.filter((id) => id !== sourceId)];
   const [loaded, connections] = await Promise.all([
     repos.dashboards.loadForUsers(users, categories),
@@ -169,9 +172,9 @@ export async function planSync(
     for (const category of categories) {
       const label = categoryDefinition(category).label;
       if (category === 'crm_keys') {
-        const crm = planCrmKeys(keyring, sourceConnections, targetId, targetConnections);
-        if (crm.connections.some((c) => c.crm === 'salesforce')) targetHasSalesforce = true;
-        const changed = crm.connections.length > 0;
+        const crm = planCrmKeys(keyring, sourceConnections, targetId, targetConnections, reseal);
+        if (crm.copied.includes('salesforce')) targetHasSalesforce = true;
+        const changed = crm.result.changes.length > 0;
         if (changed) {
           plan.writes.connections.push(...crm.connections);
           plan.writes.touched.push('crm_keys');
@@ -248,7 +251,9 @@ function planCrmKeys(
   sourceConnections: readonly StoredCrmConnection[],
   targetId: string,
   targetConnections: readonly StoredCrmConnection[],
+  reseal: boolean,
 ): {
+  copied: CrmKey[];
   connections: Omit<StoredCrmConnection, 'updatedAt'>[];
   result: { counts: ChangeCounts; notes: string[]; changes: ItemChange[] };
 } {
@@ -261,7 +266,7 @@ function planCrmKeys(
       counts.unchanged += 1;
       continue;
     }
-    connections.push(resealFor(keyring, c, targetId));
+    if (reseal) connections.push(resealFor(keyring, c, targetId));
     if (existing) {
       counts.updated += 1;
       changes.push({
@@ -285,7 +290,7 @@ function planCrmKeys(
   else notes.push(`Copied: ${crmList(copied)}.`);
   if (untouched.length > 0)
     notes.push(`Left as they are (you don't have them): ${crmList(untouched)}.`);
-  return { connections, result: { counts, notes, changes } };
+  return { copied, connections, result: { counts, notes, changes } };
 }
 
 /** Same keys and instance data: by fingerprint, or (a fingerprint missing) by decrypting both. */
