@@ -1,16 +1,10 @@
 import type { UserRow } from '#src/db/schema.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
-import { hashPassword } from '#src/services/auth/password.ts';
 import { insertOrganization, insertUser } from '#tests/factories/organization.factory.ts';
+import { TEST_PASSWORD, testPasswordHash } from '#tests/factories/password.factory.ts';
 
-/** The password of every user these helpers create; hashed (argon2id) once per test process. */
-export const TEST_PASSWORD = 'test-password-42';
-let hashed: Promise<string> | undefined;
-export function testPasswordHash(): Promise<string> {
-  hashed ??= hashPassword(TEST_PASSWORD);
-  return hashed;
-}
+export { TEST_PASSWORD } from '#tests/factories/password.factory.ts';
 
 export interface LoginOrganization {
   organizationId: string;

@@ -1,7 +1,36 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '#src/db/database.ts';
 import { MIGRATIONS, migrateDownAll, migrateToLatest, migrationState } from '#src/db/migrator.ts';
-import { createEmptyTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
+import {
+  createEmptyTestDatabase,
+  testEngine,
+  type TestDatabase,
+} from '#tests/support/test-database.ts';
+
+/**
+ * Every test starts from an empty database of its own. A fresh PGlite runs initdb, which takes
+ * seconds (tens under load): PGlite makes one empty database for the file, dumps its data dir,
+ * and each test loads a copy, as the migrated template does (ADR 0004). PostgreSQL creates an
+ * empty database per test, which is fast.
+ */
+let emptyPgliteDataDir: Blob | undefined;
+beforeAll(async () => {
+  if (testEngine !== 'pglite') return;
+  const fresh = await createEmptyTestDatabase();
+  try {
+    emptyPgliteDataDir = await fresh.pglite?.dumpDataDir('none');
+  } finally {
+    await fresh.close();
+  }
+  if (!emptyPgliteDataDir) throw new Error('PGlite did not dump its data dir');
+});
+
+async function emptyDatabase(): Promise<TestDatabase> {
+  if (testEngine !== 'pglite') return createEmptyTestDatabase();
+  const database = await openDatabase({ engine: 'pglite', loadDataDir: emptyPgliteDataDir });
+  return { ...database, name: 'pglite' };
+}
 
 let database: TestDatabase | undefined;
 afterEach(async () => {
@@ -19,7 +48,7 @@ async function tableColumns(db: TestDatabase['db']): Promise<string[]> {
 
 describe('migrations', () => {
   it('apply every migration in order on an empty database and report none pending', async () => {
-    database = await createEmptyTestDatabase();
+    database = await emptyDatabase();
     const applied = await migrateToLatest(database.db);
     expect(applied).toEqual(Object.keys(MIGRATIONS));
     expect(await migrationState(database.db)).toEqual({
@@ -30,7 +59,7 @@ describe('migrations', () => {
   });
 
   it('create the same schema on both engines', async () => {
-    database = await createEmptyTestDatabase();
+    database = await emptyDatabase();
     await migrateToLatest(database.db);
     const columns = await tableColumns(database.db);
     // The snapshot is shared by both engine projects: a difference between PGlite and
@@ -39,7 +68,7 @@ describe('migrations', () => {
   });
 
   it('roll back to an empty schema with down, and come back up', async () => {
-    database = await createEmptyTestDatabase();
+    database = await emptyDatabase();
     await migrateToLatest(database.db);
     await migrateDownAll(database.db);
     expect(await tableColumns(database.db)).toEqual([]);

@@ -17,11 +17,12 @@ import {
 } from '#tests/integration/http/support/route-inventory.ts';
 import {
   createWorld,
-  FRESH_PASSWORD,
   freshUser,
-  loginFresh,
+  login,
+  WORLD_PASSWORD,
   type OrgKey,
   type World,
+  type WorldUser,
 } from '#tests/integration/http/support/world.ts';
 import { loginAs, type Agent } from '#tests/support/test-app.ts';
 
@@ -103,29 +104,27 @@ interface RouteSpec {
 
 let world: World;
 const fixed = {} as Record<Exclude<ActorKey, 'anonymous'>, ActorContext>;
-const FIXED_USERS = {
-  member: { email: 'rep2@acme.test', org: 'acme', isPrimary: false },
-  admin: { email: 'admin@acme.test', org: 'acme', isPrimary: false },
-  owner: { email: 'owner@acme.test', org: 'acme', isPrimary: true },
-  outsiderAdmin: { email: 'admin@globex.test', org: 'globex', isPrimary: true },
-} as const;
 
 beforeAll(async () => {
   world = await createWorld();
-  for (const [key, user] of Object.entries(FIXED_USERS) as [
-    keyof typeof FIXED_USERS,
-    (typeof FIXED_USERS)[keyof typeof FIXED_USERS],
-  ][]) {
-    const agent = await loginAs(world.app, user.email);
+  // A member, a secondary admin and the primary admin of Acme; Globex's primary admin.
+  const fixedUsers: Record<Exclude<ActorKey, 'anonymous'>, WorldUser> = {
+    member: world.people.acme.member,
+    admin: world.people.acme.admin,
+    owner: world.people.acme.owner,
+    outsiderAdmin: world.people.globex.owner,
+  };
+  for (const [key, user] of Object.entries(fixedUsers) as [keyof typeof fixedUsers, WorldUser][]) {
+    const agent = await login(world, user);
     fixed[key] = {
       key,
       agent,
       userId: agent.userId,
       email: user.email,
-      password: 'demo-password',
+      password: WORLD_PASSWORD,
       self: agent,
       org: user.org,
-      isPrimary: user.isPrimary,
+      isPrimary: user.role === 'primary_admin',
     };
   }
 });
@@ -243,7 +242,7 @@ async function syncRun(agent: Agent, userId: string): Promise<string> {
 }
 
 async function secondaryAdminAgent(org: OrgKey): Promise<Agent> {
-  return loginFresh(world, await freshUser(world, org, 'admin'));
+  return login(world, await freshUser(world, org, 'admin'));
 }
 
 async function syncTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
@@ -361,6 +360,16 @@ function syncToMemberSpec(body?: unknown): RouteSpec {
 
 const MATRIX: Record<string, RouteSpec> = {
   'GET /api/health': {
+    objects: ['none'],
+    expect: { anonymous: 200, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: noTarget,
+  },
+  'GET /api/health/live': {
+    objects: ['none'],
+    expect: { anonymous: 200, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: noTarget,
+  },
+  'GET /api/health/ready': {
     objects: ['none'],
     expect: { anonymous: 200, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
     target: noTarget,
@@ -507,6 +516,20 @@ const MATRIX: Record<string, RouteSpec> = {
   'POST /api/members/:userId/sync-settings': syncToMemberSpec({
     categories: ['company_details', 'task_settings'],
   }),
+  // Drift is read-only: an admin may read any member's of their organization, the primary
+  // admin's and their own (empty) included; another organization's user is not found.
+  'GET /api/members/:userId/drift': {
+    objects: USER_OBJECTS,
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 200, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 200 },
+      owner:         { own: 200, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 200 },
+      outsiderAdmin: { own: 200, colleague: 200, colleagueAdmin: 200, outsider: 404, primaryAdmin: 200 },
+    },
+    target: userTarget(),
+  },
   'GET /api/syncs': {
     objects: ['none', 'own', 'colleague', 'outsider'],
     // prettier-ignore
@@ -602,13 +625,13 @@ async function actorContext(key: ActorKey, spec: RouteSpec): Promise<ActorContex
 
 async function freshActor(role: 'member' | 'admin'): Promise<ActorContext> {
   const user = await freshUser(world, 'acme', role);
-  const agent = await loginFresh(world, user);
+  const agent = await login(world, user);
   return {
     key: role,
     agent,
     userId: user.id,
     email: user.email,
-    password: FRESH_PASSWORD,
+    password: WORLD_PASSWORD,
     self: agent,
     org: 'acme',
     isPrimary: false,
@@ -776,13 +799,14 @@ describe('authorization matrix', () => {
     }
 
     it('POST /api/auth/login is exempt (it starts a session), even with a session cookie', async () => {
+      const member = await freshUser(world, 'acme');
       const response = await send(
         world.app,
         fixed.owner.self,
         {
           method: 'POST',
           url: '/api/auth/login',
-          body: { email: 'rep3@acme.test', password: 'demo-password' },
+          body: { email: member.email, password: WORLD_PASSWORD },
         },
         { csrf: false },
       );

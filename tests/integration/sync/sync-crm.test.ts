@@ -1,13 +1,9 @@
 import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
-import {
-  startEmulators,
-  type RunningEmulators,
-} from '#src/integrations/crm/emulators/start-emulators.ts';
+import type { RunningEmulators } from '#src/integrations/crm/emulators/start-emulators.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
 import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
 import { readCategory } from '#src/services/settings/settings-store.ts';
@@ -17,12 +13,20 @@ import {
   syncCrmOwnerProperties,
   type SyncCrmDeps,
 } from '#src/services/sync/sync-crm.service.ts';
-import { dashboardState, insertUserWithDashboard } from '#tests/factories/dashboard.factory.ts';
-import { insertOrganization } from '#tests/factories/organization.factory.ts';
+import {
+  makeCrmConnections,
+  startEmulatorsAccepting,
+} from '#tests/factories/crm-connection.factory.ts';
+import { dashboardState } from '#tests/factories/dashboard.factory.ts';
+import { insertOrganizationWithPeople } from '#tests/factories/organization.factory.ts';
 import { HUBSPOT_KEY, keyring, MEMBER_PIPEDRIVE_KEY } from '#tests/integration/sync/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
 
-/** Sync CRM end to end: the database, the connectors, and the five CRM emulators over HTTP on 127.0.0.1. */
+/**
+ * Sync CRM end to end: the database, the connectors, and the five CRM emulators over HTTP on
+ * 127.0.0.1. The organization admin's keys come from the CRM connection factory; the emulators
+ * accept them, and their own fixtures (the CRM users found by e-mail) stay theirs.
+ */
 
 let database: TestDatabase;
 let uow: UnitOfWork;
@@ -33,9 +37,7 @@ let ownerKeys: CrmCredentials[];
 beforeAll(async () => {
   database = await createTestDatabase();
   uow = createUnitOfWork(database.db);
-  // The demo owner's keys are the ones the emulators accept by default.
-  const owner = DEMO_ORGANIZATIONS[0]?.users.find((u) => u.role === 'primary_admin');
-  ownerKeys = owner?.dashboard?.crmConnections ?? [];
+  ownerKeys = makeCrmConnections();
   expect(ownerKeys.map((k) => k.crm).sort()).toEqual([...CRM_KEYS].sort());
 });
 afterAll(async () => {
@@ -48,7 +50,7 @@ let adminId: string;
 
 beforeEach(async () => {
   // Fresh CRMs for every test: fields created by one test must not leak into the next.
-  emulators = await startEmulators(0);
+  emulators = await startEmulatorsAccepting(ownerKeys);
   deps = {
     uow,
     keyring,
@@ -63,27 +65,28 @@ afterEach(async () => {
   await database.db.deleteFrom('organizations').where('id', '=', organizationId).execute();
 });
 
+/**
+ * The organization admin with `ownerKeys`, a secondary admin with a HubSpot key and a member
+ * with a Pipedrive key, all with empty dashboards. The e-mails are CRM users the emulators know.
+ */
 async function setup(options: { ownerKeys: CrmCredentials[]; memberEmail?: string }) {
-  const org = await insertOrganization(uow, { primaryAdmin: { email: 'owner@acme.test' } });
+  const org = await insertOrganizationWithPeople(uow, keyring, {
+    primaryAdmin: { email: 'owner@acme.test', canLogIn: false, crm: options.ownerKeys },
+    admins: [{ email: 'admin@acme.test', canLogIn: false, crm: [HUBSPOT_KEY] }],
+    members: [
+      {
+        email: options.memberEmail ?? 'rep1@acme.test',
+        canLogIn: false,
+        crm: [MEMBER_PIPEDRIVE_KEY],
+      },
+    ],
+  });
   organizationId = org.organizationId;
   primaryAdminId = org.primaryAdmin.id;
-  await uow.transaction(async (repos) => {
-    await repos.dashboards.create(primaryAdminId, organizationId);
-    const { saveCrmConnections } =
-      await import('#src/services/crm-connections/crm-connection.service.ts');
-    await saveCrmConnections(repos, keyring, primaryAdminId, options.ownerKeys);
-  });
-  adminId = (
-    await insertUserWithDashboard(uow, keyring, organizationId, {
-      role: 'admin',
-      email: 'admin@acme.test',
-      crm: [HUBSPOT_KEY],
-    })
-  ).id;
-  const member = await insertUserWithDashboard(uow, keyring, organizationId, {
-    email: options.memberEmail ?? 'rep1@acme.test',
-    crm: [MEMBER_PIPEDRIVE_KEY],
-  });
+  const [admin] = org.admins;
+  const [member] = org.members;
+  if (!admin || !member) throw new Error('setup: users missing');
+  adminId = admin.id;
   return member.id;
 }
 

@@ -18,13 +18,15 @@ export const GUARDED_TABLES = [
 
 /**
  * Tables a refusal may write to: the audit trail records refused attempts, every request
- * touches its session (and a login creates one), and an Idempotency-Key stores the refusal it
- * answered so a retry replays it.
+ * touches its session (and a login creates one), an Idempotency-Key stores the refusal it
+ * answered so a retry replays it, and a failed login is counted against the throttle.
  */
 export const TABLES_ALLOWED_TO_CHANGE = [
   'audit_log',
   'sessions',
   'idempotency_keys',
+  // A failed login is counted (the throttle, shared by every process).
+  'login_failures',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Fingerprint = Record<(typeof GUARDED_TABLES)[number], { rows: number; digest: string }>;

@@ -1,18 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '#src/domain/roles.ts';
-import {
-  startEmulators,
-  type RunningEmulators,
-} from '#src/integrations/crm/emulators/start-emulators.ts';
+import type { RunningEmulators } from '#src/integrations/crm/emulators/start-emulators.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
-import { hashPassword } from '#src/services/auth/password.ts';
-import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
-import { writeCategory } from '#src/services/settings/settings-store.ts';
-import { insertUser } from '#tests/factories/organization.factory.ts';
+import {
+  makeCrmConnection,
+  makeCrmConnections,
+  startEmulatorsAccepting,
+} from '#tests/factories/crm-connection.factory.ts';
+import { insertUserWithDashboard } from '#tests/factories/dashboard.factory.ts';
+import {
+  insertOrganizationWithPeople,
+  type InsertedOrganizationWithPeople,
+} from '#tests/factories/organization.factory.ts';
+import { TEST_PASSWORD } from '#tests/factories/password.factory.ts';
+import { makeAdminSettings, makeMemberSettings } from '#tests/factories/settings.factory.ts';
 import { buildTestApp, loginAs, type Agent, type TestApp } from '#tests/support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
 
-export const FRESH_PASSWORD = 'fresh-password';
+/** The password of every user of the world (factory users, hashed once per process). */
+export const WORLD_PASSWORD = TEST_PASSWORD;
 
 export type OrgKey = 'acme' | 'globex';
 
@@ -26,7 +32,25 @@ export interface OrgInfo {
   teamIds: string[];
 }
 
-/** The seeded demo (Acme, Globex) behind the real app, with the CRM emulators running. */
+export interface WorldUser {
+  id: string;
+  email: string;
+  org: OrgKey;
+  role: Role;
+}
+
+/**
+ * The people the tests act as (all can log in with WORLD_PASSWORD). Acme: its primary admin
+ * (CRM keys for all five CRMs, which the emulators accept), a secondary admin (HubSpot key), a
+ * member, each on a team, and an invited user without a dashboard. Globex: its primary admin
+ * (no CRM keys) and a member.
+ */
+export interface WorldPeople {
+  acme: { owner: WorldUser; admin: WorldUser; member: WorldUser; invited: WorldUser };
+  globex: { owner: WorldUser; member: WorldUser };
+}
+
+/** Two organizations built by the factories, behind the real app, with the CRM emulators. */
 export interface World {
   database: TestDatabase;
   testApp: TestApp;
@@ -34,46 +58,106 @@ export interface World {
   uow: UnitOfWork;
   emulators: RunningEmulators;
   orgs: Record<OrgKey, OrgInfo>;
-  /** User id by demo e-mail. */
-  ids: Record<string, string>;
+  people: WorldPeople;
   close(): Promise<void>;
 }
 
+const ACME_TEAMS = ['Sales East', 'Sales West'];
+const GLOBEX_TEAMS = ['Sales'];
+
 export async function createWorld(): Promise<World> {
-  const database = await createTestDatabase();
-  const emulators = await startEmulators(0);
+  const ownerKeys = makeCrmConnections();
+  const adminKeys = [makeCrmConnection('hubspot')];
+  const [database, emulators] = await Promise.all([
+    createTestDatabase(),
+    startEmulatorsAccepting([...ownerKeys, ...adminKeys]),
+  ]);
   const testApp = await buildTestApp(database, { crmBaseUrls: emulators.urls });
   const uow = createUnitOfWork(database.db);
-  await seedDemo(uow, testApp.keyring);
-  const users = await database.db
-    .selectFrom('users')
-    .select(['id', 'email', 'organization_id', 'role'])
-    .execute();
-  const ids = Object.fromEntries(users.map((u) => [u.email, u.id]));
-  const organizations = await database.db.selectFrom('organizations').selectAll().execute();
+  const { keyring } = testApp;
+
+  const acme = await insertOrganizationWithPeople(uow, keyring, {
+    name: 'Acme',
+    teams: ACME_TEAMS,
+    primaryAdmin: {
+      name: 'Acme Owner',
+      teams: ['Sales East'],
+      settings: makeAdminSettings({
+        company_details: {
+          companyName: 'Acme',
+          industry: 'Software',
+          website: 'https://acme.test',
+        },
+      }),
+      crm: ownerKeys,
+    },
+    admins: [
+      { name: 'Acme Admin', teams: ACME_TEAMS, settings: makeAdminSettings(), crm: adminKeys },
+    ],
+    members: [
+      { name: 'Acme Member', teams: ['Sales West'], settings: makeMemberSettings() },
+      { name: 'Acme Invited', teams: ['Sales East'], status: 'invited', dashboard: false },
+    ],
+  });
+  const globex = await insertOrganizationWithPeople(uow, keyring, {
+    name: 'Globex',
+    teams: GLOBEX_TEAMS,
+    primaryAdmin: {
+      name: 'Globex Owner',
+      teams: GLOBEX_TEAMS,
+      settings: {
+        company_details: { companyName: 'Globex', industry: 'Energy management' },
+        task_settings: { defaultDueOffsetDays: 1, defaultPriority: 'high' },
+        alternate_domains: { domains: ['globex.example'] },
+      },
+    },
+    members: [
+      {
+        name: 'Globex Member',
+        teams: GLOBEX_TEAMS,
+        settings: { company_details: { companyName: 'Globex (mine)' } },
+      },
+    ],
+  });
+
   const orgs = {} as Record<OrgKey, OrgInfo>;
-  for (const [key, name] of [
-    ['acme', 'Acme'],
-    ['globex', 'Globex'],
+  for (const [key, org] of [
+    ['acme', acme],
+    ['globex', globex],
   ] as const) {
-    const org = organizations.find((o) => o.name === name);
-    const primary = users.find((u) => u.organization_id === org?.id && u.role === 'primary_admin');
-    if (!org || !primary) throw new Error(`demo organization ${name} missing`);
-    const [spare] = await uow.read.teams.insertMany(org.id, [`${name} spare team`]);
+    const [spare] = await uow.read.teams.insertMany(org.organizationId, [`${org.name} spare team`]);
     if (!spare) throw new Error('spare team not inserted');
-    const teams = await database.db
-      .selectFrom('teams')
-      .select('id')
-      .where('organization_id', '=', org.id)
-      .execute();
     orgs[key] = {
       key,
-      id: org.id,
-      primaryAdminId: primary.id,
+      id: org.organizationId,
+      primaryAdminId: org.primaryAdmin.id,
       spareTeamId: spare.id,
-      teamIds: teams.map((t) => t.id),
+      teamIds: [...Object.values(org.teamIds), spare.id],
     };
   }
+  const person = (org: OrgKey, row: InsertedOrganizationWithPeople['primaryAdmin']) => ({
+    id: row.id,
+    email: row.email,
+    org,
+    role: row.role,
+  });
+  const [acmeAdmin] = acme.admins;
+  const [acmeMember, acmeInvited] = acme.members;
+  const [globexMember] = globex.members;
+  if (!acmeAdmin || !acmeMember || !acmeInvited || !globexMember)
+    throw new Error('world users missing');
+  const people: WorldPeople = {
+    acme: {
+      owner: person('acme', acme.primaryAdmin),
+      admin: person('acme', acmeAdmin),
+      member: person('acme', acmeMember),
+      invited: person('acme', acmeInvited),
+    },
+    globex: {
+      owner: person('globex', globex.primaryAdmin),
+      member: person('globex', globexMember),
+    },
+  };
   return {
     database,
     testApp,
@@ -81,7 +165,7 @@ export async function createWorld(): Promise<World> {
     uow,
     emulators,
     orgs,
-    ids,
+    people,
     close: async () => {
       await testApp.app.close();
       await emulators.close();
@@ -90,14 +174,13 @@ export async function createWorld(): Promise<World> {
   };
 }
 
-export interface FreshUser {
-  id: string;
-  email: string;
-  org: OrgKey;
-  role: Role;
+/** Logs `user` in through the real API (POST /api/auth/login). */
+export function login(world: World, user: { email: string }): Promise<Agent> {
+  return loginAs(world.app, user.email, WORLD_PASSWORD);
 }
 
-let passwordHash: Promise<string> | undefined;
+export type FreshUser = WorldUser;
+
 let freshCounter = 0;
 
 /**
@@ -109,30 +192,17 @@ export async function freshUser(
   org: OrgKey,
   role: 'member' | 'admin' = 'member',
 ): Promise<FreshUser> {
-  passwordHash ??= hashPassword(FRESH_PASSWORD);
-  const hash = await passwordHash;
   freshCounter += 1;
   const email = `fresh-${freshCounter}-${role}@${org}.test`;
-  const organizationId = world.orgs[org].id;
-  const user = await world.uow.transaction(async (repos) => {
-    const inserted = await insertUser(repos, organizationId, {
-      email,
-      role,
-      name: `Fresh ${role} ${freshCounter}`,
-      passwordHash: hash,
-    });
-    await writeCategory(repos, inserted.id, 'company_details', {
-      companyName: `Fresh company ${freshCounter}`,
-      industry: 'Testing',
-    });
-    await writeCategory(repos, inserted.id, 'task_settings', {
-      defaultDueOffsetDays: (freshCounter % 20) + 1,
-    });
-    return inserted;
+  const user = await insertUserWithDashboard(world.uow, world.testApp.keyring, world.orgs[org].id, {
+    email,
+    role,
+    name: `Fresh ${role} ${freshCounter}`,
+    canLogIn: true,
+    settings: {
+      company_details: { companyName: `Fresh company ${freshCounter}`, industry: 'Testing' },
+      task_settings: { defaultDueOffsetDays: (freshCounter % 20) + 1 },
+    },
   });
   return { id: user.id, email, org, role };
-}
-
-export function loginFresh(world: World, user: FreshUser): Promise<Agent> {
-  return loginAs(world.app, user.email, FRESH_PASSWORD);
 }
