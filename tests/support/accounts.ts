@@ -2,7 +2,7 @@ import type { UserRow } from '#src/db/schema.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import { insertOrganization, insertUser } from '#tests/factories/organization.factory.ts';
-import { TEST_PASSWORD, testPasswordHash } from '#tests/factories/password.factory.ts';
+import { testPasswordHash } from '#tests/factories/password.factory.ts';
 
 export { TEST_PASSWORD } from '#tests/factories/password.factory.ts';
 
