@@ -24,7 +24,8 @@ async function login(url: string): Promise<{ cookie: string; csrf: string }> {
   });
   expect(response.status).toBe(200);
   const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return { cookie, csrf: (await response.json()).csrfToken as string };
+  const body = (await response.json()) as { csrfToken: string };
+  return { cookie, csrf: body.csrfToken };
 }
 
 async function memberId(url: string, cookie: string): Promise<string> {

@@ -5,6 +5,10 @@ import type { Me } from '#src/web/features/auth/api/get-me.ts';
 import { useTeams } from '#src/web/features/members/api/get-teams.ts';
 import { MemberTable } from '#src/web/features/members/components/member-table.tsx';
 import { TeamChooser } from '#src/web/features/members/components/team-chooser.tsx';
+import {
+  MemberDriftDialog,
+  type DriftTarget,
+} from '#src/web/features/sync/components/member-drift-dialog.tsx';
 import { SyncCrmDialog } from '#src/web/features/sync/components/sync-crm-dialog.tsx';
 import { SyncSettingsDialog } from '#src/web/features/sync/components/sync-settings-dialog.tsx';
 import { useSyncCrmFlow, type SyncTarget } from '#src/web/features/sync/hooks/use-sync-crm-flow.ts';
@@ -24,6 +28,7 @@ export function AdminRoute({ me }: { me: Me }) {
   const [teamId, setTeamId] = useSearchParam('team');
   const syncCrm = useSyncCrmFlow();
   const [settingsTarget, setSettingsTarget] = useState<SyncTarget | null>(null);
+  const [driftTarget, setDriftTarget] = useState<DriftTarget | null>(null);
 
   const team = teams.data?.find((t) => t.id === teamId);
   // A stale or foreign team id in the address: back to choosing.
@@ -82,17 +87,37 @@ export function AdminRoute({ me }: { me: Me }) {
             teamId={team.id}
             teamName={team.name}
             currentUserId={me.user.id}
+            compareWithMe={me.user.hasDashboard}
             handlers={{
               onSyncCrm: syncCrm.start,
               onSyncSettings: setSettingsTarget,
               onViewHistory: (member) => {
                 navigate(historyUrl(member));
               },
+              onViewDrift: (member) => {
+                setDriftTarget({
+                  id: member.id,
+                  name: member.name,
+                  email: member.email,
+                  hasDashboard: member.hasDashboard,
+                  canSyncSettings: member.actions.includes('sync_settings'),
+                });
+              },
             }}
           />
         </>
       ) : null}
       <SyncCrmDialog flow={syncCrm} />
+      <MemberDriftDialog
+        target={driftTarget}
+        onClose={() => {
+          setDriftTarget(null);
+        }}
+        onSyncSettings={(member) => {
+          setDriftTarget(null);
+          setSettingsTarget(member);
+        }}
+      />
       <SyncSettingsDialog
         target={settingsTarget}
         onClose={() => {

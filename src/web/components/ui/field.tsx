@@ -40,21 +40,34 @@ export function Field({
   );
 }
 
-/** A checkbox whose label is exactly `label`, with an optional description under it. */
+/**
+ * A checkbox whose label is exactly `label`, with an optional description under it and an
+ * optional `aside` beside the label (e.g. a status mark); both describe the checkbox.
+ */
 export function CheckboxField({
   label,
   description,
+  aside,
   checked,
   onChange,
   disabled,
 }: {
   label: string;
   description?: ReactNode;
+  aside?: ReactNode;
   checked: boolean;
   onChange: (checked: boolean) => void;
   disabled?: boolean;
 }) {
   const id = useId();
+  const describedBy =
+    [aside ? `${id}-aside` : null, description ? `${id}-desc` : null].filter(Boolean).join(' ') ||
+    undefined;
+  const labelElement = (
+    <label htmlFor={id} className="check-label">
+      {label}
+    </label>
+  );
   return (
     <div className="check">
       <input
@@ -62,15 +75,22 @@ export function CheckboxField({
         type="checkbox"
         checked={checked}
         disabled={disabled}
-        aria-describedby={description ? `${id}-desc` : undefined}
+        aria-describedby={describedBy}
         onChange={(event) => {
           onChange(event.target.checked);
         }}
       />
-      <div>
-        <label htmlFor={id} className="check-label">
-          {label}
-        </label>
+      <div className="check-text">
+        {aside ? (
+          <div className="check-head">
+            {labelElement}
+            <span id={`${id}-aside`} className="check-aside">
+              {aside}
+            </span>
+          </div>
+        ) : (
+          labelElement
+        )}
         {description ? (
           <p id={`${id}-desc`} className="check-description">
             {description}

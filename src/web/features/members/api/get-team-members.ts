@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { CategoryKey } from '#src/domain/settings/categories.ts';
 import { api } from '#src/web/lib/api-client.ts';
 import type { Role, UserStatus } from '#src/web/lib/format.ts';
 
@@ -12,6 +13,8 @@ export type MemberAction =
   | 'remove_from_team';
 
 export type SyncAction = 'sync_crm' | 'sync_settings' | 'revert';
+/** Would Sync Settings from the admin change this category of the member's dashboard? */
+export type DriftState = 'in_sync' | 'differs';
 export type SyncStatus = 'applied' | 'dry_run' | 'failed' | 'refused';
 
 /** One row of the Admin member table (GET /api/teams/:teamId/members). */
@@ -33,6 +36,13 @@ export interface MemberRow {
   } | null;
   /** What the row's action menu offers; the server checks again on use. */
   actions: MemberAction[];
+  /**
+   * With `driftFrom`: per category the admin has set, whether their Sync Settings would change
+   * it. Absent for rows without a dashboard and for the admin's own row.
+   */
+  drift?: Partial<Record<CategoryKey, DriftState>>;
+  /** How many of those categories differ. */
+  driftCount?: number;
 }
 
 export interface MemberPage {
@@ -45,6 +55,8 @@ export interface MemberQuery {
   q: string;
   cursor: string | undefined;
   limit?: number;
+  /** `me`: each row says how it differs from your own settings (drift). */
+  driftFrom?: 'me' | undefined;
 }
 
 export const teamMembersQueryKey = (query?: MemberQuery) =>
@@ -52,7 +64,12 @@ export const teamMembersQueryKey = (query?: MemberQuery) =>
 
 export async function getTeamMembers(query: MemberQuery): Promise<MemberPage> {
   return api<MemberPage>(`/api/teams/${encodeURIComponent(query.teamId)}/members`, {
-    query: { q: query.q.trim() || undefined, cursor: query.cursor, limit: query.limit ?? 25 },
+    query: {
+      q: query.q.trim() || undefined,
+      cursor: query.cursor,
+      limit: query.limit ?? 25,
+      driftFrom: query.driftFrom,
+    },
   });
 }
 

@@ -12,12 +12,14 @@ import {
 import { EmptyState, ErrorCallout } from '#src/web/components/ui/states.tsx';
 import { useToast } from '#src/web/components/ui/toast.tsx';
 import { useTeamMembers, type MemberRow } from '#src/web/features/members/api/get-team-members.ts';
+import { DriftBadge } from '#src/web/features/members/components/drift-badge.tsx';
 import { useRemoveTeamMember } from '#src/web/features/members/api/remove-team-member.ts';
 import { useUpdateMember } from '#src/web/features/members/api/update-member.ts';
 import { errorSummary } from '#src/web/lib/errors.ts';
 import {
   formatDateTime,
   formatRelative,
+  plural,
   ROLE_LABELS,
   STATUS_LABELS,
   SYNC_ACTION_LABELS,
@@ -27,6 +29,8 @@ export interface MemberTableHandlers {
   onSyncCrm: (member: MemberRow) => void;
   onSyncSettings: (member: MemberRow) => void;
   onViewHistory: (member: MemberRow) => void;
+  /** The member's drift panel: how their dashboard differs from yours. */
+  onViewDrift: (member: MemberRow) => void;
 }
 
 const PAGE_SIZE = 25;
@@ -45,20 +49,26 @@ type Confirmation =
 /**
  * The Admin member table of one team: searchable, paginated (cursor), with role and access
  * controls and the per-row action menu (SPEC §3: sync actions for secondary admins and members,
- * never the primary admin's row; the server decides what each row offers in `actions`).
+ * never the primary admin's row; the server decides what each row offers in `actions`). With
+ * `compareWithMe`, each row says whether it drifted from your settings (SPEC §6), and "Out of
+ * sync only" narrows the loaded page to the rows that did.
  */
 export function MemberTable({
   teamId,
   teamName,
   currentUserId,
+  compareWithMe,
   handlers,
 }: {
   teamId: string;
   teamName: string;
   currentUserId: string;
+  /** Drift is measured from your dashboard: false when you have none. */
+  compareWithMe: boolean;
   handlers: MemberTableHandlers;
 }) {
   const [search, setSearch] = useState('');
+  const [outOfSyncOnly, setOutOfSyncOnly] = useState(false);
   const [q, setQ] = useState('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
@@ -80,8 +90,21 @@ export function MemberTable({
   }, [search]);
 
   const pageIndex = cursors.length - 1;
-  const members = useTeamMembers({ teamId, q, cursor: cursors[pageIndex], limit: PAGE_SIZE });
+  const members = useTeamMembers({
+    teamId,
+    q,
+    cursor: cursors[pageIndex],
+    limit: PAGE_SIZE,
+    driftFrom: compareWithMe ? 'me' : undefined,
+  });
   const page = members.data;
+  const filtering = compareWithMe && outOfSyncOnly;
+  const rows = filtering
+    ? (page?.items ?? []).filter((member) => (member.driftCount ?? 0) > 0)
+    : (page?.items ?? []);
+  // The filter sees only the rows of this page: say so whenever there is more than one page.
+  const paged = pageIndex > 0 || Boolean(page?.nextCursor);
+  const columns = compareWithMe ? 8 : 7;
 
   const changeRole = (member: MemberRow, role: 'admin' | 'member') => {
     updateMember.mutate(
@@ -167,8 +190,32 @@ export function MemberTable({
             }}
           />
         </div>
+        {compareWithMe ? (
+          <div className="toolbar-filter">
+            <label className="toggle">
+              <input
+                type="checkbox"
+                checked={outOfSyncOnly}
+                aria-describedby={paged ? 'drift-filter-scope' : undefined}
+                onChange={(event) => {
+                  setOutOfSyncOnly(event.target.checked);
+                }}
+              />
+              Out of sync only
+            </label>
+            {paged ? (
+              <span id="drift-filter-scope" className="muted small">
+                (on this page)
+              </span>
+            ) : null}
+          </div>
+        ) : null}
         <div className="toolbar-meta muted" aria-live="polite">
-          {members.isFetching && !members.isLoading ? 'Updating…' : null}
+          {members.isFetching && !members.isLoading
+            ? 'Updating…'
+            : filtering && page
+              ? `Showing ${rows.length} of ${plural(page.items.length, 'member')}${paged ? ' on this page' : ''}`
+              : null}
         </div>
       </div>
 
@@ -194,6 +241,7 @@ export function MemberTable({
                 <th scope="col">Access</th>
                 <th scope="col">Teams</th>
                 <th scope="col">Last sync</th>
+                {compareWithMe ? <th scope="col">Drift from you</th> : null}
                 <th scope="col" className="col-actions">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -203,18 +251,19 @@ export function MemberTable({
               {members.isLoading
                 ? Array.from({ length: 6 }, (_, index) => (
                     <tr key={index} className="skeleton-row" aria-hidden="true">
-                      {Array.from({ length: 7 }, (__, cell) => (
+                      {Array.from({ length: columns }, (__, cell) => (
                         <td key={cell}>
                           <span className="skeleton" />
                         </td>
                       ))}
                     </tr>
                   ))
-                : page?.items.map((member) => (
+                : rows.map((member) => (
                     <MemberTableRow
                       key={member.id}
                       member={member}
                       isSelf={member.id === currentUserId}
+                      showDrift={compareWithMe}
                       roleBusy={
                         updateMember.isPending && updateMember.variables.userId === member.id
                       }
@@ -235,6 +284,17 @@ export function MemberTable({
           {!members.isLoading && page?.items.length === 0 ? (
             <EmptyState title={q ? `No members match “${q}”.` : `${teamName} has no members yet.`}>
               {q ? 'Check the spelling, or search by email instead.' : null}
+            </EmptyState>
+          ) : !members.isLoading && page && rows.length === 0 ? (
+            <EmptyState
+              title={
+                paged
+                  ? 'No one on this page differs from your settings.'
+                  : 'No one here differs from your settings.'
+              }
+            >
+              Members without a dashboard are not compared.{' '}
+              {paged ? 'Other pages may still have members out of sync.' : null}
             </EmptyState>
           ) : null}
         </div>
@@ -314,6 +374,7 @@ function confirmationCopy(confirmation: Confirmation | null, teamName: string) {
 function MemberTableRow({
   member,
   isSelf,
+  showDrift,
   roleBusy,
   onRoleChange,
   onConfirm,
@@ -322,6 +383,7 @@ function MemberTableRow({
 }: {
   member: MemberRow;
   isSelf: boolean;
+  showDrift: boolean;
   roleBusy: boolean;
   onRoleChange: (role: 'admin' | 'member') => void;
   onConfirm: (confirmation: Confirmation) => void;
@@ -409,6 +471,11 @@ function MemberTableRow({
           <span className="muted">Never</span>
         )}
       </td>
+      {showDrift ? (
+        <td className="cell-drift">
+          <DriftBadge member={member} onOpen={handlers.onViewDrift} />
+        </td>
+      ) : null}
       <td className="col-actions">
         {hasSync || hasManage ? (
           <DropdownMenu
@@ -432,6 +499,15 @@ function MemberTableRow({
                 }}
               >
                 Sync Settings to User
+              </MenuItem>
+            ) : null}
+            {showDrift && member.drift !== undefined ? (
+              <MenuItem
+                onSelect={() => {
+                  handlers.onViewDrift(member);
+                }}
+              >
+                View drift
               </MenuItem>
             ) : null}
             <MenuItem

@@ -28,6 +28,11 @@ export function useSaveCrmConnection() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: saveCrmConnection,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: crmConnectionsQueryKey }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: crmConnectionsQueryKey });
+      // Your CRM keys are one of the categories members' drift is measured against.
+      await queryClient.invalidateQueries({ queryKey: ['team-members'] });
+      await queryClient.invalidateQueries({ queryKey: ['member-drift'] });
+    },
   });
 }

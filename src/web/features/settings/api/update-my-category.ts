@@ -28,6 +28,11 @@ export function useUpdateMyCategory() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: updateMyCategory,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: mySettingsQueryKey }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: mySettingsQueryKey });
+      // The member table's drift compares members with your settings: it is stale now.
+      await queryClient.invalidateQueries({ queryKey: ['team-members'] });
+      await queryClient.invalidateQueries({ queryKey: ['member-drift'] });
+    },
   });
 }

@@ -21,6 +21,7 @@ export function useRevertSync() {
     onSettled: async () => {
       await queryClient.invalidateQueries({ queryKey: ['sync-history'] });
       await queryClient.invalidateQueries({ queryKey: ['team-members'] });
+      await queryClient.invalidateQueries({ queryKey: ['member-drift'] });
     },
   });
 }

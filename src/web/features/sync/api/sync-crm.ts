@@ -44,6 +44,7 @@ export function useSyncCrm() {
     mutationFn: syncCrm,
     onSettled: async () => {
       await queryClient.invalidateQueries({ queryKey: ['team-members'] });
+      await queryClient.invalidateQueries({ queryKey: ['member-drift'] });
       await queryClient.invalidateQueries({ queryKey: ['sync-history'] });
     },
   });

@@ -9,12 +9,27 @@ export interface ChangeCounts {
   unchanged: number;
 }
 
+/**
+ * One item a sync adds, changes or removes: a property, a stage, a template, a domain, a field.
+ * CRM keys: `before`/`after` are masked fingerprints such as `fp:1a2b3c4d`, never keys.
+ */
+export interface ItemChange {
+  key: string;
+  change: 'added' | 'updated' | 'removed';
+  before?: unknown;
+  after?: unknown;
+}
+
 export interface CategoryResult {
   category: CategoryKey;
   label: string;
   status: 'applied' | 'skipped';
   counts: ChangeCounts;
   notes: string[];
+  /** Whether the sync changes (or changed) this category at all; older history entries lack it. */
+  changed?: boolean;
+  /** The items behind the counts; the history keeps only the counts. */
+  changes?: ItemChange[];
 }
 
 export interface SyncSettingsResult {
@@ -22,6 +37,8 @@ export interface SyncSettingsResult {
   syncId: string | null;
   dryRun: boolean;
   targetUserId: string;
+  /** False when the member already has these settings: nothing is (or would be) written. */
+  changed: boolean;
   categories: CategoryResult[];
 }
 
@@ -53,6 +70,7 @@ export function useSyncSettings() {
     onSettled: async (_data, _error, variables) => {
       if (variables.dryRun) return;
       await queryClient.invalidateQueries({ queryKey: ['team-members'] });
+      await queryClient.invalidateQueries({ queryKey: ['member-drift'] });
       await queryClient.invalidateQueries({ queryKey: ['sync-history'] });
     },
   });

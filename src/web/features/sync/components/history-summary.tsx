@@ -37,6 +37,15 @@ export function isOwnerPropertiesOnly(item: SyncHistoryItem): boolean {
   );
 }
 
+/** A Sync Settings to User run that changed nothing: the member already had those settings. */
+export function isNoChangeSync(item: SyncHistoryItem): boolean {
+  return (
+    typeof item.result === 'object' &&
+    item.result !== null &&
+    (item.result as { summary?: unknown }).summary === 'No changes'
+  );
+}
+
 export function actionLabel(item: SyncHistoryItem): string {
   if (item.action === 'sync_settings') return 'Sync Settings to User';
   if (item.action === 'revert') return 'Revert';
@@ -59,6 +68,15 @@ export function HistorySummary({ item }: { item: SyncHistoryItem }) {
     );
   }
   if (item.action === 'sync_settings') {
+    // A sync that found the member already had these settings wrote nothing (SPEC §6).
+    if (isNoChangeSync(item)) {
+      return (
+        <span>
+          <span className="summary-label">No changes</span>{' '}
+          <span className="muted">(the member already had these settings)</span>
+        </span>
+      );
+    }
     const results = [...((result.categories ?? []) as CategoryResult[])].sort(
       (a, b) => guideOrder(a.category) - guideOrder(b.category),
     );
@@ -67,7 +85,7 @@ export function HistorySummary({ item }: { item: SyncHistoryItem }) {
         {results.map((r) => (
           <li key={r.category}>
             <span className="summary-label">{r.label}</span>{' '}
-            <span className="muted">{describeCounts(r.counts)}</span>
+            <span className="muted">{describeCounts(r.counts, r.changed)}</span>
           </li>
         ))}
       </ul>

@@ -13,6 +13,7 @@ import {
   actionLabel,
   categoryLabels,
   HistorySummary,
+  isNoChangeSync,
 } from '#src/web/features/sync/components/history-summary.tsx';
 import { ApiError } from '#src/web/lib/api-client.ts';
 import { formatDateTime, formatRelative } from '#src/web/lib/format.ts';
@@ -20,8 +21,14 @@ import { formatDateTime, formatRelative } from '#src/web/lib/format.ts';
 const REFUSED_REVERT_ADVICE =
   'Reopen the relevant settings page and adjust it manually, or repeat the sync with narrower categories.';
 
+/** A sync that changed nothing has nothing to undo (the server refuses it too). */
 function isRevertible(item: SyncHistoryItem): boolean {
-  return item.action !== 'revert' && item.status === 'applied' && item.revertedBySyncId === null;
+  return (
+    item.action !== 'revert' &&
+    item.status === 'applied' &&
+    item.revertedBySyncId === null &&
+    !isNoChangeSync(item)
+  );
 }
 
 /**

@@ -1,21 +1,34 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import { Badge } from '#src/web/components/ui/badge.tsx';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { Dialog } from '#src/web/components/ui/dialog.tsx';
 import { CheckboxField } from '#src/web/components/ui/field.tsx';
 import { Progress } from '#src/web/components/ui/spinner.tsx';
 import { Callout, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
+import { useMemberDrift, type DriftState } from '#src/web/features/sync/api/get-member-drift.ts';
 import { useSyncCategories } from '#src/web/features/sync/api/get-sync-categories.ts';
 import { useSyncSettings } from '#src/web/features/sync/api/sync-settings.ts';
 import { CategoryResults } from '#src/web/features/sync/components/category-results.tsx';
 import type { SyncTarget } from '#src/web/features/sync/hooks/use-sync-crm-flow.ts';
 import { newIdempotencyKey } from '#src/web/lib/api-client.ts';
+import { plural } from '#src/web/lib/format.ts';
+
+const NO_CHANGES = 'No changes: this member already has these settings.';
+
+/** Beside each category: does the member's value differ from yours (drift, SPEC §6)? */
+function DriftMark({ state }: { state: DriftState | undefined }) {
+  if (state === 'differs') return <Badge tone="warning">Differs</Badge>;
+  if (state === 'in_sync') return <Badge tone="success">In sync</Badge>;
+  return <span className="drift-mark-unset">Not set by you</span>;
+}
 
 /**
  * The guide's Sync Settings to User modal: one checkbox per category (all but Email templates
- * selected), each with its rule; "Preview changes" (a dry run: the diff, nothing written) and
- * "Sync Settings". While syncing it shows progress and cannot be submitted twice; afterwards it
- * shows what changed per category.
+ * selected), each with its rule and whether the member's value differs from yours; "Preview
+ * changes" (a dry run: the diff item by item, nothing written) and "Sync Settings". While
+ * syncing it shows progress and cannot be submitted twice; afterwards it shows what changed per
+ * category, or that nothing had to.
  */
 export function SyncSettingsDialog({
   target,
@@ -46,6 +59,10 @@ function SyncSettingsDialogOpen({
   onViewHistory: (target: SyncTarget) => void;
 }) {
   const categories = useSyncCategories();
+  // Known from the member table: say so before anyone tries (the server refuses it anyway).
+  const needsSetup = target.hasDashboard === false;
+  const drift = useMemberDrift(target.id, { enabled: !needsSetup });
+  const driftOf = new Map(drift.data?.categories.map((c) => [c.category, c.state]));
   const preview = useSyncSettings();
   const apply = useSyncSettings();
   const [selected, setSelected] = useState<Set<CategoryKey> | null>(null);
@@ -67,8 +84,6 @@ function SyncSettingsDialogOpen({
   const busy = apply.isPending || preview.isPending;
   const done = apply.data !== undefined;
   const firstName = target.name.split(' ')[0] ?? target.name;
-  // Known from the member table: say so before anyone tries (the server refuses it anyway).
-  const needsSetup = target.hasDashboard === false;
 
   const toggle = (key: CategoryKey, checked: boolean) => {
     preview.reset();
@@ -171,9 +186,18 @@ function SyncSettingsDialogOpen({
     >
       {done ? (
         <div className="stack">
-          <Callout tone="success" title={`Settings synced to ${target.name}`}>
-            <p>What changed on {firstName}’s dashboard, per category:</p>
-          </Callout>
+          {apply.data.changed ? (
+            <Callout tone="success" title={`Settings synced to ${target.name}`}>
+              <p>What changed on {firstName}’s dashboard, per category:</p>
+            </Callout>
+          ) : (
+            <Callout tone="success" title={NO_CHANGES}>
+              <p>
+                Nothing was written to {firstName}’s dashboard. The sync history records this sync
+                as “No changes”.
+              </p>
+            </Callout>
+          )}
           <CategoryResults results={apply.data.categories} caption="What changed per category" />
           {!emailTemplatesSelected ? (
             <p className="muted small">
@@ -242,12 +266,28 @@ function SyncSettingsDialogOpen({
                 Reset to default
               </Button>
             </div>
+            {needsSetup ? null : (
+              <p className="drift-summary muted small" aria-live="polite">
+                {drift.isLoading
+                  ? `Comparing ${firstName}’s settings with yours…`
+                  : drift.isError
+                    ? `${firstName}’s settings couldn’t be compared with yours just now; syncing still works.`
+                    : drift.data && drift.data.categories.length === 0
+                      ? 'You haven’t set any category yet, so there is nothing to compare.'
+                      : drift.data && drift.data.driftCount === 0
+                        ? `${firstName} already has your settings in every category you have set.`
+                        : drift.data
+                          ? `Compared with your settings: ${plural(drift.data.driftCount, 'category differs', 'categories differ')} on ${firstName}’s dashboard.`
+                          : null}
+              </p>
+            )}
             <div className="category-grid">
               {categories.data?.map((category) => (
                 <CheckboxField
                   key={category.key}
                   label={category.label}
                   description={category.rule}
+                  aside={drift.data ? <DriftMark state={driftOf.get(category.key)} /> : undefined}
                   checked={selected.has(category.key)}
                   onChange={(checked) => {
                     toggle(category.key, checked);
@@ -265,9 +305,16 @@ function SyncSettingsDialogOpen({
           {preview.data ? (
             <section className="preview" aria-labelledby="preview-title" ref={previewRef}>
               <h3 id="preview-title">Preview: what would change</h3>
-              <p className="muted small">
-                Nothing has been changed yet. Select Sync Settings to apply these changes.
-              </p>
+              {preview.data.changed ? (
+                <p className="muted small">
+                  Nothing has been changed yet. Select Sync Settings to apply these changes; select
+                  Show changes under a category to see its items.
+                </p>
+              ) : (
+                <Callout tone="info" title={NO_CHANGES}>
+                  <p>Sync Settings would write nothing to {firstName}’s dashboard.</p>
+                </Callout>
+              )}
               <CategoryResults
                 results={preview.data.categories}
                 caption="What would change per category"
