@@ -37,7 +37,6 @@ export interface LoadedDashboard {
 
 /** A row to write or delete, with its owner. */
 export type UserRow = StoredRow & { user_id: string };
-type PipelineStages = CategoryValue<'pipeline_stages'>;
 
 /**
  * A user's dashboard: its version, the per-category state rows, document categories, and the
@@ -113,126 +112,6 @@ export class DashboardRepository {
     return this.touchCategory(userId, category, value);
   }
 
-  async listCustomProperties(userId: string): Promise<CustomProperties> {
-    const rows = await this.db
-      .selectFrom('custom_properties')
-      .select(['crm', 'object', 'name', 'label', 'type', 'options', 'owner_property'])
-      .where('user_id', '=', userId)
-      .orderBy('position')
-      .orderBy('name')
-      .execute();
-    return rows.map((r) => ({
-      crm: r.crm,
-      object: r.object,
-      name: r.name,
-      label: r.label,
-      type: r.type,
-      options: r.options,
-      ownerProperty: r.owner_property,
-    }));
-  }
-
-  /** Replaces all of a user's custom properties with `properties` (validated), in two statements. */
-  async replaceCustomProperties(userId: string, properties: CustomProperties): Promise<void> {
-    await this.db.deleteFrom('custom_properties').where('user_id', '=', userId).execute();
-    if (properties.length > 0) {
-      await this.db
-        .insertInto('custom_properties')
-        .values(
-          properties.map((p, position) => ({
-            user_id: userId,
-            crm: p.crm,
-            object: p.object,
-            name: p.name,
-            label: p.label,
-            type: p.type,
-            options: toJson(p.options),
-            owner_property: p.ownerProperty,
-            position,
-          })),
-        )
-        .execute();
-    }
-    await this.touchCategory(userId, 'custom_properties');
-  }
-
-  async readPipeline(userId: string): Promise<PipelineStages> {
-    const [stages, recordTypes] = await Promise.all([
-      this.db
-        .selectFrom('pipeline_stages')
-        .select(['internal_id', 'name', 'position', 'probability', 'crm_stage_mappings', 'synced'])
-        .where('user_id', '=', userId)
-        .orderBy('position')
-        .orderBy('internal_id')
-        .execute(),
-      this.db
-        .selectFrom('salesforce_record_types')
-        .select(['record_type_id', 'name', 'developer_name', 'stage_internal_ids', 'is_active'])
-        .where('user_id', '=', userId)
-        .orderBy('position')
-        .orderBy('record_type_id')
-        .execute(),
-    ]);
-    return {
-      stages: stages.map((s) => ({
-        internalId: s.internal_id,
-        name: s.name,
-        order: s.position,
-        probability: s.probability,
-        crmStageMappings: s.crm_stage_mappings,
-        synced: s.synced,
-      })),
-      salesforceRecordTypes: recordTypes.map((r) => ({
-        recordTypeId: r.record_type_id,
-        name: r.name,
-        developerName: r.developer_name,
-        stageInternalIds: r.stage_internal_ids,
-        isActive: r.is_active,
-      })),
-    };
-  }
-
-  /** Replaces a user's stages and record types with `pipeline` (validated). */
-  async replacePipeline(userId: string, pipeline: PipelineStages): Promise<void> {
-    await this.db.deleteFrom('pipeline_stages').where('user_id', '=', userId).execute();
-    await this.db.deleteFrom('salesforce_record_types').where('user_id', '=', userId).execute();
-    if (pipeline.stages.length > 0) {
-      await this.db
-        .insertInto('pipeline_stages')
-        .values(
-          pipeline.stages.map((s) => ({
-            user_id: userId,
-            internal_id: s.internalId,
-            name: s.name,
-            position: s.order,
-            probability: s.probability,
-            crm_stage_mappings: toJson(s.crmStageMappings),
-            synced: s.synced,
-            synced_at: null,
-            synced_from_user_id: null,
-          })),
-        )
-        .execute();
-    }
-    if (pipeline.salesforceRecordTypes.length > 0) {
-      await this.db
-        .insertInto('salesforce_record_types')
-        .values(
-          pipeline.salesforceRecordTypes.map((r, position) => ({
-            user_id: userId,
-            record_type_id: r.recordTypeId,
-            name: r.name,
-            developer_name: r.developerName,
-            stage_internal_ids: toJson(r.stageInternalIds),
-            is_active: r.isActive,
-            position,
-          })),
-        )
-        .execute();
-    }
-    await this.touchCategory(userId, 'pipeline_stages');
-  }
-
   // --- used by the sync engine: set-based, one statement each --------------------------------
 
   /** Locks the dashboard row until the transaction ends: syncs to one target serialise. */
@@ -244,21 +123,6 @@ export class DashboardRepository {
       .forUpdate()
       .executeTakeFirst();
     return row?.version;
-  }
-
-  /** The documents of several categories in one query. */
-  async readDocuments(
-    userId: string,
-    categories: readonly CategoryKey[],
-  ): Promise<Map<CategoryKey, unknown>> {
-    if (categories.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('dashboard_settings')
-      .select(['category', 'document'])
-      .where('user_id', '=', userId)
-      .where('category', 'in', categories)
-      .execute();
-    return new Map(rows.map((r) => [r.category, r.document]));
   }
 
   /** Forgets categories (revert to "never set"): their state rows and row-stored values. */
@@ -304,11 +168,21 @@ export class DashboardRepository {
     if (categories.includes('pipeline_stages'))
       tables.push('pipeline_stages', 'salesforce_record_types');
     const [states, ...rowSets] = await Promise.all([
+      // Every category's version (which are set matters: CRM keys, undo), documents only for
+      // the categories asked for.
       this.db
         .selectFrom('dashboard_settings')
-        .select(['user_id', 'category', 'version', 'document'])
+        .select(['user_id', 'category', 'version'])
+        .select((eb) =>
+          eb
+            .case()
+            .when('category', 'in', categories)
+            .then(eb.ref('document'))
+            .else(null)
+            .end()
+            .as('document'),
+        )
         .where('user_id', 'in', userIds)
-        .where('category', 'in', categories)
         .execute(),
       ...tables.map((table) => this.readRows(table, userIds)),
     ]);

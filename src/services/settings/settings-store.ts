@@ -7,7 +7,16 @@ import {
   type ValueCategoryKey,
 } from '#src/domain/settings/categories.ts';
 import { AppError } from '#src/domain/errors.ts';
-import type { CategoryState } from '#src/repositories/dashboard.repository.ts';
+import {
+  diffRows,
+  pipelineToRows,
+  propertiesToRows,
+  rowsToPipeline,
+  rowsToProperties,
+  type RowTable,
+  type StoredRow,
+} from '#src/repositories/dashboard-rows.ts';
+import type { LoadedDashboard } from '#src/repositories/dashboard.repository.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
 
 /**
@@ -23,18 +32,23 @@ export async function writeCategory<K extends ValueCategoryKey>(
   const parsed = parseCategoryValue(category, input);
   if (!parsed.ok) throw new AppError('invalid_request', parsed.message, { category });
   const value = parsed.value;
-  switch (category) {
-    case 'custom_properties':
-      await repos.dashboards.replaceCustomProperties(
-        userId,
-        (value as CategoryValue<'custom_properties'>).properties,
-      );
-      break;
-    case 'pipeline_stages':
-      await repos.dashboards.replacePipeline(userId, value as CategoryValue<'pipeline_stages'>);
-      break;
-    default:
-      await repos.dashboards.writeDocument(userId, category as never, value as never);
+  if (category === 'custom_properties' || category === 'pipeline_stages') {
+    // Row categories: only the rows that change are written (the sync engine's writer).
+    const current = (await repos.dashboards.loadForUsers([userId], [category])).get(userId);
+    const after: Partial<Record<RowTable, StoredRow[]>> =
+      category === 'custom_properties'
+        ? { custom_properties: propertiesToRows(value as CategoryValue<'custom_properties'>) }
+        : pipelineToRows(value as CategoryValue<'pipeline_stages'>);
+    for (const table of Object.keys(after) as RowTable[]) {
+      const diff = diffRows(table, current?.rows[table] ?? [], after[table] ?? []);
+      await repos.dashboards.writeRows(table, {
+        upsert: diff.upsert.map((r) => ({ ...r, user_id: userId })),
+        remove: diff.remove.map((r) => ({ ...r, user_id: userId })),
+      });
+    }
+    await repos.dashboards.touchCategory(userId, category);
+  } else {
+    await repos.dashboards.writeDocument(userId, category as never, value as never);
   }
   return value;
 }
@@ -64,59 +78,57 @@ export interface LoadedCategory {
 }
 
 /**
- * A dashboard's value categories in a fixed number of queries, whatever their sizes: one for
- * the state rows (returned too: which categories are set, at which version), one for all
- * documents, one for properties, two for the pipeline.
+ * A dashboard's value categories in a fixed number of queries, whatever their sizes (the sync
+ * engine's `loadForUsers` for one user), with the version of every category set.
  */
 export async function loadDashboard(
   repos: Repositories,
   userId: string,
   categories: readonly ValueCategoryKey[],
 ): Promise<{
-  states: Map<CategoryKey, CategoryState>;
+  versions: Map<CategoryKey, number>;
   values: Map<ValueCategoryKey, LoadedCategory>;
 }> {
-  const states = new Map(
-    (await repos.dashboards.categoryStates(userId)).map((s) => [s.category, s]),
-  );
-  const documentKeys = categories.filter(
-    (c) => c !== 'custom_properties' && c !== 'pipeline_stages',
-  );
-  const [documents, properties, pipeline] = await Promise.all([
-    repos.dashboards.readDocuments(
-      userId,
-      documentKeys.filter((c) => states.has(c)),
-    ),
-    categories.includes('custom_properties') && states.has('custom_properties')
-      ? repos.dashboards.listCustomProperties(userId)
-      : undefined,
-    categories.includes('pipeline_stages') && states.has('pipeline_stages')
-      ? repos.dashboards.readPipeline(userId)
-      : undefined,
-  ]);
-  const loaded = new Map<ValueCategoryKey, LoadedCategory>();
+  const loaded = (await repos.dashboards.loadForUsers([userId], categories)).get(userId);
+  if (!loaded) throw new Error(`the dashboard of ${userId} was not loaded`);
+  const values = new Map<ValueCategoryKey, LoadedCategory>();
   for (const category of categories) {
-    const state = states.get(category);
-    if (!state) {
-      loaded.set(category, { value: defaultValueOf(category), isSet: false, version: 0 });
-      continue;
-    }
-    // Row-stored categories come back from typed, constrained columns in the schema's shape:
-    // they were validated on write, and re-parsing hundreds of rows per sync is measurable
-    // (docs/benchmarks.md). Documents are re-validated on read.
-    if (category === 'custom_properties' || category === 'pipeline_stages') {
-      const value = category === 'custom_properties' ? { properties } : pipeline;
-      loaded.set(category, { value, isSet: true, version: state.version });
-      continue;
-    }
-    const parsed = parseCategoryValue(category, documents.get(category));
-    if (!parsed.ok)
-      throw new Error(
-        `stored ${category} of user ${userId} no longer validates: ${parsed.message}`,
-      );
-    loaded.set(category, { value: parsed.value, isSet: true, version: state.version });
+    values.set(category, {
+      ...categoryValueOf(userId, category, loaded),
+      version: loaded.versions.get(category) ?? 0,
+    });
   }
-  return { states, values: loaded };
+  return { versions: loaded.versions, values };
+}
+
+/**
+ * A category of a loaded dashboard as the rules see it: its default when never set. Row-stored
+ * categories come from typed, constrained columns in the schema's shape (validated on write);
+ * documents are validated again on read.
+ */
+export function categoryValueOf(
+  userId: string,
+  category: ValueCategoryKey,
+  loaded: LoadedDashboard,
+): { value: unknown; isSet: boolean } {
+  const isSet = loaded.versions.has(category);
+  if (category === 'custom_properties') {
+    const rows = loaded.rows.custom_properties;
+    return rows.length > 0 || isSet
+      ? { value: rowsToProperties(rows), isSet }
+      : { value: defaultValueOf(category), isSet };
+  }
+  if (category === 'pipeline_stages') {
+    const { pipeline_stages: stages, salesforce_record_types: recordTypes } = loaded.rows;
+    return stages.length + recordTypes.length > 0 || isSet
+      ? { value: rowsToPipeline(stages, recordTypes), isSet }
+      : { value: defaultValueOf(category), isSet };
+  }
+  if (!isSet) return { value: defaultValueOf(category), isSet };
+  const parsed = parseCategoryValue(category, loaded.documents.get(category));
+  if (!parsed.ok)
+    throw new Error(`stored ${category} of user ${userId} no longer validates: ${parsed.message}`);
+  return { value: parsed.value, isSet };
 }
 
 export async function loadDashboardValues(

@@ -89,12 +89,12 @@ export async function syncCrm(
       const source = await repos.users.findPrimaryAdmin(actor.organizationId);
       const sourceConnections = source ? await repos.crmConnections.listForUser(source.id) : [];
       const targetConnections = await repos.crmConnections.listForUser(target.id);
-      const { values, states } = await loadDashboard(repos, target.id, ['custom_properties']);
+      const { values, versions } = await loadDashboard(repos, target.id, ['custom_properties']);
       const properties = propertiesSnapshot(values.get('custom_properties'));
       const snapshot: CategorySnapshot[] = [
         {
           category: 'crm_keys',
-          isSet: states.has('crm_keys'),
+          isSet: versions.has('crm_keys'),
           connections: targetConnections.map(sealedToJson),
         },
         properties.snapshot,
@@ -124,7 +124,7 @@ export async function syncCrm(
           message: copiedMessage(copied),
           crms: [],
           versionsAfter: {
-            crm_keys: states.get('crm_keys')?.version ?? 0,
+            crm_keys: versions.get('crm_keys') ?? 0,
             custom_properties: properties.version,
             ...versionsAfter,
           },

@@ -3,7 +3,6 @@ import { maskFingerprint, openJson, type Keyring } from '#src/domain/secrets/sec
 import {
   categoryDefinition,
   defaultValueOf,
-  parseCategoryValue,
   type CategoryKey,
   type CategoryValue,
   type ValueCategoryKey,
@@ -21,14 +20,13 @@ import {
   isEmptyDiff,
   pipelineToRows,
   propertiesToRows,
-  rowsToPipeline,
-  rowsToProperties,
   type RowDiff,
   type RowTable,
   type StoredRow,
 } from '#src/repositories/dashboard-rows.ts';
-import type { LoadedDashboard, UserRow } from '#src/repositories/dashboard.repository.ts';
+import type { UserRow } from '#src/repositories/dashboard.repository.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
+import { categoryValueOf } from '#src/services/settings/settings-store.ts';
 import {
   currentFingerprint,
   resealFor,
@@ -90,32 +88,6 @@ interface CategoryValueRead {
   isSet: boolean;
 }
 
-/** A category of a loaded dashboard as the rules see it (its default when never set). */
-function valueOf(
-  userId: string,
-  category: ValueCategoryKey,
-  loaded: LoadedDashboard,
-): CategoryValueRead {
-  const isSet = loaded.versions.has(category);
-  if (category === 'custom_properties') {
-    const rows = loaded.rows.custom_properties;
-    return rows.length > 0 || isSet
-      ? { value: rowsToProperties(rows), isSet }
-      : { value: defaultValueOf(category), isSet };
-  }
-  if (category === 'pipeline_stages') {
-    const { pipeline_stages: stages, salesforce_record_types: recordTypes } = loaded.rows;
-    return stages.length + recordTypes.length > 0 || isSet
-      ? { value: rowsToPipeline(stages, recordTypes), isSet }
-      : { value: defaultValueOf(category), isSet };
-  }
-  if (!isSet) return { value: defaultValueOf(category), isSet };
-  const parsed = parseCategoryValue(category, loaded.documents.get(category));
-  if (!parsed.ok)
-    throw new Error(`stored ${category} of user ${userId} no longer validates: ${parsed.message}`);
-  return { value: parsed.value, isSet };
-}
-
 function rowsOfValue(category: 'custom_properties' | 'pipeline_stages', value: unknown) {
   return category === 'custom_properties'
     ? { custom_properties: propertiesToRows(value as CategoryValue<'custom_properties'>) }
@@ -154,7 +126,8 @@ export async function planSync(
   // The source's values, read once for every target.
   const sourceValues = new Map<ValueCategoryKey, CategoryValueRead>();
   for (const category of categories)
-    if (category !== 'crm_keys') sourceValues.set(category, valueOf(sourceId, category, source));
+    if (category !== 'crm_keys')
+      sourceValues.set(category, categoryValueOf(sourceId, category, source));
 
   return targetIds.map((targetId) => {
     const target = loaded.get(targetId);
@@ -189,7 +162,7 @@ export async function planSync(
       }
       const from = sourceValues.get(category);
       if (!from) throw new Error(`category ${category} was not read`);
-      const to = valueOf(targetId, category, target);
+      const to = categoryValueOf(targetId, category, target);
       const outcome = applyRule(
         category,
         from.value as CategoryValue<typeof category>,
