@@ -66,8 +66,14 @@ async function main(): Promise<void> {
     const ended = await uow.read.idempotency.endAllLeases();
     if (ended > 0) logger.info({ ended }, 'Idempotency-Key claims of the previous run released');
   }
-  const fingerprinted = await backfillFingerprints(uow.read, keyring);
-  if (fingerprinted > 0) logger.info({ fingerprinted }, 'CRM key fingerprints computed');
+  const backfill = await backfillFingerprints(uow.read, keyring);
+  if (backfill.fingerprinted > 0) logger.info(backfill, 'CRM key fingerprints computed');
+  if (backfill.unreadable > 0) {
+    logger.warn(
+      backfill,
+      'some CRM keys were sealed under a key not in ERGO_SECRET_KEY / ERGO_SECRET_KEYS_PREVIOUS',
+    );
+  }
   if (config.demo) {
     const seeded = await seedDemo(uow, keyring);
     logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');

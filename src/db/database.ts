@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from '#src/db/schema.ts';
@@ -44,6 +45,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.engine === 'pglite') {
     if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
     const pglite = await PGlite.create({
+      // Trigram indexes for the member search (migration 20261201210000_member_list_scale).
+      extensions: { pg_trgm },
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     });

@@ -4,6 +4,7 @@ import * as initialSchema from '#src/db/migrations/20261127180000_initial_schema
 import * as sessionsAndIdempotency from '#src/db/migrations/20261127190000_sessions_and_idempotency.ts';
 import * as reliability from '#src/db/migrations/20261201190000_reliability.ts';
 import * as crmKeyFingerprints from '#src/db/migrations/20261201200000_crm_key_fingerprints.ts';
+import * as memberListScale from '#src/db/migrations/20261201210000_member_list_scale.ts';
 
 /**
  * Migrations are listed here, in order, rather than read from a folder at run time: the same
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261127190000_sessions_and_idempotency': sessionsAndIdempotency,
   '20261201190000_reliability': reliability,
   '20261201200000_crm_key_fingerprints': crmKeyFingerprints,
+  '20261201210000_member_list_scale': memberListScale,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

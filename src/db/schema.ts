@@ -40,6 +40,8 @@ export interface TeamMembersTable {
   team_id: string;
   user_id: string;
   organization_id: string;
+  /** `lower(users.name)` under the "C" collation, kept by triggers: the member list's order. */
+  name_key: ColumnType<string, never, never>;
   created_at: CreatedAt;
 }
 

@@ -93,20 +93,32 @@ export class CrmConnectionRepository {
     }));
   }
 
-  /** Connections whose fingerprint is missing or was made under another key than `keyId`. */
-  async listWithStaleFingerprint(keyId: string, limit: number): Promise<StoredCrmConnection[]> {
-    const rows = await this.db
+  /**
+   * Connections whose fingerprint is missing or was made under another key than `keyId`, in
+   * (user, crm) order after `after`: a pass over them visits each once.
+   */
+  async listWithStaleFingerprint(
+    keyId: string,
+    limit: number,
+    after?: { userId: string; crm: CrmKey },
+  ): Promise<StoredCrmConnection[]> {
+    let query = this.db
       .selectFrom('crm_connections')
-      .select('user_id')
+      .select(['user_id', 'crm'])
       .where((eb) =>
         eb.or([eb('fingerprint', 'is', null), eb('fingerprint', 'not like', `${keyId}.%`)]),
       )
-      .limit(limit)
-      .execute();
-    const users = [...new Set(rows.map((r) => r.user_id))];
-    return (await this.listForUsers(users)).filter(
-      (c) => c.fingerprint === null || !c.fingerprint.startsWith(`${keyId}.`),
-    );
+      .orderBy('user_id')
+      .orderBy('crm')
+      .limit(limit);
+    if (after) {
+      query = query.where((eb) =>
+        eb(eb.refTuple('user_id', 'crm'), '>', eb.tuple(after.userId, after.crm)),
+      );
+    }
+    const keys = new Set((await query.execute()).map((r) => `${r.user_id}/${r.crm}`));
+    const users = [...new Set([...keys].map((k) => k.split('/')[0] ?? ''))];
+    return (await this.listForUsers(users)).filter((c) => keys.has(`${c.userId}/${c.crm}`));
   }
 
   async setFingerprints(

@@ -65,8 +65,11 @@ export class MemberRepository {
   /**
    * One page of a team's members in one statement, ordered by `lower(name)` then id under the
    * "C" collation, so the order (and the keyset cursor) is the same on PGlite and PostgreSQL
-   * whatever their default collation. `q` matches name or email, case-insensitively, as a plain
-   * substring (no LIKE wildcards to escape).
+   * whatever their default collation. The page walks the index (team_id, name_key, user_id) from
+   * the cursor (a row comparison on the same columns), so it reads about `limit` rows however
+   * large the team; the latest sync is one entry of a partial index per row. `q` matches name or
+   * email, case-insensitively, as a plain substring (LIKE wildcards in it are escaped): a LIKE
+   * '%…%' that the trigram indexes serve when the search has three characters or more.
    */
   async listTeamMembers(
     organizationId: string,
@@ -99,8 +102,9 @@ export class MemberRepository {
               'sync_runs.status',
             ])
             .where('sync_runs.organization_id', '=', organizationId)
-            .whereRef('sync_runs.target_id', '=', 'users.id')
-            .where('sync_runs.status', '!=', 'dry_run')
+            .whereRef('sync_runs.target_id', '=', 'team_members.user_id')
+            // `<>` as in the partial index's predicate (sync_runs_org_target_applied_seq_idx).
+            .where('sync_runs.status', '<>', 'dry_run')
             .orderBy('sync_runs.seq', 'desc')
             .limit(1)
             .as('last_sync'),
@@ -113,7 +117,7 @@ export class MemberRepository {
         'users.role',
         'users.status',
         sql<boolean>`dashboards.user_id is not null`.as('has_dashboard'),
-        sql<string>`lower(users.name)`.as('sort_name'),
+        'team_members.name_key as sort_name',
         jsonArrayFrom(
           eb
             .selectFrom('team_members as user_teams')
@@ -139,19 +143,21 @@ export class MemberRepository {
       .where('team_members.team_id', '=', teamId);
     const q = page.q;
     if (q) {
+      // The same test as strpos(lower(name), lower(q)) > 0, written so an index can serve it.
+      const pattern = sql`'%' || replace(replace(replace(lower(${q}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
       query = query.where(
-        sql<boolean>`(strpos(lower(users.name), lower(${q})) > 0 or strpos(users.email, lower(${q})) > 0)`,
+        sql<boolean>`(lower(users.name) like ${pattern} or users.email like ${pattern})`,
       );
     }
     const after = page.after;
     if (after) {
       query = query.where(
-        sql<boolean>`(lower(users.name) collate "C", users.id) > (${after.sortName}::text collate "C", ${after.id}::uuid)`,
+        sql<boolean>`(team_members.name_key, team_members.user_id) > (${after.sortName}::text collate "C", ${after.id}::uuid)`,
       );
     }
     const rows = await query
-      .orderBy(sql`lower(users.name) collate "C"`)
-      .orderBy('users.id')
+      .orderBy('team_members.name_key')
+      .orderBy('team_members.user_id')
       .limit(page.limit)
       .execute();
     return rows.map((r) => ({

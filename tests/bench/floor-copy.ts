@@ -1,6 +1,25 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '#src/db/schema.ts';
-import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import {
+  categoryDefinition,
+  defaultValueOf,
+  type CategoryKey,
+} from '#src/domain/settings/categories.ts';
+
+/**
+ * Per category, what a never-set source copies (SPEC §2: its default value); null for the
+ * categories whose state row holds no document (rows and CRM keys).
+ */
+function fallbacks(categories: readonly CategoryKey[]): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      categories.map((c) => [
+        c,
+        c === 'crm_keys' || categoryDefinition(c).storage !== 'document' ? null : defaultValueOf(c),
+      ]),
+    ),
+  );
+}
 
 /**
  * The floor a sync is compared with: the same copy from the source's rows to the target's, as
@@ -14,7 +33,8 @@ import type { CategoryKey } from '#src/domain/settings/categories.ts';
  *   INSERT … SELECT … ON CONFLICT DO UPDATE  custom properties (non-owner; owner rows kept)
  *   INSERT … SELECT … ON CONFLICT DO UPDATE  pipeline stages (marked synced)
  *   INSERT … SELECT … ON CONFLICT DO UPDATE  Salesforce record types
- *   INSERT … SELECT … ON CONFLICT DO UPDATE  dashboard_settings (documents + version bumps)
+ *   INSERT … SELECT … ON CONFLICT DO UPDATE  dashboard_settings (documents + version bumps; a
+ *                                            category the source never set copies its default)
  *   UPDATE dashboards (version bump)
  *   COMMIT
  */
@@ -69,9 +89,11 @@ export async function floorCopy(
             position = excluded.position, updated_at = now()`.execute(trx);
     await sql`
       insert into dashboard_settings (user_id, category, document)
-      select ${targetId}::uuid, category, document
-      from dashboard_settings
-      where user_id = ${sourceId}::uuid and category = any(${[...categories]}::text[])
+      select ${targetId}::uuid, c.category,
+             case when jsonb_typeof(c.fallback) = 'null' then null
+                  else coalesce(s.document, c.fallback) end
+      from jsonb_each(${fallbacks(categories)}::jsonb) as c (category, fallback)
+      left join dashboard_settings s on s.user_id = ${sourceId}::uuid and s.category = c.category
       on conflict (user_id, category) do update
         set document = excluded.document, version = dashboard_settings.version + 1,
             updated_at = now()`.execute(trx);

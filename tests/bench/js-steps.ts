@@ -1,85 +1,63 @@
 import { performance } from 'node:perf_hooks';
 import { toJson } from '#src/db/json.ts';
-import {
-  parseCategoryValue,
-  type CategoryKey,
-  type CategoryValue,
-  type ValueCategoryKey,
-} from '#src/domain/settings/categories.ts';
-import { applyRule, diffItems, itemsOf } from '#src/domain/sync/sync-rules.ts';
-import type { UnitOfWork } from '#src/repositories/repositories.ts';
-import { loadDashboardValues } from '#src/services/settings/settings-store.ts';
+import type { Keyring } from '#src/domain/secrets/secret-box.ts';
+import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
+import { planSync } from '#src/services/sync/sync-engine.ts';
 import { median } from '#tests/bench/stats.ts';
 
 export interface JsStepTimes {
-  /** zod parse of every loaded category, source and target (loadDashboardValues does this). */
-  validate: number;
-  /** applyRule + itemsOf (stableStringify of every item, before and after) + diffItems. */
-  rulesAndDiff: number;
-  /** JSON text of the history row's result and snapshot (syncRuns.insert sends both). */
+  /**
+   * The engine's planning without its reads: `planSync` over dashboards already loaded (zod
+   * parse of the documents, the SPEC §2 rules, the item diff, the row diff, CRM key compare).
+   */
+  plan: number;
+  /** JSON text of the history row's result and undo snapshot (syncRuns.insert sends both). */
   historyJson: number;
   /** Size of that JSON text, in bytes. */
   historyBytes: number;
 }
 
 /**
- * The JavaScript steps of one sync, repeated on the same values outside the service so each can
- * be timed alone (median of `iterations`). The service does the same calls in `planSync`.
+ * The JavaScript of one sync from `sourceId` to `targetId`, repeated on the same loaded values
+ * outside the service so it can be timed alone (median of `iterations`): the engine's own
+ * `planSync`, given repositories that answer its two reads from memory.
  */
 export async function timeJsSteps(
   uow: UnitOfWork,
+  keyring: Keyring,
   sourceId: string,
   targetId: string,
   categories: readonly CategoryKey[],
   iterations: number,
 ): Promise<JsStepTimes> {
-  const valueCategories = categories.filter((c): c is ValueCategoryKey => c !== 'crm_keys');
-  const [source, target] = await Promise.all([
-    loadDashboardValues(uow.read, sourceId, valueCategories),
-    loadDashboardValues(uow.read, targetId, valueCategories),
+  const users = [sourceId, targetId];
+  const [loaded, connections] = await Promise.all([
+    uow.read.dashboards.loadForUsers(users, categories),
+    uow.read.crmConnections.listForUsers(users),
   ]);
-  const validate: number[] = [];
-  const rulesAndDiff: number[] = [];
+  const inMemory = {
+    dashboards: { loadForUsers: () => Promise.resolve(loaded) },
+    crmConnections: { listForUsers: () => Promise.resolve(connections) },
+  } as unknown as Repositories;
+  const plan: number[] = [];
   const historyJson: number[] = [];
   let historyBytes = 0;
   for (let i = 0; i < iterations; i += 1) {
     let start = performance.now();
-    for (const loaded of [source, target]) {
-      for (const [category, { value }] of loaded) {
-        const parsed = parseCategoryValue(category, value);
-        if (!parsed.ok) throw new Error(parsed.message);
-      }
-    }
-    validate.push(performance.now() - start);
-
+    const [planned] = await planSync(inMemory, keyring, {
+      sourceId,
+      targetIds: [targetId],
+      categories,
+    });
+    plan.push(performance.now() - start);
+    if (!planned) throw new Error('no plan');
     start = performance.now();
-    const results = [];
-    const snapshot = [];
-    for (const category of valueCategories) {
-      const from = source.get(category);
-      const to = target.get(category);
-      if (!from || !to) throw new Error(`category ${category} was not loaded`);
-      const outcome = applyRule(
-        category,
-        from.value as CategoryValue<typeof category>,
-        to.value as CategoryValue<typeof category>,
-        { targetHasSalesforce: true, sourceIsDefault: !from.isSet },
-      );
-      const counts = diffItems(itemsOf(category, to.value), itemsOf(category, outcome.value));
-      results.push({ category, status: 'applied', counts, notes: outcome.notes });
-      snapshot.push({ category, isSet: to.isSet, value: to.value });
-    }
-    rulesAndDiff.push(performance.now() - start);
-
-    start = performance.now();
-    const text = toJson({ categories: results }) + toJson(snapshot);
+    // As the service stores it: the results without their item lists, and the snapshot.
+    const results = planned.results.map((result) => ({ ...result, changes: undefined }));
+    const text = toJson({ categories: results }) + toJson(planned.snapshot);
     historyJson.push(performance.now() - start);
     historyBytes = Buffer.byteLength(text);
   }
-  return {
-    validate: median(validate),
-    rulesAndDiff: median(rulesAndDiff),
-    historyJson: median(historyJson),
-    historyBytes,
-  };
+  return { plan: median(plan), historyJson: median(historyJson), historyBytes };
 }

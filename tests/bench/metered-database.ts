@@ -113,11 +113,11 @@ export interface PostgresBench {
 }
 
 /**
- * A fresh database `ergo_bench_<pid>` on the server at `url`, migrated, with a metered
+ * A fresh database `ergo_bench_<pid><suffix>` on the server at `url`, migrated, with a metered
  * pool built like `openDatabase` builds its own (int8 read as a JS number). `close` drops it.
  */
-export async function openMeteredPostgres(url: string): Promise<PostgresBench> {
-  const name = `ergo_bench_${process.pid}`;
+export async function openMeteredPostgres(url: string, suffix = ''): Promise<PostgresBench> {
+  const name = `ergo_bench_${process.pid}${suffix}`;
   // A database of this name can only be a leftover of an interrupted run with the same pid.
   await adminQuery(url, `drop database if exists ${name} with (force)`);
   await adminQuery(url, `create database ${name}`);

@@ -27,7 +27,7 @@ function phaseOf(repository: string, method: string): Phase {
   if (repository === 'audit') return 'audit';
   if (repository === 'syncRuns') return 'history';
   if (method === 'lockForUpdate') return 'lock';
-  if (/^(list|read|find|category|has)/.test(method)) return 'read';
+  if (/^(list|load|read|find|category|has)/.test(method)) return 'read';
   if (/^(replace|upsert|write|touch|unset|create|delete)/.test(method)) return 'write';
   return 'other db';
 }

@@ -1,14 +1,19 @@
 /**
- * `npm run bench`: Sync Settings to User on PGlite and on PostgreSQL, in one run.
+ * `npm run bench`: Sync Settings to User on PGlite and on PostgreSQL, and the member table at
+ * 100,000 members, in one run (issue 10).
  *
- * 1. Statements per full sync (all ten categories) at 10 and at 1,000 items per list: equal, or
- *    the sync is not set-based.
- * 2. p50/p95 of a full sync at a realistic size against the floor (the same copy as raw
- *    INSERT … SELECT … ON CONFLICT in one transaction), and where the sync's time goes.
- * 3. PostgreSQL only: syncs per second to 1,000 members with 2 concurrent callers.
+ * Per size (10 items per list, the realistic size, and on PostgreSQL 10,000 items per row list):
+ * 1. Statements of a sync that changes everything and of a no-op re-sync; on PostgreSQL also the
+ *    dashboard rows each writes, from the server's own table statistics.
+ * 2. p50/p95 of a sync that changes the target against the floor (the same copy as raw SQL), in
+ *    alternating rounds, and of the no-op re-sync; where the sync's time goes.
+ * 3. The floor's equality check (it leaves the target as the sync does), and once per engine for
+ *    a source that has never set a category.
+ * Then, PostgreSQL only: syncs per second to 1,000 members with 2 callers, and the member list
+ * page against the readiness route over HTTP (autocannon).
  *
- * Prints tables, rewrites docs/benchmarks.md, and ends with `sync/floor ratio (postgres): <n>`.
- * No assertion fails the run on a timing: this is a measurement, not a test.
+ * Prints tables, rewrites docs/benchmarks.md, and ends with the lines of issue 10. No assertion
+ * fails the run on a timing: this is a measurement, not a test.
  */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,14 +28,20 @@ import {
   type SyncSettingsResult,
 } from '#src/services/sync/sync-settings.service.ts';
 import {
+  describeSizes,
   insertMembers,
+  insertNeverSetSource,
   insertSyncPair,
+  insertSyncSet,
+  targetSettings,
   uniformSizes,
   type ListSizes,
-  type SyncPair,
+  type SyncSet,
+  type Variant,
 } from '#tests/bench/bench-data.ts';
 import { floorCopy } from '#tests/bench/floor-copy.ts';
-import { timeJsSteps, type JsStepTimes } from '#tests/bench/js-steps.ts';
+import { timeJsSteps } from '#tests/bench/js-steps.ts';
+import { benchMemberList } from '#tests/bench/member-list-bench.ts';
 import {
   dropDatabasesOnInterrupt,
   openMeteredPglite,
@@ -39,17 +50,30 @@ import {
   type MeteredDatabase,
 } from '#tests/bench/metered-database.ts';
 import { DB_PHASES, PhaseTracer, type Phase } from '#tests/bench/phase-tracer.ts';
-import { writeBenchmarksDoc, type BenchReport, type EngineReport } from '#tests/bench/report.ts';
+import {
+  headlineLines,
+  writeBenchmarksDoc,
+  type BenchReport,
+  type EngineReport,
+  type SizeKey,
+  type SizeReport,
+} from '#tests/bench/report.ts';
 import { median, ms, percentile, textTable, timed } from '#tests/bench/stats.ts';
-import { dashboardState } from '#tests/factories/dashboard.factory.ts';
-import { keyring } from '#tests/integration/sync/fixtures.ts';
+import {
+  DASHBOARD_TABLES,
+  readTableWrites,
+  RECORD_TABLES,
+  writesBetween,
+  type TableWrites,
+} from '#tests/bench/table-writes.ts';
+import { dashboardState, insertUserWithDashboard } from '#tests/factories/dashboard.factory.ts';
+import { insertOrganization } from '#tests/factories/organization.factory.ts';
+import { keyring, MEMBER_PIPEDRIVE_KEY } from '#tests/integration/sync/fixtures.ts';
 
 const ALL_CATEGORIES: readonly CategoryKey[] = CATEGORY_KEYS;
-const WARMUP = 10;
-const ITERATIONS = 100;
-const TRACED_ITERATIONS = 20;
 const SMALL = 10;
-const LARGE = 1000;
+const HUGE = 10_000;
+const POOL_SIZE = 10;
 
 /** The realistic size of the issue: 500 custom properties, 100 stages, 200 templates. */
 const REALISTIC: ListSizes = {
@@ -60,6 +84,30 @@ const REALISTIC: ListSizes = {
   meetingTitles: 10,
   alternateDomains: 20,
   partnershipDomains: 10,
+};
+
+interface SizeSpec {
+  key: SizeKey;
+  /** What the documents hold (the schema caps them). */
+  sizes: ListSizes;
+  /** Row lists inserted in SQL with this many items each (no caps). */
+  rowsBySql?: number;
+  warmup: number;
+  rounds: number;
+  traced: number;
+}
+
+const SIZE_SPECS: Record<SizeKey, SizeSpec> = {
+  small: { key: 'small', sizes: uniformSizes(SMALL), warmup: 10, rounds: 100, traced: 20 },
+  realistic: { key: 'realistic', sizes: REALISTIC, warmup: 10, rounds: 100, traced: 20 },
+  huge: {
+    key: 'huge',
+    sizes: uniformSizes(HUGE),
+    rowsBySql: HUGE,
+    warmup: 2,
+    rounds: 14,
+    traced: 4,
+  },
 };
 
 /** The throughput run's source: realistic but smaller. */
@@ -81,162 +129,229 @@ function say(line = ''): void {
   console.log(line);
 }
 
-function expectApplied(result: SyncSettingsResult): void {
+function expectApplied(result: SyncSettingsResult, changed?: boolean): void {
   if (!result.syncId || result.categories.some((c) => c.status !== 'applied')) {
     throw new Error(`sync did not apply: ${JSON.stringify(result.categories)}`);
   }
+  if (changed !== undefined && result.changed !== changed) {
+    throw new Error(`the sync was expected ${changed ? 'to change' : 'not to change'} the target`);
+  }
 }
 
-async function fullSync(deps: SyncDeps, pair: SyncPair): Promise<void> {
+async function fullSync(
+  deps: SyncDeps,
+  sourceId: string,
+  targetId: string,
+  changed?: boolean,
+): Promise<void> {
   expectApplied(
     await syncSettings(
       deps,
-      { actorId: pair.adminId },
-      { targetUserId: pair.memberId, categories: ALL_CATEGORIES },
+      { actorId: sourceId },
+      { targetUserId: targetId, categories: ALL_CATEGORIES },
     ),
+    changed,
   );
 }
 
-async function countStatements(
-  database: MeteredDatabase,
-  uow: UnitOfWork,
-  deps: SyncDeps,
-): Promise<EngineReport['statements']> {
-  const { meter } = database;
-  const small = await insertSyncPair(uow, uniformSizes(SMALL));
-  const large = await insertSyncPair(uow, uniformSizes(LARGE));
-  // First sync (the target still differs from the source) and a second one (steady state).
-  const counts = async (pair: SyncPair) => [
-    (await meter.measure(() => fullSync(deps, pair))).statements,
-    (await meter.measure(() => fullSync(deps, pair))).statements,
-  ];
-  const smallCounts = await counts(small);
-  const largeCounts = await counts(large);
-  const kinds = [...meter.byKind].map(([kind, v]) => ({ kind, count: v.count }));
-  const floor = (
-    await meter.measure(() => floorCopy(database.db, small.adminId, small.memberId, ALL_CATEGORIES))
-  ).statements;
-  const all = [...smallCounts, ...largeCounts];
-  return {
-    smallSizes: uniformSizes(SMALL),
-    largeSizes: uniformSizes(LARGE),
-    small: smallCounts,
-    large: largeCounts,
-    equal: all.every((c) => c === all[0]),
-    floor,
-    kinds,
-  };
-}
-
-/**
- * The floor must be the same copy: from two identical fresh pairs, one synced and one copied by
- * the floor, the targets must end with the same values in every category but CRM keys (which the
- * floor cannot copy).
- */
-async function floorMatchesSync(
-  database: MeteredDatabase,
-  uow: UnitOfWork,
-  deps: SyncDeps,
-): Promise<boolean> {
-  const synced = await insertSyncPair(uow, uniformSizes(SMALL));
-  const copied = await insertSyncPair(uow, uniformSizes(SMALL));
-  await fullSync(deps, synced);
-  await floorCopy(database.db, copied.adminId, copied.memberId, ALL_CATEGORIES);
+/** Both targets' values in every category but CRM keys (the floor cannot copy those). */
+async function sameValues(uow: UnitOfWork, a: string, b: string): Promise<boolean> {
   const values = async (userId: string) => {
     const state: Partial<Record<CategoryKey, unknown>> = await dashboardState(uow, keyring, userId);
     delete state.crm_keys;
     return stableStringify(state);
   };
-  return (await values(synced.memberId)) === (await values(copied.memberId));
+  return (await values(a)) === (await values(b));
 }
 
-async function measureLatency(
+function kindsOf(database: MeteredDatabase): { kind: string; count: number }[] {
+  return [...database.meter.byKind].map(([kind, v]) => ({ kind, count: v.count }));
+}
+
+type Kinds = Map<string, { count: number; millis: number }>;
+
+async function measureSize(
   database: MeteredDatabase,
   uow: UnitOfWork,
   deps: SyncDeps,
-): Promise<Pick<EngineReport, 'latency' | 'statementTimes' | 'phases'>> {
-  const { db, meter } = database;
-  const pair = await insertSyncPair(uow, REALISTIC);
-  const floor = () => floorCopy(db, pair.adminId, pair.memberId, ALL_CATEGORIES);
-  for (let i = 0; i < WARMUP; i += 1) {
-    await fullSync(deps, pair);
-    await floor();
+  spec: SizeSpec,
+  withRowsWritten: boolean,
+): Promise<SizeReport> {
+  const { db, meter, engine } = database;
+  const tag = `[${engine}, ${spec.key}]`;
+  let start = performance.now();
+  const set: SyncSet = await insertSyncSet(uow, db, spec.sizes, spec.rowsBySql);
+  const setupSeconds = (performance.now() - start) / 1000;
+  const sync = (variant: Variant, changed?: boolean) =>
+    fullSync(deps, set.sources[variant], set.syncTarget, changed);
+  const floor = (variant: Variant) =>
+    floorCopy(db, set.sources[variant], set.floorTarget, ALL_CATEGORIES);
+
+  // 1. A first sync (the target differs in every category, CRM keys included), a no-op re-sync,
+  //    and the floor's first copy, each counted; on PostgreSQL with the rows each wrote.
+  const reads: TableWrites[] = [];
+  const mark = async () => {
+    if (withRowsWritten) reads.push(await readTableWrites(db, POOL_SIZE));
+  };
+  await mark();
+  const changing = (await meter.measure(() => sync('a', true))).statements;
+  const changingKinds = kindsOf(database);
+  await mark();
+  const noop = (await meter.measure(() => sync('a', false))).statements;
+  const noopKinds = kindsOf(database);
+  await mark();
+  const floorStatements = (await meter.measure(() => floor('a'))).statements;
+  const freshMatch = await sameValues(uow, set.syncTarget, set.floorTarget);
+  let rowsWritten: SizeReport['rowsWritten'];
+  const [w0, w1, w2] = reads;
+  if (w0 && w1 && w2) {
+    rowsWritten = {
+      changing: writesBetween(w0, w1, DASHBOARD_TABLES),
+      changingRecord: writesBetween(w0, w1, RECORD_TABLES),
+      noop: writesBetween(w1, w2, DASHBOARD_TABLES),
+      noopRecord: writesBetween(w1, w2, RECORD_TABLES),
+      noopByTable: Object.fromEntries(
+        [...DASHBOARD_TABLES, ...RECORD_TABLES].map((t) => [t, writesBetween(w1, w2, [t])]),
+      ),
+    };
   }
-  const sync: number[] = [];
-  const floors: number[] = [];
-  const syncKinds = new Map<string, { count: number; millis: number }>();
-  const floorKinds = new Map<string, { count: number; millis: number }>();
-  meter.reset();
-  meter.active = true;
-  try {
-    // Alternate which goes first, so neither always runs right after the other's writes.
-    for (let i = 0; i < ITERATIONS; i += 1) {
-      const runSync = async () => {
-        sync.push((await timed(() => fullSync(deps, pair))).millis);
-        meter.drainInto(syncKinds);
-      };
-      const runFloor = async () => {
-        floors.push((await timed(floor)).millis);
-        meter.drainInto(floorKinds);
-      };
-      if (i % 2 === 0) {
-        await runSync();
-        await runFloor();
-      } else {
-        await runFloor();
-        await runSync();
+  say(
+    `${tag} statements: changing sync ${changing}, no-op re-sync ${noop}, floor ${floorStatements}` +
+      (rowsWritten
+        ? `; dashboard rows written: changing ${rowsWritten.changing}, no-op ${rowsWritten.noop}`
+        : '') +
+      `; floor leaves the target as the sync does: ${freshMatch ? 'OK' : 'NOT OK'} ` +
+      `(setup ${setupSeconds.toFixed(1)} s)`,
+  );
+
+  // 2. Rounds: the source alternates between its two variants, so every timed sync changes the
+  //    target (every row and document but CRM keys); right after it, the same sync again is the
+  //    no-op. The floor copies the same variant to its own target. Which goes first alternates.
+  start = performance.now();
+  const syncTimes: number[] = [];
+  const noopTimes: number[] = [];
+  const floorTimes: number[] = [];
+  const syncKinds: Kinds = new Map();
+  const noopKindTimes: Kinds = new Map();
+  const floorKinds: Kinds = new Map();
+  let roundStatements = 0;
+  let variant: Variant = 'a';
+  for (let i = 0; i < spec.warmup + spec.rounds; i += 1) {
+    variant = variant === 'a' ? 'b' : 'a';
+    const measured = i >= spec.warmup;
+    const v = variant;
+    const runSync = async () => {
+      meter.reset();
+      meter.active = measured;
+      const changed = await timed(() => sync(v, true));
+      if (measured) roundStatements = meter.count;
+      meter.drainInto(syncKinds);
+      const again = await timed(() => sync(v, false));
+      meter.drainInto(noopKindTimes);
+      meter.active = false;
+      if (measured) {
+        syncTimes.push(changed.millis);
+        noopTimes.push(again.millis);
       }
+    };
+    const runFloor = async () => {
+      meter.reset();
+      meter.active = measured;
+      const copied = await timed(() => floor(v));
+      meter.drainInto(floorKinds);
+      meter.active = false;
+      if (measured) floorTimes.push(copied.millis);
+    };
+    if (i % 2 === 0) {
+      await runSync();
+      await runFloor();
+    } else {
+      await runFloor();
+      await runSync();
     }
-  } finally {
-    meter.active = false;
   }
-  const kinds = new Set([...syncKinds.keys(), ...floorKinds.keys()]);
+  const afterRounds = await sameValues(uow, set.syncTarget, set.floorTarget);
+  const kinds = new Set([...syncKinds.keys(), ...floorKinds.keys(), ...noopKindTimes.keys()]);
+  const per = (m: Kinds, kind: string, field: 'count' | 'millis') =>
+    (m.get(kind)?.[field] ?? 0) / spec.rounds;
   const statementTimes = [...kinds]
     .map((kind) => ({
       kind,
-      syncCount: (syncKinds.get(kind)?.count ?? 0) / ITERATIONS,
-      syncMillis: (syncKinds.get(kind)?.millis ?? 0) / ITERATIONS,
-      floorCount: (floorKinds.get(kind)?.count ?? 0) / ITERATIONS,
-      floorMillis: (floorKinds.get(kind)?.millis ?? 0) / ITERATIONS,
+      syncCount: per(syncKinds, kind, 'count'),
+      syncMillis: per(syncKinds, kind, 'millis'),
+      noopCount: per(noopKindTimes, kind, 'count'),
+      noopMillis: per(noopKindTimes, kind, 'millis'),
+      floorCount: per(floorKinds, kind, 'count'),
+      floorMillis: per(floorKinds, kind, 'millis'),
     }))
     .sort((a, b) => b.syncMillis - a.syncMillis);
+  const latency = {
+    warmup: spec.warmup,
+    rounds: spec.rounds,
+    syncP50: median(syncTimes),
+    syncP95: percentile(syncTimes, 95),
+    noopP50: median(noopTimes),
+    noopP95: percentile(noopTimes, 95),
+    floorP50: median(floorTimes),
+    floorP95: percentile(floorTimes, 95),
+    paired: pairedRatioStats(syncTimes, floorTimes),
+  };
+  say(
+    `${tag} changing sync p50 ${ms(latency.syncP50)} ms (p95 ${ms(latency.syncP95)}), no-op ` +
+      `re-sync p50 ${ms(latency.noopP50)} ms, floor p50 ${ms(latency.floorP50)} ms ` +
+      `(p95 ${ms(latency.floorP95)}): ratio ${(latency.syncP50 / latency.floorP50).toFixed(2)} ` +
+      `(per round ${latency.paired.p50.toFixed(2)}, IQR ${latency.paired.p25.toFixed(2)}–` +
+      `${latency.paired.p75.toFixed(2)}); equality after the rounds ${afterRounds ? 'OK' : 'NOT OK'} ` +
+      `(${((performance.now() - start) / 1000).toFixed(1)} s)`,
+  );
 
-  // The same sync again through repositories that record their intervals.
+  // 3. The same changing sync through repositories that record their intervals, and the
+  //    engine's planning timed alone.
   const tracer = new PhaseTracer(db);
   const tracedDeps: SyncDeps = { uow: tracer.unitOfWork(), keyring };
   const totals: number[] = [];
   const databaseTotals: number[] = [];
   const perPhase = new Map<Phase, number[]>(DB_PHASES.map((p) => [p, []]));
-  for (let i = 0; i < TRACED_ITERATIONS; i += 1) {
+  for (let i = 0; i < spec.traced; i += 1) {
+    variant = variant === 'a' ? 'b' : 'a';
+    const v = variant;
     tracer.reset();
-    totals.push((await timed(() => fullSync(tracedDeps, pair))).millis);
+    totals.push(
+      (await timed(() => fullSync(tracedDeps, set.sources[v], set.syncTarget, true))).millis,
+    );
     const { byPhase, database: inDatabase } = tracer.totals();
     databaseTotals.push(inDatabase);
     for (const phase of DB_PHASES) perPhase.get(phase)?.push(byPhase.get(phase) ?? 0);
   }
-  const js: JsStepTimes = await timeJsSteps(
+  const next: Variant = variant === 'a' ? 'b' : 'a';
+  const js = await timeJsSteps(
     uow,
-    pair.adminId,
-    pair.memberId,
+    keyring,
+    set.sources[next],
+    set.syncTarget,
     ALL_CATEGORIES,
-    TRACED_ITERATIONS,
+    Math.max(5, spec.traced),
   );
   const total = median(totals);
   const inDatabase = median(databaseTotals);
   return {
-    latency: {
-      sizes: REALISTIC,
-      iterations: ITERATIONS,
-      warmup: WARMUP,
-      syncP50: median(sync),
-      syncP95: percentile(sync, 95),
-      floorP50: median(floors),
-      floorP95: percentile(floors, 95),
-      pairedRatios: pairedRatioStats(sync, floors),
+    key: spec.key,
+    sizes: spec.sizes,
+    rowItems: set.rowItems,
+    statements: {
+      changing,
+      noop,
+      round: roundStatements,
+      floor: floorStatements,
+      changingKinds,
+      noopKinds,
     },
+    ...(rowsWritten ? { rowsWritten } : {}),
+    floorMatches: { fresh: freshMatch, afterRounds },
+    latency,
     statementTimes,
     phases: {
-      iterations: TRACED_ITERATIONS,
+      iterations: spec.traced,
       total,
       database: inDatabase,
       javascript: Math.max(0, total - inDatabase),
@@ -250,9 +365,29 @@ async function measureLatency(
 function pairedRatioStats(
   sync: readonly number[],
   floors: readonly number[],
-): EngineReport['latency']['pairedRatios'] {
+): SizeReport['latency']['paired'] {
   const ratios = sync.map((s, i) => s / (floors[i] ?? Number.NaN));
   return { p25: percentile(ratios, 25), p50: median(ratios), p75: percentile(ratios, 75) };
+}
+
+/**
+ * The floor's equality check for a source that has never set a category (SPEC §2: its default
+ * values are copied): two identical members, one synced by the service, one copied by the floor.
+ */
+async function neverSetSourceMatches(database: MeteredDatabase, deps: SyncDeps): Promise<boolean> {
+  const { uow } = deps;
+  const { organizationId } = await insertOrganization(uow);
+  const source = await insertNeverSetSource(uow, organizationId);
+  const target = () =>
+    insertUserWithDashboard(uow, keyring, organizationId, {
+      settings: targetSettings(uniformSizes(SMALL)),
+      crm: [MEMBER_PIPEDRIVE_KEY],
+    });
+  const synced = await target();
+  const copied = await target();
+  await fullSync(deps, source, synced.id, true);
+  await floorCopy(database.db, source, copied.id, ALL_CATEGORIES);
+  return sameValues(uow, synced.id, copied.id);
 }
 
 async function measureThroughput(
@@ -299,115 +434,95 @@ async function measureThroughput(
 
 async function benchEngine(
   database: MeteredDatabase,
-  withThroughput: boolean,
+  sizes: readonly SizeKey[],
+  /** PostgreSQL: the server's URL (the member table gets a database of its own there). */
+  postgres?: { url: string },
 ): Promise<EngineReport> {
   const uow = createUnitOfWork(database.db);
   const deps: SyncDeps = { uow, keyring };
   const tag = `[${database.engine}]`;
-
-  let start = performance.now();
-  const statements = await countStatements(database, uow, deps);
-  const floorMatches = await floorMatchesSync(database, uow, deps);
+  const results: SizeReport[] = [];
+  for (const key of sizes) {
+    const spec = SIZE_SPECS[key];
+    results.push(
+      await measureSize(database, uow, deps, spec, postgres !== undefined && key !== 'realistic'),
+    );
+  }
+  const neverSet = await neverSetSourceMatches(database, deps);
   say(
-    `${tag} statements per full sync: ${SMALL} items ${statements.small.join('/')}, ` +
-      `${LARGE} items ${statements.large.join('/')} (first/second call) — ` +
-      `${statements.equal ? 'OK' : 'NOT OK'} (${((performance.now() - start) / 1000).toFixed(1)} s)`,
+    `${tag} the floor leaves the target as the sync does for a source that never set a category: ` +
+      (neverSet ? 'OK' : 'NOT OK'),
   );
-
-  say(
-    `${tag} the floor leaves the target as the sync does (all categories but CRM keys): ` +
-      (floorMatches ? 'OK' : 'NOT OK'),
-  );
-
-  start = performance.now();
-  const measured = await measureLatency(database, uow, deps);
-  const { latency } = measured;
-  say(
-    `${tag} realistic sync p50 ${ms(latency.syncP50)} ms, p95 ${ms(latency.syncP95)} ms; ` +
-      `floor p50 ${ms(latency.floorP50)} ms, p95 ${ms(latency.floorP95)} ms; ` +
-      `ratio ${(latency.syncP50 / latency.floorP50).toFixed(2)} ` +
-      `(per round: median ${latency.pairedRatios.p50.toFixed(2)}, ` +
-      `IQR ${latency.pairedRatios.p25.toFixed(2)}–${latency.pairedRatios.p75.toFixed(2)}) ` +
-      `(${((performance.now() - start) / 1000).toFixed(1)} s)`,
-  );
-
   let throughput: EngineReport['throughput'];
-  if (withThroughput) {
+  let memberList: EngineReport['memberList'];
+  if (postgres) {
     throughput = await measureThroughput(database, uow, deps);
     say(
       `${tag} throughput: ${throughput.syncsPerSecond.toFixed(1)} syncs/s ` +
         `(${MEMBERS} members, ${CALLERS} callers, ${throughput.seconds.toFixed(1)} s)`,
     );
+    memberList = await benchMemberList(postgres.url, say);
   }
   return {
     engine: database.engine,
     serverVersion: database.serverVersion,
-    statements,
-    floorMatches,
-    ...measured,
+    sizes: results,
+    neverSetMatches: neverSet,
     ...(throughput ? { throughput } : {}),
+    ...(memberList ? { memberList } : {}),
   };
 }
 
 function printSummary(report: BenchReport): void {
-  const ratio = (e: EngineReport) => (e.latency.syncP50 / e.latency.floorP50).toFixed(2);
   say();
   say(
     textTable([
       [
         'engine',
-        `stmts @${SMALL}`,
-        `stmts @${LARGE}`,
-        'equal',
+        'size',
+        'stmts',
+        'no-op stmts',
         'sync p50',
-        'sync p95',
+        'no-op p50',
         'floor p50',
-        'floor p95',
         'sync/floor',
+        'floor check',
       ],
-      ...report.engines.map((e) => [
-        e.engine,
-        String(e.statements.small[0]),
-        String(e.statements.large[0]),
-        e.statements.equal ? 'OK' : 'NOT OK',
-        `${ms(e.latency.syncP50)} ms`,
-        `${ms(e.latency.syncP95)} ms`,
-        `${ms(e.latency.floorP50)} ms`,
-        `${ms(e.latency.floorP95)} ms`,
-        `${ratio(e)}×`,
-      ]),
+      ...report.engines.flatMap((e) =>
+        e.sizes.map((s) => [
+          e.engine,
+          s.key,
+          String(s.statements.changing),
+          String(s.statements.noop),
+          `${ms(s.latency.syncP50)} ms`,
+          `${ms(s.latency.noopP50)} ms`,
+          `${ms(s.latency.floorP50)} ms`,
+          `${(s.latency.syncP50 / s.latency.floorP50).toFixed(2)}×`,
+          s.floorMatches.fresh && s.floorMatches.afterRounds ? 'OK' : 'NOT OK',
+        ]),
+      ),
     ]),
   );
   say();
-  say('Where a realistic sync spends its time (median of traced runs, ms):');
+  say('Where a changing sync spends its time (median of traced runs, ms):');
+  const columns = report.engines.flatMap((e) => e.sizes.map((s) => ({ e, s })));
   const phases = ['total', 'in JavaScript', ...DB_PHASES.map((p) => `db: ${p}`)];
   say(
     textTable([
-      ['', ...report.engines.map((e) => e.engine)],
+      ['', ...columns.map(({ e, s }) => `${e.engine} ${s.key}`)],
       ...phases.map((label) => [
         label,
-        ...report.engines.map((e) => {
-          if (label === 'total') return ms(e.phases.total);
-          if (label === 'in JavaScript') return ms(e.phases.javascript);
+        ...columns.map(({ s }) => {
+          if (label === 'total') return ms(s.phases.total);
+          if (label === 'in JavaScript') return ms(s.phases.javascript);
           const phase = label.slice(4) as Phase;
-          return ms(e.phases.byPhase.find((p) => p.phase === phase)?.millis ?? 0);
+          return ms(s.phases.byPhase.find((p) => p.phase === phase)?.millis ?? 0);
         }),
       ]),
-      ['js: zod validation', ...report.engines.map((e) => ms(e.phases.js.validate))],
-      ['js: rules + diff', ...report.engines.map((e) => ms(e.phases.js.rulesAndDiff))],
-      ['js: history JSON', ...report.engines.map((e) => ms(e.phases.js.historyJson))],
+      ['js: planSync alone', ...columns.map(({ s }) => ms(s.phases.js.plan))],
+      ['js: history JSON', ...columns.map(({ s }) => ms(s.phases.js.historyJson))],
     ]),
   );
-  for (const e of report.engines) {
-    if (!e.throughput) continue;
-    const t = e.throughput;
-    say();
-    say(
-      `Throughput (${e.engine}): ${t.syncsPerSecond.toFixed(1)} syncs/s — ${t.members} members, ` +
-        `${t.callers} concurrent callers, default categories; per sync p50 ${ms(t.p50)} ms, ` +
-        `p95 ${ms(t.p95)} ms; audit lock wait ${ms(t.auditLockWaitMillis)} ms in total.`,
-    );
-  }
 }
 
 async function main(): Promise<void> {
@@ -424,7 +539,7 @@ async function main(): Promise<void> {
   const engines: EngineReport[] = [];
   const pglite = await openMeteredPglite();
   try {
-    engines.push(await benchEngine(pglite, false));
+    engines.push(await benchEngine(pglite, ['small', 'realistic']));
   } finally {
     await pglite.close();
   }
@@ -434,7 +549,7 @@ async function main(): Promise<void> {
   if (probe.ok) {
     const { database } = await openMeteredPostgres(url);
     try {
-      engines.push(await benchEngine(database, true));
+      engines.push(await benchEngine(database, ['small', 'realistic', 'huge'], { url }));
     } finally {
       await database.close();
     }
@@ -457,7 +572,17 @@ async function main(): Promise<void> {
     },
     postgresUrl: redact(url),
     postgresSkipped,
-    sizes: { small: SMALL, large: LARGE, warmup: WARMUP, iterations: ITERATIONS },
+    sizeDescriptions: {
+      small: describeSizes(SIZE_SPECS.small.sizes),
+      realistic: describeSizes(SIZE_SPECS.realistic.sizes),
+      huge:
+        `${HUGE.toLocaleString('en')} properties, ${HUGE.toLocaleString('en')} stages and ` +
+        `${HUGE.toLocaleString('en')} record types inserted in SQL (past the schema's caps); ` +
+        `documents at the caps: ${describeSizes(SIZE_SPECS.huge.sizes)
+          .split(', ')
+          .slice(3)
+          .join(', ')}`,
+    },
     engines,
   };
   printSummary(report);
@@ -465,12 +590,7 @@ async function main(): Promise<void> {
   await writeBenchmarksDoc(file, report);
   say();
   say(`Wrote ${path.relative(process.cwd(), file)} (${report.seconds.toFixed(0)} s in all).`);
-  const postgres = engines.find((e) => e.engine === 'postgres');
-  say(
-    `sync/floor ratio (postgres): ${
-      postgres ? (postgres.latency.syncP50 / postgres.latency.floorP50).toFixed(2) : 'n/a'
-    }`,
-  );
+  for (const line of headlineLines(report)) say(line);
 }
 
 async function pgliteVersion(): Promise<string> {

@@ -5,6 +5,7 @@ import {
   openJson,
   sealJson,
   secretHint,
+  SecretDecryptError,
   type Keyring,
 } from '#src/domain/secrets/secret-box.ts';
 import {
@@ -79,28 +80,43 @@ export async function readCrmCredentials(
 
 /**
  * Gives every connection sealed before fingerprints existed (or under a rotated-out key) its
- * fingerprint, in batches: decrypting here, once at start-up, spares drift from ever doing it.
+ * fingerprint, in one pass of batches: decrypting here, once at start-up, spares drift from ever
+ * doing it. A connection that cannot be opened (its key is not in the keyring) is skipped and
+ * counted: it stays without a fingerprint and compares as "differs".
  */
 export async function backfillFingerprints(
   repos: Repositories,
   keyring: Keyring,
   batch = 500,
-): Promise<number> {
-  let done = 0;
+): Promise<{ fingerprinted: number; unreadable: number }> {
+  let fingerprinted = 0;
+  let unreadable = 0;
+  let after: { userId: string; crm: CrmKey } | undefined;
   for (;;) {
-    const stale = await repos.crmConnections.listWithStaleFingerprint(keyring.current.id, batch);
-    if (stale.length === 0) return done;
-    await repos.crmConnections.setFingerprints(
-      stale.map((c) => ({
-        userId: c.userId,
-        crm: c.crm,
-        fingerprint: fingerprintJson(
-          keyring,
-          openJson(keyring, c.sealed, { userId: c.userId, crm: c.crm }) as Record<string, unknown>,
-        ),
-      })),
+    const stale = await repos.crmConnections.listWithStaleFingerprint(
+      keyring.current.id,
+      batch,
+      after,
     );
-    done += stale.length;
+    const last = stale.at(-1);
+    if (!last) return { fingerprinted, unreadable };
+    after = { userId: last.userId, crm: last.crm };
+    const entries: { userId: string; crm: CrmKey; fingerprint: string }[] = [];
+    for (const c of stale) {
+      try {
+        const secrets = openJson(keyring, c.sealed, { userId: c.userId, crm: c.crm });
+        entries.push({
+          userId: c.userId,
+          crm: c.crm,
+          fingerprint: fingerprintJson(keyring, secrets as Record<string, unknown>),
+        });
+      } catch (error) {
+        if (!(error instanceof SecretDecryptError)) throw error;
+        unreadable += 1;
+      }
+    }
+    await repos.crmConnections.setFingerprints(entries);
+    fingerprinted += entries.length;
   }
 }
 
