@@ -76,31 +76,16 @@ export class DashboardRepository {
     return rows.map((r) => ({ category: r.category, version: r.version, updatedAt: r.updated_at }));
   }
 
-  /** Records a write to a category: creates its state row or bumps its version. */
+  /** Records a write to a category: creates its state row or bumps its version (see below). */
   async touchCategory(
     userId: string,
     category: CategoryKey,
     document: unknown = null,
   ): Promise<number> {
-    const json = document === null ? null : toJson(document);
-    const row = await this.db
-      .insertInto('dashboard_settings')
-      .values({ user_id: userId, category, document: json })
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'category']).doUpdateSet({
-          document: json,
-          version: sql<number>`dashboard_settings.version + 1`,
-          updated_at: sql<Date>`now()`,
-        }),
-      )
-      .returning('version')
-      .executeTakeFirstOrThrow();
-    await this.db
-      .updateTable('dashboards')
-      .set({ version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
-      .where('user_id', '=', userId)
-      .execute();
-    return row.version;
+    const versions = await this.touchCategoriesOf([{ userId, category, document }]);
+    const version = versions.get(userId)?.get(category);
+    if (version === undefined) throw new Error(`no state row written for ${category}`);
+    return version;
   }
 
   /** Stores an already validated document value. */
