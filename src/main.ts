@@ -60,6 +60,9 @@ async function main(): Promise<void> {
   }
 
   const uow = createUnitOfWork(database.db);
+  // Idempotency-Keys past their 24 hours: already reusable, deleted here so the table stays small.
+  const expiredKeys = await uow.read.idempotency.deleteExpired(new Date());
+  if (expiredKeys > 0) logger.info({ expiredKeys }, 'expired Idempotency-Keys deleted');
   if (database.engine === 'pglite') {
     // One process owns the embedded database: a claim still in progress belongs to a process
     // that died (kill -9, power loss), so its retry may run now rather than after the lease.

@@ -292,18 +292,6 @@ export class DashboardRepository {
     return versions;
   }
 
-  /** Locks several dashboards (in id order, so two bulk runs cannot deadlock). */
-  async lockManyForUpdate(userIds: readonly string[]): Promise<void> {
-    if (userIds.length === 0) return;
-    await this.db
-      .selectFrom('dashboards')
-      .select('user_id')
-      .where('user_id', 'in', userIds)
-      .orderBy('user_id')
-      .forUpdate()
-      .execute();
-  }
-
   /** Records (or refreshes) one owner property; never touches the other properties. */
   async upsertOwnerProperty(userId: string, property: CustomProperties[number]): Promise<void> {
     await this.db

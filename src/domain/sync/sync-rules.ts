@@ -239,18 +239,6 @@ export function diffValues(
   return { counts, changes };
 }
 
-export function diffItems(before: Map<string, string>, after: Map<string, string>): ChangeCounts {
-  const counts: ChangeCounts = { added: 0, updated: 0, removed: 0, unchanged: 0 };
-  for (const [key, value] of after) {
-    const previous = before.get(key);
-    if (previous === undefined) counts.added += 1;
-    else if (previous === value) counts.unchanged += 1;
-    else counts.updated += 1;
-  }
-  for (const key of before.keys()) if (!after.has(key)) counts.removed += 1;
-  return counts;
-}
-
 /** JSON with sorted object keys: equal values give equal strings. */
 export function stableStringify(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>

@@ -172,6 +172,18 @@ describe('Idempotency-Key', () => {
     expect(fresh.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('start-up deletes keys past their 24 hours and keeps the others', async () => {
+    const old = randomUUID();
+    const fresh = randomUUID();
+    expect((await sync(old)).statusCode).toBe(200);
+    clock = new Date(clock.getTime() + DAY_MS - 60_000);
+    expect((await sync(fresh)).statusCode).toBe(200);
+    const deleted = await uow.read.idempotency.deleteExpired(new Date(clock.getTime() + 120_000));
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    expect(await uow.read.idempotency.find(adminId, old)).toBeUndefined();
+    expect(await uow.read.idempotency.find(adminId, fresh)).toBeDefined();
+  });
+
   it('on the embedded database, start-up ends the leases of the previous run at once', async () => {
     const key = randomUUID();
     void abandonedClaim(key);
