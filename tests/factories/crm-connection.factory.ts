@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { primarySecretOf, type CrmCredentials } from '#src/domain/settings/settings.schema.ts';
 import { createAttioEmulator } from '#src/integrations/crm/emulators/attio.emulator.ts';
-import type {
-  EmulatorServer,
-  StartedEmulator,
-} from '#src/integrations/crm/emulators/emulator-server.ts';
+import type { EmulatorServer } from '#src/integrations/crm/emulators/emulator-server.ts';
 import { createHubSpotEmulator } from '#src/integrations/crm/emulators/hubspot.emulator.ts';
 import { createPipedriveEmulator } from '#src/integrations/crm/emulators/pipedrive.emulator.ts';
 import { createSalesforceEmulator } from '#src/integrations/crm/emulators/salesforce.emulator.ts';
-import type { RunningEmulators } from '#src/integrations/crm/emulators/start-emulators.ts';
+import {
+  startEmulatorServers,
+  type RunningEmulators,
+} from '#src/integrations/crm/emulators/start-emulators.ts';
 import { createZohoEmulator } from '#src/integrations/crm/emulators/zoho.emulator.ts';
 
 export type CrmCredentialsOf<C extends CrmKey> = Extract<CrmCredentials, { crm: C }>;
@@ -98,23 +98,5 @@ export async function startEmulatorsAccepting(
     attio: createAttioEmulator({ tokens: tokens('attio') }),
     pipedrive: createPipedriveEmulator({ tokens: tokens('pipedrive') }),
   };
-  const started: StartedEmulator[] = [];
-  const urls = {} as Record<CrmKey, string>;
-  try {
-    for (const crm of CRM_KEYS) {
-      const emulator = await servers[crm].start(0);
-      started.push(emulator);
-      urls[crm] = emulator.baseUrl;
-    }
-  } catch (error) {
-    await Promise.all(started.map((s) => s.close()));
-    throw error;
-  }
-  return {
-    urls,
-    servers,
-    close: async () => {
-      await Promise.all(started.map((s) => s.close()));
-    },
-  };
+  return startEmulatorServers(servers, 0);
 }

@@ -233,6 +233,16 @@ export const MEETING_TYPES = [
   'other',
 ] as const;
 
+/** How the console names each meeting type (one list for every place that shows them). */
+export const MEETING_TYPE_LABELS: Record<(typeof MEETING_TYPES)[number], string> = {
+  discovery: 'Discovery',
+  demo: 'Demo',
+  follow_up: 'Follow-up',
+  negotiation: 'Negotiation',
+  onboarding: 'Onboarding',
+  other: 'Other',
+};
+
 const placeholderPattern = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 export const meetingTitleTemplateSchema = strict

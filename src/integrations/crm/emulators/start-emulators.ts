@@ -35,7 +35,14 @@ export function createEmulators(): Record<CrmKey, EmulatorServer> {
 export async function startEmulators(
   portBase: number = DEFAULT_EMULATOR_PORT_BASE,
 ): Promise<RunningEmulators> {
-  const servers = createEmulators();
+  return startEmulatorServers(createEmulators(), portBase);
+}
+
+/** Starts the given five emulator servers as `startEmulators` does (tests pass their own). */
+export async function startEmulatorServers(
+  servers: Record<CrmKey, EmulatorServer>,
+  portBase: number,
+): Promise<RunningEmulators> {
   const started: StartedEmulator[] = [];
   const urls = {} as Record<CrmKey, string>;
   try {

@@ -1,5 +1,6 @@
 import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
 import type { CategoryValue } from '#src/domain/settings/categories.ts';
+import { MEETING_TYPE_LABELS } from '#src/domain/settings/settings.schema.ts';
 import { Badge } from '#src/web/components/ui/badge.tsx';
 import { EmptyState } from '#src/web/components/ui/states.tsx';
 
@@ -128,15 +129,6 @@ export function PipelineStagesSummary({ value }: { value: CategoryValue<'pipelin
   );
 }
 
-const MEETING_TYPE_LABELS: Record<string, string> = {
-  discovery: 'Discovery',
-  demo: 'Demo',
-  follow_up: 'Follow-up',
-  negotiation: 'Negotiation',
-  onboarding: 'Onboarding',
-  other: 'Other',
-};
-
 export function MeetingTitlesSummary({ value }: { value: CategoryValue<'meeting_titles'> }) {
   if (value.templates.length === 0) return <EmptyState title="No meeting title templates yet." />;
   return (
@@ -148,7 +140,7 @@ export function MeetingTitlesSummary({ value }: { value: CategoryValue<'meeting_
           </p>
           <p className="muted small">
             {t.appliesTo.meetingTypes.length > 0
-              ? t.appliesTo.meetingTypes.map((m) => MEETING_TYPE_LABELS[m] ?? m).join(', ')
+              ? t.appliesTo.meetingTypes.map((m) => MEETING_TYPE_LABELS[m]).join(', ')
               : 'Any meeting type'}
             {' · '}
             {t.appliesTo.externalOnly ? 'external meetings only' : 'internal and external'}

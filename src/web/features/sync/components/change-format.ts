@@ -1,5 +1,6 @@
 import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import { MEETING_TYPE_LABELS } from '#src/domain/settings/settings.schema.ts';
 import type { ItemChange } from '#src/web/features/sync/api/sync-settings.ts';
 
 /**
@@ -91,14 +92,7 @@ const VALUE_LABELS: Record<string, Record<string, string>> = {
   assignment: { record_owner: 'The record owner', meeting_host: 'The meeting host', self: 'Me' },
   'contextNotifications.channels': { email: 'Email', slack: 'Slack', in_app: 'In the Ergo app' },
   kind: { email: 'Email', slack: 'Slack', crm_note: 'CRM note' },
-  'appliesTo.meetingTypes': {
-    discovery: 'Discovery',
-    demo: 'Demo',
-    follow_up: 'Follow-up',
-    negotiation: 'Negotiation',
-    onboarding: 'Onboarding',
-    other: 'Other',
-  },
+  'appliesTo.meetingTypes': MEETING_TYPE_LABELS,
 };
 
 /** Fields that name an item rather than describe it: left out of its one-line summary. */
