@@ -10,6 +10,7 @@ import { DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '#src/db/seed/demo-data.ts';
 import { buildApp } from '#src/http/app.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
 import {
+  DEFAULT_EMULATOR_PORT_BASE,
   startEmulators,
   type RunningEmulators,
 } from '#src/integrations/crm/emulators/start-emulators.ts';
@@ -17,6 +18,9 @@ import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { backfillFingerprints } from '#src/services/crm-connections/crm-connection.service.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { DEFAULT_IDEMPOTENCY_POLICY } from '#src/services/idempotency/idempotency.service.ts';
+import { createInProcessQueue, createPgBossQueue } from '#src/jobs/job-queue.ts';
+import { processBulkBatch } from '#src/services/bulk/bulk-sync.service.ts';
+import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 
 /**
  * Composition root: config → logger → keyring → database (migrated) → demo seed → HTTP.
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
       'some CRM keys were sealed under a key not in ERGO_SECRET_KEY / ERGO_SECRET_KEYS_PREVIOUS',
     );
   }
-  if (config.demo) {
+  if (config.demo && config.role !== 'worker') {
     const seeded = await seedDemo(uow, keyring);
     logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');
   }
@@ -86,7 +90,10 @@ async function main(): Promise<void> {
   // owner's keys point at them, so Sync CRM works end to end without the internet.
   let emulators: RunningEmulators | undefined;
   const crmBaseUrls = { ...config.crm.baseUrls };
-  if (config.crm.startEmulators) {
+  if (config.crm.startEmulators && config.role === 'worker') {
+    // The web process runs the emulators; a worker process only talks to them.
+    Object.assign(crmBaseUrls, emulatorUrls(), config.crm.baseUrls);
+  } else if (config.crm.startEmulators) {
     try {
       emulators = await startEmulators();
       Object.assign(crmBaseUrls, emulators.urls, config.crm.baseUrls);
@@ -100,6 +107,36 @@ async function main(): Promise<void> {
   }
   const connectorFor = createConnectorFactory({ baseUrls: crmBaseUrls });
 
+  // Bulk runs (ADR 0012): pg-boss on PostgreSQL; on the embedded database, the in-process runner,
+  // which resumes at start whatever a previous process left pending.
+  const queue =
+    config.database.engine === 'pglite'
+      ? createInProcessQueue({ logger, resume: () => uow.read.bulkRuns.unfinishedBatches() })
+      : await createPgBossQueue({
+          connectionString: config.database.url,
+          logger,
+          concurrency: config.bulk.workerConcurrency,
+        });
+  const bulkDeps = { uow, keyring, connectorFor, queue, batchSize: config.bulk.batchSize };
+  if (config.role !== 'web') {
+    await queue.work((job, attempt) => processBulkBatch(bulkDeps, job, attempt));
+    logger.info({ queue: queue.kind, concurrency: config.bulk.workerConcurrency }, 'bulk worker started');
+  }
+  if (config.role === 'worker') {
+    const stopWorker = async (signal: string): Promise<void> => {
+      logger.info({ signal }, 'worker shutting down: batches in progress finish first');
+      const timer = setTimeout(() => process.exit(1), config.http.shutdownTimeoutMs);
+      timer.unref();
+      await queue.stop();
+      await database.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stopWorker('SIGINT'));
+    process.once('SIGTERM', () => void stopWorker('SIGTERM'));
+    console.log(`Ergo Admin ${version} worker is running (database: ${database.engine}, queue: ${queue.kind})`);
+    return;
+  }
+
   const app = await buildApp({
     logger,
     version,
@@ -111,6 +148,8 @@ async function main(): Promise<void> {
     trustProxy: config.http.trustProxy,
     idempotency: { policy: { ...DEFAULT_IDEMPOTENCY_POLICY, leaseMs: config.idempotencyLeaseMs } },
     demo: config.demo,
+    queue,
+    bulk: { batchSize: config.bulk.batchSize },
     webRoot: fileURLToPath(new URL('../dist/web', import.meta.url)),
   });
   // Graceful shutdown: stop accepting, let requests in flight finish (bounded), refuse new ones
@@ -126,6 +165,7 @@ async function main(): Promise<void> {
     }, config.http.shutdownTimeoutMs);
     timer.unref();
     await app.close();
+    await queue.stop();
     await emulators?.close();
     await database.close();
     logger.info('stopped');
@@ -150,6 +190,13 @@ async function main(): Promise<void> {
     }
   }
   console.log(lines.join('\n'));
+}
+
+/** Where the web process's emulators listen (their fixed ports, in CRM_KEYS order). */
+function emulatorUrls(): Record<CrmKey, string> {
+  return Object.fromEntries(
+    CRM_KEYS.map((crm, i) => [crm, `http://127.0.0.1:${DEFAULT_EMULATOR_PORT_BASE + i}`]),
+  ) as Record<CrmKey, string>;
 }
 
 async function readVersion(): Promise<string> {

@@ -82,6 +82,19 @@ const envSchema = z.object({
     .min(1, 'must be between 1 and 3600')
     .max(3600, 'must be between 1 and 3600')
     .default(60),
+  ERGO_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  ERGO_BULK_BATCH_SIZE: z.coerce
+    .number({ error: 'must be a number of members' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 1000')
+    .max(1000, 'must be between 1 and 1000')
+    .default(100),
+  ERGO_WORKER_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number of batches' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 16')
+    .max(16, 'must be between 1 and 16')
+    .default(2),
   ERGO_SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number')
@@ -104,6 +117,14 @@ export interface Config {
   };
   /** How long an Idempotency-Key claim is held before a retry may take it over. */
   idempotencyLeaseMs: number;
+  /** What this process runs: the HTTP server, the bulk-run worker, or both (default). */
+  role: 'all' | 'web' | 'worker';
+  bulk: {
+    /** Members per batch (one transaction each). */
+    batchSize: number;
+    /** Batches one worker process runs at once (PostgreSQL; PGlite runs one). */
+    workerConcurrency: number;
+  };
   database: { engine: 'pglite'; dataDir: string } | { engine: 'postgres'; url: string };
   dataDir: string;
   secrets: {
@@ -153,6 +174,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (e.NODE_ENV === 'production' && !e.ERGO_SECRET_KEY) {
     errors.push('ERGO_SECRET_KEY: is required in production (32 bytes, base64)');
   }
+  if (embedded && e.ERGO_ROLE !== 'all') {
+    errors.push(
+      'ERGO_ROLE: the embedded database is one process, which runs web and worker together; set DATABASE_URL to run them apart',
+    );
+  }
   if (errors.length > 0) return { ok: false, errors };
   const demo = e.ERGO_DEMO ?? (embedded && e.NODE_ENV !== 'production');
   return {
@@ -166,6 +192,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         shutdownTimeoutMs: e.ERGO_SHUTDOWN_TIMEOUT_SECONDS * 1000,
       },
       idempotencyLeaseMs: e.ERGO_IDEMPOTENCY_LEASE_SECONDS * 1000,
+      role: e.ERGO_ROLE,
+      bulk: { batchSize: e.ERGO_BULK_BATCH_SIZE, workerConcurrency: e.ERGO_WORKER_CONCURRENCY },
       database: embedded
         ? { engine: 'pglite', dataDir: `${e.ERGO_DATA_DIR}/pglite` }
         : { engine: 'postgres', url: e.DATABASE_URL ?? '' },

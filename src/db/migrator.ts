@@ -5,6 +5,7 @@ import * as sessionsAndIdempotency from '#src/db/migrations/20261127190000_sessi
 import * as reliability from '#src/db/migrations/20261201190000_reliability.ts';
 import * as crmKeyFingerprints from '#src/db/migrations/20261201200000_crm_key_fingerprints.ts';
 import * as memberListScale from '#src/db/migrations/20261201210000_member_list_scale.ts';
+import * as bulkRuns from '#src/db/migrations/20261202090000_bulk_runs.ts';
 
 /**
  * Migrations are listed here, in order, rather than read from a folder at run time: the same
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201190000_reliability': reliability,
   '20261201200000_crm_key_fingerprints': crmKeyFingerprints,
   '20261201210000_member_list_scale': memberListScale,
+  '20261202090000_bulk_runs': bulkRuns,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -146,6 +146,50 @@ export interface SyncRunsTable {
   finished_at: Date | null;
   /** Apply order: taken at insert, under the target's lock. */
   seq: ColumnType<number, never, never>;
+  /** The bulk run this entry belongs to (one applied entry per run and member). */
+  bulk_run_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type BulkAction = 'sync_settings' | 'sync_crm';
+export type BulkRunStatus = 'queued' | 'running' | 'completed' | 'cancelled';
+export type BulkMemberStatus = 'pending' | 'applied' | 'unchanged' | 'failed' | 'cancelled';
+
+export interface BulkRunsTable {
+  id: Generated<string>;
+  organization_id: string;
+  actor_id: string;
+  action: BulkAction;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  dry_run: ColumnType<boolean, boolean | undefined, boolean>;
+  status: BulkRunStatus;
+  total: number;
+  done: ColumnType<number, number | undefined, number>;
+  applied: ColumnType<number, number | undefined, number>;
+  unchanged: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  cancelled: ColumnType<number, number | undefined, number>;
+  batch_size: number;
+  batches: number;
+  team_id: string | null;
+  retry_of: string | null;
+  cancel_requested_at: Date | null;
+  request_id: string | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+  seq: ColumnType<number, never, never>;
+}
+
+export interface BulkRunMembersTable {
+  run_id: string;
+  member_id: string;
+  position: number;
+  batch: number;
+  status: ColumnType<BulkMemberStatus, BulkMemberStatus | undefined, BulkMemberStatus>;
+  error_code: string | null;
+  sync_run_id: string | null;
+  counts: ColumnType<unknown, string | null | undefined, string | null>;
+  finished_at: Date | null;
 }
 
 export interface AuditLogTable {
@@ -210,6 +254,8 @@ export interface DB {
   sessions: SessionsTable;
   idempotency_keys: IdempotencyKeysTable;
   login_failures: LoginFailuresTable;
+  bulk_runs: BulkRunsTable;
+  bulk_run_members: BulkRunMembersTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

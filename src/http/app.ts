@@ -25,6 +25,8 @@ import { meRoutes } from '#src/http/routes/me.routes.ts';
 import { membersRoutes } from '#src/http/routes/members.routes.ts';
 import { metaRoutes } from '#src/http/routes/meta.routes.ts';
 import { syncRoutes } from '#src/http/routes/sync.routes.ts';
+import { bulkRoutes } from '#src/http/routes/bulk.routes.ts';
+import type { JobQueue } from '#src/jobs/job-queue.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
 import { LoginThrottle, type ThrottleLimits } from '#src/services/auth/login-throttle.ts';
@@ -52,6 +54,11 @@ export interface AppDeps {
   demo?: boolean;
   /** The built web app (vite build → dist/web); served with an index.html fallback when present. */
   webRoot?: string;
+  /** Where bulk runs' batches go (pg-boss or the in-process runner); bulk routes need it. */
+  queue?: JobQueue;
+  bulk?: { batchSize?: number; maxMembers?: number };
+  /** Set while the server shuts down: long-lived streams end. */
+  isShuttingDown?: () => boolean;
 }
 
 export type AppInstance = FastifyInstance;
@@ -227,6 +234,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { deps, authDeps });
   await app.register(syncRoutes, { deps });
   await app.register(membersRoutes, { deps });
+  // Event streams end when the server starts closing, so shutdown is not held up by them.
+  await app.register(bulkRoutes, { deps: { ...deps, isShuttingDown: () => closing } });
   await app.register(meRoutes, { deps });
 
   await app.ready();

@@ -110,6 +110,22 @@ export class DashboardRepository {
     return row?.version;
   }
 
+  /**
+   * Locks many targets' dashboards (bulk batches), in user id order so two batches that share
+   * members cannot deadlock; returns the ids whose dashboard exists.
+   */
+  async lockManyForUpdate(userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('dashboards')
+      .select('user_id')
+      .where('user_id', 'in', [...userIds])
+      .orderBy('user_id')
+      .forUpdate()
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
   /** Forgets categories (revert to "never set"): their state rows and row-stored values. */
   async unsetCategories(userId: string, categories: readonly CategoryKey[]): Promise<void> {
     if (categories.length === 0) return;

@@ -61,6 +61,33 @@ export class MemberRepository {
       .where('id', '=', teamId)
       .executeTakeFirst();
   }
+  /**
+   * The ids of a team's members in the member table's order (name, id), leaving out the primary
+   * admin and `exceptUserId` (the acting admin): they are never targets of a sync.
+   */
+  async memberIdsOfTeam(
+    organizationId: string,
+    teamId: string,
+    exceptUserId: string,
+  ): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('team_members')
+      .innerJoin('users', (join) =>
+        join
+          .onRef('users.id', '=', 'team_members.user_id')
+          .onRef('users.organization_id', '=', 'team_members.organization_id'),
+      )
+      .select('users.id')
+      .where('team_members.organization_id', '=', organizationId)
+      .where('team_members.team_id', '=', teamId)
+      .where('users.role', '<>', 'primary_admin')
+      .where('users.id', '<>', exceptUserId)
+      .orderBy('team_members.name_key')
+      .orderBy('team_members.user_id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
 
   /**
    * One page of a team's members in one statement, ordered by `lower(name)` then id under the

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '#src/db/schema.ts';
 import { AuditRepository } from '#src/repositories/audit.repository.ts';
+import { BulkRunRepository } from '#src/repositories/bulk-run.repository.ts';
+import { JobSqlRepository } from '#src/repositories/job-sql.repository.ts';
 import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
 import { MemberRepository } from '#src/repositories/member.repository.ts';
@@ -25,6 +27,8 @@ export interface Repositories {
   members: MemberRepository;
   idempotency: IdempotencyRepository;
   loginFailures: LoginFailureRepository;
+  bulkRuns: BulkRunRepository;
+  jobs: JobSqlRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -40,6 +44,8 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     members: new MemberRepository(db),
     idempotency: new IdempotencyRepository(db),
     loginFailures: new LoginFailureRepository(db),
+    bulkRuns: new BulkRunRepository(db),
+    jobs: new JobSqlRepository(db),
   };
 }
 

@@ -42,6 +42,8 @@ export interface NewSyncRun {
   revertsSyncId?: string | null;
   errorCode?: string | null;
   requestId: string | null;
+  /** The bulk run this entry belongs to (at most one applied entry per run and member). */
+  bulkRunId?: string | null;
 }
 
 const COLUMNS = [
@@ -111,27 +113,39 @@ export class SyncRunRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async insert(run: NewSyncRun): Promise<SyncRunRecord> {
-    const row = await this.db
+    const [record] = await this.insertMany([run]);
+    if (!record) throw new Error('sync_runs insert returned no row');
+    return record;
+  }
+
+  /** Inserts history entries in one statement, returned in the order given. */
+  async insertMany(runs: readonly NewSyncRun[]): Promise<SyncRunRecord[]> {
+    if (runs.length === 0) return [];
+    const rows = await this.db
       .insertInto('sync_runs')
-      .values({
-        organization_id: run.organizationId,
-        actor_id: run.actorId,
-        target_id: run.targetId,
-        source_user_id: run.sourceUserId,
-        action: run.action,
-        categories: [...run.categories],
-        status: run.status,
-        result: toJson(run.result),
-        snapshot: run.snapshot === undefined ? null : toJson(run.snapshot),
-        reverts_sync_id: run.revertsSyncId ?? null,
-        error_code: run.errorCode ?? null,
-        request_id: run.requestId,
-        // The statement's clock, not the transaction's start (now()): the real end of the work.
-        finished_at: sql<Date>`clock_timestamp()`,
-      })
+      .values(
+        runs.map((run) => ({
+          organization_id: run.organizationId,
+          actor_id: run.actorId,
+          target_id: run.targetId,
+          source_user_id: run.sourceUserId,
+          action: run.action,
+          categories: [...run.categories],
+          status: run.status,
+          result: toJson(run.result),
+          snapshot: run.snapshot === undefined ? null : toJson(run.snapshot),
+          reverts_sync_id: run.revertsSyncId ?? null,
+          error_code: run.errorCode ?? null,
+          request_id: run.requestId,
+          bulk_run_id: run.bulkRunId ?? null,
+          // The statement's clock, not the transaction's start (now()): the real end of the work.
+          finished_at: sql<Date>`clock_timestamp()`,
+        })),
+      )
       .returning(COLUMNS)
-      .executeTakeFirstOrThrow();
-    return toRecord(row);
+      .execute();
+    // RETURNING gives the rows in VALUES order for a plain INSERT … VALUES.
+    return rows.map(toRecord);
   }
 
   /** Tenancy in the WHERE clause: another organization's sync is not found. */

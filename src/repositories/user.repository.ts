@@ -68,6 +68,22 @@ export class UserRepository {
       .executeTakeFirst();
   }
 
+  /** Many members at once (bulk batches): the rows of `userIds` found in the organization. */
+  async findMembersWithDashboard(
+    organizationId: string,
+    userIds: readonly string[],
+  ): Promise<(UserRow & { has_dashboard: boolean })[]> {
+    if (userIds.length === 0) return [];
+    return this.db
+      .selectFrom('users')
+      .leftJoin('dashboards', 'dashboards.user_id', 'users.id')
+      .select(USER_COLUMNS.map((c) => `users.${c}` as const))
+      .select(sql<boolean>`dashboards.user_id is not null`.as('has_dashboard'))
+      .where('users.organization_id', '=', organizationId)
+      .where('users.id', 'in', [...userIds])
+      .execute();
+  }
+
   async findById(userId: string): Promise<UserRow | undefined> {
     return this.db
       .selectFrom('users')

@@ -6,8 +6,18 @@ import { createHash } from 'node:crypto';
  * orchestrates.
  */
 
-export const AUDIT_OUTCOMES = ['applied', 'dry_run', 'refused', 'failed'] as const;
-/** Every attempt is audited, whatever became of it. */
+/** Every attempt is audited, whatever became of it; a bulk run also when it starts, is asked to
+ * stop, and ends (`completed` or `cancelled`). */
+export const AUDIT_OUTCOMES = [
+  'applied',
+  'dry_run',
+  'refused',
+  'failed',
+  'started',
+  'cancel_requested',
+  'completed',
+  'cancelled',
+] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export function isAuditOutcome(value: string): value is AuditOutcome {

@@ -1,11 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ErrorCode } from '#src/domain/errors.ts';
 import type { AppDeps } from '#src/http/app.ts';
-import { sendProblem } from '#src/http/problem.ts';
-import { contextOf, requireAuth } from '#src/http/request-context.ts';
-import { withIdempotency } from '#src/services/idempotency/idempotency.service.ts';
+import { idempotentReply } from '#src/http/idempotent.ts';
+import { contextOf } from '#src/http/request-context.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import { syncCrm, syncCrmOwnerProperties } from '#src/services/sync/sync-crm.service.ts';
 import { memberDrift } from '#src/services/sync/drift.service.ts';
@@ -32,36 +30,13 @@ const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(200).opt
 export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   const syncDeps = { uow: deps.uow, keyring: deps.keyring, connectorFor: deps.connectorFor };
 
-  /** Runs a sync once per Idempotency-Key and sends its (possibly replayed) response. */
-  async function idempotent(
+  const idempotent = (
     request: FastifyRequest,
     reply: FastifyReply,
     route: string,
     payload: unknown,
     work: (context: SyncContext) => Promise<unknown>,
-  ): Promise<FastifyReply> {
-    const key = request.headers['idempotency-key'];
-    const result = await withIdempotency(
-      deps.uow,
-      {
-        userId: requireAuth(request).user.id,
-        key: typeof key === 'string' ? key : undefined,
-        route,
-        request: payload,
-      },
-      async (guard) => ({
-        status: 200,
-        body: await work({ ...contextOf(request), ...(guard ? { idempotency: guard } : {}) }),
-      }),
-      deps.idempotency ?? {},
-    );
-    if (result.replayed) reply.header('idempotent-replayed', 'true');
-    if (result.status >= 400) {
-      const { code, detail, ...rest } = result.body as { code: ErrorCode; detail: string };
-      return sendProblem(reply, code, detail, rest);
-    }
-    return reply.status(result.status).send(result.body);
-  }
+  ): Promise<FastifyReply> => idempotentReply(deps, request, reply, { route, payload, work });
 
   app.post(
     '/api/members/:userId/sync-crm',

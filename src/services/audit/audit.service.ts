@@ -62,3 +62,17 @@ export async function verifyAuditChain(
   }
   return { ok: true, entries: rows.length };
 }
+
+/** Appends entries of one organization in order, under one take of its lock (bulk batches). */
+export async function appendAuditMany(
+  repos: Repositories,
+  organizationId: string,
+  entries: readonly AuditEntryInput[],
+  now: Date = new Date(),
+): Promise<{ id: number; hash: string }[]> {
+  for (const entry of entries) assertNoSecrets(entry.details);
+  return repos.audit.appendMany(
+    organizationId,
+    entries.map((entry) => ({ ...entry, occurredAt: now })),
+  );
+}

@@ -30,8 +30,8 @@ export const DEFAULT_IDEMPOTENCY_POLICY: IdempotencyPolicy = {
 export interface IdempotencyGuard {
   /** Throws (rolling the caller's transaction back) unless this request still holds the key. */
   fence(repos: Repositories): Promise<void>;
-  /** Stores the 200 response in the caller's transaction, fenced as above. */
-  complete(repos: Repositories, body: unknown): Promise<void>;
+  /** Stores the response (200 unless given) in the caller's transaction, fenced as above. */
+  complete(repos: Repositories, body: unknown, status?: number): Promise<void>;
 }
 
 function takenOver(): AppError {
@@ -105,8 +105,8 @@ export async function withIdempotency(
     async fence(repos) {
       if (!(await repos.idempotency.holds(userId, key, token))) throw takenOver();
     },
-    async complete(repos, body) {
-      if (!(await repos.idempotency.complete(userId, key, token, 200, body))) throw takenOver();
+    async complete(repos, body, status = 200) {
+      if (!(await repos.idempotency.complete(userId, key, token, status, body))) throw takenOver();
       state.completedInTransaction = true;
     },
   };

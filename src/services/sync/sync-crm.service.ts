@@ -131,6 +131,7 @@ export async function syncCrm(
         },
         snapshot,
         requestId: context.requestId ?? null,
+        bulkRunId: context.bulkRunId ?? null,
       });
       await appendAudit(repos, {
         organizationId: actor.organizationId,

@@ -8,7 +8,13 @@ import {
 } from '#src/domain/sync/sync-rules.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
-import { applySyncPlans, planSync, type CategoryResult } from '#src/services/sync/sync-engine.ts';
+import type { NewSyncRun } from '#src/repositories/sync-run.repository.ts';
+import {
+  applySyncPlans,
+  planSync,
+  type CategoryResult,
+  type TargetPlan,
+} from '#src/services/sync/sync-engine.ts';
 import {
   auditRefusal,
   authorizeSync,
@@ -129,24 +135,15 @@ export async function syncSettings(
         };
       }
       const versionsAfter = (await applySyncPlans(repos, actor.id, [plan])).get(targetId) ?? {};
-      const run = await repos.syncRuns.insert({
-        organizationId: actor.organizationId,
-        actorId: actor.id,
-        targetId,
-        sourceUserId: actor.id,
-        action: 'sync_settings',
-        categories,
-        status: 'applied',
-        // The history keeps the counts and notes, not every item (the snapshot has what undo needs).
-        result: {
-          changed: plan.changed,
-          ...(plan.changed ? {} : { summary: 'No changes' }),
-          categories: plan.results.map(withoutItems),
+      const run = await repos.syncRuns.insert(
+        historyEntryOf(plan, {
+          organizationId: actor.organizationId,
+          actorId: actor.id,
+          categories,
           versionsAfter,
-        },
-        snapshot: plan.changed ? plan.snapshot : null,
-        requestId: context.requestId ?? null,
-      });
+          requestId: context.requestId ?? null,
+        }),
+      );
       await appendAudit(repos, {
         organizationId: actor.organizationId,
         actorId: actor.id,
@@ -188,6 +185,41 @@ export async function syncSettings(
   }
 }
 
+/**
+ * The history entry of one applied Sync Settings to one target (the single action and each
+ * member of a bulk run): counts and notes, not every item; the snapshot has what undo needs.
+ */
+export function historyEntryOf(
+  plan: TargetPlan,
+  entry: {
+    organizationId: string;
+    actorId: string;
+    categories: readonly CategoryKey[];
+    versionsAfter: Record<string, number>;
+    requestId: string | null;
+    bulkRunId?: string | null;
+  },
+): NewSyncRun {
+  return {
+    organizationId: entry.organizationId,
+    actorId: entry.actorId,
+    targetId: plan.targetId,
+    sourceUserId: entry.actorId,
+    action: 'sync_settings',
+    categories: entry.categories,
+    status: 'applied',
+    result: {
+      changed: plan.changed,
+      ...(plan.changed ? {} : { summary: 'No changes' }),
+      categories: plan.results.map(withoutItems),
+      versionsAfter: entry.versionsAfter,
+    },
+    snapshot: plan.changed ? plan.snapshot : null,
+    requestId: entry.requestId,
+    bulkRunId: entry.bulkRunId ?? null,
+  };
+}
+
 /** A category result without its item list (what the history row keeps). */
 function withoutItems(result: CategoryResult): Omit<CategoryResult, 'changes'> {
   return {
@@ -200,7 +232,7 @@ function withoutItems(result: CategoryResult): Omit<CategoryResult, 'changes'> {
   };
 }
 
-function countsByCategory(
+export function countsByCategory(
   results: readonly CategoryResult[],
 ): Record<string, ChangeCounts & { status: string }> {
   return Object.fromEntries(results.map((r) => [r.category, { ...r.counts, status: r.status }]));

@@ -20,6 +20,8 @@ export interface SyncContext {
   requestId?: string | null;
   /** Present when the request carries an Idempotency-Key: complete it with the effect. */
   idempotency?: IdempotencyGuard;
+  /** Set by a bulk run's worker: the history entries belong to that run. */
+  bulkRunId?: string | null;
 }
 
 export interface TargetMember extends TargetUser {

@@ -1,0 +1,717 @@
+import { can, authorizeMemberAction, type Actor } from '#src/domain/authorization.ts';
+import { AppError } from '#src/domain/errors.ts';
+import type { AuditEntryInput } from '#src/domain/audit/audit-chain.ts';
+import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import { orderForApply } from '#src/domain/sync/sync-rules.ts';
+import type { BulkAction, BulkMemberStatus } from '#src/db/schema.ts';
+import type { BatchJob, JobQueue } from '#src/jobs/job-queue.ts';
+import { BATCH_RETRY_LIMIT } from '#src/jobs/job-queue.ts';
+import type {
+  BulkMemberRecord,
+  BulkRunRecord,
+  MemberOutcome,
+} from '#src/repositories/bulk-run.repository.ts';
+import type { Repositories } from '#src/repositories/repositories.ts';
+import { appendAudit, appendAuditMany } from '#src/services/audit/audit.service.ts';
+import { syncCrm, type SyncCrmDeps } from '#src/services/sync/sync-crm.service.ts';
+import { applySyncPlans, planSync } from '#src/services/sync/sync-engine.ts';
+import {
+  countsByCategory,
+  historyEntryOf,
+  parseCategorySelection,
+} from '#src/services/sync/sync-settings.service.ts';
+import {
+  auditRefusal,
+  isUuid,
+  resolveActor,
+  type SyncContext,
+} from '#src/services/sync/sync-support.ts';
+
+/**
+ * Bulk Sync Settings / Sync CRM (issue 11, ADR 0012). A run is created with its members in one
+ * transaction, together with its batch jobs; each batch is settled in its own transaction:
+ * authorization per member (fresh), then the one sync engine over all the batch's targets at
+ * once (`planSync` / `applySyncPlans`), one history entry per member, one audit append for the
+ * batch. A member is settled only while pending, so a batch delivered twice applies nobody twice.
+ */
+
+export interface BulkDeps extends SyncCrmDeps {
+  queue: JobQueue;
+  /** Members per batch (one transaction each). */
+  batchSize?: number;
+  /** The largest selection one run takes. */
+  maxMembers?: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 100;
+export const DEFAULT_MAX_MEMBERS = 10_000;
+
+export interface BulkSyncInput {
+  action: BulkAction;
+  memberIds?: readonly string[];
+  teamId?: string;
+  categories?: readonly string[];
+  dryRun?: boolean;
+}
+
+/** A member's outcome as the API shows it; in a preview "applied" reads `would_change`. */
+export type BulkMemberView = Omit<BulkMemberRecord, 'status' | 'position'> & {
+  status: BulkMemberStatus | 'would_change';
+};
+
+export interface BulkRunView {
+  id: string;
+  action: BulkAction;
+  dryRun: boolean;
+  status: BulkRunRecord['status'];
+  categories: string[];
+  total: number;
+  done: number;
+  /** Members changed (a preview: that would change). */
+  applied: number;
+  unchanged: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+  cancelRequested: boolean;
+  teamId: string | null;
+  retryOf: string | null;
+  actorId: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** Seconds left at the pace so far; null before the first member or once finished. */
+  etaSeconds: number | null;
+}
+
+export interface BulkRunDetail {
+  run: BulkRunView;
+  /** Per category, the sums of the members' counts (the aggregated preview). */
+  summary: Awaited<ReturnType<Repositories['bulkRuns']['summarize']>>;
+  results: { items: BulkMemberView[]; nextCursor: string | null };
+}
+
+const RUN_NOT_FOUND = 'That bulk run was not found.';
+
+export function viewOfRun(run: BulkRunRecord, now: Date = new Date()): BulkRunView {
+  const pending = run.total - run.done;
+  let etaSeconds: number | null = null;
+  if (run.startedAt && run.done > 0 && pending > 0 && !run.finishedAt) {
+    const elapsed = (now.getTime() - run.startedAt.getTime()) / 1000;
+    etaSeconds = Math.max(0, Math.round((elapsed / run.done) * pending));
+  }
+  return {
+    id: run.id,
+    action: run.action,
+    dryRun: run.dryRun,
+    status: run.status,
+    categories: run.categories,
+    total: run.total,
+    done: run.done,
+    applied: run.applied,
+    unchanged: run.unchanged,
+    failed: run.failed,
+    cancelled: run.cancelled,
+    pending,
+    cancelRequested: run.cancelRequestedAt !== null,
+    teamId: run.teamId,
+    retryOf: run.retryOf,
+    actorId: run.actorId,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    etaSeconds,
+  };
+}
+
+function assertCanRun(actor: Actor): void {
+  if (!can(actor, 'sync:run')) {
+    throw new AppError('forbidden', 'Only an active admin of this organization can do this.');
+  }
+}
+
+function categoriesOf(input: BulkSyncInput): CategoryKey[] {
+  if (input.action === 'sync_crm') {
+    if (input.dryRun) {
+      throw new AppError('invalid_request', 'Sync CRM has no preview: run it, or preview Sync Settings.');
+    }
+    if (input.categories !== undefined) {
+      throw new AppError('invalid_request', 'Sync CRM copies CRM keys only: leave out categories.');
+    }
+    return ['crm_keys'];
+  }
+  return orderForApply(parseCategorySelection(input.categories));
+}
+
+/**
+ * Starts a bulk run (202): validates, resolves the selection (a team: its members in table
+ * order, without the primary admin and the actor, who are never targets), creates the run, its
+ * member rows and its batch jobs in one transaction. Each member is authorized when its batch runs.
+ */
+export async function startBulkSync(
+  deps: BulkDeps,
+  context: SyncContext,
+  input: BulkSyncInput,
+): Promise<BulkRunView> {
+  const action = input.dryRun ? 'bulk_sync.preview' : `bulk_${input.action}`;
+  try {
+    const actor = await resolveActor(deps.uow.read, context.actorId);
+    assertCanRun(actor);
+    const categories = categoriesOf(input);
+    const memberIds = await selectionOf(deps.uow.read, actor, input);
+    const max = deps.maxMembers ?? DEFAULT_MAX_MEMBERS;
+    if (memberIds.length === 0) {
+      throw new AppError('invalid_request', 'Select at least one member to sync.');
+    }
+    if (memberIds.length > max) {
+      throw new AppError(
+        'invalid_request',
+        `A bulk run takes at most ${max} members; this selection has ${memberIds.length}. Split it by team.`,
+        { max, selected: memberIds.length },
+      );
+    }
+    return await createRun(deps, context, actor, {
+      action: input.action,
+      categories,
+      dryRun: input.dryRun ?? false,
+      memberIds,
+      teamId: input.teamId ?? null,
+      retryOf: null,
+    });
+  } catch (error) {
+    return auditRefusal(
+      deps.uow,
+      context,
+      action,
+      (input.categories ?? []).map(String),
+      '',
+      error,
+      { bulk: true },
+    );
+  }
+}
+
+async function selectionOf(
+  repos: Repositories,
+  actor: Actor,
+  input: BulkSyncInput,
+): Promise<string[]> {
+  const hasIds = input.memberIds !== undefined;
+  const hasTeam = input.teamId !== undefined;
+  if (hasIds === hasTeam) {
+    throw new AppError('invalid_request', 'Give either memberIds or teamId (one of them).');
+  }
+  if (input.teamId !== undefined) {
+    const team = isUuid(input.teamId)
+      ? await repos.members.findTeam(actor.organizationId, input.teamId)
+      : undefined;
+    if (!team) throw new AppError('not_found', 'That team was not found.');
+    return repos.members.memberIdsOfTeam(actor.organizationId, team.id, actor.id);
+  }
+  const ids = input.memberIds ?? [];
+  const invalid = ids.filter((id) => !isUuid(id));
+  if (invalid.length > 0) {
+    throw new AppError('invalid_request', 'memberIds must be user ids.', { invalid: invalid.slice(0, 5) });
+  }
+  return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
+async function createRun(
+  deps: BulkDeps,
+  context: SyncContext,
+  actor: Actor,
+  run: {
+    action: BulkAction;
+    categories: readonly CategoryKey[];
+    dryRun: boolean;
+    memberIds: readonly string[];
+    teamId: string | null;
+    retryOf: string | null;
+  },
+): Promise<BulkRunView> {
+  const created = await deps.uow.transaction(async (repos) => {
+    const record = await repos.bulkRuns.create({
+      organizationId: actor.organizationId,
+      actorId: actor.id,
+      action: run.action,
+      categories: run.categories,
+      dryRun: run.dryRun,
+      memberIds: run.memberIds,
+      batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,
+      teamId: run.teamId,
+      retryOf: run.retryOf,
+      requestId: context.requestId ?? null,
+    });
+    await deps.queue.enqueueBatches(repos, record.id, record.batches);
+    await appendAudit(repos, {
+      organizationId: actor.organizationId,
+      actorId: actor.id,
+      targetId: null,
+      action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
+      outcome: 'started',
+      categories: [...run.categories],
+      details: {
+        bulkRunId: record.id,
+        total: record.total,
+        ...(run.teamId ? { teamId: run.teamId } : {}),
+        ...(run.retryOf ? { retryOf: run.retryOf } : {}),
+      },
+      requestId: context.requestId ?? null,
+    });
+    // With an Idempotency-Key, the 202 is stored with the run: a retried POST gets this run back.
+    await context.idempotency?.complete(repos, viewOfRun(record), 202);
+    return record;
+  });
+  return viewOfRun(created);
+}
+
+async function findRunOrThrow(repos: Repositories, actor: Actor, runId: string): Promise<BulkRunRecord> {
+  const run = isUuid(runId) ? await repos.bulkRuns.find(actor.organizationId, runId) : undefined;
+  if (!run) throw new AppError('not_found', RUN_NOT_FOUND);
+  return run;
+}
+
+function assertCanRead(actor: Actor): void {
+  if (!can(actor, 'sync:read')) {
+    throw new AppError('forbidden', 'Only an active admin of this organization can see bulk runs.');
+  }
+}
+
+/** The run with one page of its per-member results (optionally of one status) and its summary. */
+export async function getBulkSync(
+  deps: Pick<BulkDeps, 'uow'>,
+  context: SyncContext,
+  runId: string,
+  query: { status?: BulkMemberStatus | 'would_change'; cursor?: string; limit?: number } = {},
+): Promise<BulkRunDetail> {
+  const repos = deps.uow.read;
+  const actor = await resolveActor(repos, context.actorId);
+  assertCanRead(actor);
+  const run = await findRunOrThrow(repos, actor, runId);
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const status = query.status === 'would_change' ? 'applied' : query.status;
+  const [items, summary] = await Promise.all([
+    repos.bulkRuns.listMembers(run.id, {
+      ...(status ? { status } : {}),
+      ...(after === undefined ? {} : { afterPosition: after }),
+      limit: limit + 1,
+    }),
+    repos.bulkRuns.summarize(run.id),
+  ]);
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    run: viewOfRun(run),
+    summary,
+    results: {
+      items: page.map((item) => memberView(run, item)),
+      nextCursor: items.length > limit && last ? encodeCursor(last.position) : null,
+    },
+  };
+}
+
+/** Just the run (the events stream polls this). */
+export async function getBulkRun(
+  deps: Pick<BulkDeps, 'uow'>,
+  context: SyncContext,
+  runId: string,
+): Promise<BulkRunView> {
+  const actor = await resolveActor(deps.uow.read, context.actorId);
+  assertCanRead(actor);
+  return viewOfRun(await findRunOrThrow(deps.uow.read, actor, runId));
+}
+
+/** The organization's bulk runs, newest first (the bulk history). */
+export async function listBulkSyncs(
+  deps: Pick<BulkDeps, 'uow'>,
+  context: SyncContext,
+): Promise<{ items: BulkRunView[] }> {
+  const actor = await resolveActor(deps.uow.read, context.actorId);
+  assertCanRead(actor);
+  const runs = await deps.uow.read.bulkRuns.list(actor.organizationId, 50);
+  return { items: runs.map((run) => viewOfRun(run)) };
+}
+
+function memberView(run: BulkRunRecord, item: BulkMemberRecord): BulkMemberView {
+  return {
+    memberId: item.memberId,
+    name: item.name,
+    email: item.email,
+    status: run.dryRun && item.status === 'applied' ? 'would_change' : item.status,
+    errorCode: item.errorCode,
+    syncRunId: item.syncRunId,
+    counts: item.counts,
+    finishedAt: item.finishedAt,
+  };
+}
+
+/** Asks a run to stop after the batches in progress; the members not reached are `cancelled`. */
+export async function cancelBulkSync(
+  deps: BulkDeps,
+  context: SyncContext,
+  runId: string,
+): Promise<BulkRunView> {
+  const actor = await resolveActor(deps.uow.read, context.actorId);
+  assertCanRun(actor);
+  const run = await findRunOrThrow(deps.uow.read, actor, runId);
+  const accepted = await deps.uow.transaction(async (repos) => {
+    const ok = await repos.bulkRuns.requestCancel(actor.organizationId, run.id);
+    if (ok) {
+      await appendAudit(repos, {
+        organizationId: actor.organizationId,
+        actorId: actor.id,
+        targetId: null,
+        action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
+        outcome: 'cancel_requested',
+        categories: run.categories,
+        details: { bulkRunId: run.id },
+        requestId: context.requestId ?? null,
+      });
+    }
+    return ok;
+  });
+  if (!accepted) {
+    throw new AppError('bulk_run_finished', 'This bulk run has already finished: there is nothing to cancel.');
+  }
+  return getBulkRun(deps, context, run.id);
+}
+
+/** "Retry failed": a new run of the same action and categories for the failed members only. */
+export async function retryFailedBulkSync(
+  deps: BulkDeps,
+  context: SyncContext,
+  runId: string,
+): Promise<BulkRunView> {
+  const actor = await resolveActor(deps.uow.read, context.actorId);
+  assertCanRun(actor);
+  const run = await findRunOrThrow(deps.uow.read, actor, runId);
+  const failed = await deps.uow.read.bulkRuns.memberIdsWithStatus(run.id, 'failed');
+  if (failed.length === 0) {
+    throw new AppError('nothing_to_retry', 'No member of this run failed: there is nothing to retry.');
+  }
+  return createRun(deps, context, actor, {
+    action: run.action,
+    categories: run.categories as CategoryKey[],
+    dryRun: run.dryRun,
+    memberIds: failed,
+    teamId: run.teamId,
+    retryOf: run.id,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker side
+
+/**
+ * Runs one batch of a run. The first attempt settles the whole batch in one transaction; a
+ * retried batch (the first attempt threw) settles member by member, so one member that keeps
+ * failing fails alone (on the last attempt it is settled `failed` with code `internal`).
+ */
+export async function processBulkBatch(deps: BulkDeps, job: BatchJob, attempt: number): Promise<void> {
+  const run = await deps.uow.read.bulkRuns.findById(job.runId);
+  if (!run || run.finishedAt) return;
+  if (run.action === 'sync_crm') {
+    await processCrmBatch(deps, run, job.batch, attempt);
+    return;
+  }
+  if (attempt === 0) {
+    await deps.uow.transaction((repos) => settleSettingsBatch(deps, repos, run, job.batch));
+    return;
+  }
+  const pending = await deps.uow.read.bulkRuns.lockPendingOfBatch(run.id, job.batch);
+  let lastError: unknown;
+  for (const memberId of pending) {
+    try {
+      await deps.uow.transaction((repos) => settleSettingsBatch(deps, repos, run, job.batch, memberId));
+    } catch (error) {
+      if (attempt < BATCH_RETRY_LIMIT) {
+        lastError = error;
+        continue;
+      }
+      await deps.uow.transaction(async (repos) => {
+        await repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: 'internal' }]);
+        await finishBatch(repos, run, []);
+      });
+    }
+  }
+  if (lastError) throw lastError;
+}
+
+/** Settles the batch's pending members (or just `onlyMember`) in the caller's transaction. */
+async function settleSettingsBatch(
+  deps: BulkDeps,
+  repos: Repositories,
+  run: BulkRunRecord,
+  batch: number,
+  onlyMember?: string,
+): Promise<void> {
+  const fresh = await repos.bulkRuns.findById(run.id);
+  if (!fresh || fresh.finishedAt) return;
+  if (fresh.cancelRequestedAt) {
+    await repos.bulkRuns.cancelPending(run.id, batch);
+    await finishBatch(repos, run, []);
+    return;
+  }
+  const pending = (await repos.bulkRuns.lockPendingOfBatch(run.id, batch)).filter(
+    (id) => onlyMember === undefined || id === onlyMember,
+  );
+  if (pending.length === 0) {
+    await finishBatch(repos, run, []);
+    return;
+  }
+  const categories = run.categories as CategoryKey[];
+  const outcomes: MemberOutcome[] = [];
+  const audit: AuditEntryInput[] = [];
+  const action = run.dryRun ? 'sync_settings.preview' : 'sync_settings';
+  const base = {
+    organizationId: run.organizationId,
+    actorId: run.actorId,
+    categories,
+    requestId: run.requestId,
+  };
+  const refuse = (memberId: string, error: AppError, known: boolean): void => {
+    outcomes.push({ memberId, status: 'failed', errorCode: error.code });
+    audit.push({
+      ...base,
+      action,
+      targetId: known ? memberId : null,
+      outcome: 'refused',
+      details: { code: error.code, bulkRunId: run.id },
+    });
+  };
+
+  let actor: Actor | undefined;
+  try {
+    actor = await resolveActor(repos, run.actorId);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    for (const memberId of pending) refuse(memberId, error, false);
+  }
+  const allowed: string[] = [];
+  if (actor) {
+    const rows = new Map(
+      (await repos.users.findMembersWithDashboard(run.organizationId, pending)).map((r) => [r.id, r]),
+    );
+    for (const memberId of pending) {
+      const row = rows.get(memberId);
+      try {
+        authorizeMemberAction(
+          actor,
+          'sync:run',
+          row && {
+            id: row.id,
+            organizationId: row.organization_id,
+            role: row.role,
+            status: row.status,
+            hasDashboard: row.has_dashboard,
+          },
+        );
+        allowed.push(memberId);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        refuse(memberId, error, row !== undefined);
+      }
+    }
+  }
+
+  if (actor && allowed.length > 0) {
+    await repos.dashboards.lockManyForUpdate(allowed);
+    const plans = await planSync(repos, deps.keyring, {
+      sourceId: actor.id,
+      targetIds: allowed,
+      categories,
+      mode: run.dryRun ? 'compare' : 'write',
+    });
+    if (run.dryRun) {
+      for (const plan of plans) {
+        const counts = countsByCategory(plan.results);
+        outcomes.push({
+          memberId: plan.targetId,
+          status: plan.changed ? 'applied' : 'unchanged',
+          counts: countsOnly(counts),
+        });
+        audit.push({
+          ...base,
+          action,
+          targetId: plan.targetId,
+          outcome: 'dry_run',
+          details: { counts, bulkRunId: run.id },
+        });
+      }
+    } else {
+      const versions = await applySyncPlans(
+        repos,
+        actor.id,
+        plans.filter((p) => p.changed),
+      );
+      const entries = await repos.syncRuns.insertMany(
+        plans.map((plan) =>
+          historyEntryOf(plan, {
+            ...base,
+            versionsAfter: versions.get(plan.targetId) ?? {},
+            bulkRunId: run.id,
+          }),
+        ),
+      );
+      const entryOf = new Map(entries.map((e) => [e.targetId, e.id]));
+      for (const plan of plans) {
+        const counts = countsByCategory(plan.results);
+        const syncId = entryOf.get(plan.targetId) ?? null;
+        outcomes.push({
+          memberId: plan.targetId,
+          status: plan.changed ? 'applied' : 'unchanged',
+          syncRunId: syncId,
+          counts: countsOnly(counts),
+        });
+        audit.push({
+          ...base,
+          action,
+          targetId: plan.targetId,
+          outcome: 'applied',
+          details: { syncId, changed: plan.changed, counts, bulkRunId: run.id },
+        });
+      }
+    }
+  }
+  const settled = await repos.bulkRuns.settle(run.id, outcomes);
+  if (settled.length !== outcomes.length) {
+    // Members were locked as pending above, so this cannot happen short of a bug: roll back.
+    throw new Error(`bulk run ${run.id} batch ${batch}: ${outcomes.length - settled.length} members were not pending`);
+  }
+  await finishBatch(repos, run, audit);
+}
+
+/** Tallies the run (finishing it when nothing is pending) and appends the batch's audit entries. */
+async function finishBatch(
+  repos: Repositories,
+  run: BulkRunRecord,
+  audit: AuditEntryInput[],
+): Promise<void> {
+  const { run: after, finishedNow } = await repos.bulkRuns.recordProgress(run.id);
+  if (finishedNow) {
+    audit.push({
+      organizationId: run.organizationId,
+      actorId: run.actorId,
+      targetId: null,
+      action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
+      outcome: after.status === 'cancelled' ? 'cancelled' : 'completed',
+      categories: run.categories,
+      details: {
+        bulkRunId: run.id,
+        total: after.total,
+        applied: after.applied,
+        unchanged: after.unchanged,
+        failed: after.failed,
+        cancelled: after.cancelled,
+      },
+      requestId: run.requestId,
+    });
+  }
+  await appendAuditMany(repos, run.organizationId, audit);
+}
+
+function countsOnly(
+  counts: Record<string, { added: number; updated: number; removed: number; unchanged: number }>,
+): Record<string, { added: number; updated: number; removed: number; unchanged: number }> {
+  return Object.fromEntries(
+    Object.entries(counts).map(([category, c]) => [
+      category,
+      { added: c.added, updated: c.updated, removed: c.removed, unchanged: c.unchanged },
+    ]),
+  );
+}
+
+/**
+ * Sync CRM for a batch, member by member (the owner-property step calls the member's CRMs, which
+ * no transaction can cover). Exactly once: the key copy's transaction settles the member
+ * (fenced: only while pending), so a repeated batch skips it; the owner-property outcome is
+ * recorded after. The copy and the owner step are the single action's (`syncCrm`).
+ */
+async function processCrmBatch(
+  deps: BulkDeps,
+  run: BulkRunRecord,
+  batch: number,
+  attempt: number,
+): Promise<void> {
+  const fresh = await deps.uow.read.bulkRuns.findById(run.id);
+  if (!fresh || fresh.finishedAt) return;
+  const pending = await deps.uow.read.bulkRuns.lockPendingOfBatch(run.id, batch);
+  let lastError: unknown;
+  for (const memberId of pending) {
+    const current = await deps.uow.read.bulkRuns.findById(run.id);
+    if (current?.cancelRequestedAt) break;
+    try {
+      const result = await syncCrm(
+        deps,
+        {
+          actorId: run.actorId,
+          requestId: run.requestId,
+          bulkRunId: run.id,
+          idempotency: {
+            // Inside the key copy's transaction: settle the member, or roll back if it was settled.
+            fence: async (repos) => {
+              const settled = await repos.bulkRuns.settle(run.id, [{ memberId, status: 'applied' }]);
+              if (settled.length === 0) throw new AppError('idempotency_in_progress', 'Already done in this run.');
+            },
+            complete: async () => {},
+          },
+        },
+        memberId,
+      );
+      const crmFailures = result.crms.filter((c) => c.ownerProperty.status === 'failed').length;
+      await deps.uow.transaction(async (repos) => {
+        await repos.bulkRuns.recordCrmOutcome(run.id, memberId, {
+          syncRunId: result.syncId,
+          counts: {
+            copied: result.copied,
+            crms: result.crms.map((c) => ({ crm: c.crm, ownerProperty: c.ownerProperty.status })),
+          },
+          errorCode: crmFailures > 0 ? 'crm_owner_property_failed' : null,
+        });
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'idempotency_in_progress') continue;
+      if (error instanceof AppError) {
+        await deps.uow.transaction((repos) =>
+          repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: error.code }]),
+        );
+        continue;
+      }
+      if (attempt < BATCH_RETRY_LIMIT) {
+        lastError = error;
+        continue;
+      }
+      await deps.uow.transaction((repos) =>
+        repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: 'internal' }]),
+      );
+    }
+  }
+  await deps.uow.transaction(async (repos) => {
+    const cancelled = await repos.bulkRuns.findById(run.id);
+    if (cancelled?.cancelRequestedAt) await repos.bulkRuns.cancelPending(run.id, batch);
+    await finishBatch(repos, run, []);
+  });
+  if (lastError) throw lastError;
+}
+
+function encodeCursor(position: number): string {
+  return Buffer.from(JSON.stringify({ p: position })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'p' in parsed &&
+      Number.isInteger((parsed as { p: unknown }).p)
+    ) {
+      return (parsed as { p: number }).p;
+    }
+  } catch {
+    // fall through
+  }
+  throw new AppError('invalid_request', 'That cursor is not valid: start from the first page.');
+}
