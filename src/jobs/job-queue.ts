@@ -29,8 +29,11 @@ export type BatchHandler = (job: BatchJob, attempt: number) => Promise<void>;
 
 export interface JobQueue {
   readonly kind: 'pg-boss' | 'in-process';
-  /** Enqueues the run's batches inside the caller's transaction (`repos`). */
-  enqueueBatches(repos: Repositories, runId: string, batches: number): Promise<void>;
+  /**
+   * Enqueues the run's batches inside the caller's transaction (`repos`). Returns what to call
+   * once that transaction has committed (the in-process runner starts the batches then).
+   */
+  enqueueBatches(repos: Repositories, runId: string, batches: number): Promise<() => void>;
   /** Starts consuming batches (the worker role). */
   work(handler: BatchHandler): Promise<void>;
   stop(): Promise<void>;
@@ -70,11 +73,12 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
   return {
     kind: 'pg-boss',
     async enqueueBatches(repos, runId, batches) {
-      if (batches === 0) return;
+      if (batches === 0) return () => undefined;
       const jobs = Array.from({ length: batches }, (_, batch) => ({
         data: { runId, batch } satisfies BatchJob,
       }));
       await boss.insert(BULK_BATCH_QUEUE, jobs, { db: repos.jobs });
+      return () => undefined;
     },
     async work(handler) {
       if (working) return;
@@ -141,10 +145,13 @@ export function createInProcessQueue(options: {
   return {
     kind: 'in-process',
     async enqueueBatches(_repos, runId, batches) {
-      // Scheduled, not run: PGlite serialises connections, so the batch starts after the
-      // creating transaction has committed (or finds no run if it rolled back).
-      for (let batch = 0; batch < batches; batch += 1) queue.push({ job: { runId, batch }, attempt: 0 });
-      setImmediate(drain);
+      // Started once the creating transaction has committed; if it rolls back, never.
+      return () => {
+        for (let batch = 0; batch < batches; batch += 1) {
+          queue.push({ job: { runId, batch }, attempt: 0 });
+        }
+        drain();
+      };
     },
     async work(work) {
       handler = work;

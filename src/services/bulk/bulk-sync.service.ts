@@ -229,7 +229,7 @@ async function createRun(
     retryOf: string | null;
   },
 ): Promise<BulkRunView> {
-  const created = await deps.uow.transaction(async (repos) => {
+  const { record: created, start } = await deps.uow.transaction(async (repos) => {
     const record = await repos.bulkRuns.create({
       organizationId: actor.organizationId,
       actorId: actor.id,
@@ -242,7 +242,7 @@ async function createRun(
       retryOf: run.retryOf,
       requestId: context.requestId ?? null,
     });
-    await deps.queue.enqueueBatches(repos, record.id, record.batches);
+    const start = await deps.queue.enqueueBatches(repos, record.id, record.batches);
     await appendAudit(repos, {
       organizationId: actor.organizationId,
       actorId: actor.id,
@@ -260,8 +260,9 @@ async function createRun(
     });
     // With an Idempotency-Key, the 202 is stored with the run: a retried POST gets this run back.
     await context.idempotency?.complete(repos, viewOfRun(record), 202);
-    return record;
+    return { record, start };
   });
+  start();
   return viewOfRun(created);
 }
 
