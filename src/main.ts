@@ -119,7 +119,14 @@ async function main(): Promise<void> {
         });
   const bulkDeps = { uow, keyring, connectorFor, queue, batchSize: config.bulk.batchSize };
   if (config.role !== 'web') {
-    await queue.work((job, attempt) => processBulkBatch(bulkDeps, job, attempt));
+    await queue.work(async (job, attempt) => {
+      const started = performance.now();
+      await processBulkBatch(bulkDeps, job, attempt);
+      logger.info(
+        { runId: job.runId, batch: job.batch, attempt, ms: Math.round(performance.now() - started) },
+        'bulk batch done',
+      );
+    });
     logger.info({ queue: queue.kind, concurrency: config.bulk.workerConcurrency }, 'bulk worker started');
   }
   if (config.role === 'worker') {

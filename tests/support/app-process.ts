@@ -13,7 +13,20 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Starts the real entry point (`npm start` runs the same command) as a child process. */
 export function startApp(env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  return startProcess('src/main.ts', env);
+}
+
+/** Starts a worker-only process as `npm run worker` does; `ready()` resolves once it works. */
+export function startWorker(env: Record<string, string>): AppProcess & { ready: () => Promise<void> } {
+  const proc = startProcess('src/worker.ts', env);
+  return {
+    ...proc,
+    ready: () => waitFor(() => /worker is running/.test(proc.output()), 60_000, 'the worker', proc.output),
+  };
+}
+
+function startProcess(entry: string, env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
