@@ -150,7 +150,7 @@ export interface SyncRunsTable {
   bulk_run_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export type BulkAction = 'sync_settings' | 'sync_crm';
+export type BulkAction = 'sync_settings' | 'sync_crm' | 'revert';
 export type BulkRunStatus = 'queued' | 'running' | 'completed' | 'cancelled';
 export type BulkMemberStatus = 'pending' | 'applied' | 'unchanged' | 'failed' | 'cancelled';
 
@@ -172,6 +172,7 @@ export interface BulkRunsTable {
   batches: number;
   team_id: string | null;
   retry_of: string | null;
+  reverts_run_id: ColumnType<string | null, string | null | undefined, string | null>;
   cancel_requested_at: Date | null;
   request_id: string | null;
   created_at: CreatedAt;

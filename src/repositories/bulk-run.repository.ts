@@ -26,6 +26,8 @@ export interface BulkRunRecord {
   batches: number;
   teamId: string | null;
   retryOf: string | null;
+  /** A revert run: the run whose members' syncs it reverts. */
+  revertsRunId: string | null;
   cancelRequestedAt: Date | null;
   requestId: string | null;
   createdAt: Date;
@@ -73,6 +75,7 @@ const RUN_COLUMNS = [
   'batches',
   'team_id',
   'retry_of',
+  'reverts_run_id',
   'cancel_requested_at',
   'request_id',
   'created_at',
@@ -99,6 +102,7 @@ function toRun(row: Pick<Selectable<BulkRunsTable>, (typeof RUN_COLUMNS)[number]
     batches: row.batches,
     teamId: row.team_id,
     retryOf: row.retry_of,
+    revertsRunId: row.reverts_run_id,
     cancelRequestedAt: row.cancel_requested_at,
     requestId: row.request_id,
     createdAt: row.created_at,
@@ -128,6 +132,7 @@ export class BulkRunRepository {
     batchSize: number;
     teamId: string | null;
     retryOf: string | null;
+    revertsRunId?: string | null;
     requestId: string | null;
   }): Promise<BulkRunRecord> {
     const total = run.memberIds.length;
@@ -145,6 +150,7 @@ export class BulkRunRepository {
         batches: Math.ceil(total / run.batchSize),
         team_id: run.teamId,
         retry_of: run.retryOf,
+        reverts_run_id: run.revertsRunId ?? null,
         request_id: run.requestId,
       })
       .returning(RUN_COLUMNS)
@@ -361,6 +367,31 @@ export class BulkRunRepository {
       counts: r.counts,
       finishedAt: r.finished_at,
     }));
+  }
+
+  /** Members of a run with an applied history entry that changed something: what a revert undoes. */
+  async revertibleMembers(runId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('bulk_run_members as m')
+      .innerJoin('sync_runs as s', 's.id', 'm.sync_run_id')
+      .select('m.member_id')
+      .where('m.run_id', '=', runId)
+      .where('m.status', '=', 'applied')
+      .where('s.snapshot', 'is not', null)
+      .orderBy('m.position')
+      .execute();
+    return rows.map((r) => r.member_id);
+  }
+
+  /** The history entry a member got in a run (a revert run reverts it). */
+  async syncRunOf(runId: string, memberId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('bulk_run_members')
+      .select('sync_run_id')
+      .where('run_id', '=', runId)
+      .where('member_id', '=', memberId)
+      .executeTakeFirst();
+    return row?.sync_run_id ?? undefined;
   }
 
   /** Member ids of a run with one status, in position order (retry failed). */

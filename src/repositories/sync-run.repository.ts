@@ -164,6 +164,18 @@ export class SyncRunRepository {
     return row && toRecord(row);
   }
 
+  /** A member's applied entry in a bulk run, if it has one. */
+  async idInBulkRun(bulkRunId: string, targetId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('sync_runs')
+      .select('id')
+      .where('bulk_run_id', '=', bulkRunId)
+      .where('target_id', '=', targetId)
+      .where('status', '=', 'applied')
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   async markReverted(id: string, revertedBySyncId: string): Promise<void> {
     await this.db
       .updateTable('sync_runs')

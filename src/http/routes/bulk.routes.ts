@@ -9,6 +9,7 @@ import {
   getBulkSync,
   listBulkSyncs,
   retryFailedBulkSync,
+  revertBulkSync,
   startBulkSync,
   type BulkRunView,
 } from '#src/services/bulk/bulk-sync.service.ts';
@@ -183,6 +184,26 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         payload: { id: request.params.id },
         status: 202,
         work: (context) => retryFailedBulkSync(bulkDeps(), context, request.params.id),
+      }),
+  );
+
+  app.post(
+    '/api/bulk-syncs/:id/revert',
+    {
+      schema: {
+        tags: ['bulk'],
+        summary:
+          'Revert a whole run (202): a revert run over the members it changed, each refused alone (`version_conflict`) if that member changed those settings since',
+        params: runParams,
+        headers: idempotencyHeaders,
+      },
+    },
+    async (request, reply) =>
+      idempotentReply(deps, request, reply, {
+        route: 'POST /api/bulk-syncs/:id/revert',
+        payload: { id: request.params.id },
+        status: 202,
+        work: (context) => revertBulkSync(bulkDeps(), context, request.params.id),
       }),
   );
 };

@@ -13,6 +13,7 @@ import type {
 } from '#src/repositories/bulk-run.repository.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
 import { appendAudit, appendAuditMany } from '#src/services/audit/audit.service.ts';
+import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import { syncCrm, type SyncCrmDeps } from '#src/services/sync/sync-crm.service.ts';
 import { applySyncPlans, planSync } from '#src/services/sync/sync-engine.ts';
 import {
@@ -47,7 +48,7 @@ export const DEFAULT_BATCH_SIZE = 100;
 export const DEFAULT_MAX_MEMBERS = 10_000;
 
 export interface BulkSyncInput {
-  action: BulkAction;
+  action: Exclude<BulkAction, 'revert'>;
   memberIds?: readonly string[];
   teamId?: string;
   categories?: readonly string[];
@@ -76,6 +77,8 @@ export interface BulkRunView {
   cancelRequested: boolean;
   teamId: string | null;
   retryOf: string | null;
+  /** A revert run: the run it reverts. */
+  revertsRunId: string | null;
   actorId: string;
   createdAt: Date;
   startedAt: Date | null;
@@ -116,6 +119,7 @@ export function viewOfRun(run: BulkRunRecord, now: Date = new Date()): BulkRunVi
     cancelRequested: run.cancelRequestedAt !== null,
     teamId: run.teamId,
     retryOf: run.retryOf,
+    revertsRunId: run.revertsRunId,
     actorId: run.actorId,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
@@ -227,6 +231,7 @@ async function createRun(
     memberIds: readonly string[];
     teamId: string | null;
     retryOf: string | null;
+    revertsRunId?: string | null;
   },
 ): Promise<BulkRunView> {
   const { record: created, start } = await deps.uow.transaction(async (repos) => {
@@ -240,6 +245,7 @@ async function createRun(
       batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,
       teamId: run.teamId,
       retryOf: run.retryOf,
+      revertsRunId: run.revertsRunId ?? null,
       requestId: context.requestId ?? null,
     });
     const start = await deps.queue.enqueueBatches(repos, record.id, record.batches);
@@ -255,6 +261,7 @@ async function createRun(
         total: record.total,
         ...(run.teamId ? { teamId: run.teamId } : {}),
         ...(run.retryOf ? { retryOf: run.retryOf } : {}),
+        ...(run.revertsRunId ? { revertsRunId: run.revertsRunId } : {}),
       },
       requestId: context.requestId ?? null,
     });
@@ -398,6 +405,43 @@ export async function retryFailedBulkSync(
     memberIds: failed,
     teamId: run.teamId,
     retryOf: run.id,
+    revertsRunId: run.revertsRunId,
+  });
+}
+
+/**
+ * Reverts a whole run (202): a revert run over the members the run changed, each member's sync
+ * reverted as the single revert does it (refused per member, `version_conflict`, when the member
+ * changed those settings since), with a result per member.
+ */
+export async function revertBulkSync(
+  deps: BulkDeps,
+  context: SyncContext,
+  runId: string,
+): Promise<BulkRunView> {
+  const actor = await resolveActor(deps.uow.read, context.actorId);
+  if (!can(actor, 'sync:revert')) {
+    throw new AppError('forbidden', 'Only an active admin of this organization can revert a sync.');
+  }
+  const run = await findRunOrThrow(deps.uow.read, actor, runId);
+  if (run.dryRun || run.action === 'revert') {
+    throw new AppError('invalid_request', 'Only a run that applied changes can be reverted.');
+  }
+  if (!run.finishedAt) {
+    throw new AppError('bulk_run_in_progress', 'This run is still in progress: wait for it to finish, or cancel it, then revert.');
+  }
+  const members = await deps.uow.read.bulkRuns.revertibleMembers(run.id);
+  if (members.length === 0) {
+    throw new AppError('nothing_to_revert', 'This run changed no member: there is nothing to revert.');
+  }
+  return createRun(deps, context, actor, {
+    action: 'revert',
+    categories: run.categories as CategoryKey[],
+    dryRun: false,
+    memberIds: members,
+    teamId: run.teamId,
+    retryOf: null,
+    revertsRunId: run.id,
   });
 }
 
@@ -412,8 +456,9 @@ export async function retryFailedBulkSync(
 export async function processBulkBatch(deps: BulkDeps, job: BatchJob, attempt: number): Promise<void> {
   const run = await deps.uow.read.bulkRuns.findById(job.runId);
   if (!run || run.finishedAt) return;
-  if (run.action === 'sync_crm') {
-    await processCrmBatch(deps, run, job.batch, attempt);
+  await deps.uow.read.bulkRuns.markStarted(run.id);
+  if (run.action === 'sync_crm' || run.action === 'revert') {
+    await processOneByOne(deps, run, job.batch, attempt);
     return;
   }
   if (attempt === 0) {
@@ -624,12 +669,14 @@ function countsOnly(
 }
 
 /**
- * Sync CRM for a batch, member by member (the owner-property step calls the member's CRMs, which
- * no transaction can cover). Exactly once: the key copy's transaction settles the member
- * (fenced: only while pending), so a repeated batch skips it; the owner-property outcome is
- * recorded after. The copy and the owner step are the single action's (`syncCrm`).
+ * Sync CRM and revert runs, member by member, through the single action's use case.
+ * - Sync CRM (the owner-property step calls the member's CRMs, which no transaction can cover):
+ *   the key copy's transaction settles the member (fenced: only while pending), so a repeated
+ *   batch skips it; the owner-property outcome is recorded after.
+ * - Revert: `revertSync` of the member's entry in the reverted run; a repeated batch finds it
+ *   already reverted by this run (its entry carries this run's id) and settles it as applied.
  */
-async function processCrmBatch(
+async function processOneByOne(
   deps: BulkDeps,
   run: BulkRunRecord,
   batch: number,
@@ -642,6 +689,20 @@ async function processCrmBatch(
   for (const memberId of pending) {
     const current = await deps.uow.read.bulkRuns.findById(run.id);
     if (current?.cancelRequestedAt) break;
+    if (run.action === 'revert') {
+      try {
+        await revertMember(deps, run, memberId);
+      } catch (error) {
+        if (attempt < BATCH_RETRY_LIMIT) {
+          lastError = error;
+          continue;
+        }
+        await deps.uow.transaction((repos) =>
+          repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: 'internal' }]),
+        );
+      }
+      continue;
+    }
     try {
       const result = await syncCrm(
         deps,
@@ -694,6 +755,36 @@ async function processCrmBatch(
     await finishBatch(repos, run, []);
   });
   if (lastError) throw lastError;
+}
+
+/** Reverts one member's sync of the reverted run and settles the member (refusals are results). */
+async function revertMember(deps: BulkDeps, run: BulkRunRecord, memberId: string): Promise<void> {
+  const syncId = run.revertsRunId
+    ? await deps.uow.read.bulkRuns.syncRunOf(run.revertsRunId, memberId)
+    : undefined;
+  let outcome: MemberOutcome;
+  if (!syncId) {
+    outcome = { memberId, status: 'failed', errorCode: 'not_found' };
+  } else {
+    try {
+      const result = await revertSync(
+        deps,
+        { actorId: run.actorId, requestId: run.requestId, bulkRunId: run.id },
+        syncId,
+      );
+      outcome = { memberId, status: 'applied', syncRunId: result.syncId };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const ours =
+        error.code === 'already_reverted'
+          ? await deps.uow.read.syncRuns.idInBulkRun(run.id, memberId)
+          : undefined;
+      outcome = ours
+        ? { memberId, status: 'applied', syncRunId: ours }
+        : { memberId, status: 'failed', errorCode: error.code };
+    }
+  }
+  await deps.uow.transaction((repos) => repos.bulkRuns.settle(run.id, [outcome]));
 }
 
 function encodeCursor(position: number): string {

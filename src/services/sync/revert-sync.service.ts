@@ -64,6 +64,7 @@ export async function revertSync(
         result: { revertedSyncId: run.id, categories },
         revertsSyncId: run.id,
         requestId: context.requestId ?? null,
+        bulkRunId: context.bulkRunId ?? null,
       });
       await repos.syncRuns.markReverted(run.id, revert.id);
       await appendAudit(repos, {

@@ -8,10 +8,12 @@ import {
   getBulkSync,
   processBulkBatch,
   retryFailedBulkSync,
+  revertBulkSync,
   startBulkSync,
   type BulkDeps,
 } from '#src/services/bulk/bulk-sync.service.ts';
 import { syncSettings } from '#src/services/sync/sync-settings.service.ts';
+import { writeCategory } from '#src/services/settings/settings-store.ts';
 import { dashboardState } from '#tests/factories/dashboard.factory.ts';
 import {
   insertOrganizationWithPeople,
@@ -320,6 +322,51 @@ describe('a bulk Sync Settings run', () => {
     expect(queue.jobs).toHaveLength(0);
     const runs = await sql<{ n: number }>`select count(*)::int as n from bulk_runs where organization_id = ${org.organizationId}`.execute(database.db);
     expect(runs.rows[0]?.n).toBe(0);
+  });
+});
+
+describe('reverting a whole run', () => {
+  it('restores every member it changed, refuses alone (version_conflict) a member changed since, and a repeated batch reverts nobody twice', async () => {
+    const org = await team(3);
+    const [a, changedSince, c] = org.members;
+    if (!a || !changedSince || !c) throw new Error('fixture');
+    const before = new Map<string, unknown>();
+    for (const m of org.members) before.set(m.id, await dashboardState(uow, keyring, m.id));
+    const { deps, queue } = depsWith();
+    const run = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    await runAll(deps, queue.jobs);
+    // One member changes a synced category after the run.
+    await uow.transaction((repos) =>
+      writeCategory(repos, changedSince.id, 'company_details', { ...(ADMIN_SETTINGS.company_details as object), companyName: 'Changed since' }),
+    );
+    const revert = await revertBulkSync(deps, { actorId: org.admin }, run.id);
+    expect(revert).toMatchObject({ action: 'revert', total: 3, revertsRunId: run.id });
+    const jobs = queue.jobs.splice(0);
+    for (const job of jobs) await processBulkBatch(deps, job, 0);
+    for (const job of jobs) await processBulkBatch(deps, job, 1); // redelivered
+    const detail = await getBulkSync(deps, { actorId: org.admin }, revert.id);
+    const status = new Map(detail.results.items.map((i) => [i.memberId, [i.status, i.errorCode]]));
+    expect(status.get(a.id)).toEqual(['applied', null]);
+    expect(status.get(c.id)).toEqual(['applied', null]);
+    expect(status.get(changedSince.id)).toEqual(['failed', 'version_conflict']);
+    expect(await dashboardState(uow, keyring, a.id)).toEqual(before.get(a.id));
+    expect(await dashboardState(uow, keyring, c.id)).toEqual(before.get(c.id));
+    expect([...(await historyCount(revert.id)).values()]).toEqual([1, 1]);
+    expect(detail.run).toMatchObject({ status: 'completed', applied: 2, failed: 1 });
+  });
+
+  it('refuses a preview, a run still in progress, and a run that changed nobody', async () => {
+    const org = await team(2);
+    const { deps, queue } = depsWith();
+    const preview = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId, dryRun: true });
+    await expect(revertBulkSync(deps, { actorId: org.admin }, preview.id)).rejects.toMatchObject({ code: 'invalid_request' });
+    queue.jobs.splice(0);
+    const running = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    await expect(revertBulkSync(deps, { actorId: org.admin }, running.id)).rejects.toMatchObject({ code: 'bulk_run_in_progress' });
+    await runAll(deps, queue.jobs);
+    const again = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    await runAll(deps, queue.jobs);
+    await expect(revertBulkSync(deps, { actorId: org.admin }, again.id)).rejects.toMatchObject({ code: 'nothing_to_revert' });
   });
 });
 
