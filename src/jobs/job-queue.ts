@@ -155,7 +155,14 @@ export function createInProcessQueue(options: {
     },
     async work(work) {
       handler = work;
-      for (const job of (await options.resume?.()) ?? []) queue.push({ job, attempt: 0 });
+      const left = (await options.resume?.()) ?? [];
+      if (left.length > 0) {
+        options.logger.info(
+          { batches: left.length, runs: new Set(left.map((j) => j.runId)).size },
+          'bulk batches left pending by the previous process: resumed',
+        );
+      }
+      for (const job of left) queue.push({ job, attempt: 0 });
       drain();
     },
     async stop() {

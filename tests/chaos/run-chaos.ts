@@ -18,6 +18,7 @@ import {
 } from '#tests/chaos/report.ts';
 import { concurrentSyncs } from '#tests/chaos/scenarios/concurrent-syncs.ts';
 import { hostileBodies } from '#tests/chaos/scenarios/hostile-bodies.ts';
+import { killMidBulk } from '#tests/chaos/scenarios/kill-mid-bulk.ts';
 import { killMidSync } from '#tests/chaos/scenarios/kill-mid-sync.ts';
 import { pgRestart } from '#tests/chaos/scenarios/pg-restart.ts';
 import { terminateBackends } from '#tests/chaos/scenarios/terminate-backends.ts';
@@ -60,6 +61,13 @@ async function main(): Promise<number> {
       run: (scope, row) => concurrentSyncs(scope, row, 'pglite'),
     },
     {
+      id: '7p',
+      name: '7 kill -9 mid bulk run (PGlite)',
+      lane: 'pglite',
+      timeoutMs: 60_000,
+      run: (scope, row) => killMidBulk(scope, row, 'pglite', 3),
+    },
+    {
       id: '1g',
       name: '1 kill -9 mid-sync (PostgreSQL)',
       lane: 'pg',
@@ -93,6 +101,13 @@ async function main(): Promise<number> {
       lane: 'pg',
       timeoutMs: 40_000,
       run: (scope, row) => concurrentSyncs(scope, row, 'postgres'),
+    },
+    {
+      id: '7g',
+      name: '7 kill -9 mid bulk run (PostgreSQL)',
+      lane: 'pg-restart',
+      timeoutMs: 60_000,
+      run: (scope, row) => killMidBulk(scope, row, 'postgres', 1),
     },
     {
       id: '6',
