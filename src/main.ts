@@ -20,6 +20,7 @@ import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { DEFAULT_IDEMPOTENCY_POLICY } from '#src/services/idempotency/idempotency.service.ts';
 import { createInProcessQueue, createPgBossQueue } from '#src/jobs/job-queue.ts';
 import { processBulkBatch } from '#src/services/bulk/bulk-sync.service.ts';
+import { budgetedFetch } from '#src/services/crm-connections/rate-budget.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 
 /**
@@ -105,7 +106,12 @@ async function main(): Promise<void> {
       );
     }
   }
-  const connectorFor = createConnectorFactory({ baseUrls: crmBaseUrls });
+  // Every CRM request takes from its account's rate budget, kept in the database and so shared
+  // by every process (src/services/crm-connections/rate-budget.ts).
+  const connectorFor = createConnectorFactory({
+    baseUrls: crmBaseUrls,
+    fetchFor: (credentials) => budgetedFetch(uow.read, keyring, credentials),
+  });
 
   // Bulk runs (ADR 0012): pg-boss on PostgreSQL; on the embedded database, the in-process runner,
   // which resumes at start whatever a previous process left pending.

@@ -181,6 +181,12 @@ export interface BulkRunsTable {
   seq: ColumnType<number, never, never>;
 }
 
+export interface CrmRateBudgetsTable {
+  budget_key: string;
+  window_started_at: Date;
+  used: number;
+}
+
 export interface BulkRunMembersTable {
   run_id: string;
   member_id: string;
@@ -257,6 +263,7 @@ export interface DB {
   login_failures: LoginFailuresTable;
   bulk_runs: BulkRunsTable;
   bulk_run_members: BulkRunMembersTable;
+  crm_rate_budgets: CrmRateBudgetsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

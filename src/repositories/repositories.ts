@@ -3,6 +3,7 @@ import type { DB } from '#src/db/schema.ts';
 import { AuditRepository } from '#src/repositories/audit.repository.ts';
 import { BulkRunRepository } from '#src/repositories/bulk-run.repository.ts';
 import { JobSqlRepository } from '#src/repositories/job-sql.repository.ts';
+import { RateBudgetRepository } from '#src/repositories/rate-budget.repository.ts';
 import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
 import { MemberRepository } from '#src/repositories/member.repository.ts';
@@ -29,6 +30,7 @@ export interface Repositories {
   loginFailures: LoginFailureRepository;
   bulkRuns: BulkRunRepository;
   jobs: JobSqlRepository;
+  rateBudgets: RateBudgetRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -46,6 +48,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     loginFailures: new LoginFailureRepository(db),
     bulkRuns: new BulkRunRepository(db),
     jobs: new JobSqlRepository(db),
+    rateBudgets: new RateBudgetRepository(db),
   };
 }
 

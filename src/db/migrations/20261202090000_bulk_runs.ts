@@ -54,6 +54,13 @@ const up_statements = [
   `create index bulk_run_members_batch_idx on bulk_run_members (run_id, batch, status)`,
   `create index bulk_run_members_status_idx on bulk_run_members (run_id, status, position)`,
   `alter table sync_runs add column bulk_run_id uuid references bulk_runs (id)`,
+  // CRM rate budgets shared by every process: one fixed window per CRM account, keyed by the
+  // CRM and the keyed fingerprint of its credentials (never the credentials).
+  `create table crm_rate_budgets (
+    budget_key text primary key,
+    window_started_at timestamptz not null,
+    used integer not null
+  )`,
   // A bulk run's own entries: started, cancel requested, and how it ended.
   `alter table audit_log drop constraint audit_log_outcome_check`,
   `alter table audit_log add constraint audit_log_outcome_check check (outcome in
@@ -63,6 +70,7 @@ const up_statements = [
 ];
 
 const down_statements = [
+  `drop table if exists crm_rate_budgets`,
   `alter table audit_log drop constraint audit_log_outcome_check`,
   `alter table audit_log add constraint audit_log_outcome_check check (outcome in ('applied', 'dry_run', 'refused', 'failed'))`,
   `drop index if exists sync_runs_bulk_member_key`,

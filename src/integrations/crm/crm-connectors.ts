@@ -12,6 +12,8 @@ export interface ConnectorFactoryOptions {
   /** Per-CRM base URL overrides (e.g. the local emulators); unset = vendor or credential URL. */
   baseUrls?: Partial<Record<CrmKey, string>>;
   policy?: Partial<RetryPolicy>;
+  /** The `fetch` each connector uses, per account (e.g. one that keeps a shared rate budget). */
+  fetchFor?: (credentials: CrmCredentials) => typeof fetch;
 }
 
 /** Builds the right adapter for a set of decrypted credentials. */
@@ -23,6 +25,7 @@ export function createConnectorFactory(
     const common = {
       ...(baseUrl ? { baseUrl } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.fetchFor ? { fetch: options.fetchFor(credentials) } : {}),
     };
     switch (credentials.crm) {
       case 'hubspot':

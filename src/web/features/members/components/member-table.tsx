@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '#src/web/components/ui/avatar.tsx';
 import { Badge, type Tone } from '#src/web/components/ui/badge.tsx';
 import { Button } from '#src/web/components/ui/button.tsx';
@@ -11,6 +11,18 @@ import {
 } from '#src/web/components/ui/dropdown-menu.tsx';
 import { EmptyState, ErrorCallout } from '#src/web/components/ui/states.tsx';
 import { useToast } from '#src/web/components/ui/toast.tsx';
+import type { BulkRun } from '#src/web/features/bulk/api/get-bulk-sync.ts';
+import { members as membersWord } from '#src/web/features/bulk/components/bulk-labels.ts';
+import { BulkSelectionBar } from '#src/web/features/bulk/components/bulk-selection-bar.tsx';
+import {
+  BulkSyncDialog,
+  type BulkSyncRequest,
+} from '#src/web/features/bulk/components/bulk-sync-dialog.tsx';
+import {
+  useMemberSelection,
+  type SelectedMember,
+} from '#src/web/features/bulk/hooks/use-member-selection.ts';
+import { useTeams } from '#src/web/features/members/api/get-teams.ts';
 import { useTeamMembers, type MemberRow } from '#src/web/features/members/api/get-team-members.ts';
 import { DriftBadge } from '#src/web/features/members/components/drift-badge.tsx';
 import { useRemoveTeamMember } from '#src/web/features/members/api/remove-team-member.ts';
@@ -51,7 +63,9 @@ type Confirmation =
  * controls and the per-row action menu (SPEC §3: sync actions for secondary admins and members,
  * never the primary admin's row; the server decides what each row offers in `actions`). With
  * `compareWithMe`, each row says whether it drifted from your settings (SPEC §6), and "Out of
- * sync only" narrows the loaded page to the rows that did.
+ * sync only" narrows the loaded page to the rows that did. A checkbox per row (and one for the
+ * page) selects members for bulk Sync Settings / Sync CRM; the selection bar above the table
+ * can also select the whole team or the loaded rows out of sync.
  */
 export function MemberTable({
   teamId,
@@ -75,6 +89,13 @@ export function MemberTable({
   const toast = useToast();
   const updateMember = useUpdateMember();
   const removeMember = useRemoveTeamMember();
+  const teams = useTeams();
+  const selection = useMemberSelection();
+  const [bulkRequest, setBulkRequest] = useState<BulkSyncRequest | null>(null);
+  const [lastRun, setLastRun] = useState<{ run: BulkRun; request: BulkSyncRequest } | null>(
+    null,
+  );
+  const headerBox = useRef<HTMLInputElement>(null);
 
   // A new team or a new search starts again at the first page.
   useEffect(() => {
@@ -104,7 +125,61 @@ export function MemberTable({
     : (page?.items ?? []);
   // The filter sees only the rows of this page: say so whenever there is more than one page.
   const paged = pageIndex > 0 || Boolean(page?.nextCursor);
-  const columns = compareWithMe ? 8 : 7;
+  const columns = compareWithMe ? 9 : 8;
+
+  // Bulk selection: only rows with a sync action (never the primary admin's row or yours).
+  const selectable = (member: MemberRow) =>
+    member.actions.includes('sync_settings') || member.actions.includes('sync_crm');
+  const pageSelectable: SelectedMember[] = (page?.items ?? [])
+    .filter(selectable)
+    .map((m) => ({ id: m.id, name: m.name }));
+  const visibleSelectable: SelectedMember[] = rows
+    .filter(selectable)
+    .map((m) => ({ id: m.id, name: m.name }));
+  const outOfSync: SelectedMember[] = compareWithMe
+    ? (page?.items ?? [])
+        .filter((m) => selectable(m) && (m.driftCount ?? 0) > 0)
+        .map((m) => ({ id: m.id, name: m.name }))
+    : [];
+  const selectedOnPage = visibleSelectable.filter((m) => selection.isSelected(m.id)).length;
+  const allOnPage = visibleSelectable.length > 0 && selectedOnPage === visibleSelectable.length;
+  useEffect(() => {
+    if (headerBox.current) {
+      headerBox.current.indeterminate = selectedOnPage > 0 && !allOnPage;
+    }
+  }, [selectedOnPage, allOnPage]);
+  // A team run leaves out the primary admin and you (SPEC §6 Bulk): when the whole team is on
+  // screen the rows say exactly who is left; otherwise subtract the ones this page shows.
+  const memberCount = teams.data?.find((t) => t.id === teamId)?.memberCount ?? 0;
+  const excluded = (page?.items ?? []).filter(
+    (m) => m.role === 'primary_admin' || m.id === currentUserId,
+  ).length;
+  const wholeTeamOnScreen = !paged && !q && page !== undefined;
+  const teamCount = wholeTeamOnScreen
+    ? (page.items.length - excluded)
+    : Math.max(0, memberCount - excluded);
+
+  const openBulk = (action: BulkSyncRequest['action'], count: number) => {
+    const current = selection.selection;
+    setBulkRequest(
+      current.kind === 'team'
+        ? {
+            action,
+            count,
+            target: { teamId },
+            who: `everyone in ${teamName} but the primary admin and you (${membersWord(count)})`,
+          }
+        : {
+            action,
+            count,
+            target: { memberIds: [...current.members.keys()] },
+            who:
+              count === 1
+                ? ([...current.members.values()][0]?.name ?? 'the selected member')
+                : `the ${membersWord(count)} you selected`,
+          },
+    );
+  };
 
   const changeRole = (member: MemberRow, role: 'admin' | 'member') => {
     updateMember.mutate(
@@ -219,6 +294,18 @@ export function MemberTable({
         </div>
       </div>
 
+      <BulkSelectionBar
+        state={selection}
+        teamCount={teamCount}
+        outOfSync={outOfSync}
+        paged={paged}
+        lastRun={lastRun?.run ?? null}
+        onSync={openBulk}
+        onShowLastRun={() => {
+          if (lastRun) setBulkRequest({ ...lastRun.request, run: lastRun.run });
+        }}
+      />
+
       {members.isError ? (
         <div className="card-body">
           <ErrorCallout
@@ -235,6 +322,18 @@ export function MemberTable({
           <table className="table">
             <thead>
               <tr>
+                <th scope="col" className="col-select">
+                  <input
+                    ref={headerBox}
+                    type="checkbox"
+                    aria-label="Select all members on this page"
+                    checked={allOnPage}
+                    disabled={visibleSelectable.length === 0}
+                    onChange={(event) => {
+                      selection.setMany(visibleSelectable, event.target.checked);
+                    }}
+                  />
+                </th>
                 <th scope="col">Name</th>
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
@@ -263,6 +362,11 @@ export function MemberTable({
                       key={member.id}
                       member={member}
                       isSelf={member.id === currentUserId}
+                      selectable={selectable(member)}
+                      selected={selectable(member) && selection.isSelected(member.id)}
+                      onSelect={(checked) => {
+                        selection.toggle({ id: member.id, name: member.name }, checked, pageSelectable);
+                      }}
                       showDrift={compareWithMe}
                       roleBusy={
                         updateMember.isPending && updateMember.variables.userId === member.id
@@ -325,6 +429,16 @@ export function MemberTable({
         </div>
       </nav>
 
+      <BulkSyncDialog
+        request={bulkRequest}
+        onClose={() => {
+          setBulkRequest(null);
+        }}
+        onRun={(run) => {
+          if (bulkRequest) setLastRun({ run, request: bulkRequest });
+        }}
+      />
+
       <ConfirmDialog
         open={confirmation !== null}
         onOpenChange={(open) => {
@@ -374,6 +488,9 @@ function confirmationCopy(confirmation: Confirmation | null, teamName: string) {
 function MemberTableRow({
   member,
   isSelf,
+  selectable,
+  selected,
+  onSelect,
   showDrift,
   roleBusy,
   onRoleChange,
@@ -383,6 +500,9 @@ function MemberTableRow({
 }: {
   member: MemberRow;
   isSelf: boolean;
+  selectable: boolean;
+  selected: boolean;
+  onSelect: (checked: boolean) => void;
   showDrift: boolean;
   roleBusy: boolean;
   onRoleChange: (role: 'admin' | 'member') => void;
@@ -398,6 +518,26 @@ function MemberTableRow({
 
   return (
     <tr>
+      <td className="col-select">
+        <input
+          type="checkbox"
+          aria-label={`Select ${member.name}`}
+          checked={selected}
+          disabled={!selectable}
+          title={
+            selectable
+              ? undefined
+              : member.role === 'primary_admin'
+                ? 'The primary admin is never synced.'
+                : member.id && isSelf
+                  ? 'You cannot sync your own row.'
+                  : 'This member cannot be synced.'
+          }
+          onChange={(event) => {
+            onSelect(event.target.checked);
+          }}
+        />
+      </td>
       <td>
         <div className="person">
           <Avatar name={member.name} />
