@@ -477,7 +477,18 @@ export async function processBulkBatch(deps: BulkDeps, job: BatchJob, attempt: n
       }
       await deps.uow.transaction(async (repos) => {
         await repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: 'internal' }]);
-        await finishBatch(repos, run, []);
+        await finishBatch(repos, run, [
+          {
+            organizationId: run.organizationId,
+            actorId: run.actorId,
+            targetId: memberId,
+            action: run.dryRun ? 'sync_settings.preview' : 'sync_settings',
+            outcome: 'failed',
+            categories: run.categories,
+            details: { code: 'internal', bulkRunId: run.id },
+            requestId: run.requestId,
+          },
+        ]);
       });
     }
   }
