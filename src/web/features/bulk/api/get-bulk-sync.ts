@@ -6,12 +6,7 @@ export type BulkAction = 'sync_settings' | 'sync_crm' | 'revert';
 export type BulkRunStatus = 'queued' | 'running' | 'completed' | 'cancelled';
 /** `would_change`: in a preview (dry run), a member the real run would change. */
 export type BulkMemberStatus =
-  | 'pending'
-  | 'applied'
-  | 'would_change'
-  | 'unchanged'
-  | 'failed'
-  | 'cancelled';
+  'pending' | 'applied' | 'would_change' | 'unchanged' | 'failed' | 'cancelled';
 
 /** The run view of `POST /api/bulk-syncs`, its events stream and `GET /api/bulk-syncs/:id`. */
 export interface BulkRun {

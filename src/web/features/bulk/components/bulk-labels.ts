@@ -70,9 +70,7 @@ export function describeTotals(
 ): string {
   const parts: string[] = [];
   for (const c of [...categories].sort((a, b) => guideOrder(a.category) - guideOrder(b.category))) {
-    const [one, many] = isCategoryKey(c.category)
-      ? ITEM_NOUNS[c.category]
-      : ['item', 'items'];
+    const [one, many] = isCategoryKey(c.category) ? ITEM_NOUNS[c.category] : ['item', 'items'];
     for (const kind of ['added', 'updated', 'removed'] as const) {
       const n = c[kind] ?? 0;
       if (n > 0) parts.push(`${plural(n, one, many)} ${kind}`);

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
-import { Callout, ErrorCallout } from '#src/web/components/ui/states.tsx';
+import { Callout } from '#src/web/components/ui/states.tsx';
 import { useBulkSync, type BulkRun } from '#src/web/features/bulk/api/get-bulk-sync.ts';
+import { BulkError } from '#src/web/features/bulk/components/bulk-error.tsx';
 import { describeTotals, members } from '#src/web/features/bulk/components/bulk-labels.ts';
 import { BulkProgressBar } from '#src/web/features/bulk/components/bulk-progress-bar.tsx';
 import { BulkResultsTable } from '#src/web/features/bulk/components/bulk-results-table.tsx';
@@ -29,7 +30,9 @@ export function BulkPreview({ initial }: { initial: BulkRun }) {
       <section className="preview bulk-preview" aria-labelledby={`${id}-title`}>
         <h3 id={`${id}-title`}>Preview: what would change</h3>
         <BulkProgressBar run={run} label="Preview progress" />
-        <p className="muted small">Comparing each member’s settings with yours. Nothing is changed.</p>
+        <p className="muted small">
+          Comparing each member’s settings with yours. Nothing is changed.
+        </p>
       </section>
     );
   }
@@ -37,7 +40,9 @@ export function BulkPreview({ initial }: { initial: BulkRun }) {
   return (
     <section className="preview bulk-preview" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Preview: what would change</h3>
-      {detail.isError ? <ErrorCallout error={detail.error} /> : null}
+      {detail.isError ? (
+        <BulkError error={detail.error} title="The preview couldn’t be loaded." />
+      ) : null}
       {summary ? (
         <>
           <Callout tone={summary.membersChanging > 0 ? 'info' : 'success'}>
@@ -53,7 +58,9 @@ export function BulkPreview({ initial }: { initial: BulkRun }) {
             {run.failed > 0 ? (
               <p>{members(run.failed)} can’t be synced: see the list of members.</p>
             ) : null}
-            {run.status === 'cancelled' ? <p>The preview was cancelled before it finished.</p> : null}
+            {run.status === 'cancelled' ? (
+              <p>The preview was cancelled before it finished.</p>
+            ) : null}
           </Callout>
           <p className="muted small">Nothing has been changed yet.</p>
           <button

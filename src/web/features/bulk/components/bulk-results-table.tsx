@@ -63,7 +63,9 @@ export function BulkResultsTable({
           </label>
         ) : null}
       </div>
-      {results.isError ? <BulkError error={results.error} title="The results couldn’t be loaded." /> : null}
+      {results.isError ? (
+        <BulkError error={results.error} title="The results couldn’t be loaded." />
+      ) : null}
       <div className="table-wrap">
         <table className="table table-compact" aria-labelledby={`${id}-title`}>
           <thead>
@@ -83,7 +85,9 @@ export function BulkResultsTable({
                 </th>
                 <td className="cell-email">{item.email ?? ''}</td>
                 <td>
-                  <Badge tone={STATUS_TONES[item.status]}>{MEMBER_STATUS_LABELS[item.status]}</Badge>
+                  <Badge tone={STATUS_TONES[item.status]}>
+                    {MEMBER_STATUS_LABELS[item.status]}
+                  </Badge>
                 </td>
                 {showChanges ? (
                   <td className="bulk-changes">{describeTotals(countsOf(item.counts)) || '—'}</td>

@@ -78,7 +78,8 @@ export function BulkRunProgress({
           </div>
         ) : null}
       </dl>
-      <p className="sr-only" role="status">
+      {/* Present from the start, so the outcome is announced when it arrives. */}
+      <p className="bulk-outcome" role="status">
         {finished ? outcome(run) : ''}
       </p>
       {!finished ? (
@@ -102,7 +103,6 @@ export function BulkRunProgress({
       {cancel.error ? <BulkError error={cancel.error} title="The run wasn’t cancelled." /> : null}
       {finished ? (
         <>
-          <p className="bulk-outcome">{outcome(run)}</p>
           {run.failed > 0 ? (
             <div className="bulk-actions">
               <Button

@@ -166,7 +166,7 @@ function BulkSyncDialogOpen({
       onOpenChange={(open) => {
         if (!open) onClose();
       }}
-      title={bulkDialogTitle(request.action, run?.total ?? request.count)}
+      title={bulkDialogTitle(request.action, request.count)}
       description={
         settings ? (
           <>Copy the selected settings from your dashboard to {request.who}.</>
@@ -186,8 +186,8 @@ function BulkSyncDialogOpen({
         <div className="stack">
           <Callout tone="warning" title="CRM keys are overwritten">
             <p>
-              Each member receives the organization admin’s CRM keys for the supported CRMs. If
-              the organization admin has no CRM keys, the sync succeeds with nothing to copy.
+              Each member receives the organization admin’s CRM keys for the supported CRMs. If the
+              organization admin has no CRM keys, the sync succeeds with nothing to copy.
             </p>
           </Callout>
           <p className="muted small">
@@ -203,8 +203,8 @@ function BulkSyncDialogOpen({
         <div className="stack">
           <Callout tone="warning" title="Selected categories overwrite each member’s values">
             <p>
-              Selected settings overwrite or replace each member’s existing configuration where
-              the category applies. Owner properties are preserved, and pipeline stages merge by
+              Selected settings overwrite or replace each member’s existing configuration where the
+              category applies. Owner properties are preserved, and pipeline stages merge by
               internal ID. Categories you don’t select are never touched.
             </p>
           </Callout>

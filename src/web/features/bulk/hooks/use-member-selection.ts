@@ -11,8 +11,7 @@ export interface SelectedMember {
  * team ("Select all N in this team": the server then resolves the team's members itself).
  */
 export type MemberSelection =
-  | { kind: 'members'; members: ReadonlyMap<string, SelectedMember> }
-  | { kind: 'team' };
+  { kind: 'members'; members: ReadonlyMap<string, SelectedMember> } | { kind: 'team' };
 
 const NONE: MemberSelection = { kind: 'members', members: new Map() };
 
@@ -29,9 +28,7 @@ export function useMemberSelection() {
     (member: SelectedMember, checked: boolean, page: readonly SelectedMember[]) => {
       setSelection((current) => {
         const base =
-          current.kind === 'team'
-            ? new Map(page.map((m) => [m.id, m]))
-            : new Map(current.members);
+          current.kind === 'team' ? new Map(page.map((m) => [m.id, m])) : new Map(current.members);
         if (checked) base.set(member.id, member);
         else base.delete(member.id);
         return { kind: 'members', members: base };
@@ -42,7 +39,8 @@ export function useMemberSelection() {
 
   const setMany = useCallback((members: readonly SelectedMember[], checked: boolean) => {
     setSelection((current) => {
-      const base = current.kind === 'team' ? new Map<string, SelectedMember>() : new Map(current.members);
+      const base =
+        current.kind === 'team' ? new Map<string, SelectedMember>() : new Map(current.members);
       for (const member of members) {
         if (checked) base.set(member.id, member);
         else base.delete(member.id);

@@ -92,9 +92,7 @@ export function MemberTable({
   const teams = useTeams();
   const selection = useMemberSelection();
   const [bulkRequest, setBulkRequest] = useState<BulkSyncRequest | null>(null);
-  const [lastRun, setLastRun] = useState<{ run: BulkRun; request: BulkSyncRequest } | null>(
-    null,
-  );
+  const [lastRun, setLastRun] = useState<{ run: BulkRun; request: BulkSyncRequest } | null>(null);
   const headerBox = useRef<HTMLInputElement>(null);
 
   // A new team or a new search starts again at the first page.
@@ -156,7 +154,7 @@ export function MemberTable({
   ).length;
   const wholeTeamOnScreen = !paged && !q && page !== undefined;
   const teamCount = wholeTeamOnScreen
-    ? (page.items.length - excluded)
+    ? page.items.length - excluded
     : Math.max(0, memberCount - excluded);
 
   const openBulk = (action: BulkSyncRequest['action'], count: number) => {
@@ -365,7 +363,11 @@ export function MemberTable({
                       selectable={selectable(member)}
                       selected={selectable(member) && selection.isSelected(member.id)}
                       onSelect={(checked) => {
-                        selection.toggle({ id: member.id, name: member.name }, checked, pageSelectable);
+                        selection.toggle(
+                          { id: member.id, name: member.name },
+                          checked,
+                          pageSelectable,
+                        );
                       }}
                       showDrift={compareWithMe}
                       roleBusy={
@@ -529,7 +531,7 @@ function MemberTableRow({
               ? undefined
               : member.role === 'primary_admin'
                 ? 'The primary admin is never synced.'
-                : member.id && isSelf
+                : isSelf
                   ? 'You cannot sync your own row.'
                   : 'This member cannot be synced.'
           }
