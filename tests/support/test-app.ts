@@ -2,14 +2,17 @@ import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
 import { createLogger } from '#src/config/logger.ts';
 import { createReadinessCheck } from '#src/db/health.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { createKeyring, type Keyring } from '#src/domain/secrets/secret-box.ts';
 import { buildApp, type AppDeps } from '#src/http/app.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
+import { createInProcessQueue, type JobQueue } from '#src/jobs/job-queue.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
+import { processBulkBatch } from '#src/services/bulk/bulk-sync.service.ts';
 import { DEFAULT_THROTTLE, type ThrottleLimits } from '#src/services/auth/login-throttle.ts';
 import type { TestDatabase } from '#tests/support/test-database.ts';
 
@@ -19,11 +22,16 @@ const NOWHERE = Object.fromEntries(CRM_KEYS.map((crm) => [crm, 'http://127.0.0.1
   string
 >;
 
+/** The job queue bulk routes enqueue on; `idle()` resolves once no batch is left to run. */
+export type TestQueue = JobQueue & { idle(): Promise<void> };
+
 export interface TestApp {
   app: FastifyInstance;
   keyring: Keyring;
   logs: string[];
   deps: AppDeps;
+  /** The in-process runner bulk routes enqueue on (undefined with `queue: false`). */
+  queue: TestQueue | undefined;
 }
 
 /** The real app over a test database; CRM calls go to `crmBaseUrls` (the emulators) or nowhere. */
@@ -39,6 +47,9 @@ export async function buildTestApp(
     webRoot?: string;
     sessionPolicy?: SessionPolicy;
     now?: () => Date;
+    /** false: no job queue (bulk routes then fail); by default an in-process runner. */
+    queue?: false;
+    bulk?: AppDeps['bulk'];
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
@@ -49,16 +60,27 @@ export async function buildTestApp(
     },
   });
   const keyring = options.keyring ?? createKeyring(randomBytes(32));
+  const uow = createUnitOfWork(database.db);
+  const connectorFor = createConnectorFactory({
+    baseUrls: { ...NOWHERE, ...options.crmBaseUrls },
+    policy: FAST_RETRY_POLICY,
+  });
+  // Bulk runs' batches run here, in this process, as on the embedded database in production.
+  const queue =
+    options.queue === false
+      ? undefined
+      : createInProcessQueue({
+          logger: pino({ level: 'silent' }),
+          resume: () => uow.read.bulkRuns.unfinishedBatches(),
+          retryDelayMs: 1,
+        });
   const deps: AppDeps = {
     logger: createLogger({ logLevel: 'info' }, sink),
     version: '0.0.0-test',
     health: await createReadinessCheck(database),
-    uow: createUnitOfWork(database.db),
+    uow,
     keyring,
-    connectorFor: createConnectorFactory({
-      baseUrls: { ...NOWHERE, ...options.crmBaseUrls },
-      policy: FAST_RETRY_POLICY,
-    }),
+    connectorFor,
     secureCookies: options.secureCookies ?? false,
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
@@ -72,8 +94,19 @@ export async function buildTestApp(
     },
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(queue ? { queue } : {}),
+    ...(options.bulk ? { bulk: options.bulk } : {}),
   };
-  return { app: await buildApp(deps), keyring, logs, deps };
+  const app = await buildApp(deps);
+  if (queue) {
+    const batchSize = options.bulk?.batchSize;
+    const bulkDeps = { uow, keyring, connectorFor, queue, ...(batchSize ? { batchSize } : {}) };
+    await queue.work((job, attempt) => processBulkBatch(bulkDeps, job, attempt));
+    // buildApp has started the app, so addHook('onClose') is refused now; the plugin loader's
+    // onClose (untyped on FastifyInstance) still takes a handler, awaited by app.close().
+    (app as unknown as { onClose(handler: () => Promise<void>): void }).onClose(() => queue.stop());
+  }
+  return { app, keyring, logs, deps, queue };
 }
 
 export interface Agent {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INPUT_DEPTH } from '#src/domain/text.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
 import { hashPassword } from '#src/services/auth/password.ts';
 import { insertOrganization, insertUser } from '#tests/factories/organization.factory.ts';
-import { fingerprint } from '#tests/integration/http/support/db-fingerprint.ts';
+import { fingerprint, GUARDED_TABLES } from '#tests/integration/http/support/db-fingerprint.ts';
 import { describeResponse, expectProblem, send } from '#tests/integration/http/support/http.ts';
 import { fillPath, routesUnderTest } from '#tests/integration/http/support/route-inventory.ts';
 import { buildTestApp, loginAs, type Agent, type TestApp } from '#tests/support/test-app.ts';
@@ -54,6 +55,8 @@ let bodyLimit: number;
 /** Ids of nothing: the route must refuse (or 404) whatever the body. */
 const NOBODY = randomUUID();
 const NO_SYNC = randomUUID();
+const NO_TEAM = randomUUID();
+const NO_RUN = randomUUID();
 
 const SHAPES: Record<string, RouteShape> = {
   'POST /api/auth/login': {
@@ -107,7 +110,40 @@ const SHAPES: Record<string, RouteShape> = {
     },
   },
   'POST /api/syncs/:syncId/revert': { params: () => ({ syncId: NO_SYNC }), fields: {} },
+  // A team of nobody: a body that got through validation would be 404, never a run.
+  'POST /api/bulk-syncs': {
+    params: () => ({}),
+    fields: {
+      action: { type: 'string', valid: 'sync_settings' },
+      teamId: { type: 'string', valid: NO_TEAM },
+      categories: { type: 'array', valid: ['company_details'] },
+      dryRun: { type: 'boolean', valid: true },
+    },
+  },
+  'POST /api/bulk-syncs/:id/cancel': { params: () => ({ id: NO_RUN }), fields: {} },
+  'POST /api/bulk-syncs/:id/retry': { params: () => ({ id: NO_RUN }), fields: {} },
+  'POST /api/bulk-syncs/:id/revert': { params: () => ({ id: NO_RUN }), fields: {} },
 };
+
+/**
+ * The bulk tables are not among support/db-fingerprint.ts's GUARDED_TABLES (yet): counted here
+ * as well, so no hostile body is seen to start a run.
+ */
+const BULK_TABLES = (['bulk_runs', 'bulk_run_members'] as const).filter(
+  (table) => !(GUARDED_TABLES as readonly string[]).includes(table),
+);
+
+async function databaseFingerprint(): Promise<Record<string, unknown>> {
+  const result: Record<string, unknown> = { ...(await fingerprint(database.db)) };
+  for (const table of BULK_TABLES) {
+    const { rows } = await sql<{ rows: number; digest: string }>`
+      select count(*)::int as rows,
+        md5(coalesce(string_agg(t::text, E'\n' order by t::text), '')) as digest
+      from ${sql.table(table)} t`.execute(database.db);
+    result[table] = rows[0];
+  }
+  return result;
+}
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -414,11 +450,12 @@ describe('hostile bodies', () => {
     it.each(ROUTES)(
       '%s: never a 5xx, always a problem with a stable code, nothing written',
       async (route) => {
-        const before = await fingerprint(database.db);
+        const before = await databaseFingerprint();
         for (const hostile of [...genericCorpus(), ...shapedCorpus(route)]) {
           check(pass, route, hostile, await sendHostile(pass, route, hostile));
         }
-        expect(await fingerprint(database.db), `${pass} ${route}`).toEqual(before);
+        await testApp.queue?.idle();
+        expect(await databaseFingerprint(), `${pass} ${route}`).toEqual(before);
       },
     );
   });
