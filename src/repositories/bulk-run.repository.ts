@@ -340,7 +340,12 @@ export class BulkRunRepository {
   ): Promise<BulkMemberRecord[]> {
     let query = this.db
       .selectFrom('bulk_run_members as m')
-      .leftJoin('users as u', 'u.id', 'm.member_id')
+      .innerJoin('bulk_runs as r', 'r.id', 'm.run_id')
+      // Names only of users of the run's organization: an id of another organization's user
+      // in a selection is reported (target_not_found) but never named.
+      .leftJoin('users as u', (join) =>
+        join.onRef('u.id', '=', 'm.member_id').onRef('u.organization_id', '=', 'r.organization_id'),
+      )
       .select([
         'm.member_id',
         'u.name',

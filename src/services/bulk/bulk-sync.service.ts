@@ -809,7 +809,9 @@ function decodeCursor(cursor: string): number {
       typeof parsed === 'object' &&
       parsed !== null &&
       'p' in parsed &&
-      Number.isInteger((parsed as { p: unknown }).p)
+      Number.isInteger((parsed as { p: unknown }).p) &&
+      (parsed as { p: number }).p >= 0 &&
+      (parsed as { p: number }).p <= 2_147_483_647
     ) {
       return (parsed as { p: number }).p;
     }

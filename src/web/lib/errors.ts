@@ -82,6 +82,14 @@ export function describeError(error: unknown): PlainError {
       return { title: 'Too many attempts.', detail, advice: 'Wait a minute, then try again.' };
     case 'not_found':
       return { title: 'Not found.', detail, advice: null };
+    case 'bulk_run_finished':
+      return { title: 'This run has already finished.', detail, advice: null };
+    case 'bulk_run_in_progress':
+      return { title: 'This run is still in progress.', detail, advice: 'Wait for it to finish, or cancel it.' };
+    case 'nothing_to_retry':
+      return { title: 'Nothing to retry.', detail, advice: null };
+    case 'nothing_to_revert':
+      return { title: 'Nothing to revert.', detail, advice: null };
     case 'internal':
       return {
         title: 'Something went wrong on our side.',

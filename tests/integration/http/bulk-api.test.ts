@@ -398,10 +398,8 @@ describe('the bulk API', () => {
     ]);
   });
 
-  // BUG (bulk-run.repository.ts listMembers): the results join `users` on the member id alone,
-  // so another organization's user named in a selection is shown with their name and email.
-  // Expected: name and email null, as for an id that names nobody. Remove `.fails` once fixed.
-  it.fails("BUG: the results show another organization's user's name and email", async () => {
+  // Found by this file: the results once joined `users` on the member id alone.
+  it("the results never name another organization's user: name and email are null", async () => {
     const run = await finishedRun({
       action: 'sync_settings',
       memberIds: [foreignMember.id],
@@ -415,10 +413,8 @@ describe('the bulk API', () => {
     ]);
   });
 
-  // BUG (bulk-sync.service.ts decodeCursor): a cursor whose position is an integer past the
-  // int column's range (2^31) is accepted and reaches the query, which fails: 500 internal.
-  // Expected: 400 invalid_request, as for any other cursor that is not valid. Remove `.fails` once fixed.
-  it.fails('BUG: a cursor past the int range is a 500, not 400 invalid_request', async () => {
+  // Found by this file: a position past the int column's range once reached the query (500).
+  it('a cursor past the int range is 400 invalid_request', async () => {
     const cursor = Buffer.from(JSON.stringify({ p: 2 ** 31 })).toString('base64url');
     const list = await call(admin, 'GET', '/api/bulk-syncs');
     const ours = list.json<{ items: BulkRunView[] }>().items[0]?.id ?? '';

@@ -14,6 +14,8 @@ export const GUARDED_TABLES = [
   'salesforce_record_types',
   'crm_connections',
   'sync_runs',
+  'bulk_runs',
+  'bulk_run_members',
 ] as const satisfies readonly (keyof DB)[];
 
 /**
@@ -27,6 +29,8 @@ export const TABLES_ALLOWED_TO_CHANGE = [
   'idempotency_keys',
   // A failed login is counted (the throttle, shared by every process).
   'login_failures',
+  // CRM requests take from their account's rate budget (shared by every process).
+  'crm_rate_budgets',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Fingerprint = Record<(typeof GUARDED_TABLES)[number], { rows: number; digest: string }>;
