@@ -129,11 +129,19 @@ async function main(): Promise<void> {
       const started = performance.now();
       await processBulkBatch(bulkDeps, job, attempt);
       logger.info(
-        { runId: job.runId, batch: job.batch, attempt, ms: Math.round(performance.now() - started) },
+        {
+          runId: job.runId,
+          batch: job.batch,
+          attempt,
+          ms: Math.round(performance.now() - started),
+        },
         'bulk batch done',
       );
     });
-    logger.info({ queue: queue.kind, concurrency: config.bulk.workerConcurrency }, 'bulk worker started');
+    logger.info(
+      { queue: queue.kind, concurrency: config.bulk.workerConcurrency },
+      'bulk worker started',
+    );
   }
   if (config.role === 'worker') {
     const stopWorker = async (signal: string): Promise<void> => {
@@ -146,7 +154,9 @@ async function main(): Promise<void> {
     };
     process.once('SIGINT', () => void stopWorker('SIGINT'));
     process.once('SIGTERM', () => void stopWorker('SIGTERM'));
-    console.log(`Ergo Admin ${version} worker is running (database: ${database.engine}, queue: ${queue.kind})`);
+    console.log(
+      `Ergo Admin ${version} worker is running (database: ${database.engine}, queue: ${queue.kind})`,
+    );
     return;
   }
 

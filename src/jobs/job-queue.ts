@@ -60,7 +60,9 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
     superviseIntervalSeconds: options.superviseIntervalSeconds ?? 2,
     useListenNotify: true,
   });
-  boss.on('error', (error: Error) => options.logger.warn({ reason: error.message }, 'pg-boss error'));
+  boss.on('error', (error: Error) => {
+    options.logger.warn({ reason: error.message }, 'pg-boss error');
+  });
   await boss.start();
   await boss.createQueue(BULK_BATCH_QUEUE, {
     retryLimit: BATCH_RETRY_LIMIT,
@@ -115,24 +117,33 @@ export function createInProcessQueue(options: {
   let handler: BatchHandler | undefined;
   let draining: Promise<void> | undefined;
   let stopped = false;
+  const isStopped = (): boolean => stopped;
 
   const drain = (): void => {
     if (!handler || draining || stopped) return;
     draining = (async () => {
-      for (let next = queue.shift(); next && !stopped; next = queue.shift()) {
+      for (let next = queue.shift(); next && !isStopped(); next = queue.shift()) {
         try {
           await handler(next.job, next.attempt);
         } catch (error) {
           if (next.attempt + 1 <= BATCH_RETRY_LIMIT) {
             options.logger.warn(
-              { runId: next.job.runId, batch: next.job.batch, attempt: next.attempt, reason: (error as Error).message },
+              {
+                runId: next.job.runId,
+                batch: next.job.batch,
+                attempt: next.attempt,
+                reason: (error as Error).message,
+              },
               'bulk batch failed; it will be retried',
             );
             const retry = { job: next.job, attempt: next.attempt + 1 };
             await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 200));
             queue.push(retry);
           } else {
-            options.logger.error({ runId: next.job.runId, batch: next.job.batch }, 'bulk batch gave up');
+            options.logger.error(
+              { runId: next.job.runId, batch: next.job.batch },
+              'bulk batch gave up',
+            );
           }
         }
       }
@@ -144,14 +155,14 @@ export function createInProcessQueue(options: {
 
   return {
     kind: 'in-process',
-    async enqueueBatches(_repos, runId, batches) {
+    enqueueBatches(_repos, runId, batches) {
       // Started once the creating transaction has committed; if it rolls back, never.
-      return () => {
+      return Promise.resolve(() => {
         for (let batch = 0; batch < batches; batch += 1) {
           queue.push({ job: { runId, batch }, attempt: 0 });
         }
         drain();
-      };
+      });
     },
     async work(work) {
       handler = work;

@@ -176,7 +176,10 @@ export class BulkRunRepository {
   }
 
   /** The run by id alone (workers: the job names only the run). */
-  async findById(id: string, options: { forUpdate?: boolean } = {}): Promise<BulkRunRecord | undefined> {
+  async findById(
+    id: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<BulkRunRecord | undefined> {
     let query = this.db.selectFrom('bulk_runs').select(RUN_COLUMNS).where('id', '=', id);
     if (options.forUpdate) query = query.forUpdate();
     const row = await query.executeTakeFirst();
@@ -359,7 +362,8 @@ export class BulkRunRepository {
       ])
       .where('m.run_id', '=', runId);
     if (page.status) query = query.where('m.status', '=', page.status);
-    if (page.afterPosition !== undefined) query = query.where('m.position', '>', page.afterPosition);
+    if (page.afterPosition !== undefined)
+      query = query.where('m.position', '>', page.afterPosition);
     const rows = await query.orderBy('m.position').limit(page.limit).execute();
     return rows.map((r) => ({
       memberId: r.member_id,
@@ -417,7 +421,14 @@ export class BulkRunRepository {
    */
   async summarize(runId: string): Promise<{
     membersChanging: number;
-    categories: { category: string; added: number; updated: number; removed: number; unchanged: number; members: number }[];
+    categories: {
+      category: string;
+      added: number;
+      updated: number;
+      removed: number;
+      unchanged: number;
+      members: number;
+    }[];
   }> {
     const [changing, categories] = await Promise.all([
       this.db
@@ -426,7 +437,14 @@ export class BulkRunRepository {
         .where('run_id', '=', runId)
         .where('status', '=', 'applied')
         .executeTakeFirstOrThrow(),
-      sql<{ category: string; added: number; updated: number; removed: number; unchanged: number; members: number }>`
+      sql<{
+        category: string;
+        added: number;
+        updated: number;
+        removed: number;
+        unchanged: number;
+        members: number;
+      }>`
         select c.key as category,
           coalesce(sum((c.value->>'added')::int), 0)::int as added,
           coalesce(sum((c.value->>'updated')::int), 0)::int as updated,
@@ -440,7 +458,7 @@ export class BulkRunRepository {
         order by c.key
       `.execute(this.db),
     ]);
-    return { membersChanging: Number(changing.n), categories: categories.rows };
+    return { membersChanging: changing.n, categories: categories.rows };
   }
 
   /** Batches that still have pending members, of runs not finished (the in-process runner's resume). */

@@ -88,7 +88,6 @@ export class MemberRepository {
     return rows.map((r) => r.id);
   }
 
-
   /**
    * One page of a team's members in one statement, ordered by `lower(name)` then id under the
    * "C" collation, so the order (and the keyset cursor) is the same on PGlite and PostgreSQL

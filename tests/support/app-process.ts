@@ -17,11 +17,14 @@ export function startApp(env: Record<string, string>): AppProcess {
 }
 
 /** Starts a worker-only process as `npm run worker` does; `ready()` resolves once it works. */
-export function startWorker(env: Record<string, string>): AppProcess & { ready: () => Promise<void> } {
+export function startWorker(
+  env: Record<string, string>,
+): AppProcess & { ready: () => Promise<void> } {
   const proc = startProcess('src/worker.ts', env);
   return {
     ...proc,
-    ready: () => waitFor(() => /worker is running/.test(proc.output()), 60_000, 'the worker', proc.output),
+    ready: () =>
+      waitFor(() => /worker is running/.test(proc.output()), 60_000, 'the worker', proc.output),
   };
 }
 

@@ -23,7 +23,9 @@ const startBody = z.strictObject({
   dryRun: z.boolean().optional(),
 });
 const detailQuery = z.strictObject({
-  status: z.enum(['pending', 'applied', 'would_change', 'unchanged', 'failed', 'cancelled']).optional(),
+  status: z
+    .enum(['pending', 'applied', 'would_change', 'unchanged', 'failed', 'cancelled'])
+    .optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -124,6 +126,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         'x-accel-buffering': 'no',
       });
       let closed = false;
+      const isClosed = (): boolean => closed;
       request.raw.on('close', () => {
         closed = true;
       });
@@ -132,16 +135,20 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       };
       send('progress', last);
       let lastWrite = Date.now();
-      while (!closed && !last.finishedAt && !deps.isShuttingDown?.()) {
+      while (!isClosed() && !last.finishedAt && !deps.isShuttingDown?.()) {
         await new Promise((resolve) => setTimeout(resolve, EVENTS_POLL_MS));
-        if (closed) break;
+        if (isClosed()) break;
         let run: BulkRunView;
         try {
           run = await getBulkRun(deps, context, request.params.id);
         } catch {
           break; // the database went away or access ended: the client reconnects
         }
-        if (run.done !== last.done || run.status !== last.status || run.cancelRequested !== last.cancelRequested) {
+        if (
+          run.done !== last.done ||
+          run.status !== last.status ||
+          run.cancelRequested !== last.cancelRequested
+        ) {
           send('progress', run);
           lastWrite = Date.now();
         } else if (Date.now() - lastWrite > EVENTS_KEEPALIVE_MS) {
@@ -150,7 +157,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         }
         last = run;
       }
-      if (!closed && last.finishedAt) send('done', last);
+      if (!isClosed() && last.finishedAt) send('done', last);
       raw.end();
     },
   );

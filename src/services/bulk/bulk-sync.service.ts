@@ -137,7 +137,10 @@ function assertCanRun(actor: Actor): void {
 function categoriesOf(input: BulkSyncInput): CategoryKey[] {
   if (input.action === 'sync_crm') {
     if (input.dryRun) {
-      throw new AppError('invalid_request', 'Sync CRM has no preview: run it, or preview Sync Settings.');
+      throw new AppError(
+        'invalid_request',
+        'Sync CRM has no preview: run it, or preview Sync Settings.',
+      );
     }
     if (input.categories !== undefined) {
       throw new AppError('invalid_request', 'Sync CRM copies CRM keys only: leave out categories.');
@@ -215,7 +218,9 @@ async function selectionOf(
   const ids = input.memberIds ?? [];
   const invalid = ids.filter((id) => !isUuid(id));
   if (invalid.length > 0) {
-    throw new AppError('invalid_request', 'memberIds must be user ids.', { invalid: invalid.slice(0, 5) });
+    throw new AppError('invalid_request', 'memberIds must be user ids.', {
+      invalid: invalid.slice(0, 5),
+    });
   }
   return [...new Set(ids.map((id) => id.toLowerCase()))];
 }
@@ -273,7 +278,11 @@ async function createRun(
   return viewOfRun(created);
 }
 
-async function findRunOrThrow(repos: Repositories, actor: Actor, runId: string): Promise<BulkRunRecord> {
+async function findRunOrThrow(
+  repos: Repositories,
+  actor: Actor,
+  runId: string,
+): Promise<BulkRunRecord> {
   const run = isUuid(runId) ? await repos.bulkRuns.find(actor.organizationId, runId) : undefined;
   if (!run) throw new AppError('not_found', RUN_NOT_FOUND);
   return run;
@@ -380,7 +389,10 @@ export async function cancelBulkSync(
     return ok;
   });
   if (!accepted) {
-    throw new AppError('bulk_run_finished', 'This bulk run has already finished: there is nothing to cancel.');
+    throw new AppError(
+      'bulk_run_finished',
+      'This bulk run has already finished: there is nothing to cancel.',
+    );
   }
   return getBulkRun(deps, context, run.id);
 }
@@ -396,7 +408,10 @@ export async function retryFailedBulkSync(
   const run = await findRunOrThrow(deps.uow.read, actor, runId);
   const failed = await deps.uow.read.bulkRuns.memberIdsWithStatus(run.id, 'failed');
   if (failed.length === 0) {
-    throw new AppError('nothing_to_retry', 'No member of this run failed: there is nothing to retry.');
+    throw new AppError(
+      'nothing_to_retry',
+      'No member of this run failed: there is nothing to retry.',
+    );
   }
   return createRun(deps, context, actor, {
     action: run.action,
@@ -428,11 +443,17 @@ export async function revertBulkSync(
     throw new AppError('invalid_request', 'Only a run that applied changes can be reverted.');
   }
   if (!run.finishedAt) {
-    throw new AppError('bulk_run_in_progress', 'This run is still in progress: wait for it to finish, or cancel it, then revert.');
+    throw new AppError(
+      'bulk_run_in_progress',
+      'This run is still in progress: wait for it to finish, or cancel it, then revert.',
+    );
   }
   const members = await deps.uow.read.bulkRuns.revertibleMembers(run.id);
   if (members.length === 0) {
-    throw new AppError('nothing_to_revert', 'This run changed no member: there is nothing to revert.');
+    throw new AppError(
+      'nothing_to_revert',
+      'This run changed no member: there is nothing to revert.',
+    );
   }
   return createRun(deps, context, actor, {
     action: 'revert',
@@ -453,7 +474,11 @@ export async function revertBulkSync(
  * retried batch (the first attempt threw) settles member by member, so one member that keeps
  * failing fails alone (on the last attempt it is settled `failed` with code `internal`).
  */
-export async function processBulkBatch(deps: BulkDeps, job: BatchJob, attempt: number): Promise<void> {
+export async function processBulkBatch(
+  deps: BulkDeps,
+  job: BatchJob,
+  attempt: number,
+): Promise<void> {
   const run = await deps.uow.read.bulkRuns.findById(job.runId);
   if (!run || run.finishedAt) return;
   await deps.uow.read.bulkRuns.markStarted(run.id);
@@ -466,17 +491,21 @@ export async function processBulkBatch(deps: BulkDeps, job: BatchJob, attempt: n
     return;
   }
   const pending = await deps.uow.read.bulkRuns.lockPendingOfBatch(run.id, job.batch);
-  let lastError: unknown;
+  let lastError: Error | undefined;
   for (const memberId of pending) {
     try {
-      await deps.uow.transaction((repos) => settleSettingsBatch(deps, repos, run, job.batch, memberId));
+      await deps.uow.transaction((repos) =>
+        settleSettingsBatch(deps, repos, run, job.batch, memberId),
+      );
     } catch (error) {
       if (attempt < BATCH_RETRY_LIMIT) {
-        lastError = error;
+        lastError = error instanceof Error ? error : new Error(String(error));
         continue;
       }
       await deps.uow.transaction(async (repos) => {
-        await repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: 'internal' }]);
+        await repos.bulkRuns.settle(run.id, [
+          { memberId, status: 'failed', errorCode: 'internal' },
+        ]);
         await finishBatch(repos, run, [
           {
             organizationId: run.organizationId,
@@ -548,7 +577,10 @@ async function settleSettingsBatch(
   const allowed: string[] = [];
   if (actor) {
     const rows = new Map(
-      (await repos.users.findMembersWithDashboard(run.organizationId, pending)).map((r) => [r.id, r]),
+      (await repos.users.findMembersWithDashboard(run.organizationId, pending)).map((r) => [
+        r.id,
+        r,
+      ]),
     );
     for (const memberId of pending) {
       const row = rows.get(memberId);
@@ -634,7 +666,9 @@ async function settleSettingsBatch(
   const settled = await repos.bulkRuns.settle(run.id, outcomes);
   if (settled.length !== outcomes.length) {
     // Members were locked as pending above, so this cannot happen short of a bug: roll back.
-    throw new Error(`bulk run ${run.id} batch ${batch}: ${outcomes.length - settled.length} members were not pending`);
+    throw new Error(
+      `bulk run ${run.id} batch ${batch}: ${outcomes.length - settled.length} members were not pending`,
+    );
   }
   await finishBatch(repos, run, audit);
 }
@@ -696,7 +730,7 @@ async function processOneByOne(
   const fresh = await deps.uow.read.bulkRuns.findById(run.id);
   if (!fresh || fresh.finishedAt) return;
   const pending = await deps.uow.read.bulkRuns.lockPendingOfBatch(run.id, batch);
-  let lastError: unknown;
+  let lastError: Error | undefined;
   for (const memberId of pending) {
     const current = await deps.uow.read.bulkRuns.findById(run.id);
     if (current?.cancelRequestedAt) break;
@@ -705,7 +739,7 @@ async function processOneByOne(
         await revertMember(deps, run, memberId);
       } catch (error) {
         if (attempt < BATCH_RETRY_LIMIT) {
-          lastError = error;
+          lastError = error instanceof Error ? error : new Error(String(error));
           continue;
         }
         await deps.uow.transaction((repos) =>
@@ -724,8 +758,11 @@ async function processOneByOne(
           idempotency: {
             // Inside the key copy's transaction: settle the member, or roll back if it was settled.
             fence: async (repos) => {
-              const settled = await repos.bulkRuns.settle(run.id, [{ memberId, status: 'applied' }]);
-              if (settled.length === 0) throw new AppError('idempotency_in_progress', 'Already done in this run.');
+              const settled = await repos.bulkRuns.settle(run.id, [
+                { memberId, status: 'applied' },
+              ]);
+              if (settled.length === 0)
+                throw new AppError('idempotency_in_progress', 'Already done in this run.');
             },
             complete: async () => {},
           },
@@ -752,7 +789,7 @@ async function processOneByOne(
         continue;
       }
       if (attempt < BATCH_RETRY_LIMIT) {
-        lastError = error;
+        lastError = error instanceof Error ? error : new Error(String(error));
         continue;
       }
       await deps.uow.transaction((repos) =>
@@ -809,11 +846,12 @@ function decodeCursor(cursor: string): number {
       typeof parsed === 'object' &&
       parsed !== null &&
       'p' in parsed &&
-      Number.isInteger((parsed as { p: unknown }).p) &&
-      (parsed as { p: number }).p >= 0 &&
-      (parsed as { p: number }).p <= 2_147_483_647
+      typeof parsed.p === 'number' &&
+      Number.isInteger(parsed.p) &&
+      parsed.p >= 0 &&
+      parsed.p <= 2_147_483_647
     ) {
-      return (parsed as { p: number }).p;
+      return parsed.p;
     }
   } catch {
     // fall through

@@ -36,7 +36,7 @@ export function budgetedFetch(
     limits?: Partial<Record<CrmKey, { limit: number; windowMs: number }>>;
   } = {},
 ): typeof fetch {
-  const key = `${credentials.crm}:${fingerprintJson(keyring, credentials.secrets as Record<string, unknown>)}`;
+  const key = `${credentials.crm}:${fingerprintJson(keyring, credentials.secrets)}`;
   const { limit, windowMs } = options.limits?.[credentials.crm] ?? CRM_RATE_LIMITS[credentials.crm];
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const base = options.fetch ?? fetch;

@@ -85,7 +85,11 @@ export function describeError(error: unknown): PlainError {
     case 'bulk_run_finished':
       return { title: 'This run has already finished.', detail, advice: null };
     case 'bulk_run_in_progress':
-      return { title: 'This run is still in progress.', detail, advice: 'Wait for it to finish, or cancel it.' };
+      return {
+        title: 'This run is still in progress.',
+        detail,
+        advice: 'Wait for it to finish, or cancel it.',
+      };
     case 'nothing_to_retry':
       return { title: 'Nothing to retry.', detail, advice: null };
     case 'nothing_to_revert':

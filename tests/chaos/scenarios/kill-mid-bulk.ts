@@ -31,7 +31,14 @@ interface Run {
 
 interface Detail {
   run: Run;
-  results: { items: { memberId: string; status: string; errorCode: string | null; syncRunId: string | null }[] };
+  results: {
+    items: {
+      memberId: string;
+      status: string;
+      errorCode: string | null;
+      syncRunId: string | null;
+    }[];
+  };
 }
 
 const POLL_MS = 100;
@@ -74,7 +81,11 @@ export async function killMidBulk(
     // One undisturbed run tells how long a run takes here; kills land within that window.
     const first = await startRun(client, team.id);
     const timed = await waitFinished(scope, client, first.id, 60_000);
-    const window = Math.max(20, new Date(timed.finishedAt ?? 0).getTime() - Date.parse((timed as unknown as { createdAt: string }).createdAt));
+    const window = Math.max(
+      20,
+      new Date(timed.finishedAt ?? 0).getTime() -
+        Date.parse((timed as unknown as { createdAt: string }).createdAt),
+    );
     row.figures.push(`${timed.total} members, a run ${ms(window)}`);
 
     for (let run = 0; run < runs; run += 1) {
@@ -92,39 +103,60 @@ export async function killMidBulk(
       const killTime = performance.now();
       app = await scope.startApp(env, `restart ${run}`);
       client = client.cloneFor(app.url);
-      const atRestart = await client.tryRequest<Detail>('GET', `/api/bulk-syncs/${started.id}?limit=1`);
-      killedAt.push(
-        'status' in atRestart && atRestart.status === 200 ? `${atRestart.body.run.done}/${atRestart.body.run.total}` : '?',
+      const atRestart = await client.tryRequest<Detail>(
+        'GET',
+        `/api/bulk-syncs/${started.id}?limit=1`,
       );
-      const resumed = /"batches":(\d+),"runs":\d+,"msg":"bulk batches left pending/.exec(app.output());
+      killedAt.push(
+        'status' in atRestart && atRestart.status === 200
+          ? `${atRestart.body.run.done}/${atRestart.body.run.total}`
+          : '?',
+      );
+      const resumed = /"batches":(\d+),"runs":\d+,"msg":"bulk batches left pending/.exec(
+        app.output(),
+      );
       if (engine === 'pglite') resumedBatches.push(resumed?.[1] ?? '0');
-      const finished = await waitFinished(scope, client, started.id, engine === 'pglite' ? 30_000 : 60_000);
+      const finished = await waitFinished(
+        scope,
+        client,
+        started.id,
+        engine === 'pglite' ? 30_000 : 60_000,
+      );
       resumes.push(performance.now() - killTime);
 
       const problems: string[] = [];
       if (finished.status !== 'completed') problems.push(`run ${run}: ended ${finished.status}`);
-      if (finished.done !== finished.total) problems.push(`run ${run}: ${finished.done} of ${finished.total} settled`);
+      if (finished.done !== finished.total)
+        problems.push(`run ${run}: ${finished.done} of ${finished.total} settled`);
       const items = (await detail(client, started.id)).results.items;
       for (const item of items) {
         if (item.status === 'failed') {
           // The demo has members a sync refuses (no dashboard yet, access off): a result with its
           // code and no history entry, the same in every run.
-          if (!item.errorCode) problems.push(`run ${run}: member ${item.memberId} failed without a code`);
-          if (item.syncRunId) problems.push(`run ${run}: failed member ${item.memberId} has a history entry`);
+          if (!item.errorCode)
+            problems.push(`run ${run}: member ${item.memberId} failed without a code`);
+          if (item.syncRunId)
+            problems.push(`run ${run}: failed member ${item.memberId} has a history entry`);
           continue;
         }
         const count = appliedSyncs(await history(client, item.memberId)).length;
         const added = count - (before.get(item.memberId) ?? 0);
-        if (added !== 1) problems.push(`run ${run}: member ${item.memberId} got ${added} history entries`);
-        if (!item.syncRunId) problems.push(`run ${run}: member ${item.memberId} has no history entry`);
+        if (added !== 1)
+          problems.push(`run ${run}: member ${item.memberId} got ${added} history entries`);
+        if (!item.syncRunId)
+          problems.push(`run ${run}: member ${item.memberId} has no history entry`);
       }
       if (problems.length > 0) {
         row.failures += 1;
         row.problems.push(...problems);
       }
     }
-    if (resumedBatches.length > 0) row.figures.push(`batches resumed at restart: ${resumedBatches.join(', ')}`);
-    row.figures.push(`at restart ${killedAt.join(', ')} done`, `finished ${resumes.map((r) => ms(r)).join(', ')} after the kill`);
+    if (resumedBatches.length > 0)
+      row.figures.push(`batches resumed at restart: ${resumedBatches.join(', ')}`);
+    row.figures.push(
+      `at restart ${killedAt.join(', ')} done`,
+      `finished ${resumes.map((r) => ms(r)).join(', ')} after the kill`,
+    );
   } finally {
     if (dataDir) await removeTempDir(dataDir);
   }
@@ -148,13 +180,19 @@ async function detail(client: ApiClient, runId: string): Promise<Detail> {
   );
 }
 
-async function waitFinished(scope: Scope, client: ApiClient, runId: string, timeoutMs: number): Promise<Run> {
+async function waitFinished(
+  scope: Scope,
+  client: ApiClient,
+  runId: string,
+  timeoutMs: number,
+): Promise<Run> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     scope.check();
     const { run } = await detail(client, runId);
     if (run.finishedAt) return run;
-    if (performance.now() > deadline) throw new Error(`run ${runId} not finished after ${timeoutMs} ms: ${run.done}/${run.total}`);
+    if (performance.now() > deadline)
+      throw new Error(`run ${runId} not finished after ${timeoutMs} ms: ${run.done}/${run.total}`);
     await sleep(POLL_MS);
   }
 }

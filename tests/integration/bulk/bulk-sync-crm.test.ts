@@ -12,7 +12,10 @@ import {
   startBulkSync,
   type BulkDeps,
 } from '#src/services/bulk/bulk-sync.service.ts';
-import { makeCrmConnections, startEmulatorsAccepting } from '#tests/factories/crm-connection.factory.ts';
+import {
+  makeCrmConnections,
+  startEmulatorsAccepting,
+} from '#tests/factories/crm-connection.factory.ts';
 import { insertOrganizationWithPeople } from '#tests/factories/organization.factory.ts';
 import { keyring } from '#tests/integration/sync/fixtures.ts';
 import { manualQueue } from '#tests/integration/bulk/support.ts';
@@ -62,7 +65,11 @@ describe('bulk Sync CRM', () => {
       queue,
       batchSize: 10,
     };
-    const run = await startBulkSync(deps, { actorId: admin.id }, { action: 'sync_crm', teamId: org.teamIds.Sales });
+    const run = await startBulkSync(
+      deps,
+      { actorId: admin.id },
+      { action: 'sync_crm', teamId: org.teamIds.Sales },
+    );
     expect(run).toMatchObject({ action: 'sync_crm', total: 2, categories: ['crm_keys'] });
     const [job] = queue.jobs;
     if (!job) throw new Error('one batch expected');
@@ -72,10 +79,14 @@ describe('bulk Sync CRM', () => {
     expect(detail.run).toMatchObject({ status: 'completed', applied: 2, failed: 0 });
     for (const item of detail.results.items) {
       expect(item.status).toBe('applied');
-      const counts = item.counts as { copied: string[]; crms: { crm: string; ownerProperty: string }[] };
+      const counts = item.counts as {
+        copied: string[];
+        crms: { crm: string; ownerProperty: string }[];
+      };
       expect([...counts.copied].sort()).toEqual([...CRM_KEYS].sort());
       expect(counts.crms).toHaveLength(5);
-      for (const crm of counts.crms) expect(['created', 'option_added', 'already_present']).toContain(crm.ownerProperty);
+      for (const crm of counts.crms)
+        expect(['created', 'option_added', 'already_present']).toContain(crm.ownerProperty);
     }
     for (const member of org.members) {
       const keys = await readCrmCredentials(uow.read, keyring, member.id);

@@ -20,10 +20,10 @@ import {
   insertUser,
   type InsertedOrganizationWithPeople,
 } from '#tests/factories/organization.factory.ts';
-import { makeAdminSettings, makeMemberSettings } from '#tests/factories/settings.factory.ts';
+import { makeMemberSettings } from '#tests/factories/settings.factory.ts';
 import { ADMIN_SETTINGS, HUBSPOT_KEY, keyring } from '#tests/integration/sync/fixtures.ts';
 import { manualQueue, quietLogger } from '#tests/integration/bulk/support.ts';
-import { createTestDatabase, testEngine, type TestDatabase } from '#tests/support/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
 
 /**
  * Bulk Sync Settings (issue 11): the job code on this engine, driven batch by batch so
@@ -86,14 +86,26 @@ describe('a bulk Sync Settings run', () => {
     const org = await team(5);
     const twin = await team(1);
     const { deps, queue } = depsWith();
-    const run = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const run = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     expect(run).toMatchObject({ status: 'queued', total: 5, done: 0, pending: 5 });
     expect(queue.jobs).toHaveLength(3); // batches of 2
     await runAll(deps, queue.jobs);
 
     const detail = await getBulkSync(deps, { actorId: org.admin }, run.id, { limit: 100 });
-    expect(detail.run).toMatchObject({ status: 'completed', total: 5, done: 5, applied: 5, failed: 0 });
-    expect(detail.results.items.map((i) => i.memberId).sort()).toEqual(org.members.map((m) => m.id).sort());
+    expect(detail.run).toMatchObject({
+      status: 'completed',
+      total: 5,
+      done: 5,
+      applied: 5,
+      failed: 0,
+    });
+    expect(detail.results.items.map((i) => i.memberId).sort()).toEqual(
+      org.members.map((m) => m.id).sort(),
+    );
     expect(detail.results.items.every((i) => i.status === 'applied' && i.syncRunId)).toBe(true);
 
     // The same values as a single Sync Settings from the same admin to an identical member.
@@ -127,7 +139,15 @@ describe('a bulk Sync Settings run', () => {
       { actorId: org.admin },
       {
         action: 'sync_settings',
-        memberIds: [a.id, noDashboard.id, deactivated.id, other.admin, org.primaryAdmin.id, org.admin, b.id],
+        memberIds: [
+          a.id,
+          noDashboard.id,
+          deactivated.id,
+          other.admin,
+          org.primaryAdmin.id,
+          org.admin,
+          b.id,
+        ],
       },
     );
     await runAll(deps, queue.jobs);
@@ -151,7 +171,11 @@ describe('a bulk Sync Settings run', () => {
   it('exactly once per member: a batch delivered again, or twice at the same time, applies nobody twice', async () => {
     const org = await team(4);
     const { deps, queue } = depsWith();
-    const run = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const run = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     const [first, second] = queue.jobs;
     if (!first || !second) throw new Error('two batches expected');
     // Concurrent deliveries of the same batch (PGlite serialises them; PostgreSQL runs them on
@@ -181,7 +205,11 @@ describe('a bulk Sync Settings run', () => {
     const org = await team(2);
     const { deps, queue } = depsWith();
     await runAll(deps, [...(await startAndJobs(deps, queue, org))]);
-    const again = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const again = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     await runAll(deps, queue.jobs);
     const detail = await getBulkSync(deps, { actorId: org.admin }, again.id);
     expect(detail.run).toMatchObject({ status: 'completed', applied: 0, unchanged: 2 });
@@ -190,7 +218,11 @@ describe('a bulk Sync Settings run', () => {
   it('cancel stops after the current batch: the members not reached are cancelled, the ones done stay done', async () => {
     const org = await team(6);
     const { deps, queue } = depsWith();
-    const run = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const run = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     const [first, ...rest] = queue.jobs;
     if (!first) throw new Error('batches expected');
     await processBulkBatch(deps, first, 0);
@@ -209,7 +241,9 @@ describe('a bulk Sync Settings run', () => {
 
   it('retry failed starts a run of the failed members only, which then succeeds', async () => {
     const org = await team(2);
-    const late = await uow.transaction((repos) => insertUser(repos, org.organizationId, { dashboard: false }));
+    const late = await uow.transaction((repos) =>
+      insertUser(repos, org.organizationId, { dashboard: false }),
+    );
     const { deps, queue } = depsWith();
     const run = await startBulkSync(
       deps,
@@ -224,9 +258,11 @@ describe('a bulk Sync Settings run', () => {
     await runAll(deps, queue.jobs);
     const detail = await getBulkSync(deps, { actorId: org.admin }, retry.id);
     expect(detail.results.items).toMatchObject([{ memberId: late.id, status: 'applied' }]);
-    await expect(retryFailedBulkSync(deps, { actorId: org.admin }, retry.id)).rejects.toMatchObject({
-      code: 'nothing_to_retry',
-    });
+    await expect(retryFailedBulkSync(deps, { actorId: org.admin }, retry.id)).rejects.toMatchObject(
+      {
+        code: 'nothing_to_retry',
+      },
+    );
   });
 
   it('a preview (dryRun) writes nothing and sums what would change per category', async () => {
@@ -236,16 +272,25 @@ describe('a bulk Sync Settings run', () => {
     const run = await startBulkSync(
       deps,
       { actorId: org.admin },
-      { action: 'sync_settings', teamId: org.teamId, dryRun: true, categories: ['custom_properties', 'company_details'] },
+      {
+        action: 'sync_settings',
+        teamId: org.teamId,
+        dryRun: true,
+        categories: ['custom_properties', 'company_details'],
+      },
     );
     await runAll(deps, queue.jobs);
     const detail = await getBulkSync(deps, { actorId: org.admin }, run.id);
     expect(detail.run).toMatchObject({ status: 'completed', dryRun: true, applied: 3 });
-    expect(detail.results.items.every((i) => i.status === 'would_change' && i.syncRunId === null)).toBe(true);
+    expect(
+      detail.results.items.every((i) => i.status === 'would_change' && i.syncRunId === null),
+    ).toBe(true);
     expect(detail.summary.membersChanging).toBe(3);
     const properties = detail.summary.categories.find((c) => c.category === 'custom_properties');
     expect(properties?.members).toBe(3);
-    expect((properties?.added ?? 0) + (properties?.updated ?? 0) + (properties?.removed ?? 0)).toBeGreaterThan(0);
+    expect(
+      (properties?.added ?? 0) + (properties?.updated ?? 0) + (properties?.removed ?? 0),
+    ).toBeGreaterThan(0);
     expect(await dashboardState(uow, keyring, org.members[0]?.id ?? '')).toEqual(before);
     expect((await historyCount(run.id)).size).toBe(0);
   });
@@ -255,15 +300,27 @@ describe('a bulk Sync Settings run', () => {
     const [, poison] = org.members;
     if (!poison) throw new Error('fixture');
     // The database refuses the poison member's history entry: an unexpected error in the batch.
-    await sql.raw(`create or replace function ergo_test_poison() returns trigger language plpgsql as $$
+    await sql
+      .raw(
+        `create or replace function ergo_test_poison() returns trigger language plpgsql as $$
       begin
         if new.target_id = '${poison.id}' then raise exception 'injected: poison member'; end if;
         return new;
-      end $$`).execute(database.db);
-    await sql.raw(`create trigger ergo_test_poison before insert on sync_runs
-      for each row execute function ergo_test_poison()`).execute(database.db);
+      end $$`,
+      )
+      .execute(database.db);
+    await sql
+      .raw(
+        `create trigger ergo_test_poison before insert on sync_runs
+      for each row execute function ergo_test_poison()`,
+      )
+      .execute(database.db);
     const { deps, queue } = depsWith(manualQueue(), 10);
-    const run = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId, categories: ['crm_keys', 'company_details'] });
+    const run = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId, categories: ['crm_keys', 'company_details'] },
+    );
     const [job] = queue.jobs;
     if (!job) throw new Error('one batch expected');
     await expect(processBulkBatch(deps, job, 0)).rejects.toThrow(/injected/);
@@ -283,7 +340,11 @@ describe('a bulk Sync Settings run', () => {
   it('job payloads hold only the run and batch numbers, never a secret', async () => {
     const org = await team(3);
     const { deps, queue } = depsWith();
-    await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     for (const payload of queue.payloads) {
       expect(Object.keys(JSON.parse(payload) as object).sort()).toEqual(['batch', 'runId']);
       expect(payload).not.toContain('pat-na1-admin');
@@ -294,20 +355,37 @@ describe('a bulk Sync Settings run', () => {
     const org = await team(1);
     const { deps, queue } = depsWith();
     const actor = { actorId: org.admin };
-    await expect(startBulkSync(deps, actor, { action: 'sync_settings' })).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(
-      startBulkSync(deps, actor, { action: 'sync_settings', teamId: org.teamId, memberIds: [org.admin] }),
-    ).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(startBulkSync(deps, actor, { action: 'sync_settings', memberIds: ['nope'] })).rejects.toMatchObject({
+    await expect(startBulkSync(deps, actor, { action: 'sync_settings' })).rejects.toMatchObject({
       code: 'invalid_request',
     });
     await expect(
-      startBulkSync(deps, actor, { action: 'sync_settings', teamId: '00000000-0000-4000-8000-000000000000' }),
+      startBulkSync(deps, actor, {
+        action: 'sync_settings',
+        teamId: org.teamId,
+        memberIds: [org.admin],
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(
+      startBulkSync(deps, actor, { action: 'sync_settings', memberIds: ['nope'] }),
+    ).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    await expect(
+      startBulkSync(deps, actor, {
+        action: 'sync_settings',
+        teamId: '00000000-0000-4000-8000-000000000000',
+      }),
     ).rejects.toMatchObject({ code: 'not_found' });
     await expect(
-      startBulkSync(deps, actor, { action: 'sync_settings', teamId: org.teamId, categories: ['bogus'] }),
+      startBulkSync(deps, actor, {
+        action: 'sync_settings',
+        teamId: org.teamId,
+        categories: ['bogus'],
+      }),
     ).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(startBulkSync(deps, actor, { action: 'sync_crm', teamId: org.teamId, dryRun: true })).rejects.toMatchObject({
+    await expect(
+      startBulkSync(deps, actor, { action: 'sync_crm', teamId: org.teamId, dryRun: true }),
+    ).rejects.toMatchObject({
       code: 'invalid_request',
     });
     const member = org.members[0];
@@ -317,10 +395,17 @@ describe('a bulk Sync Settings run', () => {
     ).rejects.toMatchObject({ code: 'forbidden' });
     const { deps: small } = depsWith(queue);
     await expect(
-      startBulkSync({ ...small, maxMembers: 1 }, actor, { action: 'sync_settings', memberIds: [member.id, org.primaryAdmin.id] }),
+      startBulkSync({ ...small, maxMembers: 1 }, actor, {
+        action: 'sync_settings',
+        memberIds: [member.id, org.primaryAdmin.id],
+      }),
     ).rejects.toMatchObject({ code: 'invalid_request' });
     expect(queue.jobs).toHaveLength(0);
-    const runs = await sql<{ n: number }>`select count(*)::int as n from bulk_runs where organization_id = ${org.organizationId}`.execute(database.db);
+    const runs = await sql<{
+      n: number;
+    }>`select count(*)::int as n from bulk_runs where organization_id = ${org.organizationId}`.execute(
+      database.db,
+    );
     expect(runs.rows[0]?.n).toBe(0);
   });
 });
@@ -333,11 +418,18 @@ describe('reverting a whole run', () => {
     const before = new Map<string, unknown>();
     for (const m of org.members) before.set(m.id, await dashboardState(uow, keyring, m.id));
     const { deps, queue } = depsWith();
-    const run = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const run = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     await runAll(deps, queue.jobs);
     // One member changes a synced category after the run.
     await uow.transaction((repos) =>
-      writeCategory(repos, changedSince.id, 'company_details', { ...(ADMIN_SETTINGS.company_details as object), companyName: 'Changed since' }),
+      writeCategory(repos, changedSince.id, 'company_details', {
+        ...(ADMIN_SETTINGS.company_details as object),
+        companyName: 'Changed since',
+      }),
     );
     const revert = await revertBulkSync(deps, { actorId: org.admin }, run.id);
     expect(revert).toMatchObject({ action: 'revert', total: 3, revertsRunId: run.id });
@@ -358,15 +450,33 @@ describe('reverting a whole run', () => {
   it('refuses a preview, a run still in progress, and a run that changed nobody', async () => {
     const org = await team(2);
     const { deps, queue } = depsWith();
-    const preview = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId, dryRun: true });
-    await expect(revertBulkSync(deps, { actorId: org.admin }, preview.id)).rejects.toMatchObject({ code: 'invalid_request' });
+    const preview = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId, dryRun: true },
+    );
+    await expect(revertBulkSync(deps, { actorId: org.admin }, preview.id)).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
     queue.jobs.splice(0);
-    const running = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
-    await expect(revertBulkSync(deps, { actorId: org.admin }, running.id)).rejects.toMatchObject({ code: 'bulk_run_in_progress' });
+    const running = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
+    await expect(revertBulkSync(deps, { actorId: org.admin }, running.id)).rejects.toMatchObject({
+      code: 'bulk_run_in_progress',
+    });
     await runAll(deps, queue.jobs);
-    const again = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const again = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     await runAll(deps, queue.jobs);
-    await expect(revertBulkSync(deps, { actorId: org.admin }, again.id)).rejects.toMatchObject({ code: 'nothing_to_revert' });
+    await expect(revertBulkSync(deps, { actorId: org.admin }, again.id)).rejects.toMatchObject({
+      code: 'nothing_to_revert',
+    });
   });
 });
 
@@ -375,7 +485,11 @@ describe('the in-process runner (the embedded database)', () => {
     const org = await team(5);
     // A "previous process" created the run and died before running it.
     const { deps: dead } = depsWith();
-    const run = await startBulkSync(dead, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const run = await startBulkSync(
+      dead,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     const runner = createInProcessQueue({
       logger: quietLogger,
       resume: () => uow.read.bulkRuns.unfinishedBatches(),
@@ -388,7 +502,11 @@ describe('the in-process runner (the embedded database)', () => {
       status: 'completed',
       applied: 5,
     });
-    const second = await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+    const second = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     await runner.idle();
     expect((await getBulkSync(deps, { actorId: org.admin }, second.id)).run).toMatchObject({
       status: 'completed',
@@ -403,9 +521,10 @@ async function startAndJobs(
   queue: ReturnType<typeof manualQueue>,
   org: { admin: string; teamId: string },
 ) {
-  await startBulkSync(deps, { actorId: org.admin }, { action: 'sync_settings', teamId: org.teamId });
+  await startBulkSync(
+    deps,
+    { actorId: org.admin },
+    { action: 'sync_settings', teamId: org.teamId },
+  );
   return queue.jobs.splice(0);
 }
-
-void makeAdminSettings;
-void testEngine;

@@ -62,8 +62,10 @@ describe('CRM rate budget', () => {
     for (let i = 0; i < 3; i += 1) await budgeted('http://127.0.0.1:9/x');
     expect(calls).toBe(3);
     expect(waits.length).toBeGreaterThanOrEqual(1);
-    const keys = await sql<{ budget_key: string }>`select budget_key from crm_rate_budgets`.execute(database.db);
-    const secret = HUBSPOT_KEY.crm === 'hubspot' ? HUBSPOT_KEY.secrets.accessToken : '';
+    const keys = await sql<{ budget_key: string }>`select budget_key from crm_rate_budgets`.execute(
+      database.db,
+    );
+    const secret = HUBSPOT_KEY.secrets.accessToken;
     expect(keys.rows.some((r) => r.budget_key.startsWith('hubspot:'))).toBe(true);
     expect(keys.rows.every((r) => !r.budget_key.includes(secret))).toBe(true);
   });

@@ -11,12 +11,7 @@ import { TEST_PASSWORD } from '#tests/factories/password.factory.ts';
 import { makeAdminSettings, makeMemberSettings } from '#tests/factories/settings.factory.ts';
 import { HUBSPOT_KEY } from '#tests/integration/sync/fixtures.ts';
 import { quietLogger } from '#tests/integration/bulk/support.ts';
-import {
-  startApp,
-  startWorker,
-  waitFor,
-  type AppProcess,
-} from '#tests/support/app-process.ts';
+import { startApp, startWorker, type AppProcess } from '#tests/support/app-process.ts';
 import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
 
 /**
@@ -99,12 +94,18 @@ async function entriesPerMember(runId: string): Promise<number[]> {
   return rows.rows.map((r) => r.n);
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -124,10 +125,19 @@ describe('bulk runs across processes (PostgreSQL, pg-boss)', () => {
     const first = startWorker(env());
     processes.push(first);
     await first.ready();
-    const run = await startBulkSync(deps, { actorId: org.admin.id }, { action: 'sync_settings', teamId: org.teamId });
+    const run = await startBulkSync(
+      deps,
+      { actorId: org.admin.id },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
     expect(run.total).toBe(150);
     // Kill it while the run is part-way: some batches done, some not.
-    await until(() => runState(run.id), (s) => (s?.done ?? 0) >= 20, 60_000, 'the first batches');
+    await until(
+      () => runState(run.id),
+      (s) => (s?.done ?? 0) >= 20,
+      60_000,
+      'the first batches',
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = await runState(run.id);
@@ -137,7 +147,12 @@ describe('bulk runs across processes (PostgreSQL, pg-boss)', () => {
     processes.push(second);
     await second.ready();
     // The killed worker's batch is handed out again once its heartbeat is missed (10 s).
-    const finished = await until(() => runState(run.id), (s) => s?.status === 'completed', 90_000, 'the run to finish');
+    const finished = await until(
+      () => runState(run.id),
+      (s) => s?.status === 'completed',
+      90_000,
+      'the run to finish',
+    );
     expect(finished).toMatchObject({ done: 150, total: 150, applied: 150 });
     const perMember = await entriesPerMember(run.id);
     expect(perMember).toHaveLength(150);
@@ -175,8 +190,12 @@ describe('bulk runs across processes (PostgreSQL, pg-boss)', () => {
     // Followed from the other web process (sessions live in PostgreSQL), to the end.
     const final = await until(
       async () => {
-        const response = await fetch(`${webB}/api/bulk-syncs/${run.id}?status=failed`, { headers: { cookie } });
-        return (await response.json()) as { run: { status: string; done: number; applied: number } };
+        const response = await fetch(`${webB}/api/bulk-syncs/${run.id}?status=failed`, {
+          headers: { cookie },
+        });
+        return (await response.json()) as {
+          run: { status: string; done: number; applied: number };
+        };
       },
       (d) => d.run.status === 'completed',
       60_000,
@@ -186,13 +205,16 @@ describe('bulk runs across processes (PostgreSQL, pg-boss)', () => {
     const perMember = await entriesPerMember(run.id);
     expect(perMember).toHaveLength(120);
     expect(perMember.every((n) => n === 1)).toBe(true);
-    const batchesBy = workers.map((w) => (w.output().match(new RegExp(`"runId":"${run.id}"[^\\n]*bulk batch done`, 'g')) ?? []).length);
+    const batchesBy = workers.map(
+      (w) =>
+        (w.output().match(new RegExp(`"runId":"${run.id}"[^\\n]*bulk batch done`, 'g')) ?? [])
+          .length,
+    );
     expect(batchesBy.reduce((a, b) => a + b, 0)).toBe(12);
     expect(batchesBy.every((n) => n > 0)).toBe(true);
     // The events stream works from either web process.
     const events = await fetch(`${webB}/api/bulk-syncs/${run.id}/events`, { headers: { cookie } });
     expect(events.headers.get('content-type')).toMatch(/text\/event-stream/);
     expect(await events.text()).toMatch(/event: done/);
-    void waitFor;
   }, 180_000);
 });
