@@ -10,7 +10,13 @@
  * 3. The floor's equality check (it leaves the target as the sync does), and once per engine for
  *    a source that has never set a category.
  * Then, PostgreSQL only: syncs per second to 1,000 members with 2 callers, and the member list
- * page against the readiness route over HTTP (autocannon).
+ * page against the readiness route over HTTP (autocannon); then bulk Sync Settings through
+ * pg-boss and worker processes (issue 11, tests/bench/bulk-bench.ts): a 10,000-member run against
+ * the set-based floor, 2 workers against 1, the worker's peak RSS and the first progress event.
+ *
+ * `BENCH_ONLY=bulk npm run bench` runs the bulk part alone and replaces only the bulk section of
+ * docs/benchmarks.md; `BENCH_BULK_MEMBERS` / `BENCH_BULK_THROUGHPUT_MEMBERS` shrink its runs while
+ * iterating (the recorded figures use the defaults, 10,000 and 1,000).
  *
  * Prints tables, rewrites docs/benchmarks.md, and ends with the lines of issue 10. No assertion
  * fails the run on a timing: this is a measurement, not a test.
@@ -19,6 +25,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { CATEGORY_KEYS, type CategoryKey } from '#src/domain/settings/categories.ts';
 import { stableStringify } from '#src/domain/sync/sync-rules.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
@@ -39,6 +46,7 @@ import {
   type SyncSet,
   type Variant,
 } from '#tests/bench/bench-data.ts';
+import { benchBulk, type BulkReport } from '#tests/bench/bulk-bench.ts';
 import { floorCopy } from '#tests/bench/floor-copy.ts';
 import { timeJsSteps } from '#tests/bench/js-steps.ts';
 import { benchMemberList } from '#tests/bench/member-list-bench.ts';
@@ -51,8 +59,10 @@ import {
 } from '#tests/bench/metered-database.ts';
 import { DB_PHASES, PhaseTracer, type Phase } from '#tests/bench/phase-tracer.ts';
 import {
+  bulkHeadlineLines,
   headlineLines,
   writeBenchmarksDoc,
+  writeBulkSection,
   type BenchReport,
   type EngineReport,
   type SizeKey,
@@ -154,10 +164,18 @@ async function fullSync(
   );
 }
 
-/** Both targets' values in every category but CRM keys (the floor cannot copy those). */
-async function sameValues(uow: UnitOfWork, a: string, b: string): Promise<boolean> {
+/**
+ * Both targets' values in every category but CRM keys (the floor cannot copy those). `ring`: the
+ * keyring the targets' CRM keys are sealed under (the bulk bench's worker processes have their own).
+ */
+async function sameValues(
+  uow: UnitOfWork,
+  a: string,
+  b: string,
+  ring: Keyring = keyring,
+): Promise<boolean> {
   const values = async (userId: string) => {
-    const state: Partial<Record<CategoryKey, unknown>> = await dashboardState(uow, keyring, userId);
+    const state: Partial<Record<CategoryKey, unknown>> = await dashboardState(uow, ring, userId);
     delete state.crm_keys;
     return stableStringify(state);
   };
@@ -525,34 +543,50 @@ function printSummary(report: BenchReport): void {
   );
 }
 
+/** `BENCH_ONLY=bulk`: only the bulk runs (issue 11), to iterate on them; unset: everything. */
+function benchOnly(): 'bulk' | undefined {
+  const only = process.env.BENCH_ONLY;
+  if (only === undefined || only === '') return undefined;
+  if (only === 'bulk') return only;
+  throw new Error(`BENCH_ONLY=${only}: the only part that runs alone is "bulk"`);
+}
+
 async function main(): Promise<void> {
   dropDatabasesOnInterrupt();
+  const only = benchOnly();
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_URL;
   const startedAt = new Date();
   const begin = performance.now();
   const loadAtStart = os.loadavg()[0] ?? 0;
   say(
     `Ergo Admin sync benchmark — node ${process.version}, ${os.availableParallelism()} CPUs ` +
-      `(${os.cpus()[0]?.model.trim() ?? 'unknown CPU'})`,
+      `(${os.cpus()[0]?.model.trim() ?? 'unknown CPU'})` +
+      (only ? ` — BENCH_ONLY=${only}` : ''),
   );
 
   const engines: EngineReport[] = [];
-  const pglite = await openMeteredPglite();
-  try {
-    engines.push(await benchEngine(pglite, ['small', 'realistic']));
-  } finally {
-    await pglite.close();
+  if (!only) {
+    const pglite = await openMeteredPglite();
+    try {
+      engines.push(await benchEngine(pglite, ['small', 'realistic']));
+    } finally {
+      await pglite.close();
+    }
   }
 
   let postgresSkipped: string | undefined;
+  let bulk: BulkReport | undefined;
   const probe = await probePostgres(url);
   if (probe.ok) {
-    const { database } = await openMeteredPostgres(url);
-    try {
-      engines.push(await benchEngine(database, ['small', 'realistic', 'huge'], { url }));
-    } finally {
-      await database.close();
+    if (!only) {
+      const { database } = await openMeteredPostgres(url);
+      try {
+        engines.push(await benchEngine(database, ['small', 'realistic', 'huge'], { url }));
+      } finally {
+        await database.close();
+      }
     }
+    bulk = await benchBulk(url, say, sameValues, REALISTIC);
   } else {
     postgresSkipped = `PostgreSQL at ${redact(url)} is unreachable: ${probe.reason}`;
     say(`[postgres] skipped — ${postgresSkipped}`);
@@ -584,13 +618,26 @@ async function main(): Promise<void> {
           .join(', ')}`,
     },
     engines,
+    ...(bulk ? { bulk } : {}),
   };
-  printSummary(report);
   const file = path.resolve('docs/benchmarks.md');
-  await writeBenchmarksDoc(file, report);
-  say();
-  say(`Wrote ${path.relative(process.cwd(), file)} (${report.seconds.toFixed(0)} s in all).`);
-  for (const line of headlineLines(report)) say(line);
+  if (only) {
+    // Only the bulk section of the file is replaced; the rest keeps the last full run's figures.
+    if (bulk) await writeBulkSection(file, report);
+    say();
+    say(
+      bulk
+        ? `Replaced the bulk section of ${path.relative(process.cwd(), file)} (${report.seconds.toFixed(0)} s in all).`
+        : 'Nothing measured: PostgreSQL is unreachable.',
+    );
+  } else {
+    printSummary(report);
+    await writeBenchmarksDoc(file, report);
+    say();
+    say(`Wrote ${path.relative(process.cwd(), file)} (${report.seconds.toFixed(0)} s in all).`);
+    for (const line of headlineLines(report)) say(line);
+  }
+  for (const line of bulkHeadlineLines(report)) say(line);
 }
 
 async function pgliteVersion(): Promise<string> {
