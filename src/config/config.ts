@@ -94,7 +94,9 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be between 1 and 16')
     .max(16, 'must be between 1 and 16')
-    .default(2),
+    // One: planning a batch is synchronous CPU, so a second batch in the same process would
+    // only delay the first one's COMMIT (and double the memory). Scale with worker processes.
+    .default(1),
   ERGO_SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number')

@@ -88,7 +88,7 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
       await boss.work<BatchJob>(
         BULK_BATCH_QUEUE,
         {
-          localConcurrency: options.concurrency ?? 2,
+          localConcurrency: options.concurrency ?? 1,
           pollingIntervalSeconds: 0.5,
         },
         async ([job]) => {

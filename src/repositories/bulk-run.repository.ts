@@ -324,6 +324,43 @@ export class BulkRunRepository {
     return { run, finishedNow: before.finished_at === null && run.finishedAt !== null };
   }
 
+  /**
+   * Adds what a batch settled to the run's tallies, finishing the run when every member is
+   * settled. One statement, meant to be the last before COMMIT: the run's row stays locked only
+   * from here to the commit, so batches of one run (in any number of workers) do not queue
+   * behind each other's work. Concurrent updates re-apply to the newest row version, so the
+   * increments add up and exactly one batch sees the run finish.
+   */
+  async recordSettled(
+    runId: string,
+    tally: { applied: number; unchanged: number; failed: number; cancelled: number },
+  ): Promise<{ run: BulkRunRecord; finishedNow: boolean } | undefined> {
+    const n = tally.applied + tally.unchanged + tally.failed + tally.cancelled;
+    if (n === 0) return undefined;
+    const result = await sql<Selectable<BulkRunsTable>>`
+      update bulk_runs set
+        done = done + ${n}::int,
+        applied = applied + ${tally.applied}::int,
+        unchanged = unchanged + ${tally.unchanged}::int,
+        failed = failed + ${tally.failed}::int,
+        cancelled = cancelled + ${tally.cancelled}::int,
+        status = case
+          when done + ${n}::int >= total then
+            (case when cancelled + ${tally.cancelled}::int > 0 then 'cancelled' else 'completed' end)
+          when status = 'queued' then 'running'
+          else status end,
+        started_at = coalesce(started_at, clock_timestamp()),
+        finished_at = case when done + ${n}::int >= total
+          then coalesce(finished_at, clock_timestamp()) else finished_at end
+      where id = ${runId}
+      returning *
+    `.execute(this.db);
+    const row = result.rows[0];
+    if (!row) throw new Error(`bulk run ${runId} not found`);
+    const run = toRun(row);
+    return { run, finishedNow: run.done >= run.total && run.done - n < run.total };
+  }
+
   /** Cancels every pending member of the run (cancel requested): one statement. */
   async cancelPending(runId: string, batch?: number): Promise<number> {
     let query = this.db

@@ -503,21 +503,26 @@ export async function processBulkBatch(
         continue;
       }
       await deps.uow.transaction(async (repos) => {
-        await repos.bulkRuns.settle(run.id, [
+        const settled = await repos.bulkRuns.settle(run.id, [
           { memberId, status: 'failed', errorCode: 'internal' },
         ]);
-        await finishBatch(repos, run, [
-          {
-            organizationId: run.organizationId,
-            actorId: run.actorId,
-            targetId: memberId,
-            action: run.dryRun ? 'sync_settings.preview' : 'sync_settings',
-            outcome: 'failed',
-            categories: run.categories,
-            details: { code: 'internal', bulkRunId: run.id },
-            requestId: run.requestId,
-          },
-        ]);
+        await finishSettled(
+          repos,
+          run,
+          [
+            {
+              organizationId: run.organizationId,
+              actorId: run.actorId,
+              targetId: memberId,
+              action: run.dryRun ? 'sync_settings.preview' : 'sync_settings',
+              outcome: 'failed',
+              categories: run.categories,
+              details: { code: 'internal', bulkRunId: run.id },
+              requestId: run.requestId,
+            },
+          ],
+          { ...NO_TALLY, failed: settled.length },
+        );
       });
     }
   }
@@ -535,17 +540,14 @@ async function settleSettingsBatch(
   const fresh = await repos.bulkRuns.findById(run.id);
   if (!fresh || fresh.finishedAt) return;
   if (fresh.cancelRequestedAt) {
-    await repos.bulkRuns.cancelPending(run.id, batch);
-    await finishBatch(repos, run, []);
+    const cancelled = await repos.bulkRuns.cancelPending(run.id, batch);
+    await finishSettled(repos, run, [], { ...NO_TALLY, cancelled });
     return;
   }
   const pending = (await repos.bulkRuns.lockPendingOfBatch(run.id, batch)).filter(
     (id) => onlyMember === undefined || id === onlyMember,
   );
-  if (pending.length === 0) {
-    await finishBatch(repos, run, []);
-    return;
-  }
+  if (pending.length === 0) return; // delivered again: everything here is settled
   const categories = run.categories as CategoryKey[];
   const outcomes: MemberOutcome[] = [];
   const audit: AuditEntryInput[] = [];
@@ -670,35 +672,67 @@ async function settleSettingsBatch(
       `bulk run ${run.id} batch ${batch}: ${outcomes.length - settled.length} members were not pending`,
     );
   }
-  await finishBatch(repos, run, audit);
+  await finishSettled(repos, run, audit, tallyOf(outcomes));
 }
 
-/** Tallies the run (finishing it when nothing is pending) and appends the batch's audit entries. */
+const NO_TALLY = { applied: 0, unchanged: 0, failed: 0, cancelled: 0 };
+
+function tallyOf(outcomes: readonly MemberOutcome[]): typeof NO_TALLY {
+  const tally = { ...NO_TALLY };
+  for (const o of outcomes) tally[o.status] += 1;
+  return tally;
+}
+
+/**
+ * Ends a Sync Settings batch: its audit entries first, then the run's tallies as the last
+ * statement (the run's row is locked only from there to COMMIT), then, if this batch finished
+ * the run, the run's own entry.
+ */
+async function finishSettled(
+  repos: Repositories,
+  run: BulkRunRecord,
+  audit: AuditEntryInput[],
+  tally: typeof NO_TALLY,
+): Promise<void> {
+  await appendAuditMany(repos, run.organizationId, audit);
+  const recorded = await repos.bulkRuns.recordSettled(run.id, tally);
+  if (recorded?.finishedNow) {
+    await appendAuditMany(repos, run.organizationId, [runEndEntry(run, recorded.run)]);
+  }
+}
+
+function runEndEntry(run: BulkRunRecord, after: BulkRunRecord): AuditEntryInput {
+  return {
+    organizationId: run.organizationId,
+    actorId: run.actorId,
+    targetId: null,
+    action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
+    outcome: after.status === 'cancelled' ? 'cancelled' : 'completed',
+    categories: run.categories,
+    details: {
+      bulkRunId: run.id,
+      total: after.total,
+      applied: after.applied,
+      unchanged: after.unchanged,
+      failed: after.failed,
+      cancelled: after.cancelled,
+    },
+    requestId: run.requestId,
+  };
+}
+
+/**
+ * Ends a batch of a member-by-member run (Sync CRM, revert), whose members were settled in
+ * their own transactions: the tallies are recounted from the member rows under the run's lock
+ * (finishing the run when nothing is pending), then the audit entries.
+ */
 async function finishBatch(
   repos: Repositories,
   run: BulkRunRecord,
   audit: AuditEntryInput[],
 ): Promise<void> {
   const { run: after, finishedNow } = await repos.bulkRuns.recordProgress(run.id);
-  if (finishedNow) {
-    audit.push({
-      organizationId: run.organizationId,
-      actorId: run.actorId,
-      targetId: null,
-      action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
-      outcome: after.status === 'cancelled' ? 'cancelled' : 'completed',
-      categories: run.categories,
-      details: {
-        bulkRunId: run.id,
-        total: after.total,
-        applied: after.applied,
-        unchanged: after.unchanged,
-        failed: after.failed,
-        cancelled: after.cancelled,
-      },
-      requestId: run.requestId,
-    });
-  }
+  if (finishedNow) audit.push(runEndEntry(run, after));
   await appendAuditMany(repos, run.organizationId, audit);
 }
 
