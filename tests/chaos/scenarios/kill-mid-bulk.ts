@@ -120,7 +120,7 @@ export async function killMidBulk(
         scope,
         client,
         started.id,
-        engine === 'pglite' ? 30_000 : 60_000,
+        engine === 'pglite' ? 30_000 : 75_000,
       );
       resumes.push(performance.now() - killTime);
 
