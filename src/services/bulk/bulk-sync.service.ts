@@ -96,6 +96,11 @@ export interface BulkRunDetail {
 
 const RUN_NOT_FOUND = 'That bulk run was not found.';
 
+/** The audit action of a run's own entries: `bulk_sync.preview`, `bulk_sync_settings`, … */
+function runAuditAction(run: { dryRun: boolean; action: BulkAction }): string {
+  return run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`;
+}
+
 export function viewOfRun(run: BulkRunRecord, now: Date = new Date()): BulkRunView {
   const pending = run.total - run.done;
   let etaSeconds: number | null = null;
@@ -160,7 +165,7 @@ export async function startBulkSync(
   context: SyncContext,
   input: BulkSyncInput,
 ): Promise<BulkRunView> {
-  const action = input.dryRun ? 'bulk_sync.preview' : `bulk_${input.action}`;
+  const action = runAuditAction({ dryRun: input.dryRun ?? false, action: input.action });
   try {
     const actor = await resolveActor(deps.uow.read, context.actorId);
     assertCanRun(actor);
@@ -258,7 +263,7 @@ async function createRun(
       organizationId: actor.organizationId,
       actorId: actor.id,
       targetId: null,
-      action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
+      action: runAuditAction(run),
       outcome: 'started',
       categories: [...run.categories],
       details: {
@@ -379,7 +384,7 @@ export async function cancelBulkSync(
         organizationId: actor.organizationId,
         actorId: actor.id,
         targetId: null,
-        action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
+        action: runAuditAction(run),
         outcome: 'cancel_requested',
         categories: run.categories,
         details: { bulkRunId: run.id },
@@ -706,7 +711,7 @@ function runEndEntry(run: BulkRunRecord, after: BulkRunRecord): AuditEntryInput 
     organizationId: run.organizationId,
     actorId: run.actorId,
     targetId: null,
-    action: run.dryRun ? 'bulk_sync.preview' : `bulk_${run.action}`,
+    action: runAuditAction(run),
     outcome: after.status === 'cancelled' ? 'cancelled' : 'completed',
     categories: run.categories,
     details: {
