@@ -1,3 +1,4 @@
+import { loadConfig } from '#src/config/config.ts';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +30,12 @@ import { insertOrganization } from '#tests/factories/organization.factory.ts';
 import { HUBSPOT_KEY, SALESFORCE_KEY } from '#tests/integration/sync/fixtures.ts';
 import { startApp, startWorker, type AppProcess } from '#tests/support/app-process.ts';
 
+/** The batch size and per-process concurrency the workers run with: the product's defaults. */
+const WORKER_DEFAULTS = (() => {
+  const loaded = loadConfig({});
+  if (!loaded.ok) throw new Error(`default configuration: ${loaded.errors.join('; ')}`);
+  return loaded.config.bulk;
+})();
 /**
  * Bulk Sync Settings on PostgreSQL through the real job system (issue 11, "Speed and memory"):
  * a web-only process (`ERGO_ROLE=web`, as `npm start` starts it) takes `POST /api/bulk-syncs`
@@ -891,8 +898,8 @@ export async function benchBulk(
     return {
       members: BULK_MEMBERS,
       throughputMembers: THROUGHPUT_MEMBERS,
-      batchSize: 100,
-      concurrency: 2,
+      batchSize: WORKER_DEFAULTS.batchSize,
+      concurrency: WORKER_DEFAULTS.workerConcurrency,
       sourceSizes: realistic,
       memberSizes: MEMBER_SIZES,
       categories: [...CATEGORIES],

@@ -613,9 +613,27 @@ async function settleSettingsBatch(
 
   if (actor && allowed.length > 0) {
     await repos.dashboards.lockManyForUpdate(allowed);
+    // Planned a slice at a time, in the batch's one transaction: a plan holds both dashboards
+    // and the target's snapshot (megabytes with a large admin), so a whole batch of plans at
+    // once set the worker's peak memory; a slice's are garbage before the next slice is read.
+    for (let at = 0; at < allowed.length; at += PLAN_SLICE) {
+      await settleSlice(allowed.slice(at, at + PLAN_SLICE));
+    }
+  }
+  const settled = await repos.bulkRuns.settle(run.id, outcomes);
+  if (settled.length !== outcomes.length) {
+    // Members were locked as pending above, so this cannot happen short of a bug: roll back.
+    throw new Error(
+      `bulk run ${run.id} batch ${batch}: ${outcomes.length - settled.length} members were not pending`,
+    );
+  }
+  await finishSettled(repos, run, audit, tallyOf(outcomes));
+
+  async function settleSlice(targetIds: string[]): Promise<void> {
+    if (!actor) return;
     const plans = await planSync(repos, deps.keyring, {
       sourceId: actor.id,
-      targetIds: allowed,
+      targetIds,
       categories,
       mode: run.dryRun ? 'compare' : 'write',
     });
@@ -670,15 +688,10 @@ async function settleSettingsBatch(
       }
     }
   }
-  const settled = await repos.bulkRuns.settle(run.id, outcomes);
-  if (settled.length !== outcomes.length) {
-    // Members were locked as pending above, so this cannot happen short of a bug: roll back.
-    throw new Error(
-      `bulk run ${run.id} batch ${batch}: ${outcomes.length - settled.length} members were not pending`,
-    );
-  }
-  await finishSettled(repos, run, audit, tallyOf(outcomes));
 }
+
+/** Members planned and written together inside a batch (see `settleSettingsBatch`). */
+const PLAN_SLICE = 5;
 
 const NO_TALLY = { applied: 0, unchanged: 0, failed: 0, cancelled: 0 };
 

@@ -122,6 +122,32 @@ describe('a bulk Sync Settings run', () => {
     expect(await verifyAuditChain(uow.read, org.organizationId)).toMatchObject({ ok: true });
   });
 
+  it('a batch larger than one planning slice applies every member once, in one transaction', async () => {
+    // 23 members in one batch: planned slice by slice (PLAN_SLICE) inside its one transaction.
+    const org = await team(23);
+    const { deps, queue } = depsWith(manualQueue(), 100);
+    const run = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId },
+    );
+    expect(queue.jobs).toHaveLength(1);
+    await runAll(deps, queue.jobs);
+    const detail = await getBulkSync(deps, { actorId: org.admin }, run.id, { limit: 100 });
+    expect(detail.run).toMatchObject({ status: 'completed', total: 23, applied: 23, failed: 0 });
+    const history = await historyCount(run.id);
+    expect(history.size).toBe(23);
+    expect([...history.values()].every((n) => n === 1)).toBe(true);
+    const first = org.members[0];
+    if (!first) throw new Error('no member');
+    const expected = await dashboardState(uow, keyring, first.id);
+    for (const member of org.members.slice(1)) {
+      const state = await dashboardState(uow, keyring, member.id);
+      expect({ ...state, crm_keys: null }).toEqual({ ...expected, crm_keys: null });
+    }
+    expect(await verifyAuditChain(uow.read, org.organizationId)).toMatchObject({ ok: true });
+  });
+
   it('one member failing never stops the others: each failure has its stable code', async () => {
     const org = await team(2);
     const other = await team(0);
