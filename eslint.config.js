@@ -46,6 +46,36 @@ export default tseslint.config(
     },
   },
   {
+    // The CRM emulators are test and demo tooling, not product code: only the composition root
+    // (main.ts, demo mode, by a dynamic import) and tests may load them.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/main.ts', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['#emulators/*'], message: 'emulators/ is not product code.' }] },
+      ],
+    },
+  },
+  {
+    // The emulators are given their data (emulator-accounts.ts): they import only the pure domain.
+    files: ['emulators/**/*.ts'],
+    ignores: ['emulators/run-emulators.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['#src/*', '!#src/domain/**', '#tests/*'],
+              message: 'Emulators import only #src/domain; their data is passed in.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Only repositories (and the db layer itself) touch Kysely.
     files: ['src/services/**/*.ts', 'src/http/**/*.ts', 'src/cli/**/*.ts', 'src/jobs/**/*.ts'],
     rules: {
@@ -116,7 +146,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   {
-    files: ['src/cli/**/*.ts', 'src/main.ts', 'scripts/**/*.ts', 'tests/**/*.ts'],
+    files: [
+      'src/cli/**/*.ts',
+      'src/main.ts',
+      'scripts/**/*.ts',
+      'tests/**/*.ts',
+      'emulators/run-emulators.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },

@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects run the same integration suite: `pglite` always, `postgres` when
- * TEST_DATABASE_URL is set (ADR 0004). Unit tests (src/**) run once, in the pglite project.
+ * TEST_DATABASE_URL is set (ADR 0004). Unit tests (src/**, emulators/**) run once, in the pglite
+ * project.
  */
 const integration = ['tests/integration/**/*.test.ts'];
 /** Faults only a PostgreSQL server can have (an ended connection): the postgres project only. */
@@ -20,7 +21,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pglite',
-          include: ['src/**/*.test.ts', 'tests/e2e/**/*.test.ts', ...integration],
+          include: [
+            'src/**/*.test.ts',
+            'emulators/**/*.test.ts',
+            'tests/e2e/**/*.test.ts',
+            ...integration,
+          ],
           exclude: [postgresOnly],
           env: { ERGO_TEST_ENGINE: 'pglite' },
           globalSetup: ['./tests/support/global-setup.ts'],

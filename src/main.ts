@@ -6,14 +6,10 @@ import { loadKeyring } from '#src/config/secret-key.ts';
 import { openDatabase, type Database } from '#src/db/database.ts';
 import { createReadinessCheck } from '#src/db/health.ts';
 import { migrateToLatest } from '#src/db/migrator.ts';
-import { DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '#src/db/seed/demo-data.ts';
+import { DEMO_CRM_ACCOUNTS, DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '#src/db/seed/demo-data.ts';
 import { buildApp } from '#src/http/app.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
-import {
-  DEFAULT_EMULATOR_PORT_BASE,
-  startEmulators,
-  type RunningEmulators,
-} from '#src/integrations/crm/emulators/start-emulators.ts';
+import type { RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { backfillFingerprints } from '#src/services/crm-connections/crm-connection.service.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
@@ -21,7 +17,6 @@ import { DEFAULT_IDEMPOTENCY_POLICY } from '#src/services/idempotency/idempotenc
 import { createInProcessQueue, createPgBossQueue } from '#src/jobs/job-queue.ts';
 import { processBulkBatch } from '#src/services/bulk/bulk-sync.service.ts';
 import { budgetedFetch } from '#src/services/crm-connections/rate-budget.ts';
-import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 
 /**
  * Composition root: config → logger → keyring → database (migrated) → demo seed → HTTP.
@@ -87,22 +82,23 @@ async function main(): Promise<void> {
     logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');
   }
 
-  // Demo mode: the five CRM emulators run in-process on their fixed ports, and the demo
-  // owner's keys point at them, so Sync CRM works end to end without the internet.
+  // Demo mode (all-in-one only, see config.ts): the five CRM emulators run in-process on free
+  // ports, know the demo's CRM users and keys, and every CRM's base URL points at them (an
+  // ERGO_CRM_<NAME>_URL still wins), so Sync CRM works end to end without the internet. They are
+  // test and demo tooling outside src/, loaded only here. A web or worker process starts none:
+  // its CRM base URLs come from configuration.
   let emulators: RunningEmulators | undefined;
   const crmBaseUrls = { ...config.crm.baseUrls };
-  if (config.crm.startEmulators && config.role === 'worker') {
-    // The web process runs the emulators; a worker process only talks to them.
-    Object.assign(crmBaseUrls, emulatorUrls(), config.crm.baseUrls);
-  } else if (config.crm.startEmulators) {
+  if (config.crm.startEmulators) {
     try {
-      emulators = await startEmulators();
+      const { startEmulators } = await import('#emulators/start-emulators.ts');
+      emulators = await startEmulators({ accounts: DEMO_CRM_ACCOUNTS });
       Object.assign(crmBaseUrls, emulators.urls, config.crm.baseUrls);
       logger.info({ urls: emulators.urls }, 'CRM emulators started');
     } catch (error) {
       logger.warn(
         { reason: error instanceof Error ? error.message : String(error) },
-        'CRM emulators not started (ports 4101-4105 busy?): Sync CRM uses whatever answers there',
+        'CRM emulators not started: Sync CRM calls the vendors the keys name (and fails offline)',
       );
     }
   }
@@ -213,13 +209,6 @@ async function main(): Promise<void> {
     }
   }
   console.log(lines.join('\n'));
-}
-
-/** Where the web process's emulators listen (their fixed ports, in CRM_KEYS order). */
-function emulatorUrls(): Record<CrmKey, string> {
-  return Object.fromEntries(
-    CRM_KEYS.map((crm, i) => [crm, `http://127.0.0.1:${DEFAULT_EMULATOR_PORT_BASE + i}`]),
-  ) as Record<CrmKey, string>;
 }
 
 async function readVersion(): Promise<string> {

@@ -28,6 +28,48 @@ describe('loadConfig', () => {
     expect(loadConfig({ ERGO_DEMO: '0' })).toMatchObject({ config: { demo: false } });
   });
 
+  it('only an all-in-one process starts the CRM emulators in-process (demo mode)', () => {
+    expect(loadConfig({})).toMatchObject({ config: { crm: { startEmulators: true } } });
+    const url = 'postgres://ergo@127.0.0.1:5432/ergo';
+    for (const role of ['web', 'worker']) {
+      expect(loadConfig({ DATABASE_URL: url, ERGO_DEMO: '1', ERGO_ROLE: role })).toMatchObject({
+        ok: true,
+        config: { demo: true, crm: { startEmulators: false } },
+      });
+    }
+  });
+
+  it('a web or worker process told to use the emulators needs all five URLs from configuration', () => {
+    const url = 'postgres://ergo@127.0.0.1:5432/ergo';
+    const result = loadConfig({
+      DATABASE_URL: url,
+      ERGO_ROLE: 'worker',
+      ERGO_CRM_EMULATORS: '1',
+      ERGO_CRM_HUBSPOT_URL: 'http://127.0.0.1:5101',
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        expect.stringMatching(
+          /^ERGO_CRM_EMULATORS: .*ERGO_CRM_SALESFORCE_URL, ERGO_CRM_ZOHO_URL, ERGO_CRM_ATTIO_URL, ERGO_CRM_PIPEDRIVE_URL/,
+        ),
+      ],
+    });
+    const urls = {
+      ERGO_CRM_HUBSPOT_URL: 'http://127.0.0.1:5101',
+      ERGO_CRM_SALESFORCE_URL: 'http://127.0.0.1:5102',
+      ERGO_CRM_ZOHO_URL: 'http://127.0.0.1:5103',
+      ERGO_CRM_ATTIO_URL: 'http://127.0.0.1:5104',
+      ERGO_CRM_PIPEDRIVE_URL: 'http://127.0.0.1:5105',
+    };
+    expect(
+      loadConfig({ DATABASE_URL: url, ERGO_ROLE: 'worker', ERGO_CRM_EMULATORS: '1', ...urls }),
+    ).toMatchObject({
+      ok: true,
+      config: { crm: { startEmulators: false, baseUrls: { zoho: 'http://127.0.0.1:5103' } } },
+    });
+  });
+
   it('lists every bad variable by name', () => {
     const result = loadConfig({
       PORT: 'abc',

@@ -139,7 +139,11 @@ export interface Config {
   crm: {
     /** Per-CRM base URL overrides; unset = the vendor's URL or the credential's instance URL. */
     baseUrls: Partial<Record<CrmKey, string>>;
-    /** Start the local CRM emulators in-process (demo mode) and point HubSpot/Attio at them. */
+    /**
+     * Start the local CRM emulators in-process on free ports and point every CRM at them (demo
+     * mode, or ERGO_CRM_EMULATORS=1): all-in-one processes only. A web or worker process with
+     * ERGO_CRM_EMULATORS=1 uses the emulators at the ERGO_CRM_<NAME>_URLs it must be given.
+     */
     startEmulators: boolean;
   };
   logLevel: (typeof LOG_LEVELS)[number];
@@ -181,6 +185,14 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       'ERGO_ROLE: the embedded database is one process, which runs web and worker together; set DATABASE_URL to run them apart',
     );
   }
+  const missingCrmUrls = Object.entries(urls).filter(([, url]) => url === undefined);
+  if (e.ERGO_CRM_EMULATORS === true && e.ERGO_ROLE !== 'all' && missingCrmUrls.length > 0) {
+    // Only an all-in-one process starts the emulators in-process (on free ports): the other
+    // processes of a web + worker deployment could not know those ports.
+    errors.push(
+      `ERGO_CRM_EMULATORS: a ${e.ERGO_ROLE} process does not start the CRM emulators; run \`npm run crm-emulators\` and set ${missingCrmUrls.map(([crm]) => `ERGO_CRM_${crm.toUpperCase()}_URL`).join(', ')} to the URLs it prints`,
+    );
+  }
   if (errors.length > 0) return { ok: false, errors };
   const demo = e.ERGO_DEMO ?? (embedded && e.NODE_ENV !== 'production');
   return {
@@ -202,7 +214,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       dataDir: e.ERGO_DATA_DIR,
       secrets: { currentKey: e.ERGO_SECRET_KEY, previousKeys: e.ERGO_SECRET_KEYS_PREVIOUS ?? [] },
       demo,
-      crm: { baseUrls: crmBaseUrls, startEmulators: e.ERGO_CRM_EMULATORS ?? demo },
+      crm: {
+        baseUrls: crmBaseUrls,
+        startEmulators: e.ERGO_ROLE === 'all' && (e.ERGO_CRM_EMULATORS ?? demo),
+      },
       logLevel: e.LOG_LEVEL,
     },
   };

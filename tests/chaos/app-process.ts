@@ -69,7 +69,7 @@ export interface AppProcess {
 
 /**
  * The environment of a chaos app: demo data, a random secret key, any free port, warnings only,
- * no in-process CRM emulators (they bind fixed ports 4101-4105, and no scenario runs Sync CRM).
+ * no in-process CRM emulators (no scenario runs Sync CRM).
  */
 export function appEnv(overrides: Record<string, string>): Record<string, string> {
   return {

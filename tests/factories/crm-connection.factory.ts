@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { primarySecretOf, type CrmCredentials } from '#src/domain/settings/settings.schema.ts';
-import { createAttioEmulator } from '#src/integrations/crm/emulators/attio.emulator.ts';
-import type { EmulatorServer } from '#src/integrations/crm/emulators/emulator-server.ts';
-import { createHubSpotEmulator } from '#src/integrations/crm/emulators/hubspot.emulator.ts';
-import { createPipedriveEmulator } from '#src/integrations/crm/emulators/pipedrive.emulator.ts';
-import { createSalesforceEmulator } from '#src/integrations/crm/emulators/salesforce.emulator.ts';
-import {
-  startEmulatorServers,
-  type RunningEmulators,
-} from '#src/integrations/crm/emulators/start-emulators.ts';
-import { createZohoEmulator } from '#src/integrations/crm/emulators/zoho.emulator.ts';
+import { DEMO_CRM_ACCOUNTS } from '#src/db/seed/demo-data.ts';
+import type { EmulatorPerson } from '#emulators/emulator-accounts.ts';
+import { createAttioEmulator } from '#emulators/attio.emulator.ts';
+import type { EmulatorServer } from '#emulators/emulator-server.ts';
+import { createHubSpotEmulator } from '#emulators/hubspot.emulator.ts';
+import { createPipedriveEmulator } from '#emulators/pipedrive.emulator.ts';
+import { createSalesforceEmulator } from '#emulators/salesforce.emulator.ts';
+import { startEmulatorServers, type RunningEmulators } from '#emulators/start-emulators.ts';
+import { createZohoEmulator } from '#emulators/zoho.emulator.ts';
 
 export type CrmCredentialsOf<C extends CrmKey> = Extract<CrmCredentials, { crm: C }>;
 
@@ -73,8 +72,22 @@ export function makeCrmConnections(crms: readonly CrmKey[] = CRM_KEYS): CrmCrede
 }
 
 /**
- * The five CRM emulators on free loopback ports, accepting `connections`' keys (besides their
- * default fixtures). Sync CRM with factory keys then talks to real HTTP servers, as in
+ * The CRM users the emulators know in tests: the demo's (owner@, admin@, repN@acme.test, with
+ * the demo's ids in each CRM), after the emulators' own filler users.
+ */
+export function emulatorPeople(crm: CrmKey): EmulatorPerson[] {
+  return structuredClone(DEMO_CRM_ACCOUNTS[crm].people);
+}
+
+/** The demo's CRM accounts (people and keys) for one emulator, plus a test's own `tokens`. */
+export function demoEmulatorAccounts(crm: CrmKey, tokens: readonly string[] = []) {
+  const demo = structuredClone(DEMO_CRM_ACCOUNTS[crm]);
+  return { ...demo, tokens: [...demo.tokens, ...tokens] };
+}
+
+/**
+ * The five CRM emulators on free loopback ports, knowing `emulatorPeople` and accepting
+ * `connections`' keys only. Sync CRM with factory keys then talks to real HTTP servers, as in
  * production, without borrowing the demo's keys.
  */
 export async function startEmulatorsAccepting(
@@ -89,14 +102,25 @@ export async function startEmulatorsAccepting(
         : [],
     );
   const servers: Record<CrmKey, EmulatorServer> = {
-    hubspot: createHubSpotEmulator({ tokens: tokens('hubspot') }),
+    hubspot: createHubSpotEmulator({
+      people: emulatorPeople('hubspot'),
+      tokens: tokens('hubspot'),
+    }),
     salesforce: createSalesforceEmulator({
+      people: emulatorPeople('salesforce'),
       tokens: tokens('salesforce'),
       refreshTokens: refreshTokens('salesforce'),
     }),
-    zoho: createZohoEmulator({ tokens: tokens('zoho'), refreshTokens: refreshTokens('zoho') }),
-    attio: createAttioEmulator({ tokens: tokens('attio') }),
-    pipedrive: createPipedriveEmulator({ tokens: tokens('pipedrive') }),
+    zoho: createZohoEmulator({
+      people: emulatorPeople('zoho'),
+      tokens: tokens('zoho'),
+      refreshTokens: refreshTokens('zoho'),
+    }),
+    attio: createAttioEmulator({ people: emulatorPeople('attio'), tokens: tokens('attio') }),
+    pipedrive: createPipedriveEmulator({
+      people: emulatorPeople('pipedrive'),
+      tokens: tokens('pipedrive'),
+    }),
   };
   return startEmulatorServers(servers, 0);
 }

@@ -9,7 +9,8 @@ import {
 } from '#src/domain/settings/categories.ts';
 import { crmCredentialsSchema } from '#src/domain/settings/settings.schema.ts';
 import {
-  DEMO_CRM_BASE_URLS,
+  DEMO_CRM_ACCOUNTS,
+  DEMO_CRM_INSTANCE,
   DEMO_ORGANIZATIONS,
   type DemoDashboard,
   type DemoOrganization,
@@ -193,19 +194,19 @@ describe('demo data: CRM connections', () => {
     }
   });
 
-  it('the owner has all five CRMs, pointing at the local emulators', () => {
+  it('the owner has all five CRMs, at vendor-shaped URLs (never a local port)', () => {
     const owner = dashboardOf('owner@acme.test').crmConnections;
     expect(owner.map((c) => c.crm).sort()).toEqual([...CRM_KEYS].sort());
     for (const connection of owner) {
       switch (connection.crm) {
         case 'salesforce':
-          expect(connection.instance.instanceUrl).toBe(DEMO_CRM_BASE_URLS.salesforce);
+          expect(connection.instance.instanceUrl).toBe(DEMO_CRM_INSTANCE.salesforceInstanceUrl);
           break;
         case 'zoho':
-          expect(connection.instance.apiDomain).toBe(DEMO_CRM_BASE_URLS.zoho);
+          expect(connection.instance.apiDomain).toBe(DEMO_CRM_INSTANCE.zohoApiDomain);
           break;
         case 'pipedrive':
-          expect(connection.instance.apiDomain).toBe(DEMO_CRM_BASE_URLS.pipedrive);
+          expect(connection.instance.apiDomain).toBe(DEMO_CRM_INSTANCE.pipedriveApiDomain);
           break;
         default:
           break;
@@ -227,14 +228,42 @@ describe('demo data: CRM connections', () => {
     }
   });
 
-  it('the demo emulator URLs are loopback addresses on ports 4101–4105', () => {
-    expect(DEMO_CRM_BASE_URLS).toEqual({
-      hubspot: 'http://127.0.0.1:4101',
-      salesforce: 'http://127.0.0.1:4102',
-      zoho: 'http://127.0.0.1:4103',
-      attio: 'http://127.0.0.1:4104',
-      pipedrive: 'http://127.0.0.1:4105',
-    });
+  it('no demo credential points at a local port', () => {
+    for (const { connection } of connections) {
+      for (const url of Object.values(connection.instance)) {
+        if (typeof url === 'string' && url.includes('://')) {
+          expect(new URL(url).protocol, url).toBe('https:');
+        }
+      }
+    }
+  });
+
+  it("the emulators' accounts hold every demo key, each owned by a person the CRM knows", () => {
+    for (const crm of CRM_KEYS) {
+      const accounts = DEMO_CRM_ACCOUNTS[crm];
+      const ids = new Set(accounts.people.map((p) => p.id));
+      expect(new Set(ids).size, crm).toBe(accounts.people.length);
+      for (const token of [...accounts.tokens, ...accounts.refreshTokens]) {
+        expect(ids.has(accounts.tokenOwners[token] ?? ''), `${crm} ${token}`).toBe(true);
+      }
+    }
+    const keys = connections.flatMap(({ connection }) => Object.values(connection.secrets));
+    const accepted = CRM_KEYS.flatMap((crm) => [
+      ...DEMO_CRM_ACCOUNTS[crm].tokens,
+      ...DEMO_CRM_ACCOUNTS[crm].refreshTokens,
+    ]);
+    expect(new Set(accepted)).toEqual(new Set(keys));
+  });
+
+  it("the owner properties' options are the owners' ids the emulators are given", () => {
+    const owner = DEMO_CRM_ACCOUNTS.hubspot.people.find((p) => p.email === 'owner@acme.test');
+    expect(owner?.id).toBe('41629701');
+    const properties = dashboardOf('owner@acme.test').settings.custom_properties?.properties ?? [];
+    for (const crm of CRM_KEYS) {
+      const property = properties.find((p) => p.crm === crm && p.ownerProperty);
+      const id = DEMO_CRM_ACCOUNTS[crm].people.find((p) => p.email === 'owner@acme.test')?.id;
+      expect(property?.options?.[0]?.value, crm).toBe(id);
+    }
   });
 });
 

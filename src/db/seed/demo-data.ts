@@ -44,13 +44,39 @@ export interface DemoOrganization {
   users: DemoUser[];
 }
 
-/** Where the local CRM emulators listen by default; the demo credentials point at them. */
-export const DEMO_CRM_BASE_URLS: Record<CrmKey, string> = {
-  hubspot: 'http://127.0.0.1:4101',
-  salesforce: 'http://127.0.0.1:4102',
-  zoho: 'http://127.0.0.1:4103',
-  attio: 'http://127.0.0.1:4104',
-  pipedrive: 'http://127.0.0.1:4105',
+/**
+ * Where the demo credentials say their CRM lives: the vendors' own URL shapes, never a local
+ * port. In demo mode the local emulators run on free ports and every CRM's base URL is pointed
+ * at them (main.ts); with the emulators off, Sync CRM reaches for the vendor and, offline, fails
+ * as unreachable instead of talking to whatever listens on some fixed port.
+ */
+export const DEMO_CRM_INSTANCE = {
+  salesforceInstanceUrl: 'https://acme-demo.my.salesforce.com',
+  zohoApiDomain: 'https://www.zohoapis.com',
+  pipedriveApiDomain: 'https://acme.pipedrive.com',
+} as const;
+
+/** A demo user's seat: the primary admin, the secondary admin, or rep N. */
+type DemoSeat = 'owner' | 'admin' | number;
+
+function seatNumber(seat: DemoSeat): number {
+  if (seat === 'owner') return 1;
+  if (seat === 'admin') return 2;
+  return 10 + seat;
+}
+
+/**
+ * The demo users' ids in each CRM (owner@ seat 1, admin@ seat 2, repN@ seat 10+N), written
+ * once: the owner properties below use them, and the emulators are given them
+ * (DEMO_CRM_ACCOUNTS) so the demo's Sync CRM finds these owners.
+ */
+const DEMO_CRM_IDS: Record<CrmKey, (seat: DemoSeat) => string> = {
+  hubspot: (seat) => String(41_629_700 + seatNumber(seat)),
+  salesforce: (seat) => `005${String(seatNumber(seat)).padStart(12, '0')}AAA`,
+  zoho: (seat) =>
+    `4876876000000225${seat === 'owner' ? '013' : seat === 'admin' ? '014' : String(100 + seat)}`,
+  attio: (seat) => `6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e${String(seatNumber(seat)).padStart(2, '0')}`,
+  pipedrive: (seat) => String(13_057_000 + seatNumber(seat)),
 };
 
 // --- input types, derived from the schemas ------------------------------------------------------
@@ -233,11 +259,11 @@ const OWNER_NAME = 'Olivia Bennett';
 
 /** The primary admin's CRM owner ids, one per CRM (the ids the emulators should seed for her). */
 const OWNER_CRM_OWNER_IDS: Record<CrmKey, string> = {
-  hubspot: '41629701',
-  salesforce: '005000000000001AAA',
-  zoho: '4876876000000225013',
-  attio: '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e01',
-  pipedrive: '13057001',
+  hubspot: DEMO_CRM_IDS.hubspot('owner'),
+  salesforce: DEMO_CRM_IDS.salesforce('owner'),
+  zoho: DEMO_CRM_IDS.zoho('owner'),
+  attio: DEMO_CRM_IDS.attio('owner'),
+  pipedrive: DEMO_CRM_IDS.pipedrive('owner'),
 };
 
 const ownerSettings: DemoSettings = {
@@ -423,7 +449,7 @@ const ownerSettings: DemoSettings = {
 // --- Acme: secondary admin (admin@acme.test), the usual Sync Settings source --------------------
 
 const ADMIN_NAME = 'Marcus Reed';
-const ADMIN_HUBSPOT_OWNER_ID = '41629702';
+const ADMIN_HUBSPOT_OWNER_ID = DEMO_CRM_IDS.hubspot('admin');
 
 /** The admin's standard process: the stages the reps' own pipelines partly overlap with. */
 const ADMIN_STAGE_TEMPLATES = [
@@ -752,11 +778,11 @@ const REP_PROFILES: readonly RepProfile[] = [
 
 /** A rep's HubSpot owner id: 41629711 for rep1 … 41629720 for rep10. */
 function repHubspotOwnerId(n: number): string {
-  return String(41629710 + n);
+  return DEMO_CRM_IDS.hubspot(n);
 }
 
 /** rep1 also runs a Pipedrive account of their own (a legacy territory book). */
-const REP1_PIPEDRIVE_OWNER_ID = '13057011';
+const REP1_PIPEDRIVE_OWNER_ID = DEMO_CRM_IDS.pipedrive(1);
 
 const TASK_PRIORITY_CYCLE = ['medium', 'low', 'high'] as const;
 const TASK_ASSIGNMENT_CYCLE = ['record_owner', 'meeting_host', 'self'] as const;
@@ -923,7 +949,7 @@ function repConnections(profile: RepProfile): CrmCredentials[] {
     {
       crm: 'pipedrive',
       secrets: { apiToken: 'pd-demo-rep1-own-account-api-token-0011' },
-      instance: { apiDomain: DEMO_CRM_BASE_URLS.pipedrive },
+      instance: { apiDomain: DEMO_CRM_INSTANCE.pipedriveApiDomain },
     },
   ];
 }
@@ -957,7 +983,7 @@ const ownerConnections: CrmCredentials[] = [
       accessToken: '00Ddemo000000001!demo-owner-salesforce-access-0001',
       refreshToken: '5Aep861demo-owner-salesforce-refresh-0001',
     },
-    instance: { instanceUrl: DEMO_CRM_BASE_URLS.salesforce },
+    instance: { instanceUrl: DEMO_CRM_INSTANCE.salesforceInstanceUrl },
   },
   {
     crm: 'zoho',
@@ -965,7 +991,7 @@ const ownerConnections: CrmCredentials[] = [
       accessToken: '1000.demo-owner-zoho-access-token-0001',
       refreshToken: '1000.demo-owner-zoho-refresh-token-0001',
     },
-    instance: { apiDomain: DEMO_CRM_BASE_URLS.zoho },
+    instance: { apiDomain: DEMO_CRM_INSTANCE.zohoApiDomain },
   },
   {
     crm: 'attio',
@@ -975,7 +1001,7 @@ const ownerConnections: CrmCredentials[] = [
   {
     crm: 'pipedrive',
     secrets: { apiToken: 'pd-demo-owner-company-api-token-0001' },
-    instance: { apiDomain: DEMO_CRM_BASE_URLS.pipedrive },
+    instance: { apiDomain: DEMO_CRM_INSTANCE.pipedriveApiDomain },
   },
 ];
 
@@ -1093,3 +1119,61 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
     ],
   },
 ];
+
+// --- what the local CRM emulators are given -------------------------------------------------------
+
+/** A CRM's users and accepted keys, in the shape the emulators take (emulators/emulator-accounts.ts). */
+export interface DemoCrmAccounts {
+  people: { id: string; email: string; name: string; admin: boolean }[];
+  tokens: string[];
+  refreshTokens: string[];
+  /** Token → the id of the person holding it. */
+  tokenOwners: Record<string, string>;
+}
+
+function seatOf(email: string): DemoSeat | undefined {
+  if (email === 'owner@acme.test') return 'owner';
+  if (email === 'admin@acme.test') return 'admin';
+  const rep = /^rep(\d+)@acme\.test$/.exec(email);
+  return rep?.[1] ? Number(rep[1]) : undefined;
+}
+
+function demoCrmAccounts(crm: CrmKey): DemoCrmAccounts {
+  const accounts: DemoCrmAccounts = { people: [], tokens: [], refreshTokens: [], tokenOwners: {} };
+  for (const org of DEMO_ORGANIZATIONS) {
+    for (const user of org.users) {
+      const seat = seatOf(user.email);
+      if (seat === undefined) continue;
+      const id = DEMO_CRM_IDS[crm](seat);
+      accounts.people.push({
+        id,
+        email: user.email,
+        name: user.name,
+        admin: user.role !== 'member',
+      });
+      for (const connection of user.dashboard?.crmConnections ?? []) {
+        if (connection.crm !== crm) continue;
+        const secrets: Record<string, string | undefined> = connection.secrets;
+        for (const [kind, secret] of Object.entries(secrets)) {
+          if (secret === undefined) continue;
+          if (kind === 'refreshToken') accounts.refreshTokens.push(secret);
+          else accounts.tokens.push(secret);
+          accounts.tokenOwners[secret] = id;
+        }
+      }
+    }
+  }
+  return accounts;
+}
+
+/**
+ * The demo's CRM accounts: every Acme user (but the invited one) as a user of each CRM, and
+ * the demo's keys. main.ts hands them to the emulators in demo mode.
+ */
+export const DEMO_CRM_ACCOUNTS: Record<CrmKey, DemoCrmAccounts> = {
+  hubspot: demoCrmAccounts('hubspot'),
+  salesforce: demoCrmAccounts('salesforce'),
+  zoho: demoCrmAccounts('zoho'),
+  attio: demoCrmAccounts('attio'),
+  pipedrive: demoCrmAccounts('pipedrive'),
+};

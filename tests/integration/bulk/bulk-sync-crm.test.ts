@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
-import type { RunningEmulators } from '#src/integrations/crm/emulators/start-emulators.ts';
+import type { RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
 import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
 import {

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startEmulators,
-  type RunningEmulators,
-} from '#src/integrations/crm/emulators/start-emulators.ts';
+import { startEmulators, type RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import {
@@ -13,6 +10,7 @@ import {
   type TestApp,
 } from '#tests/support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
+import { DEMO_CRM_ACCOUNTS } from '#src/db/seed/demo-data.ts';
 
 let database: TestDatabase;
 let testApp: TestApp;
@@ -22,7 +20,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  emulators = await startEmulators(0);
+  emulators = await startEmulators({ accounts: DEMO_CRM_ACCOUNTS });
   testApp = await buildTestApp(database, { crmBaseUrls: emulators.urls });
   await seedDemo(createUnitOfWork(database.db), testApp.keyring);
   const users = await database.db.selectFrom('users').select(['id', 'email']).execute();

@@ -7,8 +7,9 @@ import {
   createAttioEmulator,
   type AttioEmulator,
   type AttioSeed,
-} from '#src/integrations/crm/emulators/attio.emulator.ts';
-import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
+} from '#emulators/attio.emulator.ts';
+import type { StartedEmulator } from '#emulators/emulator-server.ts';
+import { demoEmulatorAccounts } from '#tests/factories/crm-connection.factory.ts';
 
 const TOKEN = 'attio-test-token-3b9f2e7a51c4';
 const FAST = FAST_RETRY_POLICY;
@@ -22,7 +23,10 @@ let emulator: AttioEmulator;
 let server: StartedEmulator;
 
 async function start(seed: Partial<AttioSeed> = {}): Promise<void> {
-  emulator = createAttioEmulator({ tokens: [TOKEN], ...seed });
+  emulator = createAttioEmulator({
+    ...demoEmulatorAccounts('attio', [TOKEN]),
+    ...seed,
+  });
   server = await emulator.start();
 }
 
@@ -260,7 +264,7 @@ describe('AttioConnector against the Attio emulator', () => {
     expect(emulator.writeLog).toHaveLength(0);
   });
 
-  it('the default seed accepts the demo token and seeds the demo members', () => {
+  it('given the demo accounts, it accepts the demo token and knows the demo members', () => {
     expect(emulator.state.tokens.has('attio-demo-owner-workspace-token-0001')).toBe(true);
     expect(emulator.faults.retryAfterAsDate).toBe(true);
     const byEmail = new Map(

@@ -3,14 +3,15 @@ import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import type { RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
-import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
+import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import {
   createHubSpotEmulator,
   type HubSpotEmulator,
   type HubSpotProperty,
   type HubSpotSeed,
-} from '#src/integrations/crm/emulators/hubspot.emulator.ts';
+} from '#emulators/hubspot.emulator.ts';
 import { HubSpotConnector } from '#src/integrations/crm/hubspot/hubspot.adapter.ts';
+import { demoEmulatorAccounts } from '#tests/factories/crm-connection.factory.ts';
 
 const TOKEN = 'pat-na1-test-hubspot-token-7f3a9c21';
 const FAST = FAST_RETRY_POLICY;
@@ -20,7 +21,10 @@ let emulator: HubSpotEmulator;
 let server: StartedEmulator;
 
 async function start(seed: Partial<HubSpotSeed> = {}): Promise<void> {
-  emulator = createHubSpotEmulator({ tokens: [TOKEN], ...seed });
+  emulator = createHubSpotEmulator({
+    ...demoEmulatorAccounts('hubspot', [TOKEN]),
+    ...seed,
+  });
   server = await emulator.start();
 }
 
@@ -255,7 +259,7 @@ describe('HubSpotConnector against the HubSpot emulator', () => {
     expect(emulator.writeLog).toHaveLength(0);
   });
 
-  it('the default seed accepts the demo tokens and seeds the demo owners', () => {
+  it('given the demo accounts, it accepts the demo tokens and knows the demo owners', () => {
     expect(emulator.state.tokens.has('pat-na1-demo-owner-hubspot-access-0001')).toBe(true);
     expect(emulator.state.tokens.has('pat-na1-demo-admin-hubspot-access-0002')).toBe(true);
     const byEmail = new Map(emulator.state.owners.map((o) => [o.email, o.id]));

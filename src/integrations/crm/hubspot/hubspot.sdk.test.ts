@@ -7,11 +7,9 @@ import {
   PropertyUpdate,
 } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
-import {
-  createHubSpotEmulator,
-  type HubSpotEmulator,
-} from '#src/integrations/crm/emulators/hubspot.emulator.ts';
+import type { StartedEmulator } from '#emulators/emulator-server.ts';
+import { createHubSpotEmulator, type HubSpotEmulator } from '#emulators/hubspot.emulator.ts';
+import { emulatorPeople } from '#tests/factories/crm-connection.factory.ts';
 
 /**
  * The official Node SDK (@hubspot/api-client), unmodified, pointed at the emulator with
@@ -30,7 +28,10 @@ let server: StartedEmulator;
 let client: Client;
 
 beforeAll(async () => {
-  emulator = createHubSpotEmulator({ tokens: [TOKEN] });
+  emulator = createHubSpotEmulator({
+    people: emulatorPeople('hubspot'),
+    tokens: [TOKEN],
+  });
   server = await emulator.start();
   client = new Client({ accessToken: TOKEN, basePath: server.baseUrl, numberOfApiCallRetries: 0 });
 });

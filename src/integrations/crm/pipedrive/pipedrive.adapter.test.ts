@@ -2,15 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
-import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
+import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import {
   createPipedriveEmulator,
   pipedriveFieldKey,
   type PipedriveEmulator,
   type PipedriveField,
   type PipedriveSeed,
-} from '#src/integrations/crm/emulators/pipedrive.emulator.ts';
+} from '#emulators/pipedrive.emulator.ts';
 import { PipedriveConnector } from '#src/integrations/crm/pipedrive/pipedrive.adapter.ts';
+import { demoEmulatorAccounts } from '#tests/factories/crm-connection.factory.ts';
 
 const TOKEN = 'pd-test-api-token-7f3a9c21d4e5b6a7';
 const FAST = FAST_RETRY_POLICY;
@@ -21,7 +22,10 @@ let emulator: PipedriveEmulator;
 let server: StartedEmulator;
 
 async function start(seed: Partial<PipedriveSeed> = {}): Promise<void> {
-  emulator = createPipedriveEmulator({ tokens: [TOKEN], ...seed });
+  emulator = createPipedriveEmulator({
+    ...demoEmulatorAccounts('pipedrive', [TOKEN]),
+    ...seed,
+  });
   server = await emulator.start();
 }
 
@@ -336,7 +340,7 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect(emulator.writeLog).toHaveLength(0);
   });
 
-  it('the default seed accepts the demo tokens and seeds the demo users', () => {
+  it('given the demo accounts, it accepts the demo tokens and knows the demo users', () => {
     expect(emulator.state.tokens.has('pd-demo-owner-company-api-token-0001')).toBe(true);
     expect(emulator.state.tokens.has('pd-demo-rep1-own-account-api-token-0011')).toBe(true);
     const byEmail = new Map(emulator.state.users.map((u) => [u.email, u.id]));

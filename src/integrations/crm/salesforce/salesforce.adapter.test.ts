@@ -2,18 +2,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
-import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
+import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import {
   createSalesforceEmulator,
   picklistField,
   picklistValue,
   type SalesforceEmulator,
   type SalesforceSeed,
-} from '#src/integrations/crm/emulators/salesforce.emulator.ts';
+} from '#emulators/salesforce.emulator.ts';
 import {
   SALESFORCE_API_VERSION,
   SalesforceConnector,
 } from '#src/integrations/crm/salesforce/salesforce.adapter.ts';
+import { demoEmulatorAccounts } from '#tests/factories/crm-connection.factory.ts';
 
 const TOKEN = '00D000000000001!AQ0AQtest.salesforce.access.7f3a9c21';
 const FAST = FAST_RETRY_POLICY;
@@ -34,7 +35,10 @@ let emulator: SalesforceEmulator;
 let server: StartedEmulator;
 
 async function start(seed: Partial<SalesforceSeed> = {}): Promise<void> {
-  emulator = createSalesforceEmulator({ tokens: [TOKEN], ...seed });
+  emulator = createSalesforceEmulator({
+    ...demoEmulatorAccounts('salesforce', [TOKEN]),
+    ...seed,
+  });
   server = await emulator.start();
 }
 
@@ -486,7 +490,7 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     });
   });
 
-  it('the default seed accepts the demo token and seeds the demo users', async () => {
+  it('given the demo accounts, it accepts the demo token and knows the demo users', async () => {
     const demo = connector('00Ddemo000000001!demo-owner-salesforce-access-0001');
     expect(await demo.verifyCredentials()).toEqual({ status: 'valid' });
     expect(await demo.findOwnerByEmail('owner@acme.test')).toEqual(OWNER);

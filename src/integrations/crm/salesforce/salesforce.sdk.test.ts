@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import type { Connection as JsforceConnection } from '@jsforce/jsforce-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
+import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import {
   createSalesforceEmulator,
   type SalesforceEmulator,
-} from '#src/integrations/crm/emulators/salesforce.emulator.ts';
+} from '#emulators/salesforce.emulator.ts';
+import { emulatorPeople } from '#tests/factories/crm-connection.factory.ts';
 
 /**
  * The official SDK (@jsforce/jsforce-node), unmodified, pointed at the emulator with
@@ -72,6 +73,7 @@ let conn: JsforceConnection;
 
 beforeAll(async () => {
   emulator = createSalesforceEmulator({
+    people: emulatorPeople('salesforce'),
     tokens: [TOKEN],
     expiredTokens: [EXPIRED],
     refreshTokens: [REFRESH],

@@ -2,14 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAST_RETRY_POLICY } from '#tests/support/crm-retry-policy.ts';
 import type { CrmOwner } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
-import type { StartedEmulator } from '#src/integrations/crm/emulators/emulator-server.ts';
+import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import {
   createZohoEmulator,
   type ZohoEmulator,
   type ZohoField,
   type ZohoSeed,
-} from '#src/integrations/crm/emulators/zoho.emulator.ts';
+} from '#emulators/zoho.emulator.ts';
 import { ZohoConnector } from '#src/integrations/crm/zoho/zoho.adapter.ts';
+import { demoEmulatorAccounts } from '#tests/factories/crm-connection.factory.ts';
 
 const TOKEN = '1000.test0zoho0access0token.7f3a9c21d4e5';
 const FAST = FAST_RETRY_POLICY;
@@ -23,7 +24,10 @@ let emulator: ZohoEmulator;
 let server: StartedEmulator;
 
 async function start(seed: Partial<ZohoSeed> = {}): Promise<void> {
-  emulator = createZohoEmulator({ tokens: [TOKEN], ...seed });
+  emulator = createZohoEmulator({
+    ...demoEmulatorAccounts('zoho', [TOKEN]),
+    ...seed,
+  });
   server = await emulator.start();
 }
 
@@ -285,7 +289,7 @@ describe('ZohoConnector against the Zoho emulator', () => {
     expect(emulator.writeLog).toHaveLength(0);
   });
 
-  it('the default seed accepts the demo tokens and seeds the demo users', () => {
+  it('given the demo accounts, it accepts the demo tokens and knows the demo users', () => {
     expect(emulator.state.tokens.has('1000.demo-owner-zoho-access-token-0001')).toBe(true);
     const byEmail = new Map(emulator.state.users.map((u) => [u.email, u.id]));
     expect(byEmail.get('owner@acme.test')).toBe('4876876000000225013');

@@ -6,14 +6,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { buildApp } from '#src/http/app.ts';
-import {
-  startEmulators,
-  type RunningEmulators,
-} from '#src/integrations/crm/emulators/start-emulators.ts';
+import { startEmulators, type RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { buildTestApp } from '#tests/support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
+import { DEMO_CRM_ACCOUNTS } from '#src/db/seed/demo-data.ts';
 
 /**
  * The UI tests' world: the real server (built app in dist/web, demo data, CRM emulators) on a
@@ -106,7 +104,7 @@ export interface UiServer {
 /** The real app (same deps as buildTestApp, plus the built web app) over a seeded test database. */
 export async function startUiServer(): Promise<UiServer> {
   const database = await createTestDatabase();
-  const emulators = await startEmulators(0);
+  const emulators = await startEmulators({ accounts: DEMO_CRM_ACCOUNTS });
   const testApp = await buildTestApp(database, { crmBaseUrls: emulators.urls });
   // buildTestApp does not pass webRoot: build the same app again with it.
   await testApp.app.close();

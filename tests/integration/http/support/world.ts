@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '#src/domain/roles.ts';
-import type { RunningEmulators } from '#src/integrations/crm/emulators/start-emulators.ts';
+import type { RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
 import {
   makeCrmConnection,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
 import {
   bearerToken,
   EmulatorServer,
@@ -10,7 +9,8 @@ import {
   type EmulatorRoute,
   type FaultConfig,
   type VendorBehaviour,
-} from '#src/integrations/crm/emulators/emulator-server.ts';
+} from '#emulators/emulator-server.ts';
+import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
 
 /**
  * A loopback Attio (REST API v2): `/v2/self`, workspace members, object attributes and their
@@ -64,10 +64,8 @@ export interface AttioObject {
   attributes: AttioAttribute[];
 }
 
-export interface AttioSeed {
-  /** Accepted tokens, in addition to the demo organizations' Attio tokens. */
-  tokens: string[];
-  /** Members added after the fillers and the demo users. */
+export interface AttioSeed extends Pick<EmulatorAccounts, 'people' | 'tokens' | 'tokenOwners'> {
+  /** Members in Attio's own shape, added after the fillers and `people`. */
   members: AttioMember[];
   /** How many filler members to seed (default 25; one of them suspended). */
   fillerMembers: number;
@@ -94,16 +92,6 @@ const WORKSPACE_ID = '2b7a4c11-5d3e-4f60-8a91-1c2d3e4f5a60';
 const DEALS_OBJECT_ID = '7d1e9a40-2c6b-4f3e-9b8a-5e4d3c2b1a01';
 const PEOPLE_OBJECT_ID = '7d1e9a40-2c6b-4f3e-9b8a-5e4d3c2b1a02';
 const SEEDED_AT = '2024-03-04T09:30:00.000000000Z';
-const OWNER_MEMBER_ID = '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e01';
-
-/** The demo users' workspace_member_ids (owner as given in the brief; the rest in its style). */
-export function demoAttioMemberId(email: string): string | undefined {
-  if (email === 'owner@acme.test') return OWNER_MEMBER_ID;
-  if (email === 'admin@acme.test') return '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e02';
-  const rep = /^rep(\d+)@acme\.test$/.exec(email);
-  if (rep?.[1]) return `6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e${String(10 + Number(rep[1]))}`;
-  return undefined;
-}
 
 function member(
   id: string,
@@ -123,16 +111,6 @@ function member(
   };
 }
 
-function demoMembers(): AttioMember[] {
-  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
-  return (acme?.users ?? []).flatMap((user) => {
-    const id = demoAttioMemberId(user.email);
-    if (id === undefined) return [];
-    const level = user.role === 'member' ? 'member' : 'admin';
-    return [member(id, user.email, user.name, level)];
-  });
-}
-
 function fillerMembers(count: number): AttioMember[] {
   return Array.from({ length: count }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
@@ -143,16 +121,6 @@ function fillerMembers(count: number): AttioMember[] {
       i === 4 ? 'suspended' : 'member',
     );
   });
-}
-
-function demoTokens(): string[] {
-  return DEMO_ORGANIZATIONS.flatMap((org) =>
-    org.users.flatMap((user) =>
-      (user.dashboard?.crmConnections ?? []).flatMap((c) =>
-        c.crm === 'attio' ? [c.secrets.accessToken] : [],
-      ),
-    ),
-  );
 }
 
 function attribute(
@@ -196,6 +164,7 @@ function selectOption(attr: AttioAttribute, title: string, archived = false): At
 }
 
 export function createAttioState(seed: Partial<AttioSeed> = {}): AttioState {
+  const fillers = fillerMembers(seed.fillerMembers ?? 25);
   const deals: AttioObject = {
     object_id: DEALS_OBJECT_ID,
     api_slug: 'deals',
@@ -236,12 +205,14 @@ export function createAttioState(seed: Partial<AttioSeed> = {}): AttioState {
     );
   }
   return {
-    tokens: new Set([...demoTokens(), ...(seed.tokens ?? [])]),
+    tokens: new Set(seed.tokens ?? []),
     workspace: { id: WORKSPACE_ID, name: 'Acme', slug: 'acme' },
-    authorizedBy: OWNER_MEMBER_ID,
+    authorizedBy: actingPersonId(seed, undefined, fillers[0]?.id.workspace_member_id ?? ''),
     members: [
-      ...fillerMembers(seed.fillerMembers ?? 25),
-      ...demoMembers(),
+      ...fillers,
+      ...(seed.people ?? []).map((p) =>
+        member(p.id, p.email, p.name, p.admin === true ? 'admin' : 'member'),
+      ),
       ...structuredClone(seed.members ?? []),
     ],
     objects: { deals, people },

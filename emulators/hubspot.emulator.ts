@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
 import {
   bearerToken,
   EmulatorServer,
@@ -10,7 +9,8 @@ import {
   type EmulatorRoute,
   type FaultConfig,
   type VendorBehaviour,
-} from '#src/integrations/crm/emulators/emulator-server.ts';
+} from '#emulators/emulator-server.ts';
+import type { EmulatorAccounts, EmulatorPerson } from '#emulators/emulator-accounts.ts';
 
 /**
  * A loopback HubSpot: the CRM v3 owners and properties APIs and account-info, with HubSpot's
@@ -70,10 +70,8 @@ export interface HubSpotProperty {
 
 export type HubSpotObjectType = 'deals' | 'contacts';
 
-export interface HubSpotSeed {
-  /** Accepted access tokens, in addition to the demo organizations' HubSpot tokens. */
-  tokens: string[];
-  /** Owners added after the demo users and the fillers. */
+export interface HubSpotSeed extends Pick<EmulatorAccounts, 'people' | 'tokens'> {
+  /** Owners in HubSpot's own shape, added after the fillers and `people`. */
   owners: HubSpotOwner[];
   /** How many filler owners to seed (default 140, so a 100-per-page listing needs 2 pages). */
   fillerOwners: number;
@@ -95,15 +93,6 @@ const SEEDED_AT = '2024-03-04T09:30:00.000Z';
 const DAILY_LIMIT = 250_000;
 const SECONDLY_LIMIT = 19;
 
-/** The demo users' HubSpot owner ids (SPEC / crm-helper brief). */
-export function demoHubSpotOwnerId(email: string): string | undefined {
-  if (email === 'owner@acme.test') return '41629701';
-  if (email === 'admin@acme.test') return '41629702';
-  const rep = /^rep(\d+)@acme\.test$/.exec(email);
-  if (rep?.[1]) return String(41629710 + Number(rep[1]));
-  return undefined;
-}
-
 function splitName(name: string): { firstName: string; lastName: string } {
   const [first = '', ...rest] = name.trim().split(/\s+/);
   return { firstName: first, lastName: rest.join(' ') };
@@ -123,17 +112,12 @@ function owner(id: string, email: string, name: string, userId: number): HubSpot
   };
 }
 
-function demoOwners(): HubSpotOwner[] {
-  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
-  return (acme?.users ?? []).flatMap((user) => {
-    const id = demoHubSpotOwnerId(user.email);
-    if (id === undefined) return [];
-    // userId is a different id space from the owner id (the notes warn against mixing them).
-    return [owner(id, user.email, user.name, 9_100_000 + (Number(id) - 41_629_700))];
-  });
+function personOwners(people: readonly EmulatorPerson[]): HubSpotOwner[] {
+  // userId is a different id space from the owner id (the notes warn against mixing them).
+  return people.map((p, i) => owner(p.id, p.email, p.name, 9_100_001 + i));
 }
 
-/** Filler owners with ids below the demo ones, so the demo users land on a later page. */
+/** Filler owners with ids below the seeded people's, so finding one of them pages. */
 function fillerOwners(count: number): HubSpotOwner[] {
   return Array.from({ length: count }, (_, i) => {
     const n = i + 1;
@@ -146,16 +130,6 @@ function fillerOwners(count: number): HubSpotOwner[] {
     // One archived filler: hidden from the default listing, like a deactivated user.
     return n === 7 ? { ...o, archived: true } : o;
   });
-}
-
-function demoTokens(): string[] {
-  return DEMO_ORGANIZATIONS.flatMap((org) =>
-    org.users.flatMap((user) =>
-      (user.dashboard?.crmConnections ?? []).flatMap((c) =>
-        c.crm === 'hubspot' ? [c.secrets.accessToken] : [],
-      ),
-    ),
-  );
 }
 
 function builtIn(
@@ -248,10 +222,10 @@ export function createHubSpotState(seed: Partial<HubSpotSeed> = {}): HubSpotStat
     properties[objectType].push(...structuredClone(seed.properties?.[objectType] ?? []));
   }
   return {
-    tokens: new Set([...demoTokens(), ...(seed.tokens ?? [])]),
+    tokens: new Set(seed.tokens ?? []),
     owners: [
       ...fillerOwners(seed.fillerOwners ?? 140),
-      ...demoOwners(),
+      ...personOwners(seed.people ?? []),
       ...structuredClone(seed.owners ?? []),
     ].sort((a, b) => Number(a.id) - Number(b.id)),
     properties,

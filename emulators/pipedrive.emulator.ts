@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
 import {
   bearerToken,
   EmulatorServer,
@@ -10,7 +9,8 @@ import {
   type EmulatorRoute,
   type FaultConfig,
   type VendorBehaviour,
-} from '#src/integrations/crm/emulators/emulator-server.ts';
+} from '#emulators/emulator-server.ts';
+import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
 
 /**
  * A loopback Pipedrive (shared/product/crm-api-notes.md §5): v1 users, v1 dealFields /
@@ -74,12 +74,10 @@ export interface PipedriveField {
 
 export type PipedriveEntity = 'deal' | 'person';
 
-export interface PipedriveSeed {
-  /** Accepted API tokens, in addition to the demo organizations' Pipedrive tokens. */
-  tokens: string[];
+export interface PipedriveSeed extends Pick<EmulatorAccounts, 'people' | 'tokens' | 'tokenOwners'> {
   /** Accepted OAuth access tokens (`Authorization: Bearer`). */
   oauthTokens: string[];
-  /** Users added after the demo users and the fillers. */
+  /** Users in Pipedrive's own shape, added after the fillers and `people`. */
   users: PipedriveUser[];
   /** How many filler users to seed (default 40; GET /api/v1/users is not paged). */
   fillerUsers: number;
@@ -93,6 +91,10 @@ export interface PipedriveSeed {
 
 export interface PipedriveState {
   tokens: Set<string>;
+  /** Token → the user id it belongs to (`GET users/me`). */
+  tokenOwners: Record<string, string>;
+  /** Whose token one without an owner is. */
+  defaultUserId: number;
   oauthTokens: Set<string>;
   users: PipedriveUser[];
   fields: Record<PipedriveEntity, PipedriveField[]>;
@@ -115,15 +117,6 @@ const ENTITY_PATHS: Record<string, PipedriveEntity> = {
   personFields: 'person',
 };
 
-/** The demo users' Pipedrive ids: owner@ 13057001, admin@ 13057002, repN@ 13057010+N. */
-export function demoPipedriveUserId(email: string): number | undefined {
-  if (email === 'owner@acme.test') return 13_057_001;
-  if (email === 'admin@acme.test') return 13_057_002;
-  const rep = /^rep(\d+)@acme\.test$/.exec(email);
-  if (rep?.[1]) return 13_057_010 + Number(rep[1]);
-  return undefined;
-}
-
 function user(id: number, email: string, name: string, admin = false): PipedriveUser {
   return {
     id,
@@ -142,14 +135,6 @@ function user(id: number, email: string, name: string, admin = false): Pipedrive
   };
 }
 
-function demoUsers(): PipedriveUser[] {
-  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
-  return (acme?.users ?? []).flatMap((u) => {
-    const id = demoPipedriveUserId(u.email);
-    return id === undefined ? [] : [user(id, u.email, u.name, u.role !== 'member')];
-  });
-}
-
 function fillerUsers(count: number): PipedriveUser[] {
   return Array.from({ length: count }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
@@ -157,16 +142,6 @@ function fillerUsers(count: number): PipedriveUser[] {
     // One deactivated filler, as Pipedrive lists deactivated users too.
     return i === 6 ? { ...u, active_flag: false } : u;
   });
-}
-
-function demoTokens(): string[] {
-  return DEMO_ORGANIZATIONS.flatMap((org) =>
-    org.users.flatMap((u) =>
-      (u.dashboard?.crmConnections ?? []).flatMap((c) =>
-        c.crm === 'pipedrive' ? [c.secrets.apiToken] : [],
-      ),
-    ),
-  );
 }
 
 /** A custom field's key: 40 hex characters, stable for an entity and id. */
@@ -245,6 +220,7 @@ function defaultFields(fillers: number): Record<PipedriveEntity, PipedriveField[
 }
 
 export function createPipedriveState(seed: Partial<PipedriveSeed> = {}): PipedriveState {
+  const fillers = fillerUsers(seed.fillerUsers ?? 40);
   const fields = defaultFields(seed.fillerDealFields ?? 0);
   for (const entity of ['deal', 'person'] as const) {
     fields[entity].push(...structuredClone(seed.fields?.[entity] ?? []));
@@ -252,11 +228,13 @@ export function createPipedriveState(seed: Partial<PipedriveSeed> = {}): Pipedri
   const allFields = [...fields.deal, ...fields.person];
   const allOptions = allFields.flatMap((f) => f.options ?? []);
   return {
-    tokens: new Set([...demoTokens(), ...(seed.tokens ?? [])]),
+    tokens: new Set(seed.tokens ?? []),
+    tokenOwners: { ...seed.tokenOwners },
+    defaultUserId: Number(actingPersonId(seed, undefined, String(fillers[0]?.id ?? 0))),
     oauthTokens: new Set(seed.oauthTokens ?? []),
     users: [
-      ...fillerUsers(seed.fillerUsers ?? 40),
-      ...demoUsers(),
+      ...fillers,
+      ...(seed.people ?? []).map((p) => user(Number(p.id), p.email, p.name, p.admin ?? false)),
       ...structuredClone(seed.users ?? []),
     ],
     fields,
@@ -440,13 +418,15 @@ function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): Emul
       method: 'GET',
       pattern: '/api/v1/users/me',
       handler: (request) => {
-        const token = request.headers['x-api-token'] ?? request.query.get('api_token');
-        // rep1's own account token belongs to rep1; every other token to the company owner.
-        const email =
-          token === 'pd-demo-rep1-own-account-api-token-0011'
-            ? 'rep1@acme.test'
-            : 'owner@acme.test';
-        const me = state.users.find((u) => u.email === email);
+        const header = request.headers['x-api-token'];
+        const token =
+          (Array.isArray(header) ? header[0] : header) ??
+          request.query.get('api_token') ??
+          bearerToken(request.headers, 'Bearer') ??
+          '';
+        const owner = state.tokenOwners[token];
+        const id = owner === undefined ? state.defaultUserId : Number(owner);
+        const me = state.users.find((u) => u.id === id);
         if (!me) return unknownMethod(request);
         return ok({
           ...me,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
 import {
   EmulatorServer,
   type AuthResult,
@@ -8,7 +7,8 @@ import {
   type EmulatorRoute,
   type FaultConfig,
   type VendorBehaviour,
-} from '#src/integrations/crm/emulators/emulator-server.ts';
+} from '#emulators/emulator-server.ts';
+import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
 
 /**
  * A loopback Salesforce org (shared/product/crm-api-notes.md §2 and "Emulator scope"): the
@@ -90,16 +90,12 @@ export interface SalesforceCustomField {
   LastModifiedDate: string;
 }
 
-export interface SalesforceSeed {
-  /** Accepted access tokens (acting as owner@acme.test), besides the demo organizations' ones. */
-  tokens: string[];
-  /** Known tokens whose session has timed out. */
+export interface SalesforceSeed extends EmulatorAccounts {
+  /** Known tokens whose session has timed out (acting as `tokenOwners` says, or the first person). */
   expiredTokens: string[];
-  /** Accepted refresh tokens, besides the demo ones. */
-  refreshTokens: string[];
-  /** Users added after the fillers and the demo users. */
+  /** Users in Salesforce's own shape, added after the fillers and `people`. */
   users: SalesforceUser[];
-  /** How many filler users come before the demo users (default 240, 3 of them inactive). */
+  /** How many filler users come before `people` (default 240, 3 of them inactive). */
   fillerUsers: number;
   /** Records per query page when no batchSize header is sent (default 200). */
   queryPageSize: number;
@@ -141,16 +137,8 @@ export interface SalesforceState {
 const SEEDED_AT = '2024-03-04T09:30:00.000+0000';
 const MIN_VERSION = 31;
 const MAX_VERSION = 65;
-const OWNER_USER_ID = '005000000000001AAA';
-
-/** The demo users' Salesforce User Ids: owner …001, admin …002, repN …0(10+N). */
-export function demoSalesforceUserId(email: string): string | undefined {
-  if (email === 'owner@acme.test') return OWNER_USER_ID;
-  if (email === 'admin@acme.test') return '005000000000002AAA';
-  const rep = /^rep(\d+)@acme\.test$/.exec(email);
-  if (rep?.[1]) return `005${String(10 + Number(rep[1])).padStart(12, '0')}AAA`;
-  return undefined;
-}
+/** Who created the seeded metadata, and who a token acts as when nobody is seeded. */
+const ADMIN_USER_ID = '005000000000001AAA';
 
 function splitName(name: string): { FirstName: string; LastName: string } {
   const [first = '', ...rest] = name.trim().split(/\s+/);
@@ -169,15 +157,7 @@ function user(Id: string, email: string, name: string, IsActive = true): Salesfo
   };
 }
 
-function demoUsers(): SalesforceUser[] {
-  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
-  return (acme?.users ?? []).flatMap((u) => {
-    const id = demoSalesforceUserId(u.email);
-    return id === undefined ? [] : [user(id, u.email, u.name)];
-  });
-}
-
-/** Filler users listed before the demo users, so finding a rep needs the second page. */
+/** Filler users listed before the seeded people, so finding one of them needs the second page. */
 function fillerUsers(count: number): SalesforceUser[] {
   return Array.from({ length: count }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
@@ -190,27 +170,6 @@ function fillerUsers(count: number): SalesforceUser[] {
       active,
     );
   });
-}
-
-interface DemoTokens {
-  access: Map<string, string>;
-  refresh: Map<string, string>;
-}
-
-function demoTokens(): DemoTokens {
-  const access = new Map<string, string>();
-  const refresh = new Map<string, string>();
-  for (const org of DEMO_ORGANIZATIONS) {
-    for (const u of org.users) {
-      for (const c of u.dashboard?.crmConnections ?? []) {
-        if (c.crm !== 'salesforce') continue;
-        const id = demoSalesforceUserId(u.email) ?? OWNER_USER_ID;
-        access.set(c.secrets.accessToken, id);
-        if (c.secrets.refreshToken !== undefined) refresh.set(c.secrets.refreshToken, id);
-      }
-    }
-  }
-  return { access, refresh };
 }
 
 function recordType(
@@ -337,17 +296,19 @@ function defaultCustomFields(): SalesforceCustomField[] {
 }
 
 export function createSalesforceState(seed: Partial<SalesforceSeed> = {}): SalesforceState {
-  const demo = demoTokens();
-  for (const token of seed.tokens ?? []) demo.access.set(token, OWNER_USER_ID);
-  for (const token of seed.expiredTokens ?? []) demo.access.set(token, OWNER_USER_ID);
-  for (const token of seed.refreshTokens ?? []) demo.refresh.set(token, OWNER_USER_ID);
+  const fillers = fillerUsers(seed.fillerUsers ?? 240);
+  const actsAs = (token: string) => actingPersonId(seed, token, fillers[0]?.Id ?? ADMIN_USER_ID);
+  const access = new Map<string, string>();
+  for (const token of [...(seed.tokens ?? []), ...(seed.expiredTokens ?? [])]) {
+    access.set(token, actsAs(token));
+  }
   return {
-    tokens: demo.access,
+    tokens: access,
     expiredTokens: new Set(seed.expiredTokens ?? []),
-    refreshTokens: demo.refresh,
+    refreshTokens: new Map((seed.refreshTokens ?? []).map((token) => [token, actsAs(token)])),
     users: [
-      ...fillerUsers(seed.fillerUsers ?? 240),
-      ...demoUsers(),
+      ...fillers,
+      ...(seed.people ?? []).map((p) => user(p.id, p.email, p.name)),
       ...structuredClone(seed.users ?? []),
     ],
     recordTypes: [...defaultRecordTypes(), ...structuredClone(seed.recordTypes ?? [])],
@@ -726,9 +687,9 @@ function customFieldOut(field: SalesforceCustomField, version: string, full: boo
     Description: field.metadata.description ?? null,
     ManageableState: 'unmanaged',
     CreatedDate: field.CreatedDate,
-    CreatedById: OWNER_USER_ID,
+    CreatedById: ADMIN_USER_ID,
     LastModifiedDate: field.LastModifiedDate,
-    LastModifiedById: OWNER_USER_ID,
+    LastModifiedById: ADMIN_USER_ID,
     FullName: fullName,
     Metadata: null,
   };

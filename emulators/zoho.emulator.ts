@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DEMO_ORGANIZATIONS } from '#src/db/seed/demo-data.ts';
 import {
   bearerToken,
   EmulatorServer,
@@ -10,7 +9,8 @@ import {
   type EmulatorRoute,
   type FaultConfig,
   type VendorBehaviour,
-} from '#src/integrations/crm/emulators/emulator-server.ts';
+} from '#emulators/emulator-server.ts';
+import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
 
 /**
  * A loopback Zoho CRM (shared/product/crm-api-notes.md §3): the v8 users and field-settings
@@ -59,12 +59,8 @@ export interface ZohoField {
 
 export type ZohoModule = 'Deals' | 'Contacts';
 
-export interface ZohoSeed {
-  /** Accepted access tokens, in addition to the demo organizations' Zoho tokens. */
-  tokens: string[];
-  /** Accepted refresh tokens (POST /oauth/v2/token), in addition to the demo ones. */
-  refreshTokens: string[];
-  /** Users added after the demo users and the fillers. */
+export interface ZohoSeed extends EmulatorAccounts {
+  /** Users in Zoho's own shape, added after the fillers and `people`. */
   users: ZohoUser[];
   /** How many filler users to seed (default 230, so a 200-per-page listing needs 2 pages). */
   fillerUsers: number;
@@ -74,6 +70,10 @@ export interface ZohoSeed {
 
 export interface ZohoState {
   tokens: Set<string>;
+  /** Token → the user id it acts as (`type=CurrentUser`); default the first seeded person. */
+  tokenOwners: Record<string, string>;
+  /** Who a token without an owner acts as. */
+  defaultUserId: string;
   refreshTokens: Set<string>;
   users: ZohoUser[];
   fields: Record<ZohoModule, ZohoField[]>;
@@ -91,18 +91,6 @@ const ROLE_CEO = { id: `${ID_PREFIX}026005`, name: 'CEO' };
 const ROLE_REP = { id: `${ID_PREFIX}026008`, name: 'Sales Rep' };
 const PROFILE_ADMIN = { id: `${ID_PREFIX}026011`, name: 'Administrator' };
 const PROFILE_STANDARD = { id: `${ID_PREFIX}026014`, name: 'Standard' };
-
-/**
- * The demo users' Zoho user ids: owner@ 4876876000000225013 (from the brief), admin@ …225014,
- * repN@ …2251NN (rep1 → 4876876000000225101, rep10 → …225110).
- */
-export function demoZohoUserId(email: string): string | undefined {
-  if (email === 'owner@acme.test') return `${ID_PREFIX}225013`;
-  if (email === 'admin@acme.test') return `${ID_PREFIX}225014`;
-  const rep = /^rep(\d+)@acme\.test$/.exec(email);
-  if (rep?.[1]) return `${ID_PREFIX}225${String(100 + Number(rep[1])).padStart(3, '0')}`;
-  return undefined;
-}
 
 function splitName(name: string): { first_name: string; last_name: string } {
   const [first = '', ...rest] = name.trim().split(/\s+/);
@@ -124,15 +112,7 @@ function user(id: string, email: string, name: string, admin = false): ZohoUser 
   };
 }
 
-function demoUsers(): ZohoUser[] {
-  const acme = DEMO_ORGANIZATIONS.find((org) => org.name === 'Acme');
-  return (acme?.users ?? []).flatMap((u) => {
-    const id = demoZohoUserId(u.email);
-    return id === undefined ? [] : [user(id, u.email, u.name, u.role !== 'member')];
-  });
-}
-
-/** Filler users listed before the demo ones, so the demo users land on a later page. */
+/** Filler users listed before the seeded people, so finding one of them pages. */
 function fillerUsers(count: number): ZohoUser[] {
   return Array.from({ length: count }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
@@ -140,18 +120,6 @@ function fillerUsers(count: number): ZohoUser[] {
     // One deactivated filler: hidden from type=ActiveUsers, like a real disabled user.
     return i === 6 ? { ...u, status: 'disabled' as const } : u;
   });
-}
-
-function demoSecrets(kind: 'accessToken' | 'refreshToken'): string[] {
-  return DEMO_ORGANIZATIONS.flatMap((org) =>
-    org.users.flatMap((u) =>
-      (u.dashboard?.crmConnections ?? []).flatMap((c) => {
-        if (c.crm !== 'zoho') return [];
-        const secret = c.secrets[kind];
-        return secret === undefined ? [] : [secret];
-      }),
-    ),
-  );
 }
 
 function systemField(id: string, apiName: string, label: string, dataType: string): ZohoField {
@@ -220,16 +188,19 @@ function defaultFields(): Record<ZohoModule, ZohoField[]> {
 }
 
 export function createZohoState(seed: Partial<ZohoSeed> = {}): ZohoState {
+  const fillers = fillerUsers(seed.fillerUsers ?? 230);
   const fields = defaultFields();
   for (const module of ['Deals', 'Contacts'] as const) {
     fields[module].push(...structuredClone(seed.fields?.[module] ?? []));
   }
   return {
-    tokens: new Set([...demoSecrets('accessToken'), ...(seed.tokens ?? [])]),
-    refreshTokens: new Set([...demoSecrets('refreshToken'), ...(seed.refreshTokens ?? [])]),
+    tokens: new Set(seed.tokens ?? []),
+    refreshTokens: new Set(seed.refreshTokens ?? []),
+    tokenOwners: { ...seed.tokenOwners },
+    defaultUserId: actingPersonId(seed, undefined, fillers[0]?.id ?? ''),
     users: [
-      ...fillerUsers(seed.fillerUsers ?? 230),
-      ...demoUsers(),
+      ...fillers,
+      ...(seed.people ?? []).map((p) => user(p.id, p.email, p.name, p.admin ?? false)),
       ...structuredClone(seed.users ?? []),
     ],
     fields,
@@ -478,6 +449,7 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
         }
         const accessToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
         state.tokens.add(accessToken);
+        state.tokenOwners[accessToken] = state.tokenOwners[refresh] ?? state.defaultUserId;
         return {
           status: 200,
           body: {
@@ -497,7 +469,9 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
         const type = request.query.get('type') ?? 'AllUsers';
         let users: ZohoUser[];
         if (type === 'CurrentUser') {
-          users = state.users.filter((u) => u.email === 'owner@acme.test').slice(0, 1);
+          const token = bearerToken(request.headers, 'Zoho-oauthtoken') ?? '';
+          const id = state.tokenOwners[token] ?? state.defaultUserId;
+          users = state.users.filter((u) => u.id === id);
         } else if (type === 'ActiveUsers') {
           users = state.users.filter((u) => u.status === 'active');
         } else if (type === 'AllUsers') {
