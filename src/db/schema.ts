@@ -187,6 +187,18 @@ export interface CrmRateBudgetsTable {
   used: number;
 }
 
+/** Drift kept per source × member, valid while both dashboards' versions match (ADR 0013). */
+export interface DriftCacheTable {
+  source_id: string;
+  target_id: string;
+  source_version: number;
+  target_version: number;
+  rules_version: number;
+  drift: ColumnType<Record<string, 'in_sync' | 'differs'>, string, string>;
+  drift_count: number;
+  computed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface BulkRunMembersTable {
   run_id: string;
   member_id: string;
@@ -264,6 +276,7 @@ export interface DB {
   bulk_runs: BulkRunsTable;
   bulk_run_members: BulkRunMembersTable;
   crm_rate_budgets: CrmRateBudgetsTable;
+  drift_cache: DriftCacheTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

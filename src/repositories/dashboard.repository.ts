@@ -141,6 +141,12 @@ export class DashboardRepository {
       .where('user_id', '=', userId)
       .where('category', 'in', categories)
       .execute();
+    // A change like any other: kept drift (and any reader of the version) must see it.
+    await this.db
+      .updateTable('dashboards')
+      .set({ version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+      .where('user_id', '=', userId)
+      .execute();
   }
 
   // --- the sync engine: many dashboards at once, a fixed number of statements ---------------

@@ -6,6 +6,7 @@ import { JobSqlRepository } from '#src/repositories/job-sql.repository.ts';
 import { RateBudgetRepository } from '#src/repositories/rate-budget.repository.ts';
 import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
+import { DriftCacheRepository } from '#src/repositories/drift-cache.repository.ts';
 import { MemberRepository } from '#src/repositories/member.repository.ts';
 import { IdempotencyRepository } from '#src/repositories/idempotency.repository.ts';
 import { LoginFailureRepository } from '#src/repositories/login-failure.repository.ts';
@@ -31,6 +32,7 @@ export interface Repositories {
   bulkRuns: BulkRunRepository;
   jobs: JobSqlRepository;
   rateBudgets: RateBudgetRepository;
+  driftCache: DriftCacheRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -49,6 +51,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     bulkRuns: new BulkRunRepository(db),
     jobs: new JobSqlRepository(db),
     rateBudgets: new RateBudgetRepository(db),
+    driftCache: new DriftCacheRepository(db),
   };
 }
 

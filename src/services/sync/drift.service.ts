@@ -54,7 +54,18 @@ async function categoriesSetBy(repos: Repositories, sourceId: string): Promise<C
   return orderForApply(CATEGORY_KEYS.filter((c) => states.has(c)));
 }
 
-/** Drift of several members from one source, in a fixed number of queries. */
+/**
+ * The version of what decides drift: the copy rules, the engine and the category schemas. Kept
+ * drift stamped with another version is not served. Bump it when any of those files changes
+ * (the test "kept drift is stamped with the rules' version" fails until you do).
+ */
+export const DRIFT_RULES_VERSION = 1;
+
+/**
+ * Drift of several members from one source, in a fixed number of queries: what was kept for
+ * this source and member while neither dashboard changed is served as it is (ADR 0013); the
+ * others are planned by the sync engine, in one call for all of them, and kept.
+ */
 export async function driftOfMembers(
   repos: Repositories,
   keyring: Keyring,
@@ -62,26 +73,40 @@ export async function driftOfMembers(
   memberIds: readonly string[],
 ): Promise<Map<string, MemberDrift>> {
   const targets = memberIds.filter((id) => id !== sourceId);
-  const categories = await categoriesSetBy(repos, sourceId);
   const result = new Map<string, MemberDrift>();
-  if (targets.length === 0 || categories.length === 0) {
-    for (const id of targets) result.set(id, { drift: {}, driftCount: 0 });
-    return result;
+  if (targets.length === 0) return result;
+  // The versions are read before the dashboards are: drift planned from newer values than its
+  // stamp only fails to match later, never serves a stale answer.
+  const kept = await repos.driftCache.lookup(sourceId, targets, DRIFT_RULES_VERSION);
+  const missing: string[] = [];
+  for (const id of targets) {
+    const entry = kept.targets.get(id);
+    if (entry?.kept) result.set(id, entry.kept);
+    else missing.push(id);
   }
-  const plans = await planSync(repos, keyring, {
-    sourceId,
-    targetIds: targets,
-    categories,
-    mode: 'compare',
-  });
+  if (missing.length === 0) return result;
+  const categories = await categoriesSetBy(repos, sourceId);
+  const planned: { targetId: string; targetVersion: number; drift: MemberDrift }[] = [];
+  const plans =
+    categories.length === 0
+      ? missing.map((targetId) => ({ targetId, results: [] as CategoryResult[] }))
+      : await planSync(repos, keyring, {
+          sourceId,
+          targetIds: missing,
+          categories,
+          mode: 'compare',
+        });
   for (const plan of plans) {
     const drift: Partial<Record<CategoryKey, DriftState>> = {};
     for (const r of plan.results) drift[r.category] = r.changed ? 'differs' : 'in_sync';
-    result.set(plan.targetId, {
-      drift,
-      driftCount: plan.results.filter((r) => r.changed).length,
-    });
+    const memberDrift = { drift, driftCount: plan.results.filter((r) => r.changed).length };
+    result.set(plan.targetId, memberDrift);
+    const targetVersion = kept.targets.get(plan.targetId)?.version;
+    if (targetVersion !== undefined)
+      planned.push({ targetId: plan.targetId, targetVersion, drift: memberDrift });
   }
+  if (kept.sourceVersion !== undefined)
+    await repos.driftCache.keep(sourceId, kept.sourceVersion, DRIFT_RULES_VERSION, planned);
   return result;
 }
 

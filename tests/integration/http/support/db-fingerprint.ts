@@ -31,6 +31,8 @@ export const TABLES_ALLOWED_TO_CHANGE = [
   'login_failures',
   // CRM requests take from their account's rate budget (shared by every process).
   'crm_rate_budgets',
+  // Drift kept per source × member: a read model any reader may fill (ADR 0013).
+  'drift_cache',
 ] as const satisfies readonly (keyof DB)[];
 
 export type Fingerprint = Record<(typeof GUARDED_TABLES)[number], { rows: number; digest: string }>;
