@@ -23,5 +23,15 @@ export function requireAuth(request: FastifyRequest): RequestAuth {
 
 /** What services take: the actor and the request id (which also goes in audit entries). */
 export function contextOf(request: FastifyRequest): SyncContext {
-  return { actorId: requireAuth(request).user.id, requestId: request.id };
+  const { user } = requireAuth(request);
+  return {
+    actorId: user.id,
+    actor: {
+      id: user.id,
+      organizationId: user.organizationId,
+      role: user.role,
+      status: user.status,
+    },
+    requestId: request.id,
+  };
 }

@@ -115,11 +115,11 @@ export async function resolveSession(
   token: string,
 ): Promise<{ csrfToken: string; user: SessionUser; sessionId: string } | undefined> {
   const id = sessionIdOf(token);
-  const session = await deps.uow.read.sessions.find(id);
-  if (!session) return undefined;
+  const found = await deps.uow.read.sessions.findWithUser(id);
+  if (!found) return undefined;
+  const { session, user } = found;
   const now = (deps.now ?? (() => new Date()))().getTime();
   const policy = deps.sessionPolicy ?? DEFAULT_SESSION_POLICY;
-  const user = await deps.uow.read.users.findById(session.userId);
   if (
     !user ||
     user.status === 'deactivated' ||
@@ -135,14 +135,7 @@ export async function resolveSession(
   return {
     sessionId: id,
     csrfToken: session.csrfToken,
-    user: {
-      id: user.id,
-      organizationId: user.organization_id,
-      email: user.email,
-      name: user.name,
-      role: user.role,
-      status: user.status,
-    },
+    user,
   };
 }
 

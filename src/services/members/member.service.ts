@@ -20,6 +20,7 @@ import {
   type MemberDrift,
 } from '#src/services/sync/drift.service.ts';
 import {
+  actorOf,
   auditRefusal,
   isUuid,
   resolveActor,
@@ -83,7 +84,7 @@ const TEAM_NOT_FOUND = 'That team was not found.';
 
 /** The teams of the actor's organization with their member counts (admins only). */
 export async function listTeams(deps: MemberDeps, context: MemberContext): Promise<TeamSummary[]> {
-  const actor = await resolveActor(deps.uow.read, context.actorId);
+  const actor = await actorOf(deps.uow.read, context);
   assertCanReadMembers(actor);
   return deps.uow.read.teams.listWithMemberCounts(actor.organizationId);
 }
@@ -100,7 +101,7 @@ export async function listTeamMembers(
   query: { cursor?: string; limit?: number; q?: string; driftFrom?: string } = {},
 ): Promise<MemberPage> {
   const repos = deps.uow.read;
-  const actor = await resolveActor(repos, context.actorId);
+  const actor = await actorOf(repos, context);
   assertCanReadMembers(actor);
   const limit = pageSize(query.limit);
   const q = searchText(query.q);

@@ -17,6 +17,12 @@ import type { IdempotencyGuard } from '#src/services/idempotency/idempotency.ser
 /** Who is acting and on which request: what every sync use case takes. */
 export interface SyncContext {
   actorId: string;
+  /**
+   * The acting user as this request's session lookup just read them (role, status). Read-only
+   * use cases may use it rather than read the user again (`actorOf`); a use case that writes
+   * resolves the actor inside its transaction.
+   */
+  actor?: Actor;
   requestId?: string | null;
   /** Present when the request carries an Idempotency-Key: complete it with the effect. */
   idempotency?: IdempotencyGuard;
@@ -40,6 +46,12 @@ export async function resolveActor(repos: Repositories, actorId: string): Promis
     role: user.role,
     status: user.status,
   };
+}
+
+/** For read-only use cases: the actor the request's session resolved, else read now. */
+export async function actorOf(repos: Repositories, context: SyncContext): Promise<Actor> {
+  if (context.actor && context.actor.id === context.actorId) return context.actor;
+  return resolveActor(repos, context.actorId);
 }
 
 /** Authorization first (SPEC §4): returns the actor and the target, or throws the AppError. */
