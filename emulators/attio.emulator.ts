@@ -242,9 +242,8 @@ function attioBehaviour(state: AttioState): VendorBehaviour {
       return faults.tokensExpired ? 'expired' : 'ok';
     },
     unauthorized(result): EmulatorReply {
-      if (result === 'expired') {
-        return attioError(401, 'auth_error', 'token_expired', 'The access token has expired.');
-      }
+      // Attio API keys do not expire; no expiry code is documented (mem): a token the fault
+      // marks expired is refused like any other.
       if (result === 'missing') {
         return attioError(
           401,

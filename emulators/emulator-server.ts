@@ -300,7 +300,22 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
   if (contentType?.includes('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(raw));
   }
+  const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+  if (boundary !== undefined) return parseMultipart(raw, boundary);
   return JSON.parse(raw) as unknown;
+}
+
+/** The text fields of a multipart/form-data body (what the Zoho SDK sends to the token endpoint). */
+function parseMultipart(raw: string, boundary: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const part of raw.split(`--${boundary}`)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (split === -1) continue;
+    const name = /content-disposition:[^\r\n]*\bname="([^"]*)"/i.exec(part.slice(0, split))?.[1];
+    if (name === undefined) continue;
+    fields[name] = part.slice(split + 4).replace(/\r\n$/, '');
+  }
+  return fields;
 }
 
 /** The token from `Authorization: <scheme> <token>`, or undefined. */

@@ -25,8 +25,7 @@ import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accou
  * scheme); any other scheme or none → 401 INVALID_AUTH_HEADER.
  *
  * Deviations, chosen for tests: the default query batch is 200 records (Salesforce's is 2,000;
- * `Sforce-Query-Options: batchSize=` is honoured between 200 and 2,000), and the unknown-token
- * reply's message differs from the expired-token one (see `unauthorized`). State is per instance.
+ * `Sforce-Query-Options: batchSize=` is honoured between 200 and 2,000). State is per instance.
  */
 
 export const SALESFORCE_ORG_ID = '00D000000000001AAA';
@@ -375,18 +374,8 @@ function salesforceBehaviour(state: SalesforceState): VendorBehaviour {
         // No Authorization header, or a scheme other than Bearer/OAuth.
         return failure(state, 401, 'INVALID_AUTH_HEADER', 'INVALID_HEADER_TYPE');
       }
-      if (result === 'expired') {
-        return failure(state, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
-      }
-      // Salesforce often answers an unknown session with the same generic message as an
-      // expired one; the emulator uses the other message Salesforce also sends for a session id
-      // it has never issued, so tests can tell the two apart (the adapter reads the message).
-      return failure(
-        state,
-        401,
-        'INVALID_SESSION_ID',
-        'Invalid Session ID found in SessionHeader: Illegal Session. Session not found, missing session hash',
-      );
+      // Salesforce answers an expired and an unknown session alike (errorcodes.htm).
+      return failure(state, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     },
     rateLimited(retryAfter): EmulatorReply {
       const reply = failure(state, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
@@ -965,6 +954,60 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
             issued_at: String(Date.now()),
           },
         };
+      },
+    },
+    {
+      // The version's resource directory; jsforce's identity() reads `identity` from it.
+      method: 'GET',
+      pattern: '/services/data/:version',
+      handler: versioned((request) => {
+        const u = userOfToken(request);
+        const base = baseUrlOf(request);
+        const v = `/services/data/${request.params.version ?? ''}`;
+        return ok(state, {
+          tooling: `${v}/tooling`,
+          query: `${v}/query`,
+          sobjects: `${v}/sobjects`,
+          limits: `${v}/limits`,
+          identity: `${base}/id/${SALESFORCE_ORG_ID}/${u?.Id ?? ''}`,
+        });
+      }),
+    },
+    {
+      // The Identity URL (the token response's `id`): who the session belongs to.
+      method: 'GET',
+      pattern: '/id/:orgId/:userId',
+      handler: (request) => {
+        const u = userOfToken(request);
+        if (!u || request.params.userId !== u.Id || request.params.orgId !== SALESFORCE_ORG_ID) {
+          return failure(state, 403, 'INSUFFICIENT_ACCESS', 'Bad_Id');
+        }
+        const base = baseUrlOf(request);
+        return ok(state, {
+          id: `${base}/id/${SALESFORCE_ORG_ID}/${u.Id}`,
+          asserted_user: true,
+          user_id: u.Id,
+          organization_id: SALESFORCE_ORG_ID,
+          username: u.Username,
+          nick_name: u.FirstName.toLowerCase(),
+          display_name: u.Name,
+          email: u.Email,
+          email_verified: true,
+          first_name: u.FirstName,
+          last_name: u.LastName,
+          active: u.IsActive,
+          user_type: 'STANDARD',
+          language: 'en_US',
+          locale: 'en_US',
+          utcOffset: -18_000_000,
+          last_modified_date: SEEDED_AT,
+          urls: {
+            rest: `${base}/services/data/v{version}/`,
+            sobjects: `${base}/services/data/v{version}/sobjects/`,
+            query: `${base}/services/data/v{version}/query/`,
+            tooling_rest: `${base}/services/data/v{version}/tooling/`,
+          },
+        });
       },
     },
     {

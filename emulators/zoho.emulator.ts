@@ -66,6 +66,8 @@ export interface ZohoSeed extends EmulatorAccounts {
   fillerUsers: number;
   /** Fields added to the defaults, per module. */
   fields: Partial<Record<ZohoModule, ZohoField[]>>;
+  /** api_names of deleted fields, which Zoho does not hand out again (a new field gets `…1`). */
+  retiredApiNames: string[];
 }
 
 export interface ZohoState {
@@ -77,6 +79,7 @@ export interface ZohoState {
   refreshTokens: Set<string>;
   users: ZohoUser[];
   fields: Record<ZohoModule, ZohoField[]>;
+  retiredApiNames: Set<string>;
   /** Next id handed out for a field or picklist value. */
   nextId: bigint;
   /** Credits used so far (feeds the rate-limit headers). */
@@ -204,17 +207,25 @@ export function createZohoState(seed: Partial<ZohoSeed> = {}): ZohoState {
       ...structuredClone(seed.users ?? []),
     ],
     fields,
+    retiredApiNames: new Set(seed.retiredApiNames ?? []),
     nextId: BigInt(`${ID_PREFIX}900001`),
     requestCount: 0,
   };
 }
 
-/** Zoho derives a custom field's api_name from its label: `Assistant Owner` → `Assistant_Owner`. */
-export function zohoApiName(label: string): string {
-  return label
+/**
+ * The emulator's stand-in for how Zoho names a new custom field (mem: the label with spaces as
+ * `_` and other punctuation dropped, a number appended while the name is taken or retired). The
+ * adapter never repeats this rule: it reads the api_name Zoho lists.
+ */
+function newApiName(label: string, taken: (name: string) => boolean): string {
+  const base = label
     .trim()
     .replace(/[^A-Za-z0-9 _]/g, '')
     .replace(/\s+/g, '_');
+  let name = base;
+  for (let n = 1; taken(name); n += 1) name = `${base}${n}`;
+  return name;
 }
 
 // --- replies ---------------------------------------------------------------------------------
@@ -246,15 +257,8 @@ function zohoBehaviour(state: ZohoState): VendorBehaviour {
       if (result === 'missing') {
         return { status: 401, body: errorBody('AUTHENTICATION_FAILURE', 'Authentication failed') };
       }
-      // Zoho itself answers INVALID_TOKEN "invalid oauth token" for an expired access token
-      // too; the emulator says "expired" in the message (same code) so the state is testable.
-      return {
-        status: 401,
-        body: errorBody(
-          'INVALID_TOKEN',
-          result === 'expired' ? 'access token expired' : 'invalid oauth token',
-        ),
-      };
+      // Zoho answers INVALID_TOKEN "invalid oauth token" for an expired access token too.
+      return { status: 401, body: errorBody('INVALID_TOKEN', 'invalid oauth token') };
     },
     rateLimited(retryAfter): EmulatorReply {
       return {
@@ -550,12 +554,13 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
         const results: unknown[] = [];
         let failures = 0;
         for (const input of parsed.data.fields) {
-          const apiName = zohoApiName(input.field_label);
-          if (
-            state.fields[module].some(
-              (f) => f.api_name === apiName || f.field_label === input.field_label,
-            )
-          ) {
+          const apiName = newApiName(
+            input.field_label,
+            (name) =>
+              state.retiredApiNames.has(name) ||
+              state.fields[module].some((f) => f.api_name === name),
+          );
+          if (state.fields[module].some((f) => f.field_label === input.field_label)) {
             failures += 1;
             results.push(errorBody('DUPLICATE_DATA', 'duplicate data', { api_name: apiName }));
             continue;

@@ -22,16 +22,18 @@ export interface CrmOwner {
 
 /**
  * What `ensureOwnerProperty` did: created the field (with the owner's option), added the
- * owner's option to an existing field, found both present (no write), or was not allowed to
- * change the CRM's metadata (reported, not thrown).
+ * owner's option to an existing field, renamed the owner's option (the member's name changed:
+ * Attio, Pipedrive), found both present (no write), or was not allowed to change the CRM's
+ * metadata (reported, not thrown).
  */
-export type OwnerPropertyOutcome = 'created' | 'option_added' | 'already_present' | 'not_permitted';
+export type OwnerPropertyOutcome =
+  'created' | 'option_added' | 'option_updated' | 'already_present' | 'not_permitted';
 
 export interface OwnerPropertyResult {
   outcome: OwnerPropertyOutcome;
   /** The field's stable key in the CRM: HubSpot name, Salesforce DeveloperName, Zoho api_name, Attio api_slug, Pipedrive key. */
   fieldKey: string;
-  /** The option's value as the CRM compares it (owner id or, for Attio/Pipedrive, the label). */
+  /** The option's value as the CRM compares it (the owner id; Attio/Pipedrive: the label keyed by it). */
   optionValue: string;
   detail?: string;
 }

@@ -19,6 +19,9 @@ const REP1: CrmOwner = {
   name: 'Priya Natarajan',
 };
 
+/** REP1's option: the owner's name, keyed by their workspace member id. */
+const P1 = 'Priya Natarajan (6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e11)';
+
 let emulator: AttioEmulator;
 let server: StartedEmulator;
 
@@ -75,7 +78,7 @@ describe('AttioConnector against the Attio emulator', () => {
     expect(result).toEqual({
       outcome: 'created',
       fieldKey: 'assistant_owner',
-      optionValue: 'Priya Natarajan',
+      optionValue: P1,
     });
     const attribute = emulator.attribute('assistant_owner');
     expect(attribute).toMatchObject({
@@ -83,7 +86,7 @@ describe('AttioConnector against the Attio emulator', () => {
       title: 'Assistant owner',
       is_archived: false,
     });
-    expect(titles()).toEqual([['Priya Natarajan', false]]);
+    expect(titles()).toEqual([[P1, false]]);
     expect(emulator.writeLog.map((e) => `${e.method} ${e.path}`)).toEqual([
       'POST /v2/objects/deals/attributes',
       'POST /v2/objects/deals/attributes/assistant_owner/options',
@@ -113,7 +116,7 @@ describe('AttioConnector against the Attio emulator', () => {
     expect(titles()).toEqual([
       ['Olivia Bennett', false],
       ['Marcus Reed', false],
-      ['Priya Natarajan', false],
+      [P1, false],
     ]);
     expect(emulator.writeLog).toHaveLength(1);
   });
@@ -125,7 +128,7 @@ describe('AttioConnector against the Attio emulator', () => {
         {
           api_slug: 'assistant_owner',
           title: 'Assistant owner',
-          options: [{ title: 'Olivia Bennett' }, { title: 'Priya Natarajan', is_archived: true }],
+          options: [{ title: 'Olivia Bennett' }, { title: P1, is_archived: true }],
         },
       ],
     });
@@ -135,9 +138,41 @@ describe('AttioConnector against the Attio emulator', () => {
     expect(result.outcome).toBe('option_added');
     expect(titles()).toEqual([
       ['Olivia Bennett', false],
-      ['Priya Natarajan', false],
+      [P1, false],
     ]);
     expect(emulator.writeLog.map((e) => e.method)).toEqual(['PATCH']);
+  });
+
+  it("owner options are keyed by the CRM owner's id: two reps with the same name get two options", async () => {
+    const twin: CrmOwner = {
+      id: '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e12',
+      email: 'rep2@acme.test',
+      name: 'Priya Natarajan',
+    };
+    expect((await connector().ensureOwnerProperty(REP1)).outcome).toBe('created');
+    expect((await connector().ensureOwnerProperty(twin)).outcome).toBe('option_added');
+    expect(titles()).toEqual([
+      [P1, false],
+      ['Priya Natarajan (6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e12)', false],
+    ]);
+  });
+
+  it("a renamed member's option keeps its option id and gets the new title", async () => {
+    await connector().ensureOwnerProperty(REP1);
+    const attribute = emulator.attribute('assistant_owner');
+    const before = attribute ? emulator.state.options[attribute.id.attribute_id] : [];
+    emulator.clearLogs();
+
+    const result = await connector().ensureOwnerProperty({ ...REP1, name: 'Priya Rao' });
+
+    expect(result).toMatchObject({
+      outcome: 'option_updated',
+      optionValue: 'Priya Rao (6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e11)',
+    });
+    expect(titles()).toEqual([['Priya Rao (6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e11)', false]]);
+    const after = attribute ? emulator.state.options[attribute.id.attribute_id] : [];
+    expect(after?.[0]?.id.option_id).toBe(before?.[0]?.id.option_id);
+    expect(emulator.writeLog.map((w) => w.method)).toEqual(['PATCH']);
   });
 
   it('second run makes zero writes and returns already_present', async () => {
@@ -149,10 +184,10 @@ describe('AttioConnector against the Attio emulator', () => {
 
     expect(second.outcome).toBe('already_present');
     expect(emulator.writeLog).toHaveLength(writes);
-    expect(titles()).toEqual([['Priya Natarajan', false]]);
+    expect(titles()).toEqual([[P1, false]]);
   });
 
-  it('invalid key gives invalid; expired token gives expired', async () => {
+  it('a refused key is invalid (Attio keys do not expire; a 401 auth_error is decided by status)', async () => {
     expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
 
     const invalid = await connector('attio-not-a-real-token-0000').verifyCredentials();
@@ -160,9 +195,7 @@ describe('AttioConnector against the Attio emulator', () => {
     expect(invalid.vendorCode).toBe('unauthorized');
 
     emulator.setFaults({ tokensExpired: true });
-    const expired = await connector().verifyCredentials();
-    expect(expired.status).toBe('expired');
-    expect(expired.vendorCode).toBe('token_expired');
+    expect((await connector().verifyCredentials()).status).toBe('invalid');
   });
 
   it('429 with Retry-After (an HTTP date) is retried after the stated time and then succeeds', async () => {

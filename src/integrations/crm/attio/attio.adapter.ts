@@ -8,6 +8,7 @@ import {
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
 import { parseVendorBody } from '#src/integrations/crm/vendor-body.ts';
+import { findOwnerOption, ownerOptionLabel } from '#src/integrations/crm/owner-option.ts';
 import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
@@ -74,8 +75,9 @@ export const classifyAttioError: ErrorClassifier = ({ status, body }): Classifie
   const vendorCode = data.code ?? data.type;
   let kind = kindForStatus(status);
   if (status === 401) {
-    const expired = /expired/i.test(data.code ?? '') || /\bexpired\b/i.test(data.message ?? '');
-    kind = expired ? 'expired_credentials' : 'invalid_credentials';
+    // Attio API keys do not expire and Attio documents no expiry code for a 401 auth_error
+    // (docs/crm-vendor-notes.md): a refused key is invalid, whatever the message says.
+    kind = 'invalid_credentials';
   } else if (status === 403) {
     // Attio answers 403 when the token lacks a scope such as object_configuration:read-write.
     kind = 'not_permitted';
@@ -147,7 +149,8 @@ export class AttioConnector implements CrmConnector {
 
   async ensureOwnerProperty(owner: CrmOwner): Promise<OwnerPropertyResult> {
     const fieldKey = OWNER_FIELD.attioSlug;
-    const title = owner.name.trim();
+    // Attio's select options have a title and nothing else: keyed by the owner's id in it.
+    const title = ownerOptionLabel(owner);
     const result = (outcome: OwnerPropertyResult['outcome'], detail?: string) => ({
       outcome,
       fieldKey,
@@ -180,9 +183,9 @@ export class AttioConnector implements CrmConnector {
           revived = true;
         }
       }
-      const changed = await this.#ensureOption(fieldKey, title, fresh);
+      const change = await this.#ensureOption(fieldKey, owner, fresh);
       if (fresh || revived) return result('created');
-      return result(changed ? 'option_added' : 'already_present');
+      return result(change);
     } catch (error) {
       if (
         error instanceof CrmError &&
@@ -197,9 +200,14 @@ export class AttioConnector implements CrmConnector {
     }
   }
 
-  /** Adds or un-archives the option titled `title`; false when it was already there. */
-  async #ensureOption(slug: string, title: string, freshAttribute: boolean): Promise<boolean> {
+  /** Adds the owner's option, or renames / un-archives the one keyed by the owner's id. */
+  async #ensureOption(
+    slug: string,
+    owner: CrmOwner,
+    freshAttribute: boolean,
+  ): Promise<'option_added' | 'option_updated' | 'already_present'> {
     const path = `${DEALS}/${slug}/options`;
+    const title = ownerOptionLabel(owner);
     if (!freshAttribute) {
       const response = await this.#http.request<unknown>({
         method: 'GET',
@@ -207,19 +215,23 @@ export class AttioConnector implements CrmConnector {
         query: { show_archived: true },
       });
       const options = parse(optionsSchema, response.body, 'select option list').data;
-      const match = options.find((o) => o.title.trim() === title);
-      if (match && !match.is_archived) return false;
+      const match = findOwnerOption(
+        options.map((o) => ({ ...o, label: o.title })),
+        owner,
+      );
       if (match) {
+        const renamed = match.title.trim() !== title;
+        if (!renamed && !match.is_archived) return 'already_present';
         await this.#http.request({
           method: 'PATCH',
           path: `${path}/${encodeURIComponent(match.id.option_id)}`,
-          body: { data: { is_archived: false } },
+          body: { data: { ...(renamed ? { title } : {}), is_archived: false } },
         });
-        return true;
+        return renamed ? 'option_updated' : 'option_added';
       }
     }
     await this.#http.request({ method: 'POST', path, body: { data: { title } } });
-    return true;
+    return 'option_added';
   }
 
   async #getAttribute(slug: string): Promise<Attribute | null> {

@@ -73,9 +73,10 @@ export const classifyHubSpotError: ErrorClassifier = ({ status, body }): Classif
   const vendorCode = data.category ?? data.policyName ?? data.errorType;
   let kind = kindForStatus(status);
   if (status === 401) {
-    const expired =
-      data.category === 'EXPIRED_AUTHENTICATION' || /\bexpired\b/i.test(data.message ?? '');
-    kind = expired ? 'expired_credentials' : 'invalid_credentials';
+    // By HubSpot's category, never its message text: EXPIRED_AUTHENTICATION is an OAuth access
+    // token past its expires_in (a refresh fixes it); anything else is a refused credential.
+    kind =
+      data.category === 'EXPIRED_AUTHENTICATION' ? 'expired_credentials' : 'invalid_credentials';
   } else if (status === 403 && data.category === 'MISSING_SCOPES') {
     kind = 'not_permitted';
   } else if (status === 429 || data.errorType === 'RATE_LIMIT') {

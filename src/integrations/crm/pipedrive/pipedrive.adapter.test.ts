@@ -10,7 +10,10 @@ import {
   type PipedriveField,
   type PipedriveSeed,
 } from '#emulators/pipedrive.emulator.ts';
-import { PipedriveConnector } from '#src/integrations/crm/pipedrive/pipedrive.adapter.ts';
+import {
+  PipedriveConnector,
+  pipedriveBases,
+} from '#src/integrations/crm/pipedrive/pipedrive.adapter.ts';
 import { demoEmulatorAccounts } from '#tests/factories/crm-connection.factory.ts';
 
 const TOKEN = 'pd-test-api-token-7f3a9c21d4e5b6a7';
@@ -102,14 +105,17 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
 
   it('the owner field is found across deal-field pages (start/limit paging)', async () => {
     await server.close();
-    await start({ fillerDealFields: 150, fields: { deal: [ownerField(['Olivia Bennett'])] } });
+    await start({
+      fillerDealFields: 150,
+      fields: { deal: [ownerField(['Olivia Bennett (13057011)'])] },
+    });
 
     const result = await connector().ensureOwnerProperty({ ...REP1, name: 'Olivia Bennett' });
 
     expect(result).toEqual({
       outcome: 'already_present',
       fieldKey: OWNER_KEY,
-      optionValue: 'Olivia Bennett',
+      optionValue: 'Olivia Bennett (13057011)',
     });
     const pages = emulator.requestLog.filter((e) => e.path === '/api/v1/dealFields');
     expect(pages.map((e) => new URLSearchParams(e.query).get('start'))).toEqual(['0', '100']);
@@ -124,10 +130,10 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect(result).toEqual({
       outcome: 'created',
       fieldKey: field?.key,
-      optionValue: 'Priya Natarajan',
+      optionValue: 'Priya Natarajan (13057011)',
     });
     expect(field?.field_type).toBe('enum');
-    expect(field?.options?.map((o) => o.label)).toEqual(['Priya Natarajan']);
+    expect(field?.options?.map((o) => o.label)).toEqual(['Priya Natarajan (13057011)']);
     // The unrelated custom field is untouched.
     expect(optionsOf(emulator.field('Deal source'))).toEqual([
       [101, 'Inbound'],
@@ -144,18 +150,18 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect(result).toEqual({
       outcome: 'option_added',
       fieldKey: OWNER_KEY,
-      optionValue: 'Priya Natarajan',
+      optionValue: 'Priya Natarajan (13057011)',
     });
     const options = optionsOf(emulator.field('Assistant owner'));
     expect(options?.slice(0, 2)).toEqual([
       [501, 'Olivia Bennett'],
       [502, 'Marcus Reed'],
     ]);
-    expect(options?.[2]?.[1]).toBe('Priya Natarajan');
+    expect(options?.[2]?.[1]).toBe('Priya Natarajan (13057011)');
     expect(emulator.writeLog).toHaveLength(1);
     expect(emulator.writeLog[0]?.method).toBe('POST');
     expect(emulator.writeLog[0]?.path).toBe(`/api/v2/dealFields/${OWNER_KEY}/options`);
-    expect(emulator.writeLog[0]?.body).toEqual([{ label: 'Priya Natarajan' }]);
+    expect(emulator.writeLog[0]?.body).toEqual([{ label: 'Priya Natarajan (13057011)' }]);
   });
 
   it('option added through v1 PUT (where v2 is not served) resends every existing option', async () => {
@@ -175,7 +181,7 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect(emulator.field('Assistant owner')?.options?.map((o) => o.label)).toEqual([
       'Olivia Bennett',
       'Marcus Reed',
-      'Priya Natarajan',
+      'Priya Natarajan (13057011)',
     ]);
     expect(emulator.writeLog).toHaveLength(1);
     expect(emulator.writeLog[0]?.method).toBe('PUT');
@@ -183,7 +189,7 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
       options: [
         { id: 501, label: 'Olivia Bennett' },
         { id: 502, label: 'Marcus Reed' },
-        { label: 'Priya Natarajan' },
+        { label: 'Priya Natarajan (13057011)' },
       ],
     });
   });
@@ -219,7 +225,7 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect(emulator.field('Assistant owner')?.options).toHaveLength(1);
   });
 
-  it('invalid key gives invalid; expired token gives expired', async () => {
+  it('a refused API token is invalid whatever the error text says (API tokens never expire)', async () => {
     expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
 
     const invalid = await connector('pd-not-a-real-api-token-0000').verifyCredentials();
@@ -228,7 +234,7 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
 
     emulator.setFaults({ tokensExpired: true });
     const expired = await connector().verifyCredentials();
-    expect(expired.status).toBe('expired');
+    expect(expired.status).toBe('invalid');
     expect(expired.vendorCode).toBe('Invalid token: access token has expired');
   });
 
@@ -294,6 +300,73 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect((await call({ authorization: 'Bearer pd-oauth-test-access-token-0001' })).status).toBe(
       200,
     );
+  });
+
+  it("owner options are keyed by the CRM owner's id: two reps with the same name get two options", async () => {
+    const twin: CrmOwner = { id: '13057012', email: 'rep2@acme.test', name: 'Priya Natarajan' };
+
+    expect((await connector().ensureOwnerProperty(REP1)).outcome).toBe('created');
+    const second = await connector().ensureOwnerProperty(twin);
+
+    expect(second).toMatchObject({
+      outcome: 'option_added',
+      optionValue: 'Priya Natarajan (13057012)',
+    });
+    expect(emulator.field('Assistant owner')?.options?.map((o) => o.label)).toEqual([
+      'Priya Natarajan (13057011)',
+      'Priya Natarajan (13057012)',
+    ]);
+  });
+
+  it("a renamed rep's option keeps its id and gets the new name (a deal's value stays)", async () => {
+    await connector().ensureOwnerProperty(REP1);
+    const before = emulator.field('Assistant owner')?.options ?? [];
+    emulator.clearLogs();
+
+    const renamed = await connector().ensureOwnerProperty({ ...REP1, name: 'Priya Rao' });
+
+    expect(renamed).toMatchObject({
+      outcome: 'option_updated',
+      optionValue: 'Priya Rao (13057011)',
+    });
+    const after = emulator.field('Assistant owner')?.options ?? [];
+    expect(after).toEqual([{ id: before[0]?.id, label: 'Priya Rao (13057011)' }]);
+    expect(emulator.writeLog.map((w) => w.method)).toEqual(['PUT']);
+    // A legacy option labelled with the bare name is taken over the same way.
+    await server.close();
+    await start({ fields: { deal: [ownerField(['Marcus Reed', 'Priya Natarajan'])] } });
+    expect((await connector().ensureOwnerProperty(REP1)).outcome).toBe('option_updated');
+    expect(emulator.field('Assistant owner')?.options).toEqual([
+      { id: 501, label: 'Marcus Reed' },
+      { id: 502, label: 'Priya Natarajan (13057011)' },
+    ]);
+  });
+
+  it('Pipedrive base URLs: https://api.pipedrive.com/v1 by default, {company}/api/v1 with an API domain', async () => {
+    expect(pipedriveBases(undefined)).toEqual({
+      v1: 'https://api.pipedrive.com/v1',
+      v2: 'https://api.pipedrive.com/api/v2',
+    });
+    expect(pipedriveBases('https://acme.pipedrive.com')).toEqual({
+      v1: 'https://acme.pipedrive.com/api/v1',
+      v2: 'https://acme.pipedrive.com/api/v2',
+    });
+    // Against the emulator over HTTP: the default shape (/v1) and the company shape (/api/v1).
+    const apiShape = new PipedriveConnector({
+      credentials: { crm: 'pipedrive', secrets: { apiToken: TOKEN }, instance: {} },
+      baseUrl: `${server.baseUrl}/v1`,
+      policy: FAST,
+    });
+    emulator.clearLogs();
+    expect(await apiShape.verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await apiShape.ensureOwnerProperty(REP1)).toMatchObject({ outcome: 'created' });
+    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+    expect(emulator.requestLog.map((r) => r.path)).toEqual([
+      '/v1/users/me',
+      '/v1/dealFields',
+      '/v1/dealFields',
+      '/api/v1/users/me',
+    ]);
   });
 
   it("a CrmError's message never contains the token", async () => {

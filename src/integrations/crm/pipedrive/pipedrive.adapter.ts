@@ -8,6 +8,7 @@ import {
   type VerifyResult,
 } from '#src/integrations/crm/crm-connector.ts';
 import { parseVendorBody } from '#src/integrations/crm/vendor-body.ts';
+import { findOwnerOption, ownerOptionLabel } from '#src/integrations/crm/owner-option.ts';
 import { verifyFailure } from '#src/integrations/crm/verify-failure.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import {
@@ -18,25 +19,37 @@ import {
 } from '#src/integrations/crm/crm-http-client.ts';
 
 /**
- * Pipedrive over its REST API (shared/product/crm-api-notes.md §5): the base is the credential's
- * API domain (company domain) or `https://api.pipedrive.com`, the API token goes in the
+ * Pipedrive over its REST API (shared/product/crm-api-notes.md §5): the v1 base is the
+ * documented `https://api.pipedrive.com/v1`, or `{company domain}/api/v1` when the credential
+ * carries its API domain (v2 lives beside it: `…/api/v2`), the API token goes in the
  * `x-api-token` header (never in the URL, where it would end up in logs), the token check is
  * `GET /api/v1/users/me`, users come from `GET /api/v1/users` (one unpaged reply; a pagination
  * block is followed if Pipedrive ever sends one), and deal fields are paged with start/limit.
  * The owner field is the deal field named "Assistant owner" (an enum; its stable key is the
- * field's `key`), and options are compared by label, the owner's name: a deal stores the option
- * id, and Pipedrive has no separate option value. A missing option is added with the v2
+ * field's `key`). A Pipedrive option has a label and nothing else (a deal stores the option id),
+ * so the owner's option is keyed by the owner's id written in its label (owner-option.ts): a
+ * rename updates the label with the v1 PUT below. A missing option is added with the v2
  * `POST /api/v2/dealFields/{field_code}/options` (atomic append); where v2 is not served (404)
  * it falls back to v1 `PUT /api/v1/dealFields/{id}`, which removes any option not resent, so
  * every existing option is resent with its id.
  *
- * Expiry: Pipedrive API tokens never expire (a revoked or regenerated token gives 401
- * "unauthorized access" → 'invalid'); only OAuth access tokens do, and their 401 says so
- * ("Invalid token: access token has expired") → 'expired'. So a 401 is 'expired' exactly when
- * its error text mentions expiry, and 'invalid' otherwise.
+ * Expiry: Pipedrive API tokens never expire, so a 401 ("unauthorized access") is a revoked or
+ * regenerated token → 'invalid', decided by the status alone.
  */
 
-export const PIPEDRIVE_BASE_URL = 'https://api.pipedrive.com';
+/** The documented default v1 base (API tokens); a company's own is `https://{company}.pipedrive.com/api/v1`. */
+export const PIPEDRIVE_BASE_URL = 'https://api.pipedrive.com/v1';
+
+/**
+ * The v1 and v2 bases: an override or API domain ending in `/v1` (as the SDK's `basePath`) is
+ * the v1 base; any other is a company domain, under which the API sits at `/api/v1`. v2 is
+ * always `/api/v2` on the same host.
+ */
+export function pipedriveBases(override: string | undefined): { v1: string; v2: string } {
+  const given = (override ?? PIPEDRIVE_BASE_URL).replace(/\/+$/, '');
+  const v1 = /\/v1$/.test(given) ? given : `${given}/api/v1`;
+  return { v1, v2: `${v1.replace(/(\/api)?\/v1$/, '')}/api/v2` };
+}
 
 const FIELDS_PAGE_SIZE = 100;
 /** A guard against paging that never ends. */
@@ -99,7 +112,9 @@ export const classifyPipedriveError: ErrorClassifier = ({ status, body }): Class
   const detail = error ?? (typeof body === 'string' ? body.slice(0, 200) : '');
   let kind = kindForStatus(status);
   if (status === 401) {
-    kind = /expired/i.test(detail) ? 'expired_credentials' : 'invalid_credentials';
+    // The credentials are API tokens, which never expire: a 401 is a revoked or regenerated
+    // token. By status, never by the error text.
+    kind = 'invalid_credentials';
   }
   return {
     kind,
@@ -112,12 +127,15 @@ export const classifyPipedriveError: ErrorClassifier = ({ status, body }): Class
 export class PipedriveConnector implements CrmConnector {
   readonly crm = 'pipedrive' as const;
   readonly #http: CrmHttpClient;
+  readonly #v2: string;
 
   constructor(options: ConnectorOptions<'pipedrive'>) {
     const { apiToken } = options.credentials.secrets;
+    const bases = pipedriveBases(options.baseUrl ?? options.credentials.instance.apiDomain);
+    this.#v2 = bases.v2;
     this.#http = new CrmHttpClient({
       crm: 'pipedrive',
-      baseUrl: options.baseUrl ?? options.credentials.instance.apiDomain ?? PIPEDRIVE_BASE_URL,
+      baseUrl: bases.v1,
       authorize: (headers) => {
         headers.set('x-api-token', apiToken);
       },
@@ -133,7 +151,7 @@ export class PipedriveConnector implements CrmConnector {
 
   async verifyCredentials(): Promise<VerifyResult> {
     try {
-      await this.#http.request({ method: 'GET', path: '/api/v1/users/me' });
+      await this.#http.request({ method: 'GET', path: '/users/me' });
       return { status: 'valid' };
     } catch (error) {
       return verifyFailure(error, 'Pipedrive');
@@ -146,7 +164,7 @@ export class PipedriveConnector implements CrmConnector {
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const response = await this.#http.request<unknown>({
         method: 'GET',
-        path: '/api/v1/users',
+        path: '/users',
         query: { start },
       });
       const body = parse(usersSchema, response.body, 'users list');
@@ -164,7 +182,7 @@ export class PipedriveConnector implements CrmConnector {
   }
 
   async ensureOwnerProperty(owner: CrmOwner): Promise<OwnerPropertyResult> {
-    const label = owner.name.trim();
+    const label = ownerOptionLabel(owner);
     const result = (
       outcome: OwnerPropertyResult['outcome'],
       fieldKey: string,
@@ -181,7 +199,7 @@ export class PipedriveConnector implements CrmConnector {
       if (existing === null) {
         const created = await this.#http.request<unknown>({
           method: 'POST',
-          path: '/api/v1/dealFields',
+          path: '/dealFields',
           body: { name: OWNER_FIELD.pipedriveName, field_type: 'enum', options: [{ label }] },
         });
         return result('created', parse(createdFieldSchema, created.body, 'created field').data.key);
@@ -195,7 +213,15 @@ export class PipedriveConnector implements CrmConnector {
         });
       }
       const options = existing.options ?? [];
-      if (options.some((o) => o.label.trim() === label)) return result('already_present', fieldKey);
+      const mine = findOwnerOption(options, owner);
+      if (mine?.label === label) return result('already_present', fieldKey);
+      if (mine) {
+        await this.#putOptions(
+          existing,
+          options.map((o) => ({ id: o.id, label: o.id === mine.id ? label : o.label })),
+        );
+        return result('option_updated', fieldKey);
+      }
       await this.#addOption(existing, options, label);
       return result('option_added', fieldKey);
     } catch (error) {
@@ -218,18 +244,22 @@ export class PipedriveConnector implements CrmConnector {
     try {
       await this.#http.request({
         method: 'POST',
-        path: `/api/v2/dealFields/${encodeURIComponent(field.key)}/options`,
+        path: `${this.#v2}/dealFields/${encodeURIComponent(field.key)}/options`,
         body: [{ label }],
       });
       return;
     } catch (error) {
       if (!(error instanceof CrmError && error.kind === 'not_found')) throw error;
     }
-    await this.#http.request({
-      method: 'PUT',
-      path: `/api/v1/dealFields/${field.id}`,
-      body: { options: [...options.map((o) => ({ id: o.id, label: o.label })), { label }] },
-    });
+    await this.#putOptions(field, [
+      ...options.map((o) => ({ id: o.id, label: o.label })),
+      { label },
+    ]);
+  }
+
+  /** v1 PUT: Pipedrive removes every option not resent, so `options` is the whole list. */
+  async #putOptions(field: PipedriveField, options: { id?: number; label: string }[]) {
+    await this.#http.request({ method: 'PUT', path: `/dealFields/${field.id}`, body: { options } });
   }
 
   async #findField(name: string): Promise<PipedriveField | null> {
@@ -237,7 +267,7 @@ export class PipedriveConnector implements CrmConnector {
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const response = await this.#http.request<unknown>({
         method: 'GET',
-        path: '/api/v1/dealFields',
+        path: '/dealFields',
         query: { start, limit: FIELDS_PAGE_SIZE },
       });
       const body = parse(fieldsPageSchema, response.body, 'deal fields page');

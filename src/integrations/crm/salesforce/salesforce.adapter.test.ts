@@ -200,12 +200,18 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     ]);
   });
 
-  it('invalid key gives invalid; expired token gives expired', async () => {
+  it('401 INVALID_SESSION_ID is expired (Salesforce does not tell unknown from timed out); a refused header is invalid', async () => {
     expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
 
-    const invalid = await connector('00D000000000001!AQ0AQnot.a.real.session').verifyCredentials();
-    expect(invalid.status).toBe('invalid');
-    expect(invalid.vendorCode).toBe('INVALID_SESSION_ID');
+    const unknown = await connector('00D000000000001!AQ0AQnot.a.real.session').verifyCredentials();
+    expect(unknown.status).toBe('expired');
+    expect(unknown.vendorCode).toBe('INVALID_SESSION_ID');
+
+    const noHeader = await fetch(`${server.baseUrl}/services/data/v60.0/limits`);
+    expect(noHeader.status).toBe(401);
+    expect(await noHeader.json()).toEqual([
+      { errorCode: 'INVALID_AUTH_HEADER', message: 'INVALID_HEADER_TYPE', fields: [] },
+    ]);
 
     emulator.setFaults({ tokensExpired: true });
     const expired = await connector().verifyCredentials();

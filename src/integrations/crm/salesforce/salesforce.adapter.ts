@@ -51,15 +51,12 @@ const NOT_PERMITTED_CODES = new Set([
 ]);
 
 /**
- * Salesforce answers both an expired and an unknown session with 401 INVALID_SESSION_ID, most
- * often with the one message "Session expired or invalid". We read that generic message as
- * 'expired' (a session that once worked has usually timed out, and the remedy is the same: a
- * refresh or a reconnect), and call it 'invalid' only when Salesforce says it never issued the
- * session ("Illegal Session", "Session not found", "missing session hash") or when the
- * Authorization header itself is refused (INVALID_AUTH_HEADER).
+ * Salesforce answers an expired and an unknown session alike, 401 INVALID_SESSION_ID ("Session
+ * expired or invalid", errorcodes.htm): by the code alone they cannot be told apart, so both are
+ * 'expired' (a session that once worked has usually timed out, and the remedy is the same, a
+ * refresh or a reconnect). A refused Authorization header (INVALID_AUTH_HEADER) is 'invalid'.
+ * The message text is never read.
  */
-const UNKNOWN_SESSION = /illegal session|session not found|missing session hash|malformed/i;
-
 /** Maps Salesforce's `[{message, errorCode, fields}]` replies to CrmError kinds. */
 export const classifySalesforceError: ErrorClassifier = ({ status, body }): ClassifiedError => {
   const parsed = errorBodySchema.safeParse(body);
@@ -71,10 +68,7 @@ export const classifySalesforceError: ErrorClassifier = ({ status, body }): Clas
     // The org's rolling API quota (403, no 429 and usually no Retry-After): worth a retry.
     kind = 'rate_limited';
   } else if (status === 401) {
-    kind =
-      vendorCode === 'INVALID_SESSION_ID' && !UNKNOWN_SESSION.test(message)
-        ? 'expired_credentials'
-        : 'invalid_credentials';
+    kind = vendorCode === 'INVALID_SESSION_ID' ? 'expired_credentials' : 'invalid_credentials';
   } else if (vendorCode !== undefined && NOT_PERMITTED_CODES.has(vendorCode)) {
     kind = 'not_permitted';
   } else if (vendorCode === 'DUPLICATE_DEVELOPER_NAME' || vendorCode === 'DUPLICATE_VALUE') {

@@ -107,6 +107,25 @@ describe('@jsforce/jsforce-node against the Salesforce emulator', () => {
     });
   });
 
+  it("identity() reads the version resource's identity URL and the Identity URL itself (GET /services/data/v60.0, /id/…)", async () => {
+    const fresh = new Connection({
+      instanceUrl: server.baseUrl,
+      accessToken: TOKEN,
+      version: '60.0',
+    });
+    const identity = await fresh.identity();
+    expect(identity).toMatchObject({
+      user_id: '005000000000001AAA',
+      organization_id: '00D000000000001AAA',
+      email: 'owner@acme.test',
+      display_name: 'Olivia Bennett',
+    });
+    expect(identity.id).toBe(`${server.baseUrl}/id/00D000000000001AAA/005000000000001AAA`);
+    expect(emulator.requestLog.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/services/data/v60.0', '/id/00D000000000001AAA/005000000000001AAA']),
+    );
+  });
+
   it('fetches every user with autoFetch', async () => {
     const all = await conn.query<UserRecord>(USERS_SOQL).run({ autoFetch: true, maxFetch: 1_000 });
     const active = emulator.state.users.filter((u) => u.IsActive);

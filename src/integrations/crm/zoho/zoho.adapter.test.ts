@@ -121,6 +121,48 @@ describe('ZohoConnector against the Zoho emulator', () => {
     ]);
   });
 
+  it("the field's api_name is the one Zoho chose: a retired Assistant_Owner makes the new field Assistant_Owner1", async () => {
+    await server.close();
+    await start({ retiredApiNames: ['Assistant_Owner'] });
+
+    const result = await connector().ensureOwnerProperty(REP1);
+
+    expect(result).toMatchObject({ outcome: 'created', fieldKey: 'Assistant_Owner1' });
+    expect(emulator.field('Assistant_Owner1')?.field_label).toBe('Assistant Owner');
+    expect(emulator.field('Assistant_Owner')).toBeUndefined();
+    // The next run finds the field by its label and reads the api_name Zoho lists.
+    emulator.clearLogs();
+    expect(await connector().ensureOwnerProperty(REP1)).toMatchObject({
+      outcome: 'already_present',
+      fieldKey: 'Assistant_Owner1',
+    });
+    expect(emulator.writeLog).toHaveLength(0);
+  });
+
+  it('an existing owner field is found by its label whatever api_name Zoho gave it', async () => {
+    await server.close();
+    await start({
+      fields: {
+        Deals: [
+          {
+            ...ownerField([
+              { display_value: 'Olivia Bennett', actual_value: '4876876000000225013' },
+            ]),
+            api_name: 'Assistant_Owner_2',
+          },
+        ],
+      },
+    });
+
+    const result = await connector().ensureOwnerProperty(REP1);
+
+    expect(result).toMatchObject({ outcome: 'option_added', fieldKey: 'Assistant_Owner_2' });
+    expect(optionsOf(emulator.field('Assistant_Owner_2'))).toContainEqual([
+      '4876876000000225101',
+      'Priya Natarajan',
+    ]);
+  });
+
   it('option added when missing with every existing option kept', async () => {
     await server.close();
     await start({
@@ -178,17 +220,53 @@ describe('ZohoConnector against the Zoho emulator', () => {
     expect(emulator.field('Assistant_Owner')?.pick_list_values).toHaveLength(2);
   });
 
-  it('invalid key gives invalid; expired token gives expired', async () => {
+  it('401 INVALID_TOKEN is expired (Zoho says the same for unknown and expired tokens); AUTHENTICATION_FAILURE is invalid', async () => {
     expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
 
-    const invalid = await connector('1000.not-a-real-zoho-token.0000').verifyCredentials();
-    expect(invalid.status).toBe('invalid');
-    expect(invalid.vendorCode).toBe('INVALID_TOKEN');
+    const unknown = await connector('1000.not-a-real-zoho-token.0000').verifyCredentials();
+    expect(unknown).toMatchObject({ status: 'expired', vendorCode: 'INVALID_TOKEN' });
 
     emulator.setFaults({ tokensExpired: true });
     const expired = await connector().verifyCredentials();
-    expect(expired.status).toBe('expired');
-    expect(expired.vendorCode).toBe('INVALID_TOKEN');
+    expect(expired).toMatchObject({ status: 'expired', vendorCode: 'INVALID_TOKEN' });
+
+    const noHeader = await fetch(`${server.baseUrl}/crm/v8/users?type=CurrentUser`);
+    expect(noHeader.status).toBe(401);
+    expect(await noHeader.json()).toMatchObject({ code: 'AUTHENTICATION_FAILURE' });
+  });
+
+  it('the token endpoint takes its refresh grant as a query, a form or a multipart body (as the Zoho SDK sends it)', async () => {
+    await server.close();
+    await start({ refreshTokens: ['1000.zoho-refresh-token-for-tests'] });
+    const grant = {
+      grant_type: 'refresh_token',
+      client_id: '1000.CLIENT',
+      client_secret: 'not-checked',
+      refresh_token: '1000.zoho-refresh-token-for-tests',
+    };
+    const url = `${server.baseUrl}/oauth/v2/token`;
+    const multipart = new FormData();
+    for (const [k, v] of Object.entries(grant)) multipart.append(k, v);
+    const replies = [
+      await fetch(`${url}?${new URLSearchParams(grant).toString()}`, { method: 'POST' }),
+      await fetch(url, { method: 'POST', body: new URLSearchParams(grant) }),
+      await fetch(url, { method: 'POST', body: multipart }),
+    ];
+    for (const reply of replies) {
+      expect(reply.status).toBe(200);
+      const body = (await reply.json()) as { access_token?: string; api_domain?: string };
+      expect(body.api_domain).toBe(server.baseUrl);
+      // The new access token works as a Zoho-oauthtoken.
+      expect(await connector(body.access_token ?? '').verifyCredentials()).toEqual({
+        status: 'valid',
+      });
+    }
+    const wrong = new FormData();
+    wrong.append('grant_type', 'refresh_token');
+    wrong.append('refresh_token', '1000.not-a-refresh-token');
+    expect(await (await fetch(url, { method: 'POST', body: wrong })).json()).toEqual({
+      error: 'invalid_code',
+    });
   });
 
   it('429 with Retry-After is retried after the stated delay and then succeeds', async () => {

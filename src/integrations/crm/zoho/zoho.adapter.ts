@@ -22,8 +22,10 @@ import {
  * credential's `api_domain` (Zoho has one per data centre), auth is
  * `Authorization: Zoho-oauthtoken <token>` (not Bearer), the token check is
  * `GET /crm/v8/users?type=CurrentUser`, users are paged with page/per_page until
- * `info.more_records` is false (or Zoho answers 204), and the owner picklist is the Deals field
- * whose api_name is `Assistant_Owner` (derived by Zoho from the label "Assistant Owner"). Options
+ * `info.more_records` is false (or Zoho answers 204), and the owner picklist is the custom Deals
+ * field labelled "Assistant Owner". Zoho derives its api_name from the label by rules of its own
+ * (a name once used is not handed out again), so the adapter never guesses it: it reads the
+ * api_name from the fields list, after a create by the id the create answered with. Options
  * are compared by `actual_value` (the owner's Zoho user id). Zoho's field PATCH appends a
  * picklist entry sent without an id, so adding an option sends only the new entry.
  */
@@ -32,16 +34,6 @@ const API = '/crm/v8';
 const USERS_PAGE_SIZE = 200;
 /** A guard against paging that never ends (100 pages × 200 users). */
 const MAX_USER_PAGES = 100;
-
-/** Zoho derives a custom field's api_name from its label: `Assistant Owner` → `Assistant_Owner`. */
-function apiNameOf(label: string): string {
-  return label
-    .trim()
-    .replace(/[^A-Za-z0-9 _]/g, '')
-    .replace(/\s+/g, '_');
-}
-
-export const ZOHO_OWNER_FIELD_API_NAME = apiNameOf(OWNER_FIELD.zohoLabel);
 
 const zohoErrorSchema = z.object({
   code: z.string().optional(),
@@ -80,22 +72,29 @@ const pickListValueSchema = z.object({
 const fieldSchema = z.object({
   id: z.string(),
   api_name: z.string(),
+  field_label: z.string().nullish(),
+  custom_field: z.boolean().nullish(),
   data_type: z.string(),
   pick_list_values: z.array(pickListValueSchema).nullish(),
 });
 
 const fieldsSchema = z.object({ fields: z.array(fieldSchema) });
 
-const bulkResultSchema = z.object({ fields: z.array(zohoErrorSchema).min(1) });
+const bulkResultSchema = z.object({
+  fields: z
+    .array(zohoErrorSchema.extend({ details: z.object({ id: z.string() }).partial().nullish() }))
+    .min(1),
+});
 
 type ZohoField = z.infer<typeof fieldSchema>;
 
-function kindForCode(code: string | undefined, message: string, status: number): CrmErrorKind {
+function kindForCode(code: string | undefined, status: number): CrmErrorKind {
   switch (code) {
     case 'INVALID_TOKEN':
-      // Zoho uses INVALID_TOKEN for unknown and for expired access tokens alike; when its
-      // message says "expired" the token was good once and only needs a refresh.
-      return /expired/i.test(message) ? 'expired_credentials' : 'invalid_credentials';
+      // Zoho answers INVALID_TOKEN ("invalid oauth token") for an unknown and for an expired
+      // access token alike; access tokens last an hour and the remedy is a refresh: 'expired'.
+      // The message text is never read.
+      return 'expired_credentials';
     case 'AUTHENTICATION_FAILURE':
       return 'invalid_credentials';
     case 'OAUTH_SCOPE_MISMATCH':
@@ -120,7 +119,7 @@ export const classifyZohoError: ErrorClassifier = ({ status, body }): Classified
   const code = data.code ?? item?.code;
   const message =
     data.message ?? item?.message ?? (typeof body === 'string' ? body.slice(0, 200) : '');
-  const kind = status === 429 ? 'rate_limited' : kindForCode(code, message, status);
+  const kind = status === 429 ? 'rate_limited' : kindForCode(code, status);
   return {
     kind,
     message: `Zoho CRM answered ${status}${code ? ` (${code})` : ''}${message ? `: ${message}` : ''}`,
@@ -191,24 +190,39 @@ export class ZohoConnector implements CrmConnector {
   }
 
   async ensureOwnerProperty(owner: CrmOwner): Promise<OwnerPropertyResult> {
-    const fieldKey = ZOHO_OWNER_FIELD_API_NAME;
-    const result = (outcome: OwnerPropertyResult['outcome'], detail?: string) => ({
+    const result = (
+      outcome: OwnerPropertyResult['outcome'],
+      fieldKey: string,
+      detail?: string,
+    ): OwnerPropertyResult => ({
       outcome,
       fieldKey,
       optionValue: owner.id,
       ...(detail === undefined ? {} : { detail }),
     });
     try {
-      const existing = await this.#findField(fieldKey);
+      const existing = await this.#findOwnerField();
       if (existing !== null) return await this.#ensureOption(existing, owner, result);
-      if (await this.#createField(owner)) return result('created');
+      const createdId = await this.#createField(owner);
+      if (createdId !== null) {
+        // The create answers with the new field's id only: its api_name is Zoho's to choose.
+        const created = await this.#findOwnerField(createdId);
+        if (created === null) {
+          throw new CrmError({
+            crm: 'zoho',
+            kind: 'bad_response',
+            message: `Zoho CRM created the ${OWNER_FIELD.zohoLabel} field (id ${createdId}) but does not list it.`,
+          });
+        }
+        return result('created', created.api_name);
+      }
       // Created by someone else between our read and our write: continue with theirs.
-      const raced = await this.#findField(fieldKey);
+      const raced = await this.#findOwnerField();
       if (raced === null) {
         throw new CrmError({
           crm: 'zoho',
           kind: 'conflict',
-          message: `Zoho CRM reports ${fieldKey} as a duplicate but does not list it.`,
+          message: `Zoho CRM reports the ${OWNER_FIELD.zohoLabel} field as a duplicate but does not list it.`,
         });
       }
       return await this.#ensureOption(raced, owner, result);
@@ -219,6 +233,7 @@ export class ZohoConnector implements CrmConnector {
       ) {
         return result(
           'not_permitted',
+          '',
           'Zoho CRM refused to change the Deals fields (the user needs the Customize Zoho CRM permission and the ZohoCRM.settings.fields scope).',
         );
       }
@@ -229,7 +244,7 @@ export class ZohoConnector implements CrmConnector {
   async #ensureOption(
     field: ZohoField,
     owner: CrmOwner,
-    result: (outcome: OwnerPropertyResult['outcome']) => OwnerPropertyResult,
+    result: (outcome: OwnerPropertyResult['outcome'], fieldKey: string) => OwnerPropertyResult,
   ): Promise<OwnerPropertyResult> {
     if (field.data_type !== 'picklist') {
       throw new CrmError({
@@ -239,7 +254,7 @@ export class ZohoConnector implements CrmConnector {
       });
     }
     if ((field.pick_list_values ?? []).some((v) => v.actual_value === owner.id)) {
-      return result('already_present');
+      return result('already_present', field.api_name);
     }
     // An entry without an id is appended: the existing entries stay as they are.
     const response = await this.#http.request<unknown>({
@@ -251,10 +266,11 @@ export class ZohoConnector implements CrmConnector {
       },
     });
     this.#expectSuccess(response.status, response.body, 'field update');
-    return result('option_added');
+    return result('option_added', field.api_name);
   }
 
-  async #findField(apiName: string): Promise<ZohoField | null> {
+  /** The owner picklist: the custom Deals field with our label (or, after a create, that id). */
+  async #findOwnerField(id?: string): Promise<ZohoField | null> {
     const response = await this.#http.request<unknown>({
       method: 'GET',
       path: `${API}/settings/fields`,
@@ -262,11 +278,17 @@ export class ZohoConnector implements CrmConnector {
     });
     if (response.status === 204 || response.body === null) return null;
     const body = parse(fieldsSchema, response.body, 'fields list');
-    return body.fields.find((f) => f.api_name === apiName) ?? null;
+    return (
+      body.fields.find((f) =>
+        id === undefined
+          ? f.custom_field === true && f.field_label === OWNER_FIELD.zohoLabel
+          : f.id === id,
+      ) ?? null
+    );
   }
 
-  /** true when created; false when Zoho says the field already exists (DUPLICATE_DATA). */
-  async #createField(owner: CrmOwner): Promise<boolean> {
+  /** The new field's id; null when Zoho says the field already exists (DUPLICATE_DATA). */
+  async #createField(owner: CrmOwner): Promise<string | null> {
     try {
       const response = await this.#http.request<unknown>({
         method: 'POST',
@@ -282,18 +304,30 @@ export class ZohoConnector implements CrmConnector {
           ],
         },
       });
-      this.#expectSuccess(response.status, response.body, 'field creation');
-      return true;
+      const item = this.#expectSuccess(response.status, response.body, 'field creation');
+      const id = item?.details?.id;
+      if (id === undefined) {
+        throw new CrmError({
+          crm: 'zoho',
+          kind: 'bad_response',
+          message: 'Zoho CRM created a field but did not say its id.',
+        });
+      }
+      return id;
     } catch (error) {
-      if (error instanceof CrmError && error.kind === 'conflict') return false;
+      if (error instanceof CrmError && error.kind === 'conflict') return null;
       throw error;
     }
   }
 
   /** Bulk endpoints can answer 2xx (207) with an error item: turn it into the same CrmError. */
-  #expectSuccess(status: number, body: unknown, what: string): void {
+  #expectSuccess(
+    status: number,
+    body: unknown,
+    what: string,
+  ): z.infer<typeof bulkResultSchema>['fields'][number] | undefined {
     const item = parse(bulkResultSchema, body, `${what} result`).fields[0];
-    if (item?.status === 'success') return;
+    if (item?.status === 'success') return item;
     const classified = classifyZohoError({ status, headers: new Headers(), body });
     throw new CrmError({
       crm: 'zoho',

@@ -3,7 +3,13 @@ import type { CrmKey } from '#src/domain/crm.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
 export type OwnerPropertyStatus =
-  'created' | 'option_added' | 'already_present' | 'not_permitted' | 'failed' | 'skipped';
+  | 'created'
+  | 'option_added'
+  | 'option_updated'
+  | 'already_present'
+  | 'not_permitted'
+  | 'failed'
+  | 'skipped';
 
 /** The owner-property step of one CRM (SyncCrmResult.crms in sync-crm.service.ts). */
 export interface CrmOwnerStepResult {

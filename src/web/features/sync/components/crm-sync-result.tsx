@@ -10,6 +10,7 @@ import { CRM_KEYS, CRM_LABELS } from '#src/domain/crm.ts';
 const OWNER_PROPERTY_TEXT: Record<OwnerPropertyStatus, { text: string; tone: Tone }> = {
   created: { text: 'Owner property created', tone: 'success' },
   option_added: { text: 'Option added', tone: 'success' },
+  option_updated: { text: 'Option renamed', tone: 'success' },
   already_present: { text: 'Already present', tone: 'neutral' },
   not_permitted: { text: 'Not permitted', tone: 'warning' },
   failed: { text: 'Failed', tone: 'danger' },
