@@ -261,7 +261,8 @@ function attioBehaviour(state: AttioState): VendorBehaviour {
         'rate_limit_exceeded',
         'Rate limit exceeded, please try again later',
       );
-      return { ...reply, headers: { 'Retry-After': attioRetryAfter(retryAfter) } };
+      // Attio always sends Retry-After (its rate-limiting guide), so the fault cannot drop it.
+      return { ...reply, headers: { 'Retry-After': attioRetryAfter(retryAfter ?? '1') } };
     },
     serverError(): EmulatorReply {
       return attioError(500, 'api_error', 'internal_server_error', 'An unexpected error occurred.');

@@ -50,6 +50,13 @@ export interface FaultConfig {
   retryAfterSeconds: number;
   /** Use an HTTP date instead of seconds in Retry-After (Attio does). */
   retryAfterAsDate: boolean;
+  /** false: the 429 carries no Retry-After, only the vendor's own rate-limit headers. */
+  sendRetryAfter: boolean;
+  /**
+   * The vendor policy the rate-limit reply names: HubSpot's `policyName` (SECONDLY,
+   * TEN_SECONDLY_ROLLING, DAILY); Pipedrive `DAILY` (x-daily-requests-left: 0). Empty: default.
+   */
+  rateLimitPolicy: string;
   /** Every known token is treated as expired. */
   tokensExpired: boolean;
   /** Salesforce: the org forbids metadata changes for this user. */
@@ -63,6 +70,8 @@ export const NO_FAULTS: FaultConfig = {
   rateLimits: 0,
   retryAfterSeconds: 1,
   retryAfterAsDate: false,
+  sendRetryAfter: true,
+  rateLimitPolicy: '',
   tokensExpired: false,
   metadataNotPermitted: false,
 };
@@ -81,7 +90,8 @@ export interface VendorBehaviour {
   name: string;
   authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult;
   unauthorized(result: Exclude<AuthResult, 'ok'>): EmulatorReply;
-  rateLimited(retryAfter: string): EmulatorReply;
+  /** `retryAfter` is undefined when the fault says the vendor sends none. */
+  rateLimited(retryAfter: string | undefined, faults: FaultConfig): EmulatorReply;
   serverError(): EmulatorReply;
   notFound(request: EmulatorRequest): EmulatorReply;
   badRequest(message: string): EmulatorReply;
@@ -173,10 +183,12 @@ export class EmulatorServer {
     }
     if (this.faults.rateLimits > 0) {
       this.faults.rateLimits -= 1;
-      const retryAfter = this.faults.retryAfterAsDate
-        ? new Date(Date.now() + this.faults.retryAfterSeconds * 1000).toUTCString()
-        : String(this.faults.retryAfterSeconds);
-      return this.vendor.rateLimited(retryAfter);
+      const retryAfter = !this.faults.sendRetryAfter
+        ? undefined
+        : this.faults.retryAfterAsDate
+          ? new Date(Date.now() + this.faults.retryAfterSeconds * 1000).toUTCString()
+          : String(this.faults.retryAfterSeconds);
+      return this.vendor.rateLimited(retryAfter, this.faults);
     }
     if (this.faults.serverErrors > 0) {
       this.faults.serverErrors -= 1;

@@ -281,21 +281,31 @@ function hubspotBehaviour(state: HubSpotState): VendorBehaviour {
         ),
       };
     },
-    rateLimited(retryAfter): EmulatorReply {
+    rateLimited(retryAfter, faults): EmulatorReply {
+      const policyName = faults.rateLimitPolicy || 'SECONDLY';
+      const daily = policyName === 'DAILY';
       return {
         status: 429,
         headers: {
           ...rateLimitHeaders(state),
-          'X-HubSpot-RateLimit-Secondly-Remaining': '0',
-          'X-HubSpot-RateLimit-Remaining': '0',
-          'Retry-After': retryAfter,
+          ...(daily
+            ? { 'X-HubSpot-RateLimit-Daily-Remaining': '0' }
+            : {
+                'X-HubSpot-RateLimit-Secondly-Remaining': '0',
+                'X-HubSpot-RateLimit-Remaining': '0',
+              }),
+          ...(retryAfter === undefined ? {} : { 'Retry-After': retryAfter }),
         },
         body: {
           status: 'error',
-          message: 'You have reached your secondly limit.',
+          message: daily
+            ? 'You have reached your daily limit.'
+            : policyName === 'TEN_SECONDLY_ROLLING'
+              ? 'You have reached your ten_secondly_rolling limit.'
+              : 'You have reached your secondly limit.',
           errorType: 'RATE_LIMIT',
           correlationId: randomUUID(),
-          policyName: 'SECONDLY',
+          policyName,
         },
       };
     },

@@ -302,13 +302,16 @@ function pipedriveBehaviour(state: PipedriveState): VendorBehaviour {
         ),
       };
     },
-    rateLimited(retryAfter): EmulatorReply {
+    rateLimited(retryAfter, faults): EmulatorReply {
       return {
         status: 429,
         headers: {
           ...rateLimitHeaders(state),
           'x-ratelimit-remaining': '0',
-          'Retry-After': retryAfter,
+          // Seconds until the 2-second window resets.
+          'x-ratelimit-reset': String(faults.retryAfterSeconds),
+          ...(faults.rateLimitPolicy === 'DAILY' ? { 'x-daily-requests-left': '0' } : {}),
+          ...(retryAfter === undefined ? {} : { 'Retry-After': retryAfter }),
         },
         body: errorBody('Request over limit', 429),
       };

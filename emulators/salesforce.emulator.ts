@@ -383,7 +383,9 @@ function salesforceBehaviour(state: SalesforceState): VendorBehaviour {
         ...reply,
         headers: {
           'Sforce-Limit-Info': `api-usage=${state.apiLimit + 1}/${state.apiLimit}`,
-          ...(state.sendRetryAfter ? { 'Retry-After': retryAfter } : {}),
+          ...(state.sendRetryAfter && retryAfter !== undefined
+            ? { 'Retry-After': retryAfter }
+            : {}),
         },
       };
     },

@@ -260,13 +260,15 @@ function zohoBehaviour(state: ZohoState): VendorBehaviour {
       // Zoho answers INVALID_TOKEN "invalid oauth token" for an expired access token too.
       return { status: 401, body: errorBody('INVALID_TOKEN', 'invalid oauth token') };
     },
-    rateLimited(retryAfter): EmulatorReply {
+    rateLimited(retryAfter, faults): EmulatorReply {
       return {
         status: 429,
         headers: {
           ...rateLimitHeaders(state),
           'X-RATELIMIT-REMAINING': '0',
-          'Retry-After': retryAfter,
+          // When the window resets, in epoch milliseconds (mem: Zoho's format is unconfirmed).
+          'X-RATELIMIT-RESET': String(Date.now() + faults.retryAfterSeconds * 1000),
+          ...(retryAfter === undefined ? {} : { 'Retry-After': retryAfter }),
         },
         body: errorBody(
           'TOO_MANY_REQUESTS',

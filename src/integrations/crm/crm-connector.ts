@@ -93,5 +93,7 @@ export interface ConnectorOptions<C extends CrmKey> {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The clock Retry-After dates and rate-limit resets are read against (tests inject one). */
+  now?: () => number;
   onRetry?: CrmHttpClientOptions['onRetry'];
 }

@@ -14,6 +14,9 @@ export interface ConnectorFactoryOptions {
   policy?: Partial<RetryPolicy>;
   /** The `fetch` each connector uses, per account (e.g. one that keeps a shared rate budget). */
   fetchFor?: (credentials: CrmCredentials) => typeof fetch;
+  /** The clock and sleep of retries and rate-limit waits (tests inject them). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Builds the right adapter for a set of decrypted credentials. */
@@ -26,6 +29,8 @@ export function createConnectorFactory(
       ...(baseUrl ? { baseUrl } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
       ...(options.fetchFor ? { fetch: options.fetchFor(credentials) } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     };
     switch (credentials.crm) {
       case 'hubspot':

@@ -6,6 +6,8 @@ export type CrmErrorKind =
   | 'forbidden'
   | 'not_permitted'
   | 'rate_limited'
+  /** A vendor's long quota (Salesforce's 24-hour allowance) is spent: never retried. */
+  | 'quota_exhausted'
   | 'not_found'
   | 'conflict'
   | 'bad_request'

@@ -1,11 +1,16 @@
 import type { CrmKey } from '#src/domain/crm.ts';
 import { CrmError, type CrmErrorKind } from '#src/integrations/crm/crm-error.ts';
+import { RATE_LIMIT_POLICIES } from '#src/integrations/crm/rate-limit-policy.ts';
+import { parseRetryAfter } from '#src/integrations/crm/retry-after.ts';
+
+export { parseRetryAfter };
 
 /**
  * The small typed HTTP client every connector shares: a timeout on every attempt, a total time
- * budget, retries with exponential backoff and full jitter on 429/5xx/network errors, honouring
- * Retry-After (seconds or HTTP date); no retry on other 4xx unless the vendor classifier says
- * it is a rate limit (Salesforce REQUEST_LIMIT_EXCEEDED). Secrets are scrubbed from messages.
+ * budget, retries with exponential backoff and full jitter on 5xx/network errors; a vendor's
+ * rate-limit reply follows that vendor's policy (rate-limit-policy.ts: wait exactly as the
+ * vendor says, or stop at once with rate_limited / quota_exhausted); no retry on other 4xx.
+ * Secrets are scrubbed from messages.
  */
 
 export interface RetryPolicy {
@@ -81,19 +86,6 @@ export interface CrmHttpClientOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or bad. */
-export function parseRetryAfter(
-  value: string | null,
-  now: number = Date.now(),
-): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
 export class CrmHttpClient {
   readonly crm: CrmKey;
   readonly baseUrl: string;
@@ -122,7 +114,9 @@ export class CrmHttpClient {
     for (let attempt = 1; ; attempt += 1) {
       const remaining = this.policy.budgetMs - (this.#now() - started);
       let error: CrmError;
-      let retryAfterMs: number | undefined;
+      /** The vendor's rate-limit policy's wait, when the reply was one. */
+      let policyWaitMs: number | undefined;
+      let stop: CrmError | undefined;
       try {
         const response = await this.#attempt(
           url,
@@ -130,20 +124,45 @@ export class CrmHttpClient {
           Math.max(1, Math.min(this.policy.timeoutMs, remaining)),
         );
         if (response.status >= 200 && response.status < 300) return response as CrmResponse<T>;
+        const decision = RATE_LIMIT_POLICIES[this.crm](response, this.#now());
         const classified = this.#options.classify(response);
-        error = this.#error(classified, attempt, response.status);
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+        if (decision?.action === 'stop') {
+          stop = this.#error(
+            { ...classified, kind: decision.kind, message: decision.message },
+            attempt,
+            response.status,
+          );
+        }
+        error = this.#error(
+          decision ? { ...classified, kind: 'rate_limited' } : classified,
+          attempt,
+          response.status,
+        );
+        if (decision?.action === 'wait') policyWaitMs = decision.waitMs;
       } catch (caught) {
         error = caught instanceof CrmError ? caught : this.#transportError(caught, attempt);
       }
+      // The vendor's policy says a retry cannot succeed now (a daily or 24-hour quota): none.
+      if (stop) throw stop;
       if (!error.retryable || attempt >= this.policy.maxAttempts) throw error;
       const backoff = Math.min(
         this.policy.maxDelayMs,
         this.policy.baseDelayMs * 2 ** (attempt - 1),
       );
-      const delayMs = retryAfterMs ?? Math.round(this.#random() * backoff);
+      const delayMs = policyWaitMs ?? Math.round(this.#random() * backoff);
       const elapsed = this.#now() - started;
-      if (elapsed + delayMs >= this.policy.budgetMs) throw error;
+      if (elapsed + delayMs >= this.policy.budgetMs) {
+        if (policyWaitMs === undefined) throw error;
+        throw this.#error(
+          {
+            kind: 'rate_limited',
+            message: `${error.message} The CRM asks to wait ${Math.ceil(delayMs / 1000)} s, longer than this call may take: try again later.`,
+            ...(error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode }),
+          },
+          attempt,
+          error.status,
+        );
+      }
       this.#options.onRetry?.({
         attempt,
         delayMs,

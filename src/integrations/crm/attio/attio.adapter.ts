@@ -110,6 +110,7 @@ export class AttioConnector implements CrmConnector {
       fetch: options.fetch,
       sleep: options.sleep,
       random: options.random,
+      now: options.now,
       onRetry: options.onRetry,
     });
   }

@@ -113,6 +113,7 @@ export class HubSpotConnector implements CrmConnector {
       fetch: options.fetch,
       sleep: options.sleep,
       random: options.random,
+      now: options.now,
       onRetry: options.onRetry,
     });
   }

@@ -145,6 +145,7 @@ export class PipedriveConnector implements CrmConnector {
       fetch: options.fetch,
       sleep: options.sleep,
       random: options.random,
+      now: options.now,
       onRetry: options.onRetry,
     });
   }

@@ -220,39 +220,24 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     expect(expired.detail).toContain('Session expired or invalid');
   });
 
-  it('REQUEST_LIMIT_EXCEEDED with Retry-After is retried after the stated delay and then succeeds', async () => {
-    emulator.setFaults({ rateLimits: 1, retryAfterSeconds: 1 });
-    const delays: number[] = [];
+  it("REQUEST_LIMIT_EXCEEDED (the org's 24-hour quota) is never retried: quota_exhausted after one request, even with Retry-After", async () => {
+    emulator.setFaults({ rateLimits: 5, retryAfterSeconds: 1 });
+    const retries: unknown[] = [];
 
-    const started = Date.now();
-    const found = await connector(TOKEN, {
-      onRetry: (info) => delays.push(info.delayMs),
-    }).findOwnerByEmail('owner@acme.test');
-    const elapsed = Date.now() - started;
+    const error = await connector(TOKEN, { onRetry: (info) => retries.push(info) })
+      .findOwnerByEmail('owner@acme.test')
+      .catch((e: unknown) => e);
 
-    expect(found?.id).toBe(OWNER.id);
-    expect(delays).toEqual([1_000]);
-    expect(elapsed).toBeGreaterThanOrEqual(1_000);
-    expect(emulator.requestLog.map((e) => e.status).slice(0, 2)).toEqual([403, 200]);
-  });
-
-  it('REQUEST_LIMIT_EXCEEDED without Retry-After (as Salesforce sends it) is retried with backoff', async () => {
-    await server.close();
-    await start({ sendRetryAfter: false });
-    emulator.setFaults({ rateLimits: 2 });
-    const retries: { kind: string; status?: number; delayMs: number }[] = [];
-
-    const result = await connector(TOKEN, {
-      onRetry: (info) => retries.push(info),
-    }).verifyCredentials();
-
-    expect(result.status).toBe('valid');
-    expect(retries.map((r) => [r.kind, r.status])).toEqual([
-      ['rate_limited', 403],
-      ['rate_limited', 403],
-    ]);
-    for (const r of retries) expect(r.delayMs).toBeLessThanOrEqual(FAST.maxDelayMs ?? 0);
-    expect(emulator.requestLog.map((e) => e.status)).toEqual([403, 403, 200]);
+    expect(error).toBeInstanceOf(CrmError);
+    expect(error).toMatchObject({
+      kind: 'quota_exhausted',
+      status: 403,
+      vendorCode: 'REQUEST_LIMIT_EXCEEDED',
+      attempts: 1,
+    });
+    expect((error as CrmError).message).toMatch(/allowance for the last 24 hours is used up/);
+    expect(retries).toEqual([]);
+    expect(emulator.requestLog.map((e) => e.status)).toEqual([403]);
   });
 
   it('persistent 5xx ends in a server_error CrmError after bounded retries within the budget', async () => {

@@ -171,6 +171,7 @@ export class SalesforceConnector implements SalesforceCrmConnector {
       fetch: options.fetch,
       sleep: options.sleep,
       random: options.random,
+      now: options.now,
       onRetry: options.onRetry,
     });
   }

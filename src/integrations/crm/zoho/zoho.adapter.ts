@@ -150,6 +150,7 @@ export class ZohoConnector implements CrmConnector {
       fetch: options.fetch,
       sleep: options.sleep,
       random: options.random,
+      now: options.now,
       onRetry: options.onRetry,
     });
   }
