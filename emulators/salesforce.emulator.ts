@@ -377,12 +377,24 @@ function salesforceBehaviour(state: SalesforceState): VendorBehaviour {
       // Salesforce answers an expired and an unknown session alike (errorcodes.htm).
       return failure(state, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     },
-    rateLimited(retryAfter): EmulatorReply {
-      const reply = failure(state, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+    rateLimited(retryAfter, faults): EmulatorReply {
+      // `rateLimitPolicy: 'CONCURRENT'`: the cap on concurrent long-running requests, which
+      // Salesforce refuses with the same code while the day's allowance is not spent.
+      const concurrent = faults.rateLimitPolicy === 'CONCURRENT';
+      const reply = failure(
+        state,
+        403,
+        'REQUEST_LIMIT_EXCEEDED',
+        concurrent
+          ? 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.'
+          : 'TotalRequests Limit exceeded.',
+      );
       return {
         ...reply,
         headers: {
-          'Sforce-Limit-Info': `api-usage=${state.apiLimit + 1}/${state.apiLimit}`,
+          'Sforce-Limit-Info': concurrent
+            ? `api-usage=${state.apiUsage}/${state.apiLimit}`
+            : `api-usage=${state.apiLimit + 1}/${state.apiLimit}`,
           ...(state.sendRetryAfter && retryAfter !== undefined
             ? { 'Retry-After': retryAfter }
             : {}),

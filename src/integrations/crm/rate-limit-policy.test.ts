@@ -100,6 +100,18 @@ describe("the vendors' rate-limit policies", () => {
     expect(statuses(emulator)).toEqual([403]);
   });
 
+  it('Salesforce REQUEST_LIMIT_EXCEEDED with allowance left (the concurrency cap): retried with backoff', async () => {
+    const { emulator, connector, waits } = await setup('salesforce', {
+      rateLimits: 1,
+      rateLimitPolicy: 'CONCURRENT',
+      sendRetryAfter: false,
+    });
+    expect(await connector.verifyCredentials()).toEqual({ status: 'valid' });
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeLessThanOrEqual(POLICY.baseDelayMs);
+    expect(statuses(emulator)).toEqual([403, 200]);
+  });
+
   it('Zoho without Retry-After: waits until X-RATELIMIT-RESET, then retries', async () => {
     const { emulator, connector, waits } = await setup('zoho', {
       rateLimits: 1,

@@ -14,6 +14,7 @@ import { parseRetryAfter } from '#src/integrations/crm/retry-after.ts';
  * | HubSpot    | 429 `policyName` SECONDLY               | wait Retry-After, else 1 s; retry                 |
  * | HubSpot    | 429 `policyName` DAILY                  | stop: rate_limited (the day's quota is spent)     |
  * | Salesforce | 403 `REQUEST_LIMIT_EXCEEDED`            | stop: quota_exhausted (the org's 24 h allowance)  |
+ * | Salesforce | … with allowance left in Sforce-Limit-Info | the concurrency cap: ordinary backoff, retry   |
  * | Zoho       | 429                                     | wait Retry-After, else until X-RATELIMIT-RESET    |
  * | Pipedrive  | 429 with `x-daily-requests-left: 0`     | stop: rate_limited (the day's budget is spent)    |
  * | Pipedrive  | 429                                     | wait Retry-After, else x-ratelimit-reset seconds  |
@@ -74,6 +75,11 @@ export const RATE_LIMIT_POLICIES: Record<CrmKey, Policy> = {
     if (reply.status !== 403 || !parsed.success) return undefined;
     if (parsed.data[0]?.errorCode !== 'REQUEST_LIMIT_EXCEEDED') return undefined;
     const usage = reply.headers.get('sforce-limit-info');
+    // The same code also refuses a request over the org's cap of concurrent long-running
+    // requests (the limits cheatsheet), which passes in seconds: when Sforce-Limit-Info shows
+    // allowance left, it is that cap, and the ordinary backoff retries it.
+    const counts = /api-usage=(\d+)\/(\d+)/.exec(usage ?? '');
+    if (counts && Number(counts[1]) < Number(counts[2])) return undefined;
     return {
       action: 'stop',
       kind: 'quota_exhausted',
