@@ -668,6 +668,16 @@ function baseUrlOf(request: EmulatorRequest): string {
   return `http://${request.headers.host ?? '127.0.0.1'}`;
 }
 
+/** The `urls` of userinfo and the Identity URL. */
+function identityUrls(base: string): Record<string, string> {
+  return {
+    rest: `${base}/services/data/v{version}/`,
+    sobjects: `${base}/services/data/v{version}/sobjects/`,
+    query: `${base}/services/data/v{version}/query/`,
+    tooling_rest: `${base}/services/data/v{version}/tooling/`,
+  };
+}
+
 function userRow(u: SalesforceUser, version: string): Record<string, unknown> {
   return {
     attributes: { type: 'User', url: `/services/data/${version}/sobjects/User/${u.Id}` },
@@ -1015,12 +1025,7 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
           locale: 'en_US',
           utcOffset: -18_000_000,
           last_modified_date: SEEDED_AT,
-          urls: {
-            rest: `${base}/services/data/v{version}/`,
-            sobjects: `${base}/services/data/v{version}/sobjects/`,
-            query: `${base}/services/data/v{version}/query/`,
-            tooling_rest: `${base}/services/data/v{version}/tooling/`,
-          },
+          urls: identityUrls(base),
         });
       },
     },
@@ -1051,12 +1056,7 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
           picture: `${base}/profilephoto/005/F`,
           address: { country: 'US' },
           is_salesforce_integration_user: false,
-          urls: {
-            rest: `${base}/services/data/v{version}/`,
-            sobjects: `${base}/services/data/v{version}/sobjects/`,
-            query: `${base}/services/data/v{version}/query/`,
-            tooling_rest: `${base}/services/data/v{version}/tooling/`,
-          },
+          urls: identityUrls(base),
           active: u.IsActive,
           user_type: 'STANDARD',
           language: 'en_US',

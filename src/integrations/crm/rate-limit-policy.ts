@@ -53,6 +53,14 @@ function resetWait(value: string | null, now: number): number | undefined {
   return Math.round(n * 1000);
 }
 
+/** Wait for Retry-After, else for the vendor's reset header, else `fallbackMs`. */
+function waitFor(reply: VendorReply, now: number, resetHeader: string, fallbackMs: number) {
+  return {
+    action: 'wait' as const,
+    waitMs: retryAfter(reply, now) ?? resetWait(reply.headers.get(resetHeader), now) ?? fallbackMs,
+  };
+}
+
 export const RATE_LIMIT_POLICIES: Record<CrmKey, Policy> = {
   hubspot: (reply, now) => {
     if (reply.status !== 429) return undefined;
@@ -86,14 +94,8 @@ export const RATE_LIMIT_POLICIES: Record<CrmKey, Policy> = {
       message: `The Salesforce org's API request allowance for the last 24 hours is used up${usage ? ` (${usage})` : ''}. Ergo does not retry; Sync CRM works again as the org's usage falls, or once its administrator raises the allowance.`,
     };
   },
-  zoho: (reply, now) => {
-    if (reply.status !== 429) return undefined;
-    return {
-      action: 'wait',
-      waitMs:
-        retryAfter(reply, now) ?? resetWait(reply.headers.get('x-ratelimit-reset'), now) ?? 1_000,
-    };
-  },
+  zoho: (reply, now) =>
+    reply.status === 429 ? waitFor(reply, now, 'x-ratelimit-reset', 1_000) : undefined,
   pipedrive: (reply, now) => {
     if (reply.status !== 429) return undefined;
     if (reply.headers.get('x-daily-requests-left')?.trim() === '0') {
@@ -104,11 +106,7 @@ export const RATE_LIMIT_POLICIES: Record<CrmKey, Policy> = {
           "Pipedrive's daily request budget for this company is used up. Ergo does not retry today; Sync CRM works again after Pipedrive resets the budget.",
       };
     }
-    return {
-      action: 'wait',
-      waitMs:
-        retryAfter(reply, now) ?? resetWait(reply.headers.get('x-ratelimit-reset'), now) ?? 2_000,
-    };
+    return waitFor(reply, now, 'x-ratelimit-reset', 2_000);
   },
   attio: (reply, now) => {
     if (reply.status !== 429) return undefined;
