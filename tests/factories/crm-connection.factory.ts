@@ -23,7 +23,8 @@ let counter = 0;
 /**
  * Valid credentials for `crm` with unique secrets. Every primary secret contains
  * `access-token` or `api-token`, so a test can look for a leaked key by pattern too. Instance
- * URLs are loopback; tests point the connectors at the emulators through their base URLs.
+ * URLs have the vendors' shape (never a local port): tests point the connectors at the
+ * emulators through their base URLs.
  */
 export function makeCrmConnection<C extends CrmKey>(
   crm: C,
@@ -40,12 +41,12 @@ export function makeCrmConnection<C extends CrmKey>(
     salesforce: {
       crm: 'salesforce',
       secrets: { accessToken: `00Dtest!salesforce-access-token-${id}` },
-      instance: { instanceUrl: 'http://127.0.0.1:4102' },
+      instance: { instanceUrl: 'https://acme-test.my.salesforce.com' },
     },
     zoho: {
       crm: 'zoho',
       secrets: { accessToken: `1000.zoho-access-token-${id}` },
-      instance: { apiDomain: 'http://127.0.0.1:4103' },
+      instance: { apiDomain: 'https://www.zohoapis.com' },
     },
     attio: {
       crm: 'attio',
