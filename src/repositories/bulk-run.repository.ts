@@ -237,6 +237,41 @@ export class BulkRunRepository {
     return rows.map((r) => r.member_id);
   }
 
+  /**
+   * A Sync CRM batch's pending members, locked, with the history entry of their key copy when
+   * it is already committed (the owner-property step is what is left of them).
+   */
+  async lockPendingCrmMembers(
+    runId: string,
+    batch: number,
+  ): Promise<{ memberId: string; syncRunId: string | null }[]> {
+    const rows = await this.db
+      .selectFrom('bulk_run_members')
+      .select(['member_id', 'sync_run_id'])
+      .where('run_id', '=', runId)
+      .where('batch', '=', batch)
+      .where('status', '=', 'pending')
+      .orderBy('position')
+      .forUpdate()
+      .execute();
+    return rows.map((r) => ({ memberId: r.member_id, syncRunId: r.sync_run_id }));
+  }
+
+  /** Records the key copy's history entry of pending members, who stay pending until their owner step ends. */
+  async markKeysCopied(
+    runId: string,
+    entries: readonly { memberId: string; syncRunId: string }[],
+  ): Promise<number> {
+    if (entries.length === 0) return 0;
+    const result = await sql`
+      update bulk_run_members m set sync_run_id = e."syncRunId"
+        from jsonb_to_recordset(${JSON.stringify(entries)}::jsonb)
+             as e("memberId" uuid, "syncRunId" uuid)
+       where m.run_id = ${runId} and m.member_id = e."memberId"
+         and m.status = 'pending' and m.sync_run_id is null`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
   /** Settles members, only those still pending; returns the ids it settled. */
   async settle(runId: string, outcomes: readonly MemberOutcome[]): Promise<string[]> {
     if (outcomes.length === 0) return [];
@@ -280,6 +315,8 @@ export class BulkRunRepository {
       })
       .where('run_id', '=', runId)
       .where('member_id', '=', memberId)
+      // Once: a batch delivered again after the outcome was recorded leaves it as it is.
+      .where('status', '=', 'pending')
       .execute();
   }
 
@@ -367,7 +404,9 @@ export class BulkRunRepository {
       .updateTable('bulk_run_members')
       .set({ status: 'cancelled', finished_at: sql<Date>`clock_timestamp()` })
       .where('run_id', '=', runId)
-      .where('status', '=', 'pending');
+      .where('status', '=', 'pending')
+      // A Sync CRM member whose keys are already copied is past cancelling: its owner step ends it.
+      .where('sync_run_id', 'is', null);
     if (batch !== undefined) query = query.where('batch', '=', batch);
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);

@@ -1,6 +1,7 @@
 import { can, authorizeMemberAction, type Actor } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { AuditEntryInput } from '#src/domain/audit/audit-chain.ts';
+import type { CrmKey } from '#src/domain/crm.ts';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
 import { orderForApply } from '#src/domain/sync/sync-rules.ts';
 import type { BulkAction, BulkMemberStatus } from '#src/db/schema.ts';
@@ -14,8 +15,17 @@ import type {
 import type { Repositories } from '#src/repositories/repositories.ts';
 import { appendAudit, appendAuditMany } from '#src/services/audit/audit.service.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
-import { syncCrm, type SyncCrmDeps } from '#src/services/sync/sync-crm.service.ts';
-import { applySyncPlans, planSync } from '#src/services/sync/sync-engine.ts';
+import {
+  copyCrmKeys,
+  runOwnerPropertyStep,
+  type SyncCrmDeps,
+} from '#src/services/sync/sync-crm.service.ts';
+import {
+  applySyncPlans,
+  planSync,
+  readPlanSource,
+  type PlanSource,
+} from '#src/services/sync/sync-engine.ts';
 import {
   countsByCategory,
   historyEntryOf,
@@ -26,6 +36,7 @@ import {
   isUuid,
   resolveActor,
   type SyncContext,
+  type TargetMember,
 } from '#src/services/sync/sync-support.ts';
 
 /**
@@ -487,7 +498,11 @@ export async function processBulkBatch(
   const run = await deps.uow.read.bulkRuns.findById(job.runId);
   if (!run || run.finishedAt) return;
   await deps.uow.read.bulkRuns.markStarted(run.id);
-  if (run.action === 'sync_crm' || run.action === 'revert') {
+  if (run.action === 'sync_crm') {
+    await processCrmBatch(deps, run, job.batch);
+    return;
+  }
+  if (run.action === 'revert') {
     await processOneByOne(deps, run, job.batch, attempt);
     return;
   }
@@ -574,50 +589,17 @@ async function settleSettingsBatch(
     });
   };
 
-  let actor: Actor | undefined;
-  try {
-    actor = await resolveActor(repos, run.actorId);
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    for (const memberId of pending) refuse(memberId, error, false);
-  }
-  const allowed: string[] = [];
-  if (actor) {
-    const rows = new Map(
-      (await repos.users.findMembersWithDashboard(run.organizationId, pending)).map((r) => [
-        r.id,
-        r,
-      ]),
-    );
-    for (const memberId of pending) {
-      const row = rows.get(memberId);
-      try {
-        authorizeMemberAction(
-          actor,
-          'sync:run',
-          row && {
-            id: row.id,
-            organizationId: row.organization_id,
-            role: row.role,
-            status: row.status,
-            hasDashboard: row.has_dashboard,
-          },
-        );
-        allowed.push(memberId);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        refuse(memberId, error, row !== undefined);
-      }
-    }
-  }
+  const { actor, allowed } = await authorizeBatch(repos, run, pending, refuse);
 
   if (actor && allowed.length > 0) {
     await repos.dashboards.lockManyForUpdate(allowed);
+    // The source read once for every slice of the batch.
+    const source = await readPlanSource(repos, actor.id, categories);
     // Planned a slice at a time, in the batch's one transaction: a plan holds both dashboards
     // and the target's snapshot (megabytes with a large admin), so a whole batch of plans at
     // once set the worker's peak memory; a slice's are garbage before the next slice is read.
     for (let at = 0; at < allowed.length; at += PLAN_SLICE) {
-      await settleSlice(allowed.slice(at, at + PLAN_SLICE));
+      await settleSlice(allowed.slice(at, at + PLAN_SLICE), source);
     }
   }
   const settled = await repos.bulkRuns.settle(run.id, outcomes);
@@ -629,13 +611,14 @@ async function settleSettingsBatch(
   }
   await finishSettled(repos, run, audit, tallyOf(outcomes));
 
-  async function settleSlice(targetIds: string[]): Promise<void> {
+  async function settleSlice(targetIds: string[], source: PlanSource): Promise<void> {
     if (!actor) return;
     const plans = await planSync(repos, deps.keyring, {
       sourceId: actor.id,
       targetIds,
       categories,
       mode: run.dryRun ? 'compare' : 'write',
+      source,
     });
     if (run.dryRun) {
       for (const plan of plans) {
@@ -692,6 +675,56 @@ async function settleSettingsBatch(
 
 /** Members planned and written together inside a batch (see `settleSettingsBatch`). */
 const PLAN_SLICE = 5;
+
+/**
+ * The members of a batch the run's actor may still run its action on, each checked with the
+ * single action's rule (`authorizeMemberAction`); `refuse` gets every other member.
+ */
+async function authorizeBatch(
+  repos: Repositories,
+  run: BulkRunRecord,
+  pending: readonly string[],
+  refuse: (memberId: string, error: AppError, known: boolean) => void,
+): Promise<{ actor: Actor | undefined; allowed: string[] }> {
+  let actor: Actor | undefined;
+  try {
+    actor = await resolveActor(repos, run.actorId);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    for (const memberId of pending) refuse(memberId, error, false);
+  }
+  const allowed: string[] = [];
+  if (actor) {
+    const rows = new Map(
+      (await repos.users.findMembersWithDashboard(run.organizationId, pending)).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
+    for (const memberId of pending) {
+      const row = rows.get(memberId);
+      try {
+        authorizeMemberAction(
+          actor,
+          'sync:run',
+          row && {
+            id: row.id,
+            organizationId: row.organization_id,
+            role: row.role,
+            status: row.status,
+            hasDashboard: row.has_dashboard,
+          },
+        );
+        allowed.push(memberId);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        refuse(memberId, error, row !== undefined);
+      }
+    }
+  }
+
+  return { actor, allowed };
+}
 
 const NO_TALLY = { applied: 0, unchanged: 0, failed: 0, cancelled: 0 };
 
@@ -766,12 +799,10 @@ function countsOnly(
 }
 
 /**
- * Sync CRM and revert runs, member by member, through the single action's use case.
- * - Sync CRM (the owner-property step calls the member's CRMs, which no transaction can cover):
- *   the key copy's transaction settles the member (fenced: only while pending), so a repeated
- *   batch skips it; the owner-property outcome is recorded after.
- * - Revert: `revertSync` of the member's entry in the reverted run; a repeated batch finds it
- *   already reverted by this run (its entry carries this run's id) and settles it as applied.
+ * Revert runs, member by member, through the single action's use case: `revertSync` of the
+ * member's entry in the reverted run (conflict-checked per member), each settled in its own
+ * transaction; a repeated batch finds it already reverted by this run (its entry carries this
+ * run's id) and settles it as applied.
  */
 async function processOneByOne(
   deps: BulkDeps,
@@ -786,60 +817,9 @@ async function processOneByOne(
   for (const memberId of pending) {
     const current = await deps.uow.read.bulkRuns.findById(run.id);
     if (current?.cancelRequestedAt) break;
-    if (run.action === 'revert') {
-      try {
-        await revertMember(deps, run, memberId);
-      } catch (error) {
-        if (attempt < BATCH_RETRY_LIMIT) {
-          lastError = error instanceof Error ? error : new Error(String(error));
-          continue;
-        }
-        await deps.uow.transaction((repos) =>
-          repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: 'internal' }]),
-        );
-      }
-      continue;
-    }
     try {
-      const result = await syncCrm(
-        deps,
-        {
-          actorId: run.actorId,
-          requestId: run.requestId,
-          bulkRunId: run.id,
-          idempotency: {
-            // Inside the key copy's transaction: settle the member, or roll back if it was settled.
-            fence: async (repos) => {
-              const settled = await repos.bulkRuns.settle(run.id, [
-                { memberId, status: 'applied' },
-              ]);
-              if (settled.length === 0)
-                throw new AppError('idempotency_in_progress', 'Already done in this run.');
-            },
-            complete: async () => {},
-          },
-        },
-        memberId,
-      );
-      const crmFailures = result.crms.filter((c) => c.ownerProperty.status === 'failed').length;
-      await deps.uow.transaction(async (repos) => {
-        await repos.bulkRuns.recordCrmOutcome(run.id, memberId, {
-          syncRunId: result.syncId,
-          counts: {
-            copied: result.copied,
-            crms: result.crms.map((c) => ({ crm: c.crm, ownerProperty: c.ownerProperty.status })),
-          },
-          errorCode: crmFailures > 0 ? 'crm_owner_property_failed' : null,
-        });
-      });
+      await revertMember(deps, run, memberId);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'idempotency_in_progress') continue;
-      if (error instanceof AppError) {
-        await deps.uow.transaction((repos) =>
-          repos.bulkRuns.settle(run.id, [{ memberId, status: 'failed', errorCode: error.code }]),
-        );
-        continue;
-      }
       if (attempt < BATCH_RETRY_LIMIT) {
         lastError = error instanceof Error ? error : new Error(String(error));
         continue;
@@ -855,6 +835,122 @@ async function processOneByOne(
     await finishBatch(repos, run, []);
   });
   if (lastError) throw lastError;
+}
+
+/** Members of a batch whose owner-property steps run at once (see `processCrmBatch`). */
+const CRM_STEP_CONCURRENCY = 4;
+
+/**
+ * A bulk Sync CRM batch, in three steps:
+ * 1. One transaction: lock the batch's pending members, authorize each with the single action's
+ *    rule, copy the organization admin's keys to every allowed member at once (`copyCrmKeys`,
+ *    the single action's copy: a fixed number of statements per batch), and record each copy's
+ *    history entry on its member row, which stays pending; refused members are settled.
+ * 2. The owner-property step (`runOwnerPropertyStep`, the single action's), outside any
+ *    transaction since it calls the CRMs, for `CRM_STEP_CONCURRENCY` members at a time. Every
+ *    member's keys are the organization admin's, so that is also how many requests one worker
+ *    has in flight per CRM connection; the rate budget (in PostgreSQL) bounds all processes
+ *    together. Each member's outcome is recorded once, while it is pending.
+ * 3. The run's tallies, recounted from the member rows; the batch that leaves nothing pending
+ *    finishes the run.
+ * Delivered again (a crash, a retry), members whose copy is recorded skip step 1 and run only
+ * the owner step again, which SPEC §3 makes idempotent; a member is never copied twice in a run.
+ */
+async function processCrmBatch(deps: BulkDeps, run: BulkRunRecord, batch: number): Promise<void> {
+  const copied = await deps.uow.transaction(async (repos) => {
+    const fresh = await repos.bulkRuns.findById(run.id);
+    if (!fresh || fresh.finishedAt) return [];
+    const pending = await repos.bulkRuns.lockPendingCrmMembers(run.id, batch);
+    const copiedBefore = pending.flatMap((p) =>
+      p.syncRunId === null ? [] : [{ memberId: p.memberId, syncRunId: p.syncRunId }],
+    );
+    if (fresh.cancelRequestedAt) {
+      await repos.bulkRuns.cancelPending(run.id, batch);
+      return copiedBefore;
+    }
+    const toCopy = pending.filter((p) => p.syncRunId === null).map((p) => p.memberId);
+    const outcomes: MemberOutcome[] = [];
+    const audit: AuditEntryInput[] = [];
+    const base = {
+      organizationId: run.organizationId,
+      actorId: run.actorId,
+      categories: ['crm_keys'],
+      requestId: run.requestId,
+      action: 'sync_crm',
+    };
+    const { actor, allowed } = await authorizeBatch(
+      repos,
+      run,
+      toCopy,
+      (memberId, error, known) => {
+        outcomes.push({ memberId, status: 'failed', errorCode: error.code });
+        audit.push({
+          ...base,
+          targetId: known ? memberId : null,
+          outcome: 'refused',
+          details: { code: error.code, bulkRunId: run.id },
+        });
+      },
+    );
+    await repos.bulkRuns.settle(run.id, outcomes);
+    await appendAuditMany(repos, run.organizationId, audit);
+    if (!actor || allowed.length === 0) return copiedBefore;
+    await repos.dashboards.lockManyForUpdate(allowed);
+    const copies = await copyCrmKeys(repos, deps.keyring, actor, allowed, {
+      requestId: run.requestId,
+      bulkRunId: run.id,
+    });
+    const entries = copies.map((c) => ({ memberId: c.targetId, syncRunId: c.syncId }));
+    if ((await repos.bulkRuns.markKeysCopied(run.id, entries)) !== entries.length) {
+      // The members were locked as pending without a copy above: roll back, this is a bug.
+      throw new Error(`bulk run ${run.id} batch ${batch}: a key copy found its member settled`);
+    }
+    return [...copiedBefore, ...entries];
+  });
+
+  const context = { actorId: run.actorId, requestId: run.requestId, bulkRunId: run.id };
+  const targets = new Map(
+    (
+      await deps.uow.read.users.findMembersWithDashboard(
+        run.organizationId,
+        copied.map((c) => c.memberId),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  const queue = [...copied];
+  const stepWorker = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const row = targets.get(next.memberId);
+      const target: TargetMember | undefined = row && {
+        id: row.id,
+        organizationId: row.organization_id,
+        role: row.role,
+        status: row.status,
+        hasDashboard: row.has_dashboard,
+        email: row.email,
+        name: row.name,
+      };
+      const copy = await deps.uow.read.syncRuns.findInOrganization(
+        run.organizationId,
+        next.syncRunId,
+      );
+      const crms = ((copy?.result ?? {}) as { copied?: CrmKey[] }).copied ?? [];
+      const results = target
+        ? await runOwnerPropertyStep(deps, context, target, crms, next.syncRunId)
+        : [];
+      const crmFailures = results.filter((c) => c.ownerProperty.status === 'failed').length;
+      await deps.uow.read.bulkRuns.recordCrmOutcome(run.id, next.memberId, {
+        syncRunId: next.syncRunId,
+        counts: {
+          copied: crms,
+          crms: results.map((c) => ({ crm: c.crm, ownerProperty: c.ownerProperty.status })),
+        },
+        errorCode: crmFailures > 0 ? 'crm_owner_property_failed' : null,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: CRM_STEP_CONCURRENCY }, stepWorker));
+  await deps.uow.transaction((repos) => finishBatch(repos, run, []));
 }
 
 /** Reverts one member's sync of the reverted run and settles the member (refusals are results). */

@@ -89,16 +89,35 @@ export async function loadDashboard(
   versions: Map<CategoryKey, number>;
   values: Map<ValueCategoryKey, LoadedCategory>;
 }> {
-  const loaded = (await repos.dashboards.loadForUsers([userId], categories)).get(userId);
+  const loaded = (await loadDashboards(repos, [userId], categories)).get(userId);
   if (!loaded) throw new Error(`the dashboard of ${userId} was not loaded`);
-  const values = new Map<ValueCategoryKey, LoadedCategory>();
-  for (const category of categories) {
-    values.set(category, {
-      ...categoryValueOf(userId, category, loaded),
-      version: loaded.versions.get(category) ?? 0,
-    });
+  return loaded;
+}
+
+/** `loadDashboard` for several users, in the same fixed number of queries. */
+export async function loadDashboards(
+  repos: Repositories,
+  userIds: readonly string[],
+  categories: readonly ValueCategoryKey[],
+): Promise<
+  Map<string, { versions: Map<CategoryKey, number>; values: Map<ValueCategoryKey, LoadedCategory> }>
+> {
+  const loaded = await repos.dashboards.loadForUsers(userIds, categories);
+  const result = new Map<
+    string,
+    { versions: Map<CategoryKey, number>; values: Map<ValueCategoryKey, LoadedCategory> }
+  >();
+  for (const [userId, dashboard] of loaded) {
+    const values = new Map<ValueCategoryKey, LoadedCategory>();
+    for (const category of categories) {
+      values.set(category, {
+        ...categoryValueOf(userId, category, dashboard),
+        version: dashboard.versions.get(category) ?? 0,
+      });
+    }
+    result.set(userId, { versions: dashboard.versions, values });
   }
-  return { versions: loaded.versions, values };
+  return result;
 }
 
 /**

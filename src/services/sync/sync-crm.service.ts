@@ -1,5 +1,8 @@
+import type { Actor } from '#src/domain/authorization.ts';
+import type { Keyring } from '#src/domain/secrets/secret-box.ts';
+import type { Repositories } from '#src/repositories/repositories.ts';
 import {
-  loadDashboard,
+  loadDashboards,
   loadDashboardValues,
   type LoadedCategory,
 } from '#src/services/settings/settings-store.ts';
@@ -10,7 +13,7 @@ import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
 import type { CrmConnector, OwnerPropertyOutcome } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import { applySyncPlans, planSync } from '#src/services/sync/sync-engine.ts';
-import { appendAudit } from '#src/services/audit/audit.service.ts';
+import { appendAudit, appendAuditMany } from '#src/services/audit/audit.service.ts';
 import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
 import {
   auditRefusal,
@@ -86,64 +89,12 @@ export async function syncCrm(
       // the CRM step (CRM calls stay outside transactions); a retry after a crash in between
       // re-runs Sync CRM, which SPEC §3 makes idempotent: the same keys, nothing created twice.
       await context.idempotency?.fence(repos);
-      const source = await repos.users.findPrimaryAdmin(actor.organizationId);
-      const sourceConnections = source ? await repos.crmConnections.listForUser(source.id) : [];
-      const targetConnections = await repos.crmConnections.listForUser(target.id);
-      const { values, versions } = await loadDashboard(repos, target.id, ['custom_properties']);
-      const properties = propertiesSnapshot(values.get('custom_properties'));
-      const snapshot: CategorySnapshot[] = [
-        {
-          category: 'crm_keys',
-          isSet: versions.has('crm_keys'),
-          connections: targetConnections.map(sealedToJson),
-        },
-        properties.snapshot,
-      ];
-      const copied = sourceConnections.map((c) => c.crm);
-      // The CRM keys rule of SPEC §2 (the sync engine's), from the organization admin: keys
-      // that already match are neither re-sealed nor written.
-      let versionsAfter: Record<string, number> = {};
-      if (source && sourceConnections.length > 0) {
-        const plans = await planSync(repos, keyring, {
-          sourceId: source.id,
-          targetIds: [target.id],
-          categories: ['crm_keys'],
-        });
-        versionsAfter = (await applySyncPlans(repos, source.id, plans)).get(target.id) ?? {};
-      }
-      const run = await repos.syncRuns.insert({
-        organizationId: actor.organizationId,
-        actorId: actor.id,
-        targetId: target.id,
-        sourceUserId: source?.id ?? null,
-        action: 'sync_crm',
-        categories: ['crm_keys'],
-        status: 'applied',
-        result: {
-          copied,
-          message: copiedMessage(copied),
-          crms: [],
-          versionsAfter: {
-            crm_keys: versions.get('crm_keys') ?? 0,
-            custom_properties: properties.version,
-            ...versionsAfter,
-          },
-        },
-        snapshot,
+      const [copy] = await copyCrmKeys(repos, keyring, actor, [target.id], {
         requestId: context.requestId ?? null,
         bulkRunId: context.bulkRunId ?? null,
       });
-      await appendAudit(repos, {
-        organizationId: actor.organizationId,
-        actorId: actor.id,
-        targetId: target.id,
-        action: 'sync_crm',
-        outcome: 'applied',
-        categories: ['crm_keys'],
-        details: { syncId: run.id, copied },
-        requestId: context.requestId ?? null,
-      });
-      return { syncId: run.id, copied };
+      if (!copy) throw new Error('the key copy returned no entry');
+      return copy;
     });
   } catch (error) {
     if (error instanceof AppError)
@@ -177,6 +128,101 @@ export async function syncCrm(
     message: copiedMessage(committed.copied),
     crms,
   };
+}
+
+export interface CrmKeyCopy {
+  targetId: string;
+  /** The history entry of this member's Sync CRM. */
+  syncId: string;
+  copied: CrmKey[];
+}
+
+/**
+ * Sync CRM's key copy for any number of targets, authorized and locked by the caller, in the
+ * caller's transaction and a fixed number of statements (the single action and every batch of
+ * a bulk run): the CRM keys rule of SPEC §2 (the sync engine's) from the organization admin,
+ * keys that already match neither re-sealed nor written; one history entry and one audit entry
+ * per target. The owner-property step is `runOwnerPropertyStep`, after the commit.
+ */
+export async function copyCrmKeys(
+  repos: Repositories,
+  keyring: Keyring,
+  actor: Actor,
+  targetIds: readonly string[],
+  meta: { requestId: string | null; bulkRunId: string | null },
+): Promise<CrmKeyCopy[]> {
+  if (targetIds.length === 0) return [];
+  const source = await repos.users.findPrimaryAdmin(actor.organizationId);
+  const sourceConnections = source ? await repos.crmConnections.listForUser(source.id) : [];
+  const [targetConnections, dashboards] = await Promise.all([
+    repos.crmConnections.listForUsers(targetIds),
+    loadDashboards(repos, targetIds, ['custom_properties']),
+  ]);
+  const copied = sourceConnections.map((c) => c.crm);
+  let versionsAfter = new Map<string, Record<string, number>>();
+  if (source && sourceConnections.length > 0) {
+    const plans = await planSync(repos, keyring, {
+      sourceId: source.id,
+      targetIds,
+      categories: ['crm_keys'],
+    });
+    versionsAfter = await applySyncPlans(repos, source.id, plans);
+  }
+  const runs = await repos.syncRuns.insertMany(
+    targetIds.map((targetId) => {
+      const dashboard = dashboards.get(targetId);
+      const properties = propertiesSnapshot(dashboard?.values.get('custom_properties'));
+      const snapshot: CategorySnapshot[] = [
+        {
+          category: 'crm_keys',
+          isSet: dashboard?.versions.has('crm_keys') ?? false,
+          connections: targetConnections.filter((c) => c.userId === targetId).map(sealedToJson),
+        },
+        properties.snapshot,
+      ];
+      return {
+        organizationId: actor.organizationId,
+        actorId: actor.id,
+        targetId,
+        sourceUserId: source?.id ?? null,
+        action: 'sync_crm' as const,
+        categories: ['crm_keys'],
+        status: 'applied' as const,
+        result: {
+          copied,
+          message: copiedMessage(copied),
+          crms: [],
+          versionsAfter: {
+            crm_keys: dashboard?.versions.get('crm_keys') ?? 0,
+            custom_properties: properties.version,
+            ...versionsAfter.get(targetId),
+          },
+        },
+        snapshot,
+        requestId: meta.requestId,
+        bulkRunId: meta.bulkRunId,
+      };
+    }),
+  );
+  await appendAuditMany(
+    repos,
+    actor.organizationId,
+    runs.map((run) => ({
+      organizationId: actor.organizationId,
+      actorId: actor.id,
+      targetId: run.targetId,
+      action: 'sync_crm',
+      outcome: 'applied',
+      categories: ['crm_keys'],
+      details: {
+        syncId: run.id,
+        copied,
+        ...(meta.bulkRunId === null ? {} : { bulkRunId: meta.bulkRunId }),
+      },
+      requestId: meta.requestId,
+    })),
+  );
+  return runs.map((run) => ({ targetId: run.targetId ?? '', syncId: run.id, copied }));
 }
 
 /**
@@ -255,7 +301,7 @@ function copiedMessage(copied: readonly CrmKey[]): string {
 }
 
 /** Per CRM: find the owner by email → record the owner property → ensure it in the CRM. */
-async function runOwnerPropertyStep(
+export async function runOwnerPropertyStep(
   deps: SyncCrmDeps,
   context: SyncContext,
   target: TargetMember,

@@ -94,6 +94,33 @@ function rowsOfValue(category: 'custom_properties' | 'pipeline_stages', value: u
     : pipelineToRows(value as CategoryValue<'pipeline_stages'>);
 }
 
+/** The source of a plan, read once: its CRM connections and values as the rules see them. */
+export interface PlanSource {
+  id: string;
+  connections: StoredCrmConnection[];
+  values: Map<ValueCategoryKey, CategoryValueRead>;
+}
+
+/** Reads the source of a plan for `categories` (see `planSync`'s `source`). */
+export async function readPlanSource(
+  repos: Repositories,
+  sourceId: string,
+  categories: readonly CategoryKey[],
+): Promise<PlanSource> {
+  const [loaded, connections] = await Promise.all([
+    repos.dashboards.loadForUsers([sourceId], categories),
+    repos.crmConnections.listForUsers([sourceId]),
+  ]);
+  const dashboard = loaded.get(sourceId);
+  if (!dashboard) throw new Error('the source dashboard was not loaded');
+  // The source's values, read once for every target.
+  const values = new Map<ValueCategoryKey, CategoryValueRead>();
+  for (const category of categories)
+    if (category !== 'crm_keys')
+      values.set(category, categoryValueOf(sourceId, category, dashboard));
+  return { id: sourceId, connections, values };
+}
+
 /**
  * Plans Sync Settings from `sourceId` to each of `targetIds` (authorized by the caller) for
  * `categories` (in apply order: CRM keys first). Reads only; `applySyncPlans` writes.
@@ -107,27 +134,27 @@ export async function planSync(
     categories: readonly CategoryKey[];
     /** `compare` (drift): plan and count only; CRM keys are compared, never re-sealed. */
     mode?: 'write' | 'compare';
+    /**
+     * The source as `readPlanSource` read it for the same categories, for a caller that plans
+     * many slices of targets from one source in one transaction (a bulk batch).
+     */
+    source?: PlanSource;
   },
 ): Promise<TargetPlan[]> {
-  const { sourceId, targetIds, categories } = input;
+  const { sourceId, categories } = input;
+  const targetIds = input.targetIds;
   const reseal = (input.mode ?? 'write') === 'write';
-  const users = [sourceId, ...targetIds.filter((id) => id !== sourceId)];
-  const [loaded, connections] = await Promise.all([
-    repos.dashboards.loadForUsers(users, categories),
+  const [readSource, loaded, connections] = await Promise.all([
+    input.source ?? readPlanSource(repos, sourceId, categories),
+    repos.dashboards.loadForUsers(targetIds, categories),
     // Every target's connections: record types depend on whether the target has Salesforce.
-    repos.crmConnections.listForUsers(users),
+    repos.crmConnections.listForUsers(targetIds),
   ]);
+  if (readSource.id !== sourceId) throw new Error('the source given is not the source planned');
   const byUser = new Map<string, StoredCrmConnection[]>();
   for (const c of connections) byUser.set(c.userId, [...(byUser.get(c.userId) ?? []), c]);
-  const source = loaded.get(sourceId);
-  if (!source) throw new Error('the source dashboard was not loaded');
-  const sourceConnections = byUser.get(sourceId) ?? [];
-
-  // The source's values, read once for every target.
-  const sourceValues = new Map<ValueCategoryKey, CategoryValueRead>();
-  for (const category of categories)
-    if (category !== 'crm_keys')
-      sourceValues.set(category, categoryValueOf(sourceId, category, source));
+  const sourceConnections = readSource.connections;
+  const sourceValues = readSource.values;
 
   return targetIds.map((targetId) => {
     const target = loaded.get(targetId);

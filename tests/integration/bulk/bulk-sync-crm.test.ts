@@ -103,4 +103,65 @@ describe('bulk Sync CRM', () => {
     `.execute(database.db);
     expect(entries.rows[0]?.n).toBe(2);
   });
+
+  it('a batch delivered again after its keys were copied runs only the owner step: each member is copied once', async () => {
+    const org = await insertOrganizationWithPeople(uow, keyring, {
+      teams: ['Sales'],
+      primaryAdmin: { email: 'owner@beta.test', canLogIn: false, crm: ownerKeys },
+      admins: [{ email: 'admin@beta.test', canLogIn: false, teams: ['Sales'] }],
+      members: Array.from({ length: 6 }, (_, i) => ({
+        email: `rep${String(i)}@beta.test`,
+        canLogIn: false,
+        teams: ['Sales'],
+      })),
+    });
+    const admin = org.admins[0];
+    if (!admin || !org.teamIds.Sales) throw new Error('fixture');
+    const queue = manualQueue();
+    const deps: BulkDeps = {
+      uow,
+      keyring,
+      connectorFor: createConnectorFactory({ baseUrls: emulators.urls, policy: FAST_RETRY_POLICY }),
+      queue,
+      batchSize: 10,
+    };
+    const run = await startBulkSync(
+      deps,
+      { actorId: admin.id },
+      { action: 'sync_crm', teamId: org.teamIds.Sales },
+    );
+    const [job] = queue.jobs;
+    if (!job) throw new Error('one batch expected');
+    await processBulkBatch(deps, job, 0);
+    // The state a crash between the key copy's commit and the owner steps leaves: every member
+    // pending with its copy's history entry recorded, the run not finished.
+    await sql`update bulk_run_members set status = 'pending', counts = null, finished_at = null
+              where run_id = ${run.id}`.execute(database.db);
+    await sql`update bulk_runs set status = 'running', finished_at = null, done = 0, applied = 0
+              where id = ${run.id}`.execute(database.db);
+    const copiesBefore = await sql<{ n: number }>`
+      select count(*)::int as n from crm_connections c
+        join bulk_run_members m on m.member_id = c.user_id where m.run_id = ${run.id}
+    `.execute(database.db);
+
+    await processBulkBatch(deps, job, 1);
+
+    const detail = await getBulkSync(deps, { actorId: admin.id }, run.id);
+    expect(detail.run).toMatchObject({ status: 'completed', total: 6, applied: 6, failed: 0 });
+    for (const item of detail.results.items) {
+      const counts = item.counts as { crms: { ownerProperty: string }[] } | null;
+      expect(counts?.crms).toHaveLength(5); // the owner step ran again, for every CRM
+    }
+    const entries = await sql<{ target_id: string; n: number }>`
+      select target_id, count(*)::int as n from sync_runs
+       where bulk_run_id = ${run.id} and action = 'sync_crm' group by target_id
+    `.execute(database.db);
+    expect(entries.rows).toHaveLength(6);
+    expect(entries.rows.every((r) => r.n === 1)).toBe(true);
+    const copiesAfter = await sql<{ n: number }>`
+      select count(*)::int as n from crm_connections c
+        join bulk_run_members m on m.member_id = c.user_id where m.run_id = ${run.id}
+    `.execute(database.db);
+    expect(copiesAfter.rows[0]?.n).toBe(copiesBefore.rows[0]?.n);
+  });
 });
