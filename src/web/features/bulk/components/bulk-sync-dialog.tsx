@@ -1,8 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import { useState } from 'react';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { Dialog } from '#src/web/components/ui/dialog.tsx';
-import { CheckboxField } from '#src/web/components/ui/field.tsx';
 import { Callout, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
 import type { BulkRun } from '#src/web/features/bulk/api/get-bulk-sync.ts';
 import { useStartBulkSync, type BulkTarget } from '#src/web/features/bulk/api/start-bulk-sync.ts';
@@ -10,7 +8,10 @@ import { BulkError } from '#src/web/features/bulk/components/bulk-error.tsx';
 import { members } from '#src/web/features/bulk/components/bulk-labels.ts';
 import { BulkPreview } from '#src/web/features/bulk/components/bulk-preview.tsx';
 import { BulkRunProgress } from '#src/web/features/bulk/components/bulk-run-progress.tsx';
-import { useSyncCategories } from '#src/web/features/sync/api/get-sync-categories.ts';
+import {
+  CategoryPicker,
+  useCategorySelection,
+} from '#src/web/features/sync/components/category-picker.tsx';
 import '#src/web/features/bulk/components/bulk.css';
 
 /** What the selection bar asks the dialog to do. */
@@ -59,37 +60,20 @@ function BulkSyncDialogOpen({
   onRun: (run: BulkRun) => void;
 }) {
   const settings = request.action === 'sync_settings';
-  const categories = useSyncCategories();
-  const [selected, setSelected] = useState<Set<CategoryKey> | null>(null);
   const [preview, setPreview] = useState<BulkRun | null>(null);
   const [run, setRun] = useState<BulkRun | null>(request.run ?? null);
   const startPreview = useStartBulkSync();
   const startRun = useStartBulkSync();
-
-  // The default selection, once the categories are known: all but Email templates (SPEC §3).
-  useEffect(() => {
-    if (categories.data && selected === null) {
-      setSelected(new Set(categories.data.filter((c) => c.defaultSelected).map((c) => c.key)));
-    }
-  }, [categories.data, selected]);
-
-  const chosen = categories.data?.filter((c) => selected?.has(c.key)).map((c) => c.key) ?? [];
-  const emailTemplatesSelected = selected?.has('email_templates') ?? false;
+  // A changed selection drops the preview, which no longer describes it.
+  const { categories, selected, chosen, emailTemplatesSelected, choose } = useCategorySelection(
+    () => {
+      setPreview(null);
+      startPreview.reset();
+    },
+  );
   const count = preview?.total ?? request.count;
   const starting = startPreview.isPending || startRun.isPending;
   const noCategories = settings && chosen.length === 0;
-
-  const choose = (next: Set<CategoryKey>) => {
-    setPreview(null);
-    startPreview.reset();
-    setSelected(next);
-  };
-  const toggle = (key: CategoryKey, checked: boolean) => {
-    const next = new Set(selected);
-    if (checked) next.add(key);
-    else next.delete(key);
-    choose(next);
-  };
 
   const begin = (dryRun: boolean) => {
     if (starting || noCategories) return;
@@ -208,49 +192,12 @@ function BulkSyncDialogOpen({
               internal ID. Categories you don’t select are never touched.
             </p>
           </Callout>
-          <fieldset className="category-picker" disabled={starting}>
-            <legend>
-              Categories to copy{' '}
-              <span className="muted">
-                ({chosen.length} of {categories.data?.length ?? 0} selected)
-              </span>
-            </legend>
-            <div className="picker-actions">
-              <Button
-                size="sm"
-                variant="ghost"
-                onClick={() => {
-                  choose(new Set(categories.data?.map((c) => c.key)));
-                }}
-              >
-                Select all
-              </Button>
-              <Button
-                size="sm"
-                variant="ghost"
-                onClick={() => {
-                  choose(
-                    new Set(categories.data?.filter((c) => c.defaultSelected).map((c) => c.key)),
-                  );
-                }}
-              >
-                Reset to default
-              </Button>
-            </div>
-            <div className="category-grid">
-              {categories.data?.map((category) => (
-                <CheckboxField
-                  key={category.key}
-                  label={category.label}
-                  description={category.rule}
-                  checked={selected.has(category.key)}
-                  onChange={(checked) => {
-                    toggle(category.key, checked);
-                  }}
-                />
-              ))}
-            </div>
-          </fieldset>
+          <CategoryPicker
+            categories={categories.data ?? []}
+            selected={selected}
+            onChoose={choose}
+            disabled={starting}
+          />
           {!emailTemplatesSelected ? (
             <p className="muted small">
               Email templates are not selected by default. Select them only when these members

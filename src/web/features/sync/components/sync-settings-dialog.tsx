@@ -1,14 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
-import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import { useEffect, useRef } from 'react';
 import { Badge } from '#src/web/components/ui/badge.tsx';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { Dialog } from '#src/web/components/ui/dialog.tsx';
-import { CheckboxField } from '#src/web/components/ui/field.tsx';
 import { Progress } from '#src/web/components/ui/spinner.tsx';
 import { Callout, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
 import { useMemberDrift, type DriftState } from '#src/web/features/sync/api/get-member-drift.ts';
-import { useSyncCategories } from '#src/web/features/sync/api/get-sync-categories.ts';
 import { useSyncSettings } from '#src/web/features/sync/api/sync-settings.ts';
+import {
+  CategoryPicker,
+  useCategorySelection,
+} from '#src/web/features/sync/components/category-picker.tsx';
 import { CategoryResults } from '#src/web/features/sync/components/category-results.tsx';
 import type { SyncTarget } from '#src/web/features/sync/hooks/use-sync-crm-flow.ts';
 import { newIdempotencyKey } from '#src/web/lib/api-client.ts';
@@ -58,43 +59,28 @@ function SyncSettingsDialogOpen({
   onClose: () => void;
   onViewHistory: (target: SyncTarget) => void;
 }) {
-  const categories = useSyncCategories();
   // Known from the member table: say so before anyone tries (the server refuses it anyway).
   const needsSetup = target.hasDashboard === false;
   const drift = useMemberDrift(target.id, { enabled: !needsSetup });
   const driftOf = new Map(drift.data?.categories.map((c) => [c.category, c.state]));
   const preview = useSyncSettings();
   const apply = useSyncSettings();
-  const [selected, setSelected] = useState<Set<CategoryKey> | null>(null);
+  // A changed selection drops the preview and result, which no longer describe it.
+  const { categories, selected, chosen, emailTemplatesSelected, choose } = useCategorySelection(
+    () => {
+      preview.reset();
+      apply.reset();
+    },
+  );
   const previewRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
     if (preview.data) previewRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }, [preview.data]);
 
-  // The default selection, once the categories are known: all but Email templates (SPEC §3).
-  useEffect(() => {
-    if (categories.data && selected === null) {
-      setSelected(new Set(categories.data.filter((c) => c.defaultSelected).map((c) => c.key)));
-    }
-  }, [categories.data, selected]);
-
-  const chosen = categories.data?.filter((c) => selected?.has(c.key)).map((c) => c.key) ?? [];
-  const emailTemplatesSelected = selected?.has('email_templates') ?? false;
   const busy = apply.isPending || preview.isPending;
   const done = apply.data !== undefined;
   const firstName = target.name.split(' ')[0] ?? target.name;
-
-  const toggle = (key: CategoryKey, checked: boolean) => {
-    preview.reset();
-    apply.reset();
-    setSelected((current) => {
-      const next = new Set(current);
-      if (checked) next.add(key);
-      else next.delete(key);
-      return next;
-    });
-  };
 
   const run = (dryRun: boolean) => {
     if (busy || chosen.length === 0) return;
@@ -235,37 +221,13 @@ function SyncSettingsDialogOpen({
               internal ID. Categories you don’t select are never touched.
             </p>
           </Callout>
-          <fieldset className="category-picker" disabled={busy}>
-            <legend>
-              Categories to copy{' '}
-              <span className="muted">
-                ({chosen.length} of {categories.data?.length ?? 0} selected)
-              </span>
-            </legend>
-            <div className="picker-actions">
-              <Button
-                size="sm"
-                variant="ghost"
-                onClick={() => {
-                  preview.reset();
-                  setSelected(new Set(categories.data?.map((c) => c.key)));
-                }}
-              >
-                Select all
-              </Button>
-              <Button
-                size="sm"
-                variant="ghost"
-                onClick={() => {
-                  preview.reset();
-                  setSelected(
-                    new Set(categories.data?.filter((c) => c.defaultSelected).map((c) => c.key)),
-                  );
-                }}
-              >
-                Reset to default
-              </Button>
-            </div>
+          <CategoryPicker
+            categories={categories.data ?? []}
+            selected={selected}
+            onChoose={choose}
+            disabled={busy}
+            {...(drift.data ? { aside: (key) => <DriftMark state={driftOf.get(key)} /> } : {})}
+          >
             {needsSetup ? null : (
               <p className="drift-summary muted small" aria-live="polite">
                 {drift.isLoading
@@ -281,21 +243,7 @@ function SyncSettingsDialogOpen({
                           : null}
               </p>
             )}
-            <div className="category-grid">
-              {categories.data?.map((category) => (
-                <CheckboxField
-                  key={category.key}
-                  label={category.label}
-                  description={category.rule}
-                  aside={drift.data ? <DriftMark state={driftOf.get(category.key)} /> : undefined}
-                  checked={selected.has(category.key)}
-                  onChange={(checked) => {
-                    toggle(category.key, checked);
-                  }}
-                />
-              ))}
-            </div>
-          </fieldset>
+          </CategoryPicker>
           {!emailTemplatesSelected ? (
             <p className="muted small">
               Email templates are not selected by default. Select them only when {firstName} should
