@@ -1,3 +1,4 @@
+import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import {
   CATEGORY_KEYS,
   categoryDefinition,
@@ -112,4 +113,20 @@ export function timeLeft(run: BulkRun): string | null {
 /** "4 members" / "1 member". */
 export function members(n: number): string {
   return plural(n, 'member');
+}
+
+/** A bulk Sync CRM member's owner-property outcome per CRM, from its result's counts. */
+export function crmOutcomesOf(counts: unknown): { crm: CrmKey; ownerProperty: string }[] {
+  if (typeof counts !== 'object' || counts === null) return [];
+  const crms = (counts as { crms?: unknown }).crms;
+  if (!Array.isArray(crms)) return [];
+  return crms.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { crm, ownerProperty } = entry as { crm?: unknown; ownerProperty?: unknown };
+    return typeof crm === 'string' &&
+      (CRM_KEYS as readonly string[]).includes(crm) &&
+      typeof ownerProperty === 'string'
+      ? [{ crm: crm as CrmKey, ownerProperty }]
+      : [];
+  });
 }

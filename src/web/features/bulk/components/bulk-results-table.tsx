@@ -6,8 +6,12 @@ import {
   type BulkMemberStatus,
 } from '#src/web/features/bulk/api/get-bulk-sync.ts';
 import { BulkError } from '#src/web/features/bulk/components/bulk-error.tsx';
+import { CRM_LABELS } from '#src/domain/crm.ts';
+import type { OwnerPropertyStatus } from '#src/web/features/sync/api/sync-crm.ts';
+import { OWNER_PROPERTY_TEXT } from '#src/web/features/sync/components/crm-sync-result.tsx';
 import {
   countsOf,
+  crmOutcomesOf,
   describeTotals,
   MEMBER_STATUS_LABELS,
   memberErrorText,
@@ -25,19 +29,22 @@ const STATUS_TONES: Record<BulkMemberStatus, Tone> = {
 /**
  * The members of a finished run: name, email, status and, for a failure, why, in plain words.
  * "Failures only" asks the server for the failed members; "Show more" loads the next page.
- * `showChanges`: a column of what changes per member (the preview).
+ * `showChanges`: a column of what changes per member (the preview); `showCrms`: a Sync CRM
+ * run's owner-property outcome per CRM.
  */
 export function BulkResultsTable({
   runId,
   caption,
   failed,
   showChanges = false,
+  showCrms = false,
 }: {
   runId: string;
   caption: string;
   /** How many members failed: "Failures only" is offered when any did. */
   failed: number;
   showChanges?: boolean;
+  showCrms?: boolean;
 }) {
   const id = useId();
   const [failuresOnly, setFailuresOnly] = useState(false);
@@ -74,6 +81,7 @@ export function BulkResultsTable({
               <th scope="col">Email</th>
               <th scope="col">Status</th>
               {showChanges ? <th scope="col">What changes</th> : null}
+              {showCrms ? <th scope="col">CRM owner properties</th> : null}
               <th scope="col">Error</th>
             </tr>
           </thead>
@@ -91,6 +99,21 @@ export function BulkResultsTable({
                 </td>
                 {showChanges ? (
                   <td className="bulk-changes">{describeTotals(countsOf(item.counts)) || '—'}</td>
+                ) : null}
+                {showCrms ? (
+                  <td>
+                    <div className="bulk-crms">
+                      {crmOutcomesOf(item.counts).map(({ crm, ownerProperty }) => {
+                        const text = OWNER_PROPERTY_TEXT[ownerProperty as OwnerPropertyStatus] as
+                          (typeof OWNER_PROPERTY_TEXT)[OwnerPropertyStatus] | undefined;
+                        return (
+                          <Badge key={crm} tone={text?.tone ?? 'neutral'}>
+                            {CRM_LABELS[crm]}: {text?.text ?? ownerProperty}
+                          </Badge>
+                        );
+                      })}
+                    </div>
+                  </td>
                 ) : null}
                 <td className="bulk-error-cell">{memberErrorText(item.errorCode)}</td>
               </tr>

@@ -112,17 +112,24 @@ export function BulkRunProgress({
                   retry.mutate(run.id, { onSuccess: onRetry });
                 }}
               >
-                Retry failed
+                {run.action === 'sync_crm' ? 'Retry owner properties' : 'Retry failed'}
               </Button>
               <span className="muted small">
-                Runs the same sync again for the {members(run.failed)} that failed.
+                {run.action === 'sync_crm'
+                  ? `Runs Sync CRM again for the ${members(run.failed)} that failed: keys already copied are left as they are, and the owner properties are checked again.`
+                  : `Runs the same sync again for the ${members(run.failed)} that failed.`}
               </span>
             </div>
           ) : null}
           {retry.error ? (
             <BulkError error={retry.error} title="The failed members weren’t retried." />
           ) : null}
-          <BulkResultsTable runId={run.id} caption="Results per member" failed={run.failed} />
+          <BulkResultsTable
+            runId={run.id}
+            caption="Results per member"
+            failed={run.failed}
+            showCrms={run.action === 'sync_crm'}
+          />
         </>
       ) : null}
     </section>

@@ -7,7 +7,8 @@ import type {
 } from '#src/web/features/sync/api/sync-crm.ts';
 import { CRM_KEYS, CRM_LABELS } from '#src/domain/crm.ts';
 
-const OWNER_PROPERTY_TEXT: Record<OwnerPropertyStatus, { text: string; tone: Tone }> = {
+/** How each owner-property outcome reads, here and in a bulk Sync CRM's results. */
+export const OWNER_PROPERTY_TEXT: Record<OwnerPropertyStatus, { text: string; tone: Tone }> = {
   created: { text: 'Owner property created', tone: 'success' },
   option_added: { text: 'Option added', tone: 'success' },
   option_updated: { text: 'Option renamed', tone: 'success' },
