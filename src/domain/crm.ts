@@ -13,3 +13,25 @@ export const CRM_LABELS = {
 export function isCrmKey(value: string): value is CrmKey {
   return (CRM_KEYS as readonly string[]).includes(value);
 }
+
+/**
+ * Why a call to a CRM failed, as a stable code: the kind of every connector's CrmError, and the
+ * `code` of a failed step in a Sync CRM result (`unexpected`: an error that is not a CRM's).
+ */
+export type CrmErrorKind =
+  | 'invalid_credentials'
+  | 'expired_credentials'
+  | 'forbidden'
+  | 'not_permitted'
+  | 'rate_limited'
+  /** A vendor's long quota (Salesforce's 24-hour allowance) is spent: never retried. */
+  | 'quota_exhausted'
+  | 'not_found'
+  | 'conflict'
+  | 'bad_request'
+  | 'server_error'
+  | 'timeout'
+  | 'network'
+  | 'bad_response';
+
+export type CrmFailureCode = CrmErrorKind | 'unexpected';

@@ -1,20 +1,6 @@
-import type { CrmKey } from '#src/domain/crm.ts';
+import type { CrmErrorKind, CrmKey } from '#src/domain/crm.ts';
 
-export type CrmErrorKind =
-  | 'invalid_credentials'
-  | 'expired_credentials'
-  | 'forbidden'
-  | 'not_permitted'
-  | 'rate_limited'
-  /** A vendor's long quota (Salesforce's 24-hour allowance) is spent: never retried. */
-  | 'quota_exhausted'
-  | 'not_found'
-  | 'conflict'
-  | 'bad_request'
-  | 'server_error'
-  | 'timeout'
-  | 'network'
-  | 'bad_response';
+export type { CrmErrorKind };
 
 /**
  * The one error every connector throws. `vendorCode` is the vendor's own code (HubSpot

@@ -6,7 +6,7 @@ import {
   loadDashboardValues,
   type LoadedCategory,
 } from '#src/services/settings/settings-store.ts';
-import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
+import { CRM_LABELS, type CrmFailureCode, type CrmKey } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { CategoryValue } from '#src/domain/settings/categories.ts';
 import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
@@ -34,14 +34,18 @@ export interface SyncCrmDeps extends SyncDeps {
   connectorFor: ConnectorFactory;
 }
 
+/** A failed step: a stable code (the CRM error's kind) and a sentence a person can act on. */
+export interface CrmStepFailure {
+  status: 'failed';
+  code: CrmFailureCode;
+  reason: string;
+}
+
 export interface CrmOwnerStepResult {
   crm: CrmKey;
   label: string;
-  owner:
-    | { status: 'found'; id: string; name: string }
-    | { status: 'not_found' }
-    | { status: 'failed'; reason: string };
-  ownerProperty: { status: OwnerPropertyOutcome | 'failed' | 'skipped'; reason?: string };
+  owner: { status: 'found'; id: string; name: string } | { status: 'not_found' } | CrmStepFailure;
+  ownerProperty: { status: OwnerPropertyOutcome | 'skipped'; reason?: string } | CrmStepFailure;
 }
 
 export interface SyncCrmResult {
@@ -341,7 +345,11 @@ export async function runOwnerPropertyStep(
         crms: Object.fromEntries(
           results.map((r) => [
             r.crm,
-            { owner: r.owner.status, ownerProperty: r.ownerProperty.status },
+            {
+              owner: r.owner.status,
+              ownerProperty: r.ownerProperty.status,
+              ...failureCodes(r),
+            },
           ]),
         ),
       },
@@ -364,7 +372,7 @@ async function ownerStepFor(
   } catch (error) {
     return {
       ...base,
-      owner: { status: 'failed', reason: reasonOf(error) },
+      owner: failureOf(error),
       ownerProperty: { status: 'skipped' },
     };
   }
@@ -374,7 +382,7 @@ async function ownerStepFor(
   } catch (error) {
     return {
       ...base,
-      owner: { status: 'failed', reason: reasonOf(error) },
+      owner: failureOf(error),
       ownerProperty: { status: 'skipped', reason: 'The owner could not be looked up.' },
     };
   }
@@ -415,14 +423,40 @@ async function ownerStepFor(
     return {
       ...base,
       owner: { status: 'found', id: owner.id, name: owner.name },
-      ownerProperty: { status: 'failed', reason: reasonOf(error) },
+      ownerProperty: failureOf(error),
     };
   }
 }
 
-/** A reason a person can read; CrmError messages are already free of secrets. */
-function reasonOf(error: unknown): string {
-  if (error instanceof CrmError)
-    return `${error.message}${error.vendorCode ? ` (${error.vendorCode})` : ''}`;
-  return 'Unexpected error while talking to the CRM.';
+/**
+ * A failed step: the CrmError's kind as the code (rate_limited, quota_exhausted,
+ * expired_credentials…) and its message, already written for a person (the rate-limit policies
+ * say when to try again) and free of secrets.
+ */
+function failureOf(error: unknown): CrmStepFailure {
+  if (error instanceof CrmError) {
+    return {
+      status: 'failed',
+      code: error.kind,
+      reason: `${error.message}${error.vendorCode ? ` (${error.vendorCode})` : ''}`,
+    };
+  }
+  return {
+    status: 'failed',
+    code: 'unexpected',
+    reason: 'Unexpected error while talking to the CRM.',
+  };
+}
+
+/** The failure codes of one CRM's step, for the audit entry. */
+function failureCodes(result: CrmOwnerStepResult): {
+  ownerCode?: CrmFailureCode;
+  ownerPropertyCode?: CrmFailureCode;
+} {
+  return {
+    ...(result.owner.status === 'failed' ? { ownerCode: result.owner.code } : {}),
+    ...(result.ownerProperty.status === 'failed'
+      ? { ownerPropertyCode: result.ownerProperty.code }
+      : {}),
+  };
 }

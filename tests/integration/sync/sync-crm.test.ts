@@ -191,3 +191,43 @@ describe('Sync CRM (SPEC §3)', () => {
     expect(await dashboardState(uow, keyring, memberId)).toEqual(before);
   });
 });
+
+describe('Sync CRM result codes for rate limits', () => {
+  it("HubSpot's DAILY 429 gives code rate_limited at once, without retries", async () => {
+    const memberId = await setup({ ownerKeys });
+    const hubspot = emulators.servers.hubspot;
+    hubspot.setFaults({ rateLimits: 100, rateLimitPolicy: 'DAILY' });
+
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+
+    expect(result.crms.find((c) => c.crm === 'hubspot')).toMatchObject({
+      owner: {
+        status: 'failed',
+        code: 'rate_limited',
+        reason: expect.stringMatching(/HubSpot's daily API limit .* is used up/) as string,
+      },
+      ownerProperty: { status: 'skipped' },
+    });
+    expect(hubspot.requestLog.map((e) => e.status)).toEqual([429]);
+  });
+
+  it('Salesforce REQUEST_LIMIT_EXCEEDED gives code quota_exhausted at once, without retries', async () => {
+    const memberId = await setup({ ownerKeys });
+    const salesforce = emulators.servers.salesforce;
+    salesforce.setFaults({ rateLimits: 100 });
+
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+
+    expect(result.crms.find((c) => c.crm === 'salesforce')).toMatchObject({
+      owner: {
+        status: 'failed',
+        code: 'quota_exhausted',
+        reason: expect.stringMatching(/allowance for the last 24 hours is used up/) as string,
+      },
+      ownerProperty: { status: 'skipped' },
+    });
+    expect(salesforce.requestLog.map((e) => e.status)).toEqual([403]);
+    // The other CRMs went on.
+    expect(result.crms.find((c) => c.crm === 'hubspot')?.owner.status).toBe('found');
+  });
+});

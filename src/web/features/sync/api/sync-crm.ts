@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { CrmKey } from '#src/domain/crm.ts';
+import type { CrmFailureCode, CrmKey } from '#src/domain/crm.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
 export type OwnerPropertyStatus =
@@ -11,15 +11,20 @@ export type OwnerPropertyStatus =
   | 'failed'
   | 'skipped';
 
+/** A failed step: a stable code (rate_limited, quota_exhausted…) and a sentence for a person. */
+export interface CrmStepFailure {
+  status: 'failed';
+  code: CrmFailureCode;
+  reason: string;
+}
+
 /** The owner-property step of one CRM (SyncCrmResult.crms in sync-crm.service.ts). */
 export interface CrmOwnerStepResult {
   crm: CrmKey;
   label: string;
-  owner:
-    | { status: 'found'; id: string; name: string }
-    | { status: 'not_found' }
-    | { status: 'failed'; reason: string };
-  ownerProperty: { status: OwnerPropertyStatus; reason?: string };
+  owner: { status: 'found'; id: string; name: string } | { status: 'not_found' } | CrmStepFailure;
+  ownerProperty:
+    { status: Exclude<OwnerPropertyStatus, 'failed'>; reason?: string } | CrmStepFailure;
 }
 
 export interface SyncCrmResult {
