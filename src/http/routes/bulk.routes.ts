@@ -21,6 +21,8 @@ const startBody = z.strictObject({
   teamId: z.string().max(100).optional(),
   categories: z.array(z.string().max(100)).max(20).optional(),
   dryRun: z.boolean().optional(),
+  /** Sync Settings only: just the members (of the team or selection) whose drift differs. */
+  outOfSync: z.boolean().optional(),
 });
 const detailQuery = z.strictObject({
   status: z
@@ -56,7 +58,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       schema: {
         tags: ['bulk'],
         summary:
-          'Start Sync Settings or Sync CRM for a team (`teamId`) or a selection (`memberIds`): a background run, answered 202 with the run',
+          'Start Sync Settings or Sync CRM for a team (`teamId`) or a selection (`memberIds`), for Sync Settings optionally only the members out of sync with you (`outOfSync`): a background run, answered 202 with the run',
         body: startBody,
         headers: idempotencyHeaders,
       },
@@ -73,6 +75,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
             ...(request.body.teamId !== undefined ? { teamId: request.body.teamId } : {}),
             ...(request.body.categories ? { categories: request.body.categories } : {}),
             ...(request.body.dryRun !== undefined ? { dryRun: request.body.dryRun } : {}),
+            ...(request.body.outOfSync !== undefined ? { outOfSync: request.body.outOfSync } : {}),
           }),
       }),
   );

@@ -14,6 +14,7 @@ import type {
 } from '#src/repositories/bulk-run.repository.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
 import { appendAudit, appendAuditMany } from '#src/services/audit/audit.service.ts';
+import { driftOfMembers } from '#src/services/sync/drift.service.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import {
   copyCrmKeys,
@@ -64,6 +65,11 @@ export interface BulkSyncInput {
   teamId?: string;
   categories?: readonly string[];
   dryRun?: boolean;
+  /**
+   * Sync Settings only: keep just the members whose settings differ from the actor's in a
+   * chosen category (drift, SPEC §6; members without a dashboard are left out).
+   */
+  outOfSync?: boolean;
 }
 
 /** A member's outcome as the API shows it; in a preview "applied" reads `would_change`. */
@@ -181,7 +187,7 @@ export async function startBulkSync(
     const actor = await resolveActor(deps.uow.read, context.actorId);
     assertCanRun(actor);
     const categories = categoriesOf(input);
-    const memberIds = await selectionOf(deps.uow.read, actor, input);
+    let memberIds = await selectionOf(deps.uow.read, actor, input);
     const max = deps.maxMembers ?? DEFAULT_MAX_MEMBERS;
     if (memberIds.length === 0) {
       throw new AppError('invalid_request', 'Select at least one member to sync.');
@@ -192,6 +198,21 @@ export async function startBulkSync(
         `A bulk run takes at most ${max} members; this selection has ${memberIds.length}. Split it by team.`,
         { max, selected: memberIds.length },
       );
+    }
+    if (input.outOfSync) {
+      if (input.action !== 'sync_settings') {
+        throw new AppError(
+          'invalid_request',
+          'Only Sync Settings can be limited to the members out of sync (outOfSync).',
+        );
+      }
+      memberIds = await outOfSyncMembers(deps, actor, memberIds, categories);
+      if (memberIds.length === 0) {
+        throw new AppError(
+          'nothing_to_sync',
+          'Every member of this selection already has your settings in the chosen categories.',
+        );
+      }
     }
     return await createRun(deps, context, actor, {
       action: input.action,
@@ -212,6 +233,38 @@ export async function startBulkSync(
       { bulk: true },
     );
   }
+}
+
+/** Members planned for drift at once while selecting the ones out of sync (memory stays bounded). */
+const DRIFT_SLICE = 200;
+
+/**
+ * The members, in the order given, with a dashboard and drift from the actor in one of
+ * `categories` (the kept drift of ADR 0013: members unchanged since last planned cost a lookup).
+ */
+async function outOfSyncMembers(
+  deps: BulkDeps,
+  actor: Actor,
+  memberIds: readonly string[],
+  categories: readonly CategoryKey[],
+): Promise<string[]> {
+  const repos = deps.uow.read;
+  const out: string[] = [];
+  for (let at = 0; at < memberIds.length; at += DRIFT_SLICE) {
+    const slice = memberIds.slice(at, at + DRIFT_SLICE);
+    const withDashboard = (await repos.users.findMembersWithDashboard(actor.organizationId, slice))
+      .filter((r) => r.has_dashboard)
+      .map((r) => r.id);
+    const drift = await driftOfMembers(repos, deps.keyring, actor.id, withDashboard);
+    const wanted = new Set(
+      withDashboard.filter((id) => {
+        const states = drift.get(id)?.drift ?? {};
+        return categories.some((c) => states[c] === 'differs');
+      }),
+    );
+    out.push(...slice.filter((id) => wanted.has(id)));
+  }
+  return out;
 }
 
 async function selectionOf(

@@ -94,6 +94,8 @@ export function describeError(error: unknown): PlainError {
       return { title: 'Nothing to retry.', detail, advice: null };
     case 'nothing_to_revert':
       return { title: 'Nothing to revert.', detail, advice: null };
+    case 'nothing_to_sync':
+      return { title: 'Everyone is already in sync.', detail, advice: null };
     case 'internal':
       return {
         title: 'Something went wrong on our side.',

@@ -148,6 +148,57 @@ describe('a bulk Sync Settings run', () => {
     expect(await verifyAuditChain(uow.read, org.organizationId)).toMatchObject({ ok: true });
   });
 
+  it('outOfSync: only the members whose settings differ from the actor’s are synced, and none out of sync is nothing_to_sync', async () => {
+    const org = await team(3);
+    const { deps, queue } = depsWith(manualQueue(), 10);
+    const first = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId, outOfSync: true },
+    );
+    expect(first.total).toBe(3); // fresh members differ from the admin
+    await runAll(deps, queue.jobs);
+    const [changed] = org.members;
+    if (!changed) throw new Error('no member');
+    await uow.transaction((repos) =>
+      writeCategory(repos, changed.id, 'company_details', {
+        ...(ADMIN_SETTINGS.company_details as object),
+        companyName: 'Changed since',
+      }),
+    );
+    const second = await startBulkSync(
+      deps,
+      { actorId: org.admin },
+      { action: 'sync_settings', teamId: org.teamId, outOfSync: true },
+    );
+    expect(second.total).toBe(1);
+    await runAll(deps, queue.jobs);
+    const detail = await getBulkSync(deps, { actorId: org.admin }, second.id);
+    expect(detail.results.items.map((i) => i.memberId)).toEqual([changed.id]);
+
+    const runsBefore = await sql<{ n: number }>`select count(*)::int as n from bulk_runs`.execute(
+      database.db,
+    );
+    await expect(
+      startBulkSync(
+        deps,
+        { actorId: org.admin },
+        { action: 'sync_settings', teamId: org.teamId, outOfSync: true },
+      ),
+    ).rejects.toMatchObject({ code: 'nothing_to_sync' });
+    await expect(
+      startBulkSync(
+        deps,
+        { actorId: org.admin },
+        { action: 'sync_crm', teamId: org.teamId, outOfSync: true },
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    const runsAfter = await sql<{ n: number }>`select count(*)::int as n from bulk_runs`.execute(
+      database.db,
+    );
+    expect(runsAfter.rows[0]?.n).toBe(runsBefore.rows[0]?.n);
+  });
+
   it('one member failing never stops the others: each failure has its stable code', async () => {
     const org = await team(2);
     const other = await team(0);

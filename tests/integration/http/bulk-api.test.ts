@@ -265,6 +265,22 @@ describe('the bulk API', () => {
     expect(await runCount()).toBe(before);
   });
 
+  it('outOfSync after a sync of the category: 409 nothing_to_sync, and no run created', async () => {
+    await finishedRun({ action: 'sync_settings', teamId, categories: ['task_settings'] });
+    const before = await runCount();
+    expectCode(
+      await call(admin, 'POST', '/api/bulk-syncs', {
+        action: 'sync_settings',
+        teamId,
+        categories: ['task_settings'],
+        outOfSync: true,
+      }),
+      409,
+      'nothing_to_sync',
+    );
+    expect(await runCount()).toBe(before);
+  });
+
   it('retry with a failure (a member without a dashboard): 202, a new run of that member only', async () => {
     const noDashboard = await testApp.deps.uow.transaction((repos) =>
       insertUser(repos, orgId, { dashboard: false }),
