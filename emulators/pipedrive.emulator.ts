@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   bearerToken,
@@ -26,6 +26,13 @@ import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accou
  * plain 401 "unauthorized access"); only OAuth access tokens expire. `faults.tokensExpired`
  * therefore answers every known token, whatever the scheme, with the OAuth expired-token 401
  * (`error: "Invalid token: access token has expired"`), so the "expired" path can be tested.
+ *
+ * OAuth: `POST /oauth/token` (on https://oauth.pipedrive.com in production) with
+ * `Authorization: Basic base64(client_id:client_secret)` and a form body
+ * `grant_type=refresh_token&refresh_token=…` answers
+ * `{access_token, token_type: "Bearer", refresh_token, scope, expires_in, api_domain}`
+ * (developers.pipedrive.com/docs/api/v1/Oauth; the field list is the SDK's own `TokenResponse`).
+ * The refresh token is not rotated here (mem).
  */
 
 export interface PipedriveUser {
@@ -74,9 +81,14 @@ export interface PipedriveField {
 
 export type PipedriveEntity = 'deal' | 'person';
 
-export interface PipedriveSeed extends Pick<EmulatorAccounts, 'people' | 'tokens' | 'tokenOwners'> {
+export interface PipedriveSeed extends Pick<
+  EmulatorAccounts,
+  'people' | 'tokens' | 'tokenOwners' | 'refreshTokens'
+> {
   /** Accepted OAuth access tokens (`Authorization: Bearer`). */
   oauthTokens: string[];
+  /** OAuth apps the token endpoint accepts: client id → client secret (Basic auth). */
+  oauthClients: Record<string, string>;
   /** Users in Pipedrive's own shape, added after the fillers and `people`. */
   users: PipedriveUser[];
   /** How many filler users to seed (default 40; GET /api/v1/users is not paged). */
@@ -87,6 +99,13 @@ export interface PipedriveSeed extends Pick<EmulatorAccounts, 'people' | 'tokens
   fields: Partial<Record<PipedriveEntity, PipedriveField[]>>;
   /** false: the /api/v2 routes answer 404 (an API without v2), leaving the v1 PUT path. */
   apiV2: boolean;
+  /**
+   * How a fields list pages: `nested` (default) is `additional_data.pagination` with
+   * `next_start`, as Pipedrive's "Responses" page documents for list endpoints; `flat` is
+   * `additional_data: {start, limit, more_items_in_collection}`, as the official SDK's generated
+   * `GetFieldsResponseAllOfAdditionalData` declares for the fields lists (no `next_start`).
+   */
+  fieldsPaging: 'nested' | 'flat';
 }
 
 export interface PipedriveState {
@@ -96,9 +115,13 @@ export interface PipedriveState {
   /** Whose token one without an owner is. */
   defaultUserId: number;
   oauthTokens: Set<string>;
+  /** Refresh tokens `POST /oauth/token` accepts. */
+  refreshTokens: Set<string>;
+  oauthClients: Record<string, string>;
   users: PipedriveUser[];
   fields: Record<PipedriveEntity, PipedriveField[]>;
   apiV2: boolean;
+  fieldsPaging: 'nested' | 'flat';
   nextFieldId: number;
   nextOptionId: number;
   /** Requests answered so far (feeds the rate-limit headers). */
@@ -232,6 +255,8 @@ export function createPipedriveState(seed: Partial<PipedriveSeed> = {}): Pipedri
     tokenOwners: { ...seed.tokenOwners },
     defaultUserId: Number(actingPersonId(seed, undefined, String(fillers[0]?.id ?? 0))),
     oauthTokens: new Set(seed.oauthTokens ?? []),
+    refreshTokens: new Set(seed.refreshTokens ?? []),
+    oauthClients: { ...seed.oauthClients },
     users: [
       ...fillers,
       ...(seed.people ?? []).map((p) => user(Number(p.id), p.email, p.name, p.admin ?? false)),
@@ -239,6 +264,7 @@ export function createPipedriveState(seed: Partial<PipedriveSeed> = {}): Pipedri
     ],
     fields,
     apiV2: seed.apiV2 ?? true,
+    fieldsPaging: seed.fieldsPaging ?? 'nested',
     nextFieldId: Math.max(12_999, ...allFields.map((f) => f.id)) + 1,
     nextOptionId: Math.max(999, ...allOptions.map((o) => o.id)) + 1,
     requestCount: 0,
@@ -418,6 +444,55 @@ function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): Emul
 
   return [
     {
+      method: 'POST',
+      pattern: '/oauth/token',
+      auth: false,
+      handler: (request) => {
+        // The app authenticates with Basic base64(client_id:client_secret); the grant is a form.
+        const basic = bearerToken(request.headers, 'Basic');
+        const [clientId = '', ...secret] = Buffer.from(basic ?? '', 'base64')
+          .toString('utf8')
+          .split(':');
+        if (basic === undefined || state.oauthClients[clientId] !== secret.join(':')) {
+          // (mem): the standard OAuth 2 error body; Pipedrive's exact wording is unconfirmed.
+          return {
+            status: 401,
+            body: { error: 'invalid_client', message: 'Invalid client credentials' },
+          };
+        }
+        const form =
+          request.body !== null && typeof request.body === 'object'
+            ? (request.body as Record<string, unknown>)
+            : {};
+        if (form.grant_type !== 'refresh_token') {
+          return { status: 400, body: { error: 'unsupported_grant_type' } };
+        }
+        const refresh = typeof form.refresh_token === 'string' ? form.refresh_token : '';
+        if (!state.refreshTokens.has(refresh)) {
+          return {
+            status: 400,
+            body: { error: 'invalid_grant', message: 'Invalid grant: refresh token is invalid' },
+          };
+        }
+        const accessToken = `v1u:${randomBytes(24).toString('base64url')}`;
+        state.oauthTokens.add(accessToken);
+        const owner = state.tokenOwners[refresh];
+        if (owner !== undefined) state.tokenOwners[accessToken] = owner;
+        return {
+          status: 200,
+          body: {
+            access_token: accessToken,
+            token_type: 'Bearer',
+            refresh_token: refresh,
+            scope: 'base,deals:full,admin',
+            expires_in: 3599,
+            // The company domain: the SDK and our connector put the API under `/api/v1`.
+            api_domain: `http://${request.headers.host ?? '127.0.0.1'}`,
+          },
+        };
+      },
+    },
+    {
       method: 'GET',
       pattern: '/api/v1/users/me',
       handler: (request) => {
@@ -464,6 +539,9 @@ function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): Emul
         const fields = activeFields(entity);
         const page = fields.slice(start, start + limit);
         const more = start + limit < fields.length;
+        if (state.fieldsPaging === 'flat') {
+          return ok(page, 200, { start, limit, more_items_in_collection: more });
+        }
         return ok(page, 200, {
           pagination: {
             start,

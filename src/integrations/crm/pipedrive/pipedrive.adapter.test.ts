@@ -122,6 +122,31 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect(emulator.writeLog).toHaveLength(0);
   });
 
+  it('pages deal fields in either paging shape (nested pagination, or flat without next_start)', async () => {
+    // The flat shape is what the official SDK's types declare for the fields lists: an adapter
+    // that read only `additional_data.pagination.next_start` stopped after the first page
+    // and created a second owner field.
+    await server.close();
+    await start({
+      fieldsPaging: 'flat',
+      fillerDealFields: 150,
+      fields: { deal: [ownerField(['Olivia Bennett (13057011)'])] },
+    });
+
+    const result = await connector().ensureOwnerProperty({ ...REP1, name: 'Olivia Bennett' });
+
+    expect(result.outcome).toBe('already_present');
+    const pages = emulator.requestLog.filter((e) => e.path === '/api/v1/dealFields');
+    expect(pages.map((e) => new URLSearchParams(e.query).get('start'))).toEqual(['0', '100']);
+    expect(emulator.writeLog).toHaveLength(0);
+    const first = await fetch(`${server.baseUrl}/api/v1/dealFields?start=0&limit=100`, {
+      headers: { 'x-api-token': TOKEN },
+    });
+    expect(await first.json()).toMatchObject({
+      additional_data: { start: 0, limit: 100, more_items_in_collection: true },
+    });
+  });
+
   it('field created when missing', async () => {
     const result = await connector().ensureOwnerProperty(REP1);
 

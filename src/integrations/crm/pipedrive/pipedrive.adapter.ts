@@ -62,16 +62,19 @@ const errorBodySchema = z.object({
   error_info: z.string().nullish(),
 });
 
-const paginationSchema = z
-  .object({
-    pagination: z
-      .object({
-        more_items_in_collection: z.boolean().optional(),
-        next_start: z.number().optional(),
-      })
-      .optional(),
-  })
-  .nullish();
+const pageInfoSchema = z.object({
+  start: z.number().optional(),
+  limit: z.number().optional(),
+  more_items_in_collection: z.boolean().optional(),
+  next_start: z.number().optional(),
+});
+
+/**
+ * Pipedrive's "Responses" page nests list paging under `additional_data.pagination` (with
+ * `next_start`); the official SDK's generated types declare the fields lists' paging flat on
+ * `additional_data` without `next_start`. Both are read.
+ */
+const paginationSchema = pageInfoSchema.extend({ pagination: pageInfoSchema.optional() }).nullish();
 
 const userSchema = z.object({
   id: z.number(),
@@ -176,7 +179,7 @@ export class PipedriveConnector implements CrmConnector {
       if (match) {
         return { id: String(match.id), email: match.email ?? email, name: match.name || email };
       }
-      start = nextStart(body.additional_data);
+      start = nextStart(body.additional_data, start ?? 0, (body.data ?? []).length);
       if (start === undefined) return null;
     }
     throw pagingError('users');
@@ -276,7 +279,7 @@ export class PipedriveConnector implements CrmConnector {
         (f) => f.active_flag !== false && f.name.trim() === name,
       );
       if (match) return match;
-      const next = nextStart(body.additional_data);
+      const next = nextStart(body.additional_data, start, (body.data ?? []).length);
       if (next === undefined) return null;
       start = next;
     }
@@ -284,10 +287,17 @@ export class PipedriveConnector implements CrmConnector {
   }
 }
 
-function nextStart(additional: z.infer<typeof paginationSchema>): number | undefined {
-  const pagination = additional?.pagination;
-  if (pagination?.more_items_in_collection !== true) return undefined;
-  return pagination.next_start;
+/** Where the next page starts, or undefined on the last page. */
+function nextStart(
+  additional: z.infer<typeof paginationSchema>,
+  start: number,
+  received: number,
+): number | undefined {
+  const page = additional?.pagination ?? additional;
+  if (page?.more_items_in_collection !== true) return undefined;
+  // Without next_start (the flat shape), the next page starts after the items received.
+  const next = page.next_start ?? start + received;
+  return next > start ? next : undefined;
 }
 
 function pagingError(what: string): CrmError {
