@@ -14,7 +14,9 @@ import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accou
 
 /**
  * A loopback Zoho CRM (shared/product/crm-api-notes.md §3): the v8 users and field-settings
- * APIs plus the accounts token endpoint, with `Authorization: Zoho-oauthtoken <token>` (a
+ * APIs, the organization API (`GET /crm/v8/org`), and the accounts token endpoint (access
+ * tokens it issues expire after `accessTokenLifetimeSeconds`, answered then with 401
+ * INVALID_TOKEN), with `Authorization: Zoho-oauthtoken <token>` (a
  * `Bearer` header is rejected with 401 INVALID_TOKEN), page/per_page paging with
  * `info.more_records` (204 No Content past the last page), the 4-key error shape
  * `{code, details, message, status:"error"}`, per-item results in bulk replies, and PATCH on a
@@ -68,6 +70,8 @@ export interface ZohoSeed extends EmulatorAccounts {
   fields: Partial<Record<ZohoModule, ZohoField[]>>;
   /** api_names of deleted fields, which Zoho does not hand out again (a new field gets `…1`). */
   retiredApiNames: string[];
+  /** `expires_in` of the access tokens the token endpoint issues (Zoho: one hour). */
+  accessTokenLifetimeSeconds: number;
 }
 
 export interface ZohoState {
@@ -77,6 +81,9 @@ export interface ZohoState {
   /** Who a token without an owner acts as. */
   defaultUserId: string;
   refreshTokens: Set<string>;
+  /** When each access token the token endpoint issued runs out (epoch ms); seeded ones do not. */
+  tokenExpiry: Map<string, number>;
+  accessTokenLifetimeSeconds: number;
   users: ZohoUser[];
   fields: Record<ZohoModule, ZohoField[]>;
   retiredApiNames: Set<string>;
@@ -199,6 +206,8 @@ export function createZohoState(seed: Partial<ZohoSeed> = {}): ZohoState {
   return {
     tokens: new Set(seed.tokens ?? []),
     refreshTokens: new Set(seed.refreshTokens ?? []),
+    tokenExpiry: new Map(),
+    accessTokenLifetimeSeconds: seed.accessTokenLifetimeSeconds ?? 3600,
     tokenOwners: { ...seed.tokenOwners },
     defaultUserId: actingPersonId(seed, undefined, fillers[0]?.id ?? ''),
     users: [
@@ -251,6 +260,8 @@ function zohoBehaviour(state: ZohoState): VendorBehaviour {
       // Only `Zoho-oauthtoken`; `Bearer <same token>` is rejected like an unknown token.
       const token = bearerToken(request.headers, 'Zoho-oauthtoken');
       if (token === undefined || !state.tokens.has(token)) return 'invalid';
+      const expiry = state.tokenExpiry.get(token);
+      if (expiry !== undefined && Date.now() >= expiry) return 'expired';
       return faults.tokensExpired ? 'expired' : 'ok';
     },
     unauthorized(result): EmulatorReply {
@@ -455,6 +466,7 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
         }
         const accessToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
         state.tokens.add(accessToken);
+        state.tokenExpiry.set(accessToken, Date.now() + state.accessTokenLifetimeSeconds * 1000);
         state.tokenOwners[accessToken] = state.tokenOwners[refresh] ?? state.defaultUserId;
         return {
           status: 200,
@@ -463,7 +475,7 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
             scope: 'ZohoCRM.users.READ ZohoCRM.settings.fields.ALL',
             api_domain: `http://${request.headers.host ?? '127.0.0.1'}`,
             token_type: 'Bearer',
-            expires_in: 3600,
+            expires_in: state.accessTokenLifetimeSeconds,
           },
         };
       },
@@ -516,6 +528,59 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
             page,
             more_records: page * perPage < users.length,
           },
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/crm/v8/org',
+      // The organization API ({api-domain}/crm/{version}/org, scope ZohoCRM.org.READ): one org.
+      // The SDK reads `zgid` from it for its user signature after every token grant.
+      handler: () => {
+        const primary = state.users.find((u) => u.id === state.defaultUserId);
+        return ok({
+          org: [
+            {
+              id: `${ID_PREFIX}021001`,
+              company_name: 'Acme',
+              domain_name: 'org70001234',
+              primary_email: primary?.email ?? null,
+              primary_zuid: '70001235',
+              zgid: '70001234',
+              country: null,
+              country_code: 'US',
+              city: null,
+              street: null,
+              state: null,
+              zip: null,
+              phone: null,
+              mobile: null,
+              fax: null,
+              website: null,
+              description: null,
+              alias: null,
+              employee_count: '250',
+              currency: 'US Dollar',
+              currency_symbol: '$',
+              currency_locale: 'en_US',
+              iso_code: 'USD',
+              time_zone: 'America/New_York',
+              mc_status: false,
+              gapps_enabled: false,
+              translation_enabled: false,
+              privacy_settings: false,
+              photo_id: null,
+              zia_portal_id: null,
+              license_details: {
+                paid_expiry: null,
+                users_license_purchased: 300,
+                trial_type: null,
+                trial_expiry: null,
+                paid: true,
+                paid_type: 'enterprise',
+              },
+            },
+          ],
         });
       },
     },
