@@ -61,6 +61,8 @@ export interface FaultConfig {
   tokensExpired: boolean;
   /** Salesforce: the org forbids metadata changes for this user. */
   metadataNotPermitted: boolean;
+  /** Salesforce: this user may not create permission sets, field permissions or assignments. */
+  permissionsNotPermitted: boolean;
 }
 
 export const NO_FAULTS: FaultConfig = {
@@ -74,6 +76,7 @@ export const NO_FAULTS: FaultConfig = {
   rateLimitPolicy: '',
   tokensExpired: false,
   metadataNotPermitted: false,
+  permissionsNotPermitted: false,
 };
 
 export interface LogEntry {

@@ -24,6 +24,15 @@ import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accou
  * reproduces. Auth: `Authorization: Bearer <token>` (Salesforce also takes the legacy `OAuth`
  * scheme); any other scheme or none → 401 INVALID_AUTH_HEADER.
  *
+ * Field-level security: a session acts as a User (its token's owner), and a custom field is in
+ * that user's describe and SOQL only when a FieldPermissions row grants read on it through a
+ * permission set the user holds: the profile's (every user shares one profile here; it grants the
+ * seeded fields) or one assigned by a PermissionSetAssignment. A field the Tooling API creates has
+ * no FieldPermissions, so it is hidden from everyone until granted. PermissionSet, FieldPermissions
+ * and PermissionSetAssignment are sObjects: REST create and SOQL query, FieldPermissions also
+ * update; a second assignment of the same set to the same user, or a second FieldPermissions row
+ * for the same set and field, is refused with DUPLICATE_VALUE.
+ *
  * Deviations, chosen for tests: the default query batch is 200 records (Salesforce's is 2,000;
  * `Sforce-Query-Options: batchSize=` is honoured between 200 and 2,000). State is per instance.
  */
@@ -102,10 +111,41 @@ export interface SalesforceSeed extends EmulatorAccounts {
   customFields: SalesforceCustomField[];
   recordTypes: SalesforceRecordType[];
   stages: SalesforceOpportunityStage[];
+  /** Opportunity records (Id, Name, StageName…, custom fields by `Name__c`); default none. */
+  opportunities: Record<string, unknown>[];
   /** Daily API request quota shown in Sforce-Limit-Info and /limits (default 100,000). */
   apiLimit: number;
   /** Whether the REQUEST_LIMIT_EXCEEDED fault carries Retry-After (default true; real: no). */
   sendRetryAfter: boolean;
+}
+
+/** A PermissionSet; the profile's own set has IsOwnedByProfile true. */
+export interface SalesforcePermissionSet {
+  Id: string;
+  Name: string;
+  Label: string;
+  Description: string | null;
+  IsOwnedByProfile: boolean;
+  IsCustom: boolean;
+  NamespacePrefix: string | null;
+  LicenseId: string | null;
+}
+
+export interface SalesforceFieldPermissions {
+  Id: string;
+  ParentId: string;
+  SobjectType: string;
+  /** `Object.Field__c`. */
+  Field: string;
+  PermissionsRead: boolean;
+  PermissionsEdit: boolean;
+}
+
+export interface SalesforcePermissionSetAssignment {
+  Id: string;
+  PermissionSetId: string;
+  AssigneeId: string;
+  IsActive: boolean;
 }
 
 interface QueryCursor {
@@ -124,6 +164,10 @@ export interface SalesforceState {
   recordTypes: SalesforceRecordType[];
   stages: SalesforceOpportunityStage[];
   customFields: SalesforceCustomField[];
+  permissionSets: SalesforcePermissionSet[];
+  fieldPermissions: SalesforceFieldPermissions[];
+  permissionSetAssignments: SalesforcePermissionSetAssignment[];
+  opportunities: Record<string, unknown>[];
   queryPageSize: number;
   cursors: Map<string, QueryCursor>;
   apiUsage: number;
@@ -136,6 +180,8 @@ export interface SalesforceState {
 const SEEDED_AT = '2024-03-04T09:30:00.000+0000';
 const MIN_VERSION = 31;
 const MAX_VERSION = 65;
+/** The permission set of the one profile every user has; it grants the seeded custom fields. */
+export const PROFILE_PERMISSION_SET_ID = '0PS000000000001AAA';
 /** Who created the seeded metadata, and who a token acts as when nobody is seeded. */
 const ADMIN_USER_ID = '005000000000001AAA';
 
@@ -294,9 +340,38 @@ function defaultCustomFields(): SalesforceCustomField[] {
   ];
 }
 
+/** The profile's permission set, granting read and edit on every seeded custom field. */
+function profileAccess(fields: SalesforceCustomField[]): {
+  permissionSet: SalesforcePermissionSet;
+  fieldPermissions: SalesforceFieldPermissions[];
+} {
+  return {
+    permissionSet: {
+      Id: PROFILE_PERMISSION_SET_ID,
+      Name: 'X00e000000000001AAA',
+      Label: 'Standard User',
+      Description: null,
+      IsOwnedByProfile: true,
+      IsCustom: false,
+      NamespacePrefix: null,
+      LicenseId: null,
+    },
+    fieldPermissions: fields.map((f, i) => ({
+      Id: `01k00000000${String(i + 1).padStart(4, '0')}AAA`,
+      ParentId: PROFILE_PERMISSION_SET_ID,
+      SobjectType: f.TableEnumOrId,
+      Field: `${f.TableEnumOrId}.${f.DeveloperName}__c`,
+      PermissionsRead: true,
+      PermissionsEdit: true,
+    })),
+  };
+}
+
 export function createSalesforceState(seed: Partial<SalesforceSeed> = {}): SalesforceState {
   const fillers = fillerUsers(seed.fillerUsers ?? 240);
   const actsAs = (token: string) => actingPersonId(seed, token, fillers[0]?.Id ?? ADMIN_USER_ID);
+  const customFields = [...defaultCustomFields(), ...structuredClone(seed.customFields ?? [])];
+  const profile = profileAccess(customFields);
   const access = new Map<string, string>();
   for (const token of [...(seed.tokens ?? []), ...(seed.expiredTokens ?? [])]) {
     access.set(token, actsAs(token));
@@ -312,7 +387,11 @@ export function createSalesforceState(seed: Partial<SalesforceSeed> = {}): Sales
     ],
     recordTypes: [...defaultRecordTypes(), ...structuredClone(seed.recordTypes ?? [])],
     stages: seed.stages ? structuredClone(seed.stages) : defaultStages(),
-    customFields: [...defaultCustomFields(), ...structuredClone(seed.customFields ?? [])],
+    customFields,
+    permissionSets: [profile.permissionSet],
+    fieldPermissions: profile.fieldPermissions,
+    permissionSetAssignments: [],
+    opportunities: structuredClone(seed.opportunities ?? []),
     queryPageSize: seed.queryPageSize ?? 200,
     cursors: new Map(),
     apiUsage: 0,
@@ -320,6 +399,14 @@ export function createSalesforceState(seed: Partial<SalesforceSeed> = {}): Sales
     sendRetryAfter: seed.sendRetryAfter ?? true,
     sequence: 0,
   };
+}
+
+/** A new access token (session id) acting as the user. */
+function mintSession(state: SalesforceState, userId: string): string {
+  state.sequence += 1;
+  const token = `${SALESFORCE_ORG_ID.slice(0, 15)}!AQ0AQemu${String(state.sequence).padStart(6, '0')}.${Date.now().toString(36)}`;
+  state.tokens.set(token, userId);
+  return token;
 }
 
 // --- replies ---------------------------------------------------------------------------------
@@ -654,6 +741,104 @@ function readValues(
   return values;
 }
 
+// --- field-level security --------------------------------------------------------------------
+
+/** Salesforce ids compare on their case-sensitive 15-character form. */
+const sameId = (a: string, b: string) => a.slice(0, 15) === b.slice(0, 15);
+
+/**
+ * What the user may do with `Object.Field__c`: read and edit as granted by any FieldPermissions
+ * row of a permission set they hold (their profile's, and every one assigned to them).
+ */
+function fieldAccess(
+  state: SalesforceState,
+  userId: string | undefined,
+  field: string,
+): { read: boolean; edit: boolean } {
+  const held = [
+    PROFILE_PERMISSION_SET_ID,
+    ...state.permissionSetAssignments
+      .filter((a) => userId !== undefined && sameId(a.AssigneeId, userId))
+      .map((a) => a.PermissionSetId),
+  ];
+  const rows = state.fieldPermissions.filter(
+    (fp) =>
+      held.some((id) => sameId(id, fp.ParentId)) && fp.Field.toLowerCase() === field.toLowerCase(),
+  );
+  return { read: rows.some((r) => r.PermissionsRead), edit: rows.some((r) => r.PermissionsEdit) };
+}
+
+type SecurityObject = 'PermissionSet' | 'FieldPermissions' | 'PermissionSetAssignment';
+
+/** The sObjects of permission sets, by their lower-case SOQL name. */
+const SECURITY_OBJECTS = {
+  permissionset: 'PermissionSet',
+  fieldpermissions: 'FieldPermissions',
+  permissionsetassignment: 'PermissionSetAssignment',
+} as const satisfies Record<string, SecurityObject>;
+
+/** A row of each, naming every field a query may select (for INVALID_FIELD). */
+const SECURITY_SAMPLES: {
+  PermissionSet: SalesforcePermissionSet;
+  FieldPermissions: SalesforceFieldPermissions;
+  PermissionSetAssignment: SalesforcePermissionSetAssignment;
+} = {
+  PermissionSet: {
+    Id: '',
+    Name: '',
+    Label: '',
+    Description: null,
+    IsOwnedByProfile: false,
+    IsCustom: true,
+    NamespacePrefix: null,
+    LicenseId: null,
+  },
+  FieldPermissions: {
+    Id: '',
+    ParentId: '',
+    SobjectType: '',
+    Field: '',
+    PermissionsRead: false,
+    PermissionsEdit: false,
+  },
+  PermissionSetAssignment: { Id: '', PermissionSetId: '', AssigneeId: '', IsActive: true },
+};
+
+/** The standard Opportunity fields a SOQL query may name (the describe lists the same). */
+const OPPORTUNITY_FIELDS = [
+  'Id',
+  'Name',
+  'StageName',
+  'Amount',
+  'CloseDate',
+  'OwnerId',
+  'RecordTypeId',
+] as const;
+
+const permissionSetCreate = z.strictObject({
+  Name: z.string().min(1).max(80),
+  Label: z.string().min(1).max(80),
+  Description: z.string().max(255).nullish(),
+});
+
+const fieldPermissionsCreate = z.strictObject({
+  ParentId: z.string().min(15).max(18),
+  SobjectType: z.string().min(1),
+  Field: z.string().min(1),
+  PermissionsRead: z.boolean().optional(),
+  PermissionsEdit: z.boolean().optional(),
+});
+
+const fieldPermissionsUpdate = z.strictObject({
+  PermissionsRead: z.boolean().optional(),
+  PermissionsEdit: z.boolean().optional(),
+});
+
+const assignmentCreate = z.strictObject({
+  PermissionSetId: z.string().min(15).max(18),
+  AssigneeId: z.string().min(15).max(18),
+});
+
 // --- routes ----------------------------------------------------------------------------------
 
 const SOBJECTS = new Set(['Opportunity', 'Contact', 'Account', 'Lead']);
@@ -766,8 +951,7 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
     state.sequence += 1;
     return `${prefix}Hs0000${String(state.sequence).padStart(6, '0')}AAA`;
   };
-  const fieldById = (id: string) =>
-    state.customFields.find((f) => f.Id.slice(0, 15) === id.slice(0, 15));
+  const fieldById = (id: string) => state.customFields.find((f) => sameId(f.Id, id));
 
   /** One page from a cursor, with nextRecordsUrl when more remain. */
   const page = (cursorId: string, offset: number, version: string): Record<string, unknown> => {
@@ -855,6 +1039,43 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
         }));
         const sample = rows[0] ?? { ...stage(0, '', 0, ''), attributes: {} };
         records = runQuery(query, soql, rows, sample, (r) => r);
+      } else if (!tooling && object === 'opportunity') {
+        // Only the custom fields the session's user may read exist for its SOQL (INVALID_FIELD).
+        const userId = sessionUserId(request);
+        const sample: Record<string, unknown> = {
+          attributes: { type: 'Opportunity' },
+          ...Object.fromEntries(OPPORTUNITY_FIELDS.map((f) => [f, null])),
+          ...Object.fromEntries(
+            state.customFields
+              .filter(
+                (f) =>
+                  f.TableEnumOrId === 'Opportunity' &&
+                  fieldAccess(state, userId, `Opportunity.${f.DeveloperName}__c`).read,
+              )
+              .map((f) => [`${f.DeveloperName}__c`, null]),
+          ),
+        };
+        const rows = state.opportunities.map((o) => ({
+          ...Object.fromEntries(Object.keys(sample).map((key) => [key, o[key] ?? null])),
+          attributes: {
+            type: 'Opportunity',
+            url: `/services/data/${version}/sobjects/Opportunity/${String(o.Id)}`,
+          },
+        }));
+        records = runQuery(query, soql, rows, sample, (r) => r);
+      } else if (!tooling && object in SECURITY_OBJECTS) {
+        const type = SECURITY_OBJECTS[object as keyof typeof SECURITY_OBJECTS];
+        const rows = securityRows(type).map((r) => ({
+          attributes: { type, url: `/services/data/${version}/sobjects/${type}/${r.Id}` },
+          ...r,
+        }));
+        records = runQuery(
+          query,
+          soql,
+          rows,
+          { attributes: {}, ...SECURITY_SAMPLES[type] },
+          (r) => r,
+        );
       } else if (tooling && object === 'customfield') {
         const rows = state.customFields.map((f) => customFieldOut(f, version, false));
         const sample = customFieldOut(picklistField('', '', '', []), version, false);
@@ -908,9 +1129,156 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
         ? handler(request)
         : failure(state, 404, 'NOT_FOUND', 'The requested resource does not exist');
 
-  const userOfToken = (request: EmulatorRequest): SalesforceUser | undefined => {
+  const securityRows = (type: SecurityObject): { Id: string }[] =>
+    type === 'PermissionSet'
+      ? state.permissionSets
+      : type === 'FieldPermissions'
+        ? state.fieldPermissions
+        : state.permissionSetAssignments;
+
+  const created = (id: string): EmulatorReply => ok(state, { id, success: true, errors: [] }, 201);
+
+  const duplicate = (message: string, fields: string[]): EmulatorReply =>
+    failure(state, 400, 'DUPLICATE_VALUE', message, fields);
+
+  const badReference = (field: string): EmulatorReply =>
+    failure(state, 400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: ${field}`, [
+      field,
+    ]);
+
+  const editNeedsRead = (): EmulatorReply =>
+    failure(
+      state,
+      400,
+      'FIELD_INTEGRITY_EXCEPTION',
+      'Permission Edit depends on permission(s): Read',
+      ['PermissionsEdit'],
+    );
+
+  const permissionsNotPermitted = (): EmulatorReply =>
+    failure(
+      state,
+      403,
+      'INSUFFICIENT_ACCESS_OR_READONLY',
+      'insufficient access rights on object id: you need the Manage Profiles and Permission Sets and Assign Permission Sets permissions',
+    );
+
+  const createPermissionSet = (body: unknown): EmulatorReply => {
+    if (faults().permissionsNotPermitted) return permissionsNotPermitted();
+    const parsed = permissionSetCreate.safeParse(body);
+    if (!parsed.success) return zodFailure(state, parsed.error);
+    const { Name, Label, Description } = parsed.data;
+    // The API name rule of PermissionSet.Name (object reference).
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(Name) || Name.endsWith('_') || Name.includes('__')) {
+      return failure(
+        state,
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        'The API name must begin with a letter, use only alphanumeric characters and underscores, not end with an underscore and not contain two consecutive underscores.',
+        ['Name'],
+      );
+    }
+    const taken = state.permissionSets.find(
+      (ps) => ps.NamespacePrefix === null && ps.Name.toLowerCase() === Name.toLowerCase(),
+    );
+    if (taken) {
+      return duplicate(
+        `duplicate value found: Name duplicates value on record with id: ${taken.Id}`,
+        ['Name'],
+      );
+    }
+    const permissionSet: SalesforcePermissionSet = {
+      Id: nextId('0PS'),
+      Name,
+      Label,
+      Description: Description ?? null,
+      IsOwnedByProfile: false,
+      IsCustom: true,
+      NamespacePrefix: null,
+      LicenseId: null,
+    };
+    state.permissionSets.push(permissionSet);
+    return created(permissionSet.Id);
+  };
+
+  const createFieldPermissions = (body: unknown): EmulatorReply => {
+    if (faults().permissionsNotPermitted) return permissionsNotPermitted();
+    const parsed = fieldPermissionsCreate.safeParse(body);
+    if (!parsed.success) return zodFailure(state, parsed.error);
+    const { ParentId, SobjectType, Field } = parsed.data;
+    const read = parsed.data.PermissionsRead ?? false;
+    const edit = parsed.data.PermissionsEdit ?? false;
+    const parent = state.permissionSets.find((ps) => sameId(ps.Id, ParentId));
+    if (!parent) return badReference('ParentId');
+    // Field is a restricted picklist of the org's fields, prefixed with the SobjectType.
+    const exists = state.customFields.some(
+      (f) => `${f.TableEnumOrId}.${f.DeveloperName}__c`.toLowerCase() === Field.toLowerCase(),
+    );
+    if (!exists || !Field.toLowerCase().startsWith(`${SobjectType.toLowerCase()}.`)) {
+      return failure(
+        state,
+        400,
+        'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        `bad value for restricted picklist field: ${Field}`,
+        ['Field'],
+      );
+    }
+    if (edit && !read) return editNeedsRead();
+    const twin = state.fieldPermissions.find(
+      (fp) => sameId(fp.ParentId, parent.Id) && fp.Field.toLowerCase() === Field.toLowerCase(),
+    );
+    if (twin) {
+      return duplicate(`duplicate value found: duplicates value on record with id: ${twin.Id}`, [
+        'Field',
+      ]);
+    }
+    const id = nextId('01k');
+    // A row without read is not kept (FieldPermissions, object reference).
+    if (read) {
+      state.fieldPermissions.push({
+        Id: id,
+        ParentId: parent.Id,
+        SobjectType,
+        Field,
+        PermissionsRead: read,
+        PermissionsEdit: edit,
+      });
+    }
+    return created(id);
+  };
+
+  const createAssignment = (body: unknown): EmulatorReply => {
+    if (faults().permissionsNotPermitted) return permissionsNotPermitted();
+    const parsed = assignmentCreate.safeParse(body);
+    if (!parsed.success) return zodFailure(state, parsed.error);
+    const { PermissionSetId, AssigneeId } = parsed.data;
+    const permissionSet = state.permissionSets.find((ps) => sameId(ps.Id, PermissionSetId));
+    // A profile's own permission set comes with the profile: it cannot be assigned.
+    if (!permissionSet || permissionSet.IsOwnedByProfile) return badReference('PermissionSetId');
+    const assignee = state.users.find((u) => u.IsActive && sameId(u.Id, AssigneeId));
+    if (!assignee) return badReference('AssigneeId');
+    const twin = state.permissionSetAssignments.find(
+      (a) => sameId(a.PermissionSetId, permissionSet.Id) && sameId(a.AssigneeId, assignee.Id),
+    );
+    if (twin) return duplicate('Duplicate PermissionSetAssignment', ['AssigneeId']);
+    const id = nextId('0Pa');
+    state.permissionSetAssignments.push({
+      Id: id,
+      PermissionSetId: permissionSet.Id,
+      AssigneeId: assignee.Id,
+      IsActive: true,
+    });
+    return created(id);
+  };
+
+  /** The User Id the request's session acts as. */
+  const sessionUserId = (request: EmulatorRequest): string | undefined => {
     const token = sessionToken(request);
-    const id = token === undefined ? undefined : state.tokens.get(token);
+    return token === undefined ? undefined : state.tokens.get(token);
+  };
+
+  const userOfToken = (request: EmulatorRequest): SalesforceUser | undefined => {
+    const id = sessionUserId(request);
     return state.users.find((u) => u.Id === id);
   };
 
@@ -961,9 +1329,7 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
             body: { error: 'invalid_grant', error_description: 'expired access/refresh token' },
           };
         }
-        state.sequence += 1;
-        const accessToken = `${SALESFORCE_ORG_ID.slice(0, 15)}!AQ0AQemu${String(state.sequence).padStart(6, '0')}.${Date.now().toString(36)}`;
-        state.tokens.set(accessToken, userId);
+        const accessToken = mintSession(state, userId);
         const base = baseUrlOf(request);
         return {
           status: 200,
@@ -1131,15 +1497,22 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
                 describeField('RecordTypeId', 'Record Type ID', 'reference'),
               ]
             : [describeField('Id', `${sobject} ID`, 'id'), describeField('Name', 'Name', 'string')];
+        const userId = sessionUserId(request);
         const custom = state.customFields
           .filter((f) => f.TableEnumOrId === sobject)
-          .map((f) => ({
+          .flatMap((f) => {
+            const access = fieldAccess(state, userId, `${sobject}.${f.DeveloperName}__c`);
+            return access.read ? [{ field: f, edit: access.edit }] : [];
+          })
+          .map(({ field: f, edit }) => ({
             ...describeField(
               `${f.DeveloperName}__c`,
               f.metadata.label,
               f.metadata.type.toLowerCase() === 'number' ? 'double' : f.metadata.type.toLowerCase(),
               true,
             ),
+            createable: edit,
+            updateable: edit,
             picklistValues: (f.valueSet?.values ?? [])
               .filter((v) => v.isActive)
               .map((v) => ({
@@ -1171,6 +1544,36 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
                   }))
               : [],
         });
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: '/services/data/:version/sobjects/:sobject',
+      handler: versioned((request) => {
+        const sobject = request.params.sobject ?? '';
+        if (sobject === 'PermissionSet') return createPermissionSet(request.body);
+        if (sobject === 'FieldPermissions') return createFieldPermissions(request.body);
+        if (sobject === 'PermissionSetAssignment') return createAssignment(request.body);
+        return failure(state, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      }),
+    },
+    {
+      method: 'PATCH',
+      pattern: '/services/data/:version/sobjects/FieldPermissions/:id',
+      handler: versioned((request) => {
+        const row = state.fieldPermissions.find((fp) => sameId(fp.Id, request.params.id ?? ''));
+        if (!row) return failure(state, 404, 'NOT_FOUND', 'The requested resource does not exist');
+        if (faults().permissionsNotPermitted) return permissionsNotPermitted();
+        const parsed = fieldPermissionsUpdate.safeParse(request.body);
+        if (!parsed.success) return zodFailure(state, parsed.error);
+        const read = parsed.data.PermissionsRead ?? row.PermissionsRead;
+        const edit = parsed.data.PermissionsEdit ?? row.PermissionsEdit;
+        if (edit && !read) return editNeedsRead();
+        // A row that no longer grants read is deleted (FieldPermissions, object reference).
+        if (!read) state.fieldPermissions.splice(state.fieldPermissions.indexOf(row), 1);
+        row.PermissionsRead = read;
+        row.PermissionsEdit = edit;
+        return ok(state, undefined, 204);
       }),
     },
     {
@@ -1331,6 +1734,11 @@ export class SalesforceEmulator extends EmulatorServer {
     );
     holder.self = this;
     this.state = state;
+  }
+
+  /** A new session acting as the user: tests look at the org through that user's eyes. */
+  issueSession(userId: string): string {
+    return mintSession(this.state, userId);
   }
 
   /** The custom field with that DeveloperName (no `__c`) on the object, if any. */

@@ -14,9 +14,13 @@ import {
   type SyncCrmDeps,
 } from '#src/services/sync/sync-crm.service.ts';
 import {
+  emulatorPeople,
   makeCrmConnections,
   startEmulatorsAccepting,
 } from '#tests/factories/crm-connection.factory.ts';
+import { SalesforceEmulator } from '#emulators/salesforce.emulator.ts';
+import { ERGO_PERMISSION_SET } from '#src/integrations/crm/salesforce/salesforce.adapter.ts';
+import { ownerFieldAs } from '#tests/support/salesforce-field-access.ts';
 import { dashboardState } from '#tests/factories/dashboard.factory.ts';
 import { insertOrganizationWithPeople } from '#tests/factories/organization.factory.ts';
 import { HUBSPOT_KEY, keyring, MEMBER_PIPEDRIVE_KEY } from '#tests/integration/sync/fixtures.ts';
@@ -229,5 +233,73 @@ describe('Sync CRM result codes for rate limits', () => {
     expect(salesforce.requestLog.map((e) => e.status)).toEqual([403]);
     // The other CRMs went on.
     expect(result.crms.find((c) => c.crm === 'hubspot')?.owner.status).toBe('found');
+  });
+});
+
+describe('Sync CRM and Salesforce field-level security', () => {
+  /** The Salesforce emulator, and a session of the member's Salesforce user (rep1@acme.test). */
+  function salesforceAsMember() {
+    const salesforce = emulators.servers.salesforce;
+    if (!(salesforce instanceof SalesforceEmulator)) throw new Error('not the Salesforce emulator');
+    const userId = emulatorPeople('salesforce').find((p) => p.email === 'rep1@acme.test')?.id;
+    if (!userId) throw new Error('rep1 is not a Salesforce user');
+    return { salesforce, userId, session: salesforce.issueSession(userId) };
+  }
+
+  it('the owner field is visible to the member only after the grant', async () => {
+    const memberId = await setup({ ownerKeys });
+    const { session } = salesforceAsMember();
+    const before = await ownerFieldAs(emulators.urls.salesforce, session);
+
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+
+    expect(before.described).toBeUndefined();
+    expect(result.crms.find((c) => c.crm === 'salesforce')?.ownerProperty).toEqual({
+      status: 'created',
+    });
+    expect(await ownerFieldAs(emulators.urls.salesforce, session)).toMatchObject({
+      described: { name: 'Assistant_Owner__c', updateable: true },
+      queryStatus: 200,
+    });
+  });
+
+  it('a second Sync CRM reuses the permission set and assignment', async () => {
+    const memberId = await setup({ ownerKeys });
+    const { salesforce, userId } = salesforceAsMember();
+    await syncCrm(deps, { actorId: adminId }, memberId);
+    const writes = salesforce.writeLog.length;
+
+    const second = await syncCrm(deps, { actorId: adminId }, memberId);
+
+    expect(second.crms.find((c) => c.crm === 'salesforce')?.ownerProperty.status).toBe(
+      'already_present',
+    );
+    expect(salesforce.writeLog).toHaveLength(writes);
+    const sets = salesforce.state.permissionSets.filter(
+      (ps) => ps.Name === ERGO_PERMISSION_SET.name,
+    );
+    expect(sets).toHaveLength(1);
+    expect(
+      salesforce.state.fieldPermissions.filter((fp) => fp.ParentId === sets[0]?.Id),
+    ).toHaveLength(1);
+    expect(salesforce.state.permissionSetAssignments).toEqual([
+      expect.objectContaining({ PermissionSetId: sets[0]?.Id, AssigneeId: userId }),
+    ]);
+  });
+
+  it('a grant Salesforce refuses is reported as not permitted, never as created', async () => {
+    const memberId = await setup({ ownerKeys });
+    const { salesforce, session } = salesforceAsMember();
+    salesforce.setFaults({ permissionsNotPermitted: true });
+
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+
+    expect(result.crms.find((c) => c.crm === 'salesforce')?.ownerProperty).toEqual({
+      status: 'not_permitted',
+      reason: expect.stringMatching(
+        /^The Assistant owner field is in Salesforce, but Salesforce refused to give .+ access to it/,
+      ) as string,
+    });
+    expect((await ownerFieldAs(emulators.urls.salesforce, session)).described).toBeUndefined();
   });
 });

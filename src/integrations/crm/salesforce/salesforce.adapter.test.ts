@@ -11,10 +11,12 @@ import {
   type SalesforceSeed,
 } from '#emulators/salesforce.emulator.ts';
 import {
+  ERGO_PERMISSION_SET,
   SALESFORCE_API_VERSION,
   SalesforceConnector,
 } from '#src/integrations/crm/salesforce/salesforce.adapter.ts';
 import { demoEmulatorAccounts } from '#tests/factories/crm-connection.factory.ts';
+import { ownerFieldAs } from '#tests/support/salesforce-field-access.ts';
 
 const TOKEN = '00D000000000001!AQ0AQtest.salesforce.access.7f3a9c21';
 const FAST = FAST_RETRY_POLICY;
@@ -30,6 +32,12 @@ const REP1: CrmOwner = {
   name: 'Priya Natarajan',
 };
 const API = `/services/data/${SALESFORCE_API_VERSION}`;
+/** The writes that give the owner access to a field: Ergo's set, its field permissions, the assignment. */
+const GRANT_WRITES = [
+  `POST ${API}/sobjects/PermissionSet`,
+  `POST ${API}/sobjects/FieldPermissions`,
+  `POST ${API}/sobjects/PermissionSetAssignment`,
+];
 
 let emulator: SalesforceEmulator;
 let server: StartedEmulator;
@@ -116,7 +124,10 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     expect(field?.metadata).toMatchObject({ label: 'Assistant owner', type: 'Picklist' });
     expect(field?.valueSet?.restricted).toBe(true);
     expect(valuesOf()).toEqual([{ fullName: REP1.id, label: REP1.name, isActive: true }]);
-    expect(emulator.writeLog).toHaveLength(1);
+    expect(emulator.writeLog.map((e) => `${e.method} ${e.path}`)).toEqual([
+      `POST ${API}/tooling/sobjects/CustomField`,
+      ...GRANT_WRITES,
+    ]);
     expect(emulator.writeLog[0]).toMatchObject({
       method: 'POST',
       path: `${API}/tooling/sobjects/CustomField`,
@@ -141,12 +152,27 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     expect(valuesOf('Deal_Source')).toEqual(dealSourceBefore);
     expect(emulator.writeLog.map((e) => `${e.method} ${e.path}`)).toEqual([
       `PATCH ${API}/tooling/sobjects/CustomField/00N000000000201AAA`,
+      ...GRANT_WRITES,
     ]);
   });
 
   it('a deactivated option is reactivated, keeping the others', async () => {
     await server.close();
-    await start({ customFields: [existingOwnerField()] });
+    await start({
+      customFields: [existingOwnerField()],
+      users: [
+        {
+          Id: '005000000000099AAA',
+          Username: 'former@acme.test.acmeprod',
+          Email: 'former@acme.test',
+          Name: 'Former Rep',
+          FirstName: 'Former',
+          LastName: 'Rep',
+          IsActive: true,
+          UserType: 'Standard',
+        },
+      ],
+    });
 
     const result = await connector().ensureOwnerProperty({
       id: '005000000000099AAA',
@@ -171,6 +197,162 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     expect(second.outcome).toBe('already_present');
     expect(emulator.writeLog).toHaveLength(writes);
     expect(valuesOf()).toHaveLength(1);
+  });
+
+  it('the owner field is visible to the member only after the grant', async () => {
+    const member = emulator.issueSession(REP1.id);
+    const colleague = emulator.issueSession(ADMIN_ID);
+    const before = await ownerFieldAs(server.baseUrl, member);
+    expect(before.described).toBeUndefined();
+
+    await connector().ensureOwnerProperty(REP1);
+
+    // Created by the Tooling API, the field has no field-level security of its own.
+    expect(emulator.customField('Assistant_Owner')).toBeDefined();
+    expect(await ownerFieldAs(server.baseUrl, member)).toEqual({
+      described: expect.objectContaining({ name: 'Assistant_Owner__c', updateable: true }) as {
+        name: string;
+      },
+      queryStatus: 200,
+      queryErrorCode: undefined,
+    });
+    // Granted to the member's Salesforce user only, not to everyone.
+    expect(await ownerFieldAs(server.baseUrl, colleague)).toEqual({
+      described: undefined,
+      queryStatus: 400,
+      queryErrorCode: 'INVALID_FIELD',
+    });
+    const set = emulator.state.permissionSets.filter((ps) => ps.Name === ERGO_PERMISSION_SET.name);
+    expect(set).toHaveLength(1);
+    expect(emulator.state.fieldPermissions.filter((fp) => fp.ParentId === set[0]?.Id)).toEqual([
+      expect.objectContaining({
+        SobjectType: 'Opportunity',
+        Field: 'Opportunity.Assistant_Owner__c',
+        PermissionsRead: true,
+        PermissionsEdit: true,
+      }),
+    ]);
+    expect(before).toEqual({
+      described: undefined,
+      queryStatus: 400,
+      queryErrorCode: 'INVALID_FIELD',
+    });
+  });
+
+  it("a second owner reuses the permission set and its field permissions: only the owner's assignment is new", async () => {
+    await connector().ensureOwnerProperty(REP1);
+    const writes = emulator.writeLog.length;
+
+    const second = await connector().ensureOwnerProperty(OWNER);
+
+    expect(second.outcome).toBe('option_added');
+    expect(emulator.writeLog.slice(writes).map((e) => `${e.method} ${e.path}`)).toEqual([
+      `PATCH ${API}/tooling/sobjects/CustomField/${emulator.customField('Assistant_Owner')?.Id ?? ''}`,
+      `POST ${API}/sobjects/PermissionSetAssignment`,
+    ]);
+    expect(emulator.state.permissionSetAssignments.map((a) => a.AssigneeId).sort()).toEqual(
+      [OWNER.id, REP1.id].sort(),
+    );
+    expect(
+      (await ownerFieldAs(server.baseUrl, emulator.issueSession(OWNER.id))).described,
+    ).toBeDefined();
+  });
+
+  it('field permissions that lost edit on the field are given it back', async () => {
+    await connector().ensureOwnerProperty(REP1);
+    const ergo = emulator.state.permissionSets.find((ps) => ps.Name === ERGO_PERMISSION_SET.name);
+    const row = emulator.state.fieldPermissions.find((fp) => fp.ParentId === ergo?.Id);
+    if (!row) throw new Error('no field permissions');
+    row.PermissionsEdit = false;
+    expect((await ownerFieldAs(server.baseUrl, emulator.issueSession(REP1.id))).described).toEqual(
+      expect.objectContaining({ updateable: false }),
+    );
+    const writes = emulator.writeLog.length;
+
+    const again = await connector().ensureOwnerProperty(REP1);
+
+    expect(again.outcome).toBe('already_present');
+    expect(again.detail).toBe('Priya Natarajan was given access to the field again.');
+    expect(emulator.writeLog.slice(writes).map((e) => `${e.method} ${e.path}`)).toEqual([
+      `PATCH ${API}/sobjects/FieldPermissions/${row.Id}`,
+    ]);
+    expect((await ownerFieldAs(server.baseUrl, emulator.issueSession(REP1.id))).described).toEqual(
+      expect.objectContaining({ updateable: true }),
+    );
+  });
+
+  it('an assignment made meanwhile (DUPLICATE_VALUE) counts as granted', async () => {
+    // Another Sync CRM assigns the set between our query for the assignment and our insert.
+    const racing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = input instanceof Request ? input.url : input.toString();
+      const ergo = emulator.state.permissionSets.find((ps) => ps.Name === ERGO_PERMISSION_SET.name);
+      if (ergo && url.includes('FROM+PermissionSetAssignment')) {
+        emulator.state.permissionSetAssignments.push({
+          Id: '0Pa000000000001AAA',
+          PermissionSetId: ergo.Id,
+          AssigneeId: REP1.id,
+          IsActive: true,
+        });
+      }
+      return response;
+    };
+
+    const result = await connector(TOKEN, { fetch: racing }).ensureOwnerProperty(REP1);
+
+    expect(result.outcome).toBe('created');
+    const refused = emulator.requestLog.find(
+      (e) => e.method === 'POST' && e.path === `${API}/sobjects/PermissionSetAssignment`,
+    );
+    expect(refused?.status).toBe(400);
+    expect(emulator.state.permissionSetAssignments).toHaveLength(1);
+    expect(
+      (await ownerFieldAs(server.baseUrl, emulator.issueSession(REP1.id))).described,
+    ).toBeDefined();
+  });
+
+  it('a refused grant is reported as not_permitted, never as created, and a later run grants it', async () => {
+    emulator.setFaults({ permissionsNotPermitted: true });
+
+    const refused = await connector().ensureOwnerProperty(REP1);
+
+    expect(refused.outcome).toBe('not_permitted');
+    expect(refused.detail).toBe(
+      'The Assistant owner field is in Salesforce, but Salesforce refused to give Priya Natarajan access to it (the user needs the Manage Profiles and Permission Sets and Assign Permission Sets permissions).',
+    );
+    expect(emulator.customField('Assistant_Owner')).toBeDefined();
+    const member = emulator.issueSession(REP1.id);
+    expect((await ownerFieldAs(server.baseUrl, member)).described).toBeUndefined();
+
+    emulator.resetFaults();
+    const later = await connector().ensureOwnerProperty(REP1);
+
+    expect(later).toMatchObject({
+      outcome: 'already_present',
+      detail: 'Priya Natarajan was given access to the field again.',
+    });
+    expect((await ownerFieldAs(server.baseUrl, member)).described).toBeDefined();
+  });
+
+  it('a grant that fails on the way keeps its error kind and says the field exists', async () => {
+    // The field's create succeeds; the permission set's create meets the org's daily quota.
+    const quota: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      if (init?.method === 'POST' && url.endsWith('/sobjects/PermissionSet')) {
+        emulator.setFaults({ rateLimits: 1 });
+      }
+      return fetch(input, init);
+    };
+
+    const error = await connector(TOKEN, { fetch: quota })
+      .ensureOwnerProperty(REP1)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CrmError);
+    expect(error).toMatchObject({ kind: 'quota_exhausted', vendorCode: 'REQUEST_LIMIT_EXCEEDED' });
+    expect((error as CrmError).message).toMatch(
+      /^The Assistant owner field is in Salesforce, but giving Priya Natarajan access to it failed: The Salesforce org's API request allowance/,
+    );
   });
 
   it('a field created concurrently is picked up instead of failing', async () => {

@@ -26,6 +26,12 @@ import {
  * `Assistant_Owner__c` (found by DeveloperName `Assistant_Owner` through the Tooling API) whose
  * values' `fullName` is the owner's User Id. A Tooling PATCH replaces the whole value set and
  * deactivates what it leaves out, so an added value is always merged into the current list.
+ *
+ * A field the Tooling API creates has no field-level security: no user can see it until a
+ * permission set grants it. So after the field step the owner (the member's Salesforce user) is
+ * given read and edit through Ergo's own permission set, `Ergo_Assistant_Owner_Access`: the set,
+ * its FieldPermissions on the field and the owner's PermissionSetAssignment are each looked up
+ * first and created only when missing (docs/crm-vendor-notes.md, "Field-level security").
  */
 
 export const SALESFORCE_API_VERSION = 'v60.0';
@@ -34,6 +40,14 @@ const API = `/services/data/${SALESFORCE_API_VERSION}`;
 /** A guard against a locator chain that never ends. */
 const MAX_QUERY_PAGES = 500;
 const OBJECT = 'Opportunity';
+const FIELD = `${OBJECT}.${OWNER_FIELD.salesforceDeveloperName}__c`;
+
+/** Ergo's permission set: found by its API name, created once per org. */
+export const ERGO_PERMISSION_SET = {
+  name: 'Ergo_Assistant_Owner_Access',
+  label: 'Ergo: Assistant owner access',
+  description: `Managed by Ergo Sync CRM: read and edit ${FIELD} for the members Ergo assigns it to.`,
+} as const;
 
 const errorItemSchema = z.object({
   message: z.string().optional(),
@@ -142,6 +156,15 @@ const customFieldSchema = z.object({
   }),
 });
 
+const fieldPermissionsRowSchema = z.object({
+  Id: z.string(),
+  PermissionsRead: z.boolean(),
+  PermissionsEdit: z.boolean(),
+});
+
+const idRowSchema = z.object({ Id: z.string() });
+const createdSchema = z.object({ id: z.string() });
+
 type CustomValue = z.infer<typeof customValueSchema>;
 
 function valueKey(value: CustomValue): string | undefined {
@@ -244,28 +267,15 @@ export class SalesforceConnector implements SalesforceCrmConnector {
   }
 
   async ensureOwnerProperty(owner: CrmOwner): Promise<OwnerPropertyResult> {
-    const fieldKey = OWNER_FIELD.salesforceDeveloperName;
     const result = (outcome: OwnerPropertyResult['outcome'], detail?: string) => ({
       outcome,
-      fieldKey,
+      fieldKey: OWNER_FIELD.salesforceDeveloperName,
       optionValue: owner.id,
       ...(detail === undefined ? {} : { detail }),
     });
+    let outcome: 'created' | 'option_added' | 'already_present';
     try {
-      let fieldId = await this.#findFieldId();
-      if (fieldId === null) {
-        if (await this.#createField(owner)) return result('created');
-        // Created by someone else between our query and our insert: carry on with theirs.
-        fieldId = await this.#findFieldId();
-        if (fieldId === null) {
-          throw new CrmError({
-            crm: 'salesforce',
-            kind: 'conflict',
-            message: `Salesforce reports ${OBJECT}.${fieldKey}__c as existing but the Tooling API cannot find it.`,
-          });
-        }
-      }
-      return result(await this.#ensureValue(fieldId, owner));
+      outcome = await this.#ensureField(owner);
     } catch (error) {
       if (error instanceof CrmError && error.kind === 'not_permitted') {
         return result(
@@ -273,6 +283,146 @@ export class SalesforceConnector implements SalesforceCrmConnector {
           'Salesforce refused to change Opportunity fields (the user needs the Customize Application permission).',
         );
       }
+      throw error;
+    }
+    // Until the grant is in place the field is invisible to the owner: never report it as done.
+    let granted: boolean;
+    try {
+      granted = await this.#grantAccess(owner);
+    } catch (error) {
+      if (!(error instanceof CrmError)) throw error;
+      const field = `The ${OWNER_FIELD.label} field is in Salesforce, but`;
+      if (error.kind === 'not_permitted') {
+        return result(
+          'not_permitted',
+          `${field} Salesforce refused to give ${owner.name} access to it (the user needs the Manage Profiles and Permission Sets and Assign Permission Sets permissions).`,
+        );
+      }
+      throw new CrmError({
+        crm: 'salesforce',
+        kind: error.kind,
+        message: `${field} giving ${owner.name} access to it failed: ${error.message}`,
+        attempts: error.attempts,
+        ...(error.status === undefined ? {} : { status: error.status }),
+        ...(error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode }),
+      });
+    }
+    if (outcome === 'already_present' && granted) {
+      return result('already_present', `${owner.name} was given access to the field again.`);
+    }
+    return result(outcome);
+  }
+
+  async #ensureField(owner: CrmOwner): Promise<'created' | 'option_added' | 'already_present'> {
+    let fieldId = await this.#findFieldId();
+    if (fieldId === null) {
+      if (await this.#createField(owner)) return 'created';
+      // Created by someone else between our query and our insert: carry on with theirs.
+      fieldId = await this.#findFieldId();
+      if (fieldId === null) {
+        throw new CrmError({
+          crm: 'salesforce',
+          kind: 'conflict',
+          message: `Salesforce reports ${FIELD} as existing but the Tooling API cannot find it.`,
+        });
+      }
+    }
+    return this.#ensureValue(fieldId, owner);
+  }
+
+  /**
+   * Gives the owner read and edit on the field through Ergo's permission set; true when
+   * anything had to be written. Each record is looked up first, so a second run writes nothing.
+   */
+  async #grantAccess(owner: CrmOwner): Promise<boolean> {
+    let wrote = false;
+    let permissionSetId = await this.#findPermissionSet();
+    if (permissionSetId === null) {
+      permissionSetId =
+        (await this.#create('PermissionSet', {
+          Name: ERGO_PERMISSION_SET.name,
+          Label: ERGO_PERMISSION_SET.label,
+          Description: ERGO_PERMISSION_SET.description,
+        })) ?? (await this.#findPermissionSet());
+      if (permissionSetId === null) {
+        throw new CrmError({
+          crm: 'salesforce',
+          kind: 'conflict',
+          message: `Salesforce reports the permission set ${ERGO_PERMISSION_SET.name} as existing but cannot find it.`,
+        });
+      }
+      wrote = true;
+    }
+    const permissions = await this.#first(
+      `SELECT Id, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId = ${soqlString(permissionSetId)} AND SobjectType = ${soqlString(OBJECT)} AND Field = ${soqlString(FIELD)}`,
+      fieldPermissionsRowSchema,
+      'FieldPermissions record',
+    );
+    if (!permissions) {
+      // A duplicate (another Sync CRM got there first) grants the same: nothing left to do.
+      await this.#create('FieldPermissions', {
+        ParentId: permissionSetId,
+        SobjectType: OBJECT,
+        Field: FIELD,
+        PermissionsRead: true,
+        PermissionsEdit: true,
+      });
+      wrote = true;
+    } else if (!permissions.PermissionsRead || !permissions.PermissionsEdit) {
+      await this.#http.request({
+        method: 'PATCH',
+        path: `${API}/sobjects/FieldPermissions/${encodeURIComponent(permissions.Id)}`,
+        body: { PermissionsRead: true, PermissionsEdit: true },
+      });
+      wrote = true;
+    }
+    const assignment = await this.#first(
+      `SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlString(permissionSetId)} AND AssigneeId = ${soqlString(owner.id)}`,
+      idRowSchema,
+      'PermissionSetAssignment record',
+    );
+    if (!assignment) {
+      // Salesforce answers a second assignment with DUPLICATE_VALUE: already assigned.
+      await this.#create('PermissionSetAssignment', {
+        PermissionSetId: permissionSetId,
+        AssigneeId: owner.id,
+      });
+      wrote = true;
+    }
+    return wrote;
+  }
+
+  /** Ergo's permission set in the org's own namespace (a package may ship one of that name). */
+  async #findPermissionSet(): Promise<string | null> {
+    const row = await this.#first(
+      `SELECT Id FROM PermissionSet WHERE Name = ${soqlString(ERGO_PERMISSION_SET.name)} AND NamespacePrefix = null`,
+      idRowSchema,
+      'PermissionSet record',
+    );
+    return row?.Id ?? null;
+  }
+
+  /** The first record a query returns, parsed, or null. */
+  async #first<T>(soql: string, schema: z.ZodType<T>, what: string): Promise<T | null> {
+    let found: T | null = null;
+    await this.#query(soql, false, (record) => {
+      found = parse(schema, record, what);
+      return true;
+    });
+    return found;
+  }
+
+  /** Creates an sObject record: its id, or null when Salesforce says it exists (a duplicate). */
+  async #create(sobject: string, body: Record<string, unknown>): Promise<string | null> {
+    try {
+      const response = await this.#http.request<unknown>({
+        method: 'POST',
+        path: `${API}/sobjects/${sobject}`,
+        body,
+      });
+      return parse(createdSchema, response.body, `${sobject} create result`).id;
+    } catch (error) {
+      if (error instanceof CrmError && error.kind === 'conflict') return null;
       throw error;
     }
   }
@@ -325,7 +475,7 @@ export class SalesforceConnector implements SalesforceCrmConnector {
         method: 'POST',
         path: `${API}/tooling/sobjects/CustomField`,
         body: {
-          FullName: `${OBJECT}.${OWNER_FIELD.salesforceDeveloperName}__c`,
+          FullName: FIELD,
           Metadata: {
             label: OWNER_FIELD.label,
             type: 'Picklist',
@@ -359,7 +509,7 @@ export class SalesforceConnector implements SalesforceCrmConnector {
       throw new CrmError({
         crm: 'salesforce',
         kind: 'conflict',
-        message: `Salesforce field ${OBJECT}.${OWNER_FIELD.salesforceDeveloperName}__c exists but is of type ${metadata.type ?? 'unknown'}, not Picklist.`,
+        message: `Salesforce field ${FIELD} exists but is of type ${metadata.type ?? 'unknown'}, not Picklist.`,
       });
     }
     const current = definition.value.find((v) => valueKey(v) === owner.id);
