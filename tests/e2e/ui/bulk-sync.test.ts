@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)('Bulk Sync Settings from the member table', () => 
     // settings differ from Ada's, and Nia, provisioned without a dashboard (setup not complete).
     org = await insertOrganizationWithPeople(uow, keyring, {
       name: 'Initech',
-      teams: ['Sales'],
+      teams: ['Sales', 'Field'],
       primaryAdmin: {
         name: 'Pat Primary',
         email: 'primary@initech.test',
@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('Bulk Sync Settings from the member table', () => 
         {
           name: 'Ada Admin',
           email: 'ada@initech.test',
-          teams: ['Sales'],
+          teams: ['Sales', 'Field'],
           settings: makeAdminSettings(),
         },
       ],
@@ -90,6 +90,14 @@ describe.skipIf(!hasChromium)('Bulk Sync Settings from the member table', () => 
           dashboard: false,
           canLogIn: false,
         },
+        // A team of more than one page (25 rows), every rep different from Ada.
+        ...Array.from({ length: 27 }, (_, i) => ({
+          name: `Field Rep ${String(i + 1).padStart(2, '0')}`,
+          email: `field${String(i + 1)}@initech.test`,
+          teams: ['Field'],
+          settings: makeMemberSettings(),
+          canLogIn: false,
+        })),
       ],
     });
 
@@ -286,4 +294,41 @@ describe.skipIf(!hasChromium)('Bulk Sync Settings from the member table', () => 
     await screenshot(page, 'bulk-selection-narrow');
     await page.setViewportSize({ width: 1280, height: 860 });
   }, 60_000);
+
+  it('selects everyone out of sync in a team of several pages, syncs them, and then finds no one left', async () => {
+    const { page } = browser;
+    await page.getByLabel('Team').selectOption({ label: 'Field' });
+    await visible(page.getByRole('cell', { name: 'field1@initech.test' }));
+    const bar = page.getByRole('group', { name: 'Bulk actions' });
+    // The page-only shortcut says so; the team-wide one lets the server decide who differs.
+    await visible(bar.getByRole('button', { name: /out of sync on this page$/ }));
+    await bar.getByRole('button', { name: 'Select everyone out of sync in this team' }).click();
+    await visible(
+      bar.getByText(
+        'Everyone in this team out of sync with you is selected, on every page. Preview to see who.',
+      ),
+    );
+    await bar.getByRole('button', { name: 'Sync Settings to everyone out of sync' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sync Settings to everyone out of sync' });
+    await dialog.getByRole('button', { name: 'Sync everyone out of sync' }).click();
+    await visible(dialog.getByText('27 of 27 done'), 30_000);
+    await visible(
+      dialog.getByText('Finished: 27 applied, 0 unchanged, 0 failed.', { exact: true }),
+    );
+    await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+    await hidden(dialog);
+
+    // Everyone now has Ada's settings in the chosen categories (the selection stays): nothing
+    // to start.
+    await bar.getByRole('button', { name: 'Sync Settings to everyone out of sync' }).click();
+    await dialog.getByRole('button', { name: 'Sync everyone out of sync' }).click();
+    await visible(
+      dialog
+        .getByRole('alert')
+        .getByText(
+          'Every member of this selection already has your settings in the chosen categories.',
+        ),
+    );
+    await screenshot(page, 'bulk-out-of-sync-none-left');
+  }, 90_000);
 });

@@ -4,7 +4,8 @@ import type { BulkRun } from '#src/web/features/bulk/api/get-bulk-sync.ts';
 import { api, newIdempotencyKey } from '#src/web/lib/api-client.ts';
 
 /** Who a bulk run is for: a selection of members, or a whole team (the server resolves it). */
-export type BulkTarget = { memberIds: string[] } | { teamId: string };
+/** A selection, or a team (`outOfSync`: only its members whose settings differ from yours). */
+export type BulkTarget = { memberIds: string[] } | { teamId: string; outOfSync?: boolean };
 
 export interface StartBulkSyncRequest {
   action: 'sync_settings' | 'sync_crm';

@@ -16,6 +16,7 @@ export function BulkSelectionBar({
   teamCount,
   outOfSync,
   paged,
+  driftShown,
   lastRun,
   onSync,
   onShowLastRun,
@@ -27,22 +28,32 @@ export function BulkSelectionBar({
   outOfSync: readonly SelectedMember[];
   /** The team has more than one page: the out-of-sync shortcut sees only this one. */
   paged: boolean;
+  /** The table shows drift from you: "everyone out of sync in this team" can be offered. */
+  driftShown: boolean;
   lastRun: BulkRun | null;
   onSync: (action: 'sync_settings' | 'sync_crm', count: number) => void;
   onShowLastRun: () => void;
 }) {
   const { selection } = state;
   const team = selection.kind === 'team';
-  const count = team ? teamCount : selection.members.size;
+  const teamOutOfSync = selection.kind === 'team_out_of_sync';
+  const count =
+    selection.kind === 'team'
+      ? teamCount
+      : selection.kind === 'members'
+        ? selection.members.size
+        : 0;
 
   return (
     <div className="bulk-selection" role="group" aria-label="Bulk actions">
       <p className="bulk-selection-count" aria-live="polite">
         {team
           ? `All ${members(teamCount)} in this team selected (everyone but the primary admin and you).`
-          : count > 0
-            ? `${members(count)} selected.`
-            : 'Select members to sync them together.'}
+          : teamOutOfSync
+            ? 'Everyone in this team out of sync with you is selected, on every page. Preview to see who.'
+            : count > 0
+              ? `${members(count)} selected.`
+              : 'Select members to sync them together.'}
       </p>
       <div className="bulk-selection-actions">
         {!team && teamCount > 0 ? (
@@ -50,7 +61,7 @@ export function BulkSelectionBar({
             Select all {teamCount} in this team
           </Button>
         ) : null}
-        {outOfSync.length > 0 ? (
+        {outOfSync.length > 0 && !teamOutOfSync ? (
           <Button
             size="sm"
             variant="ghost"
@@ -62,6 +73,27 @@ export function BulkSelectionBar({
               ? `Select all ${outOfSync.length} out of sync on this page`
               : `Select all ${outOfSync.length} out of sync`}
           </Button>
+        ) : null}
+        {paged && driftShown && !teamOutOfSync ? (
+          <Button size="sm" variant="ghost" onClick={state.selectTeamOutOfSync}>
+            Select everyone out of sync in this team
+          </Button>
+        ) : null}
+        {teamOutOfSync ? (
+          <>
+            <Button
+              size="sm"
+              variant="primary"
+              onClick={() => {
+                onSync('sync_settings', 0);
+              }}
+            >
+              Sync Settings to everyone out of sync
+            </Button>
+            <Button size="sm" variant="ghost" onClick={state.clear}>
+              Clear selection
+            </Button>
+          </>
         ) : null}
         {count > 0 ? (
           <>

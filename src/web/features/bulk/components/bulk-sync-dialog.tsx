@@ -18,15 +18,19 @@ import '#src/web/features/bulk/components/bulk.css';
 export interface BulkSyncRequest {
   action: 'sync_settings' | 'sync_crm';
   target: BulkTarget;
-  /** How many members the target is (a team: its members but the primary admin and you). */
-  count: number;
+  /**
+   * How many members the target is (a team: its members but the primary admin and you); null
+   * when the server decides who (everyone out of sync): the preview says how many.
+   */
+  count: number | null;
   /** Who, in words: "the 3 members you selected", "everyone in Sales but the primary admin and you". */
   who: string;
   /** Reopen on a run already started (it may still be in progress). */
   run?: BulkRun;
 }
 
-export function bulkDialogTitle(action: BulkSyncRequest['action'], count: number): string {
+export function bulkDialogTitle(action: BulkSyncRequest['action'], count: number | null): string {
+  if (count === null) return 'Sync Settings to everyone out of sync';
   return action === 'sync_crm'
     ? `Sync CRM for ${members(count)}`
     : `Sync Settings to ${members(count)}`;
@@ -132,7 +136,7 @@ function BulkSyncDialogOpen({
           begin(false);
         }}
       >
-        Sync {members(count)}
+        {count === null ? 'Sync everyone out of sync' : `Sync ${members(count)}`}
       </Button>
     </>
   );

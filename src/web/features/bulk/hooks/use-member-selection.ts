@@ -11,7 +11,10 @@ export interface SelectedMember {
  * team ("Select all N in this team": the server then resolves the team's members itself).
  */
 export type MemberSelection =
-  { kind: 'members'; members: ReadonlyMap<string, SelectedMember> } | { kind: 'team' };
+  | { kind: 'members'; members: ReadonlyMap<string, SelectedMember> }
+  | { kind: 'team' }
+  // Everyone in the team whose settings differ from yours, on every page: the server decides.
+  | { kind: 'team_out_of_sync' };
 
 const NONE: MemberSelection = { kind: 'members', members: new Map() };
 
@@ -19,7 +22,8 @@ export function useMemberSelection() {
   const [selection, setSelection] = useState<MemberSelection>(NONE);
 
   const isSelected = useCallback(
-    (id: string) => selection.kind === 'team' || selection.members.has(id),
+    (id: string) =>
+      selection.kind === 'team' || (selection.kind === 'members' && selection.members.has(id)),
     [selection],
   );
 
@@ -28,7 +32,9 @@ export function useMemberSelection() {
     (member: SelectedMember, checked: boolean, page: readonly SelectedMember[]) => {
       setSelection((current) => {
         const base =
-          current.kind === 'team' ? new Map(page.map((m) => [m.id, m])) : new Map(current.members);
+          current.kind === 'team'
+            ? new Map(page.map((m) => [m.id, m]))
+            : new Map(current.kind === 'members' ? current.members : []);
         if (checked) base.set(member.id, member);
         else base.delete(member.id);
         return { kind: 'members', members: base };
@@ -39,8 +45,9 @@ export function useMemberSelection() {
 
   const setMany = useCallback((members: readonly SelectedMember[], checked: boolean) => {
     setSelection((current) => {
-      const base =
-        current.kind === 'team' ? new Map<string, SelectedMember>() : new Map(current.members);
+      const base = new Map<string, SelectedMember>(
+        current.kind === 'members' ? current.members : [],
+      );
       for (const member of members) {
         if (checked) base.set(member.id, member);
         else base.delete(member.id);
@@ -57,13 +64,26 @@ export function useMemberSelection() {
     setSelection({ kind: 'team' });
   }, []);
 
+  const selectTeamOutOfSync = useCallback(() => {
+    setSelection({ kind: 'team_out_of_sync' });
+  }, []);
+
   const clear = useCallback(() => {
     setSelection(NONE);
   }, []);
 
   return useMemo(
-    () => ({ selection, isSelected, toggle, setMany, selectOnly, selectTeam, clear }),
-    [selection, isSelected, toggle, setMany, selectOnly, selectTeam, clear],
+    () => ({
+      selection,
+      isSelected,
+      toggle,
+      setMany,
+      selectOnly,
+      selectTeam,
+      selectTeamOutOfSync,
+      clear,
+    }),
+    [selection, isSelected, toggle, setMany, selectOnly, selectTeam, selectTeamOutOfSync, clear],
   );
 }
 

@@ -167,15 +167,22 @@ export function MemberTable({
             target: { teamId },
             who: `everyone in ${teamName} but the primary admin and you (${membersWord(count)})`,
           }
-        : {
-            action,
-            count,
-            target: { memberIds: [...current.members.keys()] },
-            who:
-              count === 1
-                ? ([...current.members.values()][0]?.name ?? 'the selected member')
-                : `the ${membersWord(count)} you selected`,
-          },
+        : current.kind === 'team_out_of_sync'
+          ? {
+              action,
+              count: null,
+              target: { teamId, outOfSync: true },
+              who: `everyone in ${teamName} whose settings differ from yours in a chosen category`,
+            }
+          : {
+              action,
+              count,
+              target: { memberIds: [...current.members.keys()] },
+              who:
+                count === 1
+                  ? ([...current.members.values()][0]?.name ?? 'the selected member')
+                  : `the ${membersWord(count)} you selected`,
+            },
     );
   };
 
@@ -297,6 +304,7 @@ export function MemberTable({
         teamCount={teamCount}
         outOfSync={outOfSync}
         paged={paged}
+        driftShown={compareWithMe}
         lastRun={lastRun?.run ?? null}
         onSync={openBulk}
         onShowLastRun={() => {
