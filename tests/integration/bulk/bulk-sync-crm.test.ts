@@ -44,32 +44,36 @@ afterAll(async () => {
 const writes = () =>
   CRM_KEYS.reduce((sum, crm: CrmKey) => sum + emulators.servers[crm].writeLog.length, 0);
 
+/** An organization whose owner has keys for all five CRMs, an admin and `reps` (emails at `domain`) in Sales. */
+async function salesTeam(domain: string, reps: number) {
+  const org = await insertOrganizationWithPeople(uow, keyring, {
+    teams: ['Sales'],
+    primaryAdmin: { email: `owner@${domain}`, canLogIn: false, crm: ownerKeys },
+    admins: [{ email: `admin@${domain}`, canLogIn: false, teams: ['Sales'] }],
+    members: Array.from({ length: reps }, (_, i) => ({
+      email: `rep${String(i + 1)}@${domain}`,
+      canLogIn: false,
+      teams: ['Sales'],
+    })),
+  });
+  const admin = org.admins[0];
+  const teamId = org.teamIds.Sales;
+  if (!admin || !teamId) throw new Error('fixture');
+  const queue = manualQueue();
+  const deps: BulkDeps = {
+    uow,
+    keyring,
+    connectorFor: createConnectorFactory({ baseUrls: emulators.urls, policy: FAST_RETRY_POLICY }),
+    queue,
+    batchSize: 10,
+  };
+  return { org, admin, teamId, queue, deps };
+}
+
 describe('bulk Sync CRM', () => {
   it("copies the organization admin's keys to every member, ensures their owner properties, and applies each member once", async () => {
-    const org = await insertOrganizationWithPeople(uow, keyring, {
-      teams: ['Sales'],
-      primaryAdmin: { email: 'owner@acme.test', canLogIn: false, crm: ownerKeys },
-      admins: [{ email: 'admin@acme.test', canLogIn: false, teams: ['Sales'] }],
-      members: [
-        { email: 'rep1@acme.test', canLogIn: false, teams: ['Sales'] },
-        { email: 'rep2@acme.test', canLogIn: false, teams: ['Sales'] },
-      ],
-    });
-    const admin = org.admins[0];
-    if (!admin || !org.teamIds.Sales) throw new Error('fixture');
-    const queue = manualQueue();
-    const deps: BulkDeps = {
-      uow,
-      keyring,
-      connectorFor: createConnectorFactory({ baseUrls: emulators.urls, policy: FAST_RETRY_POLICY }),
-      queue,
-      batchSize: 10,
-    };
-    const run = await startBulkSync(
-      deps,
-      { actorId: admin.id },
-      { action: 'sync_crm', teamId: org.teamIds.Sales },
-    );
+    const { org, admin, teamId, queue, deps } = await salesTeam('acme.test', 2);
+    const run = await startBulkSync(deps, { actorId: admin.id }, { action: 'sync_crm', teamId });
     expect(run).toMatchObject({ action: 'sync_crm', total: 2, categories: ['crm_keys'] });
     const [job] = queue.jobs;
     if (!job) throw new Error('one batch expected');
@@ -105,31 +109,8 @@ describe('bulk Sync CRM', () => {
   });
 
   it('a batch delivered again after its keys were copied runs only the owner step: each member is copied once', async () => {
-    const org = await insertOrganizationWithPeople(uow, keyring, {
-      teams: ['Sales'],
-      primaryAdmin: { email: 'owner@beta.test', canLogIn: false, crm: ownerKeys },
-      admins: [{ email: 'admin@beta.test', canLogIn: false, teams: ['Sales'] }],
-      members: Array.from({ length: 6 }, (_, i) => ({
-        email: `rep${String(i)}@beta.test`,
-        canLogIn: false,
-        teams: ['Sales'],
-      })),
-    });
-    const admin = org.admins[0];
-    if (!admin || !org.teamIds.Sales) throw new Error('fixture');
-    const queue = manualQueue();
-    const deps: BulkDeps = {
-      uow,
-      keyring,
-      connectorFor: createConnectorFactory({ baseUrls: emulators.urls, policy: FAST_RETRY_POLICY }),
-      queue,
-      batchSize: 10,
-    };
-    const run = await startBulkSync(
-      deps,
-      { actorId: admin.id },
-      { action: 'sync_crm', teamId: org.teamIds.Sales },
-    );
+    const { admin, teamId, queue, deps } = await salesTeam('beta.test', 6);
+    const run = await startBulkSync(deps, { actorId: admin.id }, { action: 'sync_crm', teamId });
     const [job] = queue.jobs;
     if (!job) throw new Error('one batch expected');
     await processBulkBatch(deps, job, 0);
