@@ -32,6 +32,11 @@ const REP1: CrmOwner = {
   name: 'Priya Natarajan',
 };
 const API = `/services/data/${SALESFORCE_API_VERSION}`;
+const ADMIN_OWNER: CrmOwner = {
+  id: '005000000000002AAA',
+  email: 'admin@acme.test',
+  name: 'Marcus Reed',
+};
 /** The writes that give the owner access to a field: Ergo's set, its field permissions, the assignment. */
 const GRANT_WRITES = [
   `POST ${API}/sobjects/PermissionSet`,
@@ -256,6 +261,36 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     expect(
       (await ownerFieldAs(server.baseUrl, emulator.issueSession(OWNER.id))).described,
     ).toBeDefined();
+  });
+
+  it('owners granted at the same time share one permission set and one field permissions row', async () => {
+    // Bulk Sync CRM runs several members' owner steps at once against one org.
+    await connector().ensureOwnerProperty(ADMIN_OWNER);
+    emulator.state.permissionSets = emulator.state.permissionSets.filter(
+      (ps) => ps.Name !== ERGO_PERMISSION_SET.name,
+    );
+    emulator.state.permissionSetAssignments = [];
+
+    const results = await Promise.all([
+      connector().ensureOwnerProperty(REP1),
+      connector().ensureOwnerProperty(OWNER),
+    ]);
+
+    expect(results.map((r) => r.outcome)).toEqual(['option_added', 'option_added']);
+    // Both looked for the set before either created it: the second create met DUPLICATE_VALUE.
+    expect(
+      emulator.requestLog
+        .filter((e) => e.method === 'POST' && e.path === `${API}/sobjects/PermissionSet`)
+        .map((e) => e.status),
+    ).toEqual([201, 201, 400]);
+    const sets = emulator.state.permissionSets.filter((ps) => ps.Name === ERGO_PERMISSION_SET.name);
+    expect(sets).toHaveLength(1);
+    expect(
+      emulator.state.fieldPermissions.filter((fp) => fp.ParentId === sets[0]?.Id),
+    ).toHaveLength(1);
+    expect(emulator.state.permissionSetAssignments.map((a) => a.AssigneeId).sort()).toEqual(
+      [OWNER.id, REP1.id].sort(),
+    );
   });
 
   it('field permissions that lost edit on the field are given it back', async () => {
