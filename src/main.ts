@@ -16,6 +16,10 @@ import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { DEFAULT_IDEMPOTENCY_POLICY } from '#src/services/idempotency/idempotency.service.ts';
 import { createInProcessQueue, createPgBossQueue } from '#src/jobs/job-queue.ts';
 import { processBulkBatch } from '#src/services/bulk/bulk-sync.service.ts';
+import {
+  databaseAccountLock,
+  inProcessAccountLock,
+} from '#src/services/crm-connections/account-lock.ts';
 import { budgetedFetch } from '#src/services/crm-connections/rate-budget.ts';
 
 /**
@@ -119,7 +123,18 @@ async function main(): Promise<void> {
           logger,
           concurrency: config.bulk.workerConcurrency,
         });
-  const bulkDeps = { uow, keyring, connectorFor, queue, batchSize: config.bulk.batchSize };
+  // Owner-property writes take turns per CRM account: across processes on PostgreSQL (an
+  // advisory lock), within the one process that owns the embedded database.
+  const accountLock =
+    config.database.engine === 'pglite' ? inProcessAccountLock : databaseAccountLock(uow);
+  const bulkDeps = {
+    uow,
+    keyring,
+    connectorFor,
+    accountLock,
+    queue,
+    batchSize: config.bulk.batchSize,
+  };
   if (config.role !== 'web') {
     await queue.work(async (job, attempt) => {
       const started = performance.now();
@@ -163,6 +178,7 @@ async function main(): Promise<void> {
     uow,
     keyring,
     connectorFor,
+    accountLock,
     secureCookies: config.mode === 'production',
     trustProxy: config.http.trustProxy,
     idempotency: { policy: { ...DEFAULT_IDEMPOTENCY_POLICY, leaseMs: config.idempotencyLeaseMs } },

@@ -31,6 +31,7 @@ import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
 import { LoginThrottle, type ThrottleLimits } from '#src/services/auth/login-throttle.ts';
 import type { IdempotencyPolicy } from '#src/services/idempotency/idempotency.service.ts';
+import type { AccountLock } from '#src/services/crm-connections/account-lock.ts';
 import type { ConnectorFactory } from '#src/services/sync/sync-crm.service.ts';
 
 export interface AppDeps {
@@ -40,6 +41,8 @@ export interface AppDeps {
   uow: UnitOfWork;
   keyring: Keyring;
   connectorFor: ConnectorFactory;
+  /** One owner-property write at a time per CRM account (default: within this process). */
+  accountLock?: AccountLock;
   /** Secure cookies (https only): on outside local development. */
   secureCookies: boolean;
   /** Addresses or CIDR ranges of trusted reverse proxies (X-Forwarded-For); empty = none. */

@@ -34,4 +34,11 @@ export class RateBudgetRepository {
     if (!row) throw new Error('rate budget upsert returned no row');
     return { granted: row.used <= limit, waitMs: row.used <= limit ? 0 : Math.ceil(row.wait_ms) };
   }
+
+  /** Holds the account's advisory lock until the transaction ends (see account-lock.ts). */
+  async lockAccount(key: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`crm-account:${key}`}, 0))`.execute(
+      this.db,
+    );
+  }
 }

@@ -28,7 +28,12 @@ const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(200).opt
 
 /** Sync CRM, Sync Settings to User, history and undo (SPEC §3, §6). */
 export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  const syncDeps = { uow: deps.uow, keyring: deps.keyring, connectorFor: deps.connectorFor };
+  const syncDeps = {
+    uow: deps.uow,
+    keyring: deps.keyring,
+    connectorFor: deps.connectorFor,
+    ...(deps.accountLock ? { accountLock: deps.accountLock } : {}),
+  };
 
   const idempotent = (
     request: FastifyRequest,

@@ -26,6 +26,14 @@ const MAX_WAIT_MS = 60_000;
  * and the keyed fingerprint of the credentials: members given the same keys by Sync CRM share
  * the account's budget, across every process.
  */
+/**
+ * One CRM account, as the rate budget and the account lock key it: the CRM and the keyed
+ * fingerprint of the credentials (never the credentials).
+ */
+export function crmAccountKey(keyring: Keyring, credentials: CrmCredentials): string {
+  return `${credentials.crm}:${fingerprintJson(keyring, credentials.secrets)}`;
+}
+
 export function budgetedFetch(
   repos: Pick<Repositories, 'rateBudgets'>,
   keyring: Keyring,
@@ -36,7 +44,7 @@ export function budgetedFetch(
     limits?: Partial<Record<CrmKey, { limit: number; windowMs: number }>>;
   } = {},
 ): typeof fetch {
-  const key = `${credentials.crm}:${fingerprintJson(keyring, credentials.secrets)}`;
+  const key = crmAccountKey(keyring, credentials);
   const { limit, windowMs } = options.limits?.[credentials.crm] ?? CRM_RATE_LIMITS[credentials.crm];
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const base = options.fetch ?? fetch;

@@ -14,7 +14,12 @@ import type { CrmConnector, OwnerPropertyOutcome } from '#src/integrations/crm/c
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import { applySyncPlans, planSync } from '#src/services/sync/sync-engine.ts';
 import { appendAudit, appendAuditMany } from '#src/services/audit/audit.service.ts';
+import {
+  inProcessAccountLock,
+  type AccountLock,
+} from '#src/services/crm-connections/account-lock.ts';
 import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
+import { crmAccountKey } from '#src/services/crm-connections/rate-budget.ts';
 import {
   auditRefusal,
   authorizeSync,
@@ -32,6 +37,8 @@ export type ConnectorFactory = (credentials: CrmCredentials) => CrmConnector;
 
 export interface SyncCrmDeps extends SyncDeps {
   connectorFor: ConnectorFactory;
+  /** One owner-property write at a time per CRM account (default: within this process). */
+  accountLock?: AccountLock;
 }
 
 /** A failed step: a stable code (the CRM error's kind) and a sentence a person can act on. */
@@ -410,7 +417,11 @@ async function ownerStepFor(
     await repos.dashboards.touchCategory(target.id, 'custom_properties');
   });
   try {
-    const ensured = await connector.ensureOwnerProperty(owner);
+    // The options are read and written back whole: one member at a time per CRM account.
+    const lock = deps.accountLock ?? inProcessAccountLock;
+    const ensured = await lock(crmAccountKey(deps.keyring, credentials), () =>
+      connector.ensureOwnerProperty(owner),
+    );
     return {
       ...base,
       owner: { status: 'found', id: owner.id, name: owner.name },
