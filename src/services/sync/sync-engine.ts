@@ -24,7 +24,7 @@ import {
   type RowTable,
   type StoredRow,
 } from '#src/repositories/dashboard-rows.ts';
-import type { UserRow } from '#src/repositories/dashboard.repository.ts';
+import type { LoadedDashboard, UserRow } from '#src/repositories/dashboard.repository.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
 import { categoryValueOf } from '#src/services/settings/settings-store.ts';
 import {
@@ -111,6 +111,16 @@ export async function readPlanSource(
     repos.dashboards.loadForUsers([sourceId], categories),
     repos.crmConnections.listForUsers([sourceId]),
   ]);
+  return planSourceOf(sourceId, categories, loaded, connections);
+}
+
+/** The source out of dashboards and connections read with it (one read for source and targets). */
+function planSourceOf(
+  sourceId: string,
+  categories: readonly CategoryKey[],
+  loaded: ReadonlyMap<string, LoadedDashboard>,
+  connections: readonly StoredCrmConnection[],
+): PlanSource {
   const dashboard = loaded.get(sourceId);
   if (!dashboard) throw new Error('the source dashboard was not loaded');
   // The source's values, read once for every target.
@@ -118,7 +128,7 @@ export async function readPlanSource(
   for (const category of categories)
     if (category !== 'crm_keys')
       values.set(category, categoryValueOf(sourceId, category, dashboard));
-  return { id: sourceId, connections, values };
+  return { id: sourceId, connections: connections.filter((c) => c.userId === sourceId), values };
 }
 
 /**
@@ -144,12 +154,14 @@ export async function planSync(
   const { sourceId, categories } = input;
   const targetIds = input.targetIds;
   const reseal = (input.mode ?? 'write') === 'write';
-  const [readSource, loaded, connections] = await Promise.all([
-    input.source ?? readPlanSource(repos, sourceId, categories),
-    repos.dashboards.loadForUsers(targetIds, categories),
+  // The source is read with the targets (one query per table for all), unless given.
+  const users = input.source ? targetIds : [sourceId, ...targetIds.filter((id) => id !== sourceId)];
+  const [loaded, connections] = await Promise.all([
+    repos.dashboards.loadForUsers(users, categories),
     // Every target's connections: record types depend on whether the target has Salesforce.
-    repos.crmConnections.listForUsers(targetIds),
+    repos.crmConnections.listForUsers(users),
   ]);
+  const readSource = input.source ?? planSourceOf(sourceId, categories, loaded, connections);
   if (readSource.id !== sourceId) throw new Error('the source given is not the source planned');
   const byUser = new Map<string, StoredCrmConnection[]>();
   for (const c of connections) byUser.set(c.userId, [...(byUser.get(c.userId) ?? []), c]);
