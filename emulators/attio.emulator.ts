@@ -580,15 +580,7 @@ export class AttioEmulator extends EmulatorServer {
   readonly state: AttioState;
 
   constructor(state: AttioState) {
-    const holder: { self?: AttioEmulator } = {};
-    super(
-      attioBehaviour(state),
-      attioRoutes(state, () => {
-        if (!holder.self) throw new Error('emulator not constructed');
-        return holder.self.faults;
-      }),
-    );
-    holder.self = this;
+    super(attioBehaviour(state), (faults) => attioRoutes(state, faults));
     this.state = state;
     // Attio's Retry-After is an HTTP date (the behaviour converts seconds to a date anyway).
     this.setFaults({ retryAfterAsDate: true });

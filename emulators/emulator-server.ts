@@ -154,9 +154,17 @@ export class EmulatorServer {
   readonly #routes: CompiledRoute[];
   #random = seeded(42);
 
-  constructor(vendor: VendorBehaviour, routes: readonly EmulatorRoute[]) {
+  /**
+   * `routes` may be a function of the live fault settings (routes that consult them when they
+   * answer): it gets a reader of this server's `faults`, whatever `setFaults` sets later.
+   */
+  constructor(
+    vendor: VendorBehaviour,
+    routes: readonly EmulatorRoute[] | ((faults: () => FaultConfig) => readonly EmulatorRoute[]),
+  ) {
     this.vendor = vendor;
-    this.#routes = routes.map(compile);
+    const list = typeof routes === 'function' ? routes(() => this.faults) : routes;
+    this.#routes = list.map(compile);
   }
 
   setFaults(faults: Partial<FaultConfig>): void {

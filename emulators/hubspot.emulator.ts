@@ -642,15 +642,7 @@ export class HubSpotEmulator extends EmulatorServer {
   readonly state: HubSpotState;
 
   constructor(state: HubSpotState) {
-    const holder: { self?: HubSpotEmulator } = {};
-    super(
-      hubspotBehaviour(state),
-      hubspotRoutes(state, () => {
-        if (!holder.self) throw new Error('emulator not constructed');
-        return holder.self.faults;
-      }),
-    );
-    holder.self = this;
+    super(hubspotBehaviour(state), (faults) => hubspotRoutes(state, faults));
     this.state = state;
   }
 

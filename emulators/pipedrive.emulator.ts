@@ -675,18 +675,15 @@ export class PipedriveEmulator extends EmulatorServer {
   readonly state: PipedriveState;
 
   constructor(state: PipedriveState) {
-    const holder: { self?: PipedriveEmulator } = {};
-    const routes = pipedriveRoutes(state, () => {
-      if (!holder.self) throw new Error('emulator not constructed');
-      return holder.self.faults;
+    super(pipedriveBehaviour(state), (faults) => {
+      const routes = pipedriveRoutes(state, faults);
+      // v1 answers under both documented bases: https://api.pipedrive.com/v1 and
+      // https://{company}.pipedrive.com/api/v1.
+      const bare = routes
+        .filter((r) => r.pattern.startsWith('/api/v1/'))
+        .map((r) => ({ ...r, pattern: r.pattern.slice('/api'.length) }));
+      return [...routes, ...bare];
     });
-    // v1 answers under both documented bases: https://api.pipedrive.com/v1 and
-    // https://{company}.pipedrive.com/api/v1.
-    const bare = routes
-      .filter((r) => r.pattern.startsWith('/api/v1/'))
-      .map((r) => ({ ...r, pattern: r.pattern.slice('/api'.length) }));
-    super(pipedriveBehaviour(state), [...routes, ...bare]);
-    holder.self = this;
     this.state = state;
   }
 

@@ -1724,15 +1724,7 @@ export class SalesforceEmulator extends EmulatorServer {
   readonly state: SalesforceState;
 
   constructor(state: SalesforceState) {
-    const holder: { self?: SalesforceEmulator } = {};
-    super(
-      salesforceBehaviour(state),
-      salesforceRoutes(state, () => {
-        if (!holder.self) throw new Error('emulator not constructed');
-        return holder.self.faults;
-      }),
-    );
-    holder.self = this;
+    super(salesforceBehaviour(state), (faults) => salesforceRoutes(state, faults));
     this.state = state;
   }
 

@@ -732,15 +732,7 @@ export class ZohoEmulator extends EmulatorServer {
   readonly state: ZohoState;
 
   constructor(state: ZohoState) {
-    const holder: { self?: ZohoEmulator } = {};
-    super(
-      zohoBehaviour(state),
-      zohoRoutes(state, () => {
-        if (!holder.self) throw new Error('emulator not constructed');
-        return holder.self.faults;
-      }),
-    );
-    holder.self = this;
+    super(zohoBehaviour(state), (faults) => zohoRoutes(state, faults));
     this.state = state;
   }
 
