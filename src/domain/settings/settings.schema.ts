@@ -423,7 +423,11 @@ export const crmCredentialsSchema = z.discriminatedUnion('crm', [
   }),
   strict.object({
     crm: z.literal('pipedrive'),
-    secrets: strict.object({ apiToken: secretString }),
+    // An API token (x-api-token header), or an OAuth access token (Bearer) from "Connect Pipedrive".
+    secrets: z.union([
+      strict.object({ apiToken: secretString }),
+      strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
+    ]),
     instance: strict.object({ apiDomain: httpsOrLoopbackUrl.optional() }).default({}),
   }),
 ]);
@@ -431,7 +435,6 @@ export type CrmCredentials = z.infer<typeof crmCredentialsSchema>;
 
 /** The secret whose last 4 characters the masked view shows. */
 export function primarySecretOf(credentials: CrmCredentials): string {
-  return credentials.crm === 'pipedrive'
-    ? credentials.secrets.apiToken
-    : credentials.secrets.accessToken;
+  const secrets = credentials.secrets;
+  return 'apiToken' in secrets ? secrets.apiToken : secrets.accessToken;
 }

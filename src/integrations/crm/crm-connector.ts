@@ -11,6 +11,15 @@ export interface VerifyResult {
   detail?: string;
   /** The vendor's error code when it gave one (e.g. INVALID_SESSION_ID). */
   vendorCode?: string;
+  /**
+   * When valid: what the credential reaches, for a person ("Acme Inc. (portal 123456)",
+   * "acme.my.salesforce.com as Jane Doe"). Never a secret.
+   */
+  account?: string;
+  /** When valid and the vendor's token check reports them: the token's scopes. */
+  scopes?: string[];
+  /** When valid and the vendor's token check reports it: when the access token expires. */
+  expiresAt?: Date;
 }
 
 /** A CRM user who can own deals. `id` is the id the CRM uses to assign an owner. */

@@ -133,17 +133,20 @@ export class PipedriveConnector implements CrmConnector {
   readonly #v2: string;
 
   constructor(options: ConnectorOptions<'pipedrive'>) {
-    const { apiToken } = options.credentials.secrets;
+    const { secrets } = options.credentials;
+    // An API token goes in x-api-token; an OAuth access token ("Connect Pipedrive") is Bearer.
+    const token = 'apiToken' in secrets ? secrets.apiToken : secrets.accessToken;
     const bases = pipedriveBases(options.baseUrl ?? options.credentials.instance.apiDomain);
     this.#v2 = bases.v2;
     this.#http = new CrmHttpClient({
       crm: 'pipedrive',
       baseUrl: bases.v1,
       authorize: (headers) => {
-        headers.set('x-api-token', apiToken);
+        if ('apiToken' in secrets) headers.set('x-api-token', token);
+        else headers.set('authorization', `Bearer ${token}`);
       },
       classify: classifyPipedriveError,
-      secrets: [apiToken],
+      secrets: [token],
       policy: options.policy,
       fetch: options.fetch,
       sleep: options.sleep,
