@@ -22,6 +22,18 @@ export interface EmulatorAccounts {
   refreshTokens: string[];
   /** Token (access or refresh) → the id of the person in `people` it acts as; default the first person. */
   tokenOwners: Record<string, string>;
+  /**
+   * OAuth apps the emulator's authorization server knows (emulators/oauth-server.ts). Absent or
+   * empty `redirectUris`: any `http://127.0.0.1…` or `http://localhost…` redirect URI is accepted.
+   */
+  oauthClients?: EmulatorOAuthClient[];
+}
+
+/** An OAuth app registered with an emulator's authorization server. */
+export interface EmulatorOAuthClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris?: string[];
 }
 
 /** The person a token acts as: its owner in `tokenOwners`, else the first person, else `fallback`. */

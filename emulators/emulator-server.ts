@@ -25,6 +25,11 @@ export interface EmulatorReply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * A body sent as it is instead of JSON (an HTML consent page): its content type is the
+   * reply's `content-type` header, default `text/html; charset=utf-8`. Wins over `body`.
+   */
+  text?: string;
 }
 
 export type AuthResult = 'ok' | 'missing' | 'invalid' | 'expired';
@@ -287,6 +292,14 @@ export class EmulatorServer {
               error instanceof SyntaxError
                 ? this.vendor.badRequest('Malformed JSON body')
                 : this.vendor.serverError();
+          }
+          if (reply.text !== undefined) {
+            res.writeHead(reply.status, {
+              'content-type': 'text/html; charset=utf-8',
+              ...reply.headers,
+            });
+            res.end(reply.text);
+            return;
           }
           const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
           res.writeHead(reply.status, {
