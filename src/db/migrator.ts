@@ -7,6 +7,7 @@ import * as crmKeyFingerprints from '#src/db/migrations/20261201200000_crm_key_f
 import * as memberListScale from '#src/db/migrations/20261201210000_member_list_scale.ts';
 import * as bulkRuns from '#src/db/migrations/20261202090000_bulk_runs.ts';
 import * as driftCache from '#src/db/migrations/20261202120000_drift_cache.ts';
+import * as crmGrants from '#src/db/migrations/20261202150000_crm_grants.ts';
 
 /**
  * Migrations are listed here, in order, rather than read from a folder at run time: the same
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201210000_member_list_scale': memberListScale,
   '20261202090000_bulk_runs': bulkRuns,
   '20261202120000_drift_cache': driftCache,
+  '20261202150000_crm_grants': crmGrants,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -112,16 +112,60 @@ export interface SalesforceRecordTypesTable {
 export interface CrmConnectionsTable {
   user_id: string;
   crm: CrmKey;
+  /** The sealed secrets of a pasted key; all four null when the connection is an OAuth grant's. */
+  key_id: string | null;
+  nonce: Uint8Array | null;
+  ciphertext: Uint8Array | null;
+  auth_tag: Uint8Array | null;
+  secret_hint: string;
+  instance: JsonWithDefault<Record<string, unknown>>;
+  /** fingerprintJson of the secrets (of the grant id for OAuth); null until backfilled. */
+  fingerprint: string | null;
+  /** The OAuth grant this connection uses (ADR 0014); null for a pasted key. */
+  grant_id: string | null;
+  status: Generated<CrmConnectionStatus>;
+  status_detail: string | null;
+  checked_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type CrmConnectionStatus = 'connected' | 'reconnect_needed';
+
+/** One OAuth grant, shared by every connection made from it (ADR 0014). */
+export interface CrmGrantsTable {
+  id: Generated<string>;
+  organization_id: string;
+  crm: CrmKey;
   key_id: string;
   nonce: Uint8Array;
   ciphertext: Uint8Array;
   auth_tag: Uint8Array;
   secret_hint: string;
   instance: JsonWithDefault<Record<string, unknown>>;
-  /** fingerprintJson of the secrets; null until backfilled (rows sealed before it existed). */
-  fingerprint: string | null;
+  scopes: Generated<string[]>;
+  access_expires_at: Date | null;
+  status: Generated<'active' | 'revoked'>;
+  connected_by: string | null;
+  refreshed_at: Date | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+/** A pending "Connect <CRM>" authorization (single use, bound to its session). */
+export interface OAuthStatesTable {
+  state_hash: string;
+  session_id: string;
+  user_id: string;
+  crm: CrmKey;
+  redirect_uri: string;
+  key_id: string | null;
+  nonce: Uint8Array | null;
+  ciphertext: Uint8Array | null;
+  auth_tag: Uint8Array | null;
+  context: JsonWithDefault<Record<string, string>>;
+  expires_at: Date;
+  created_at: CreatedAt;
 }
 
 export type SyncAction = 'sync_crm' | 'sync_settings' | 'revert';
@@ -268,6 +312,8 @@ export interface DB {
   pipeline_stages: PipelineStagesTable;
   salesforce_record_types: SalesforceRecordTypesTable;
   crm_connections: CrmConnectionsTable;
+  crm_grants: CrmGrantsTable;
+  oauth_states: OAuthStatesTable;
   sync_runs: SyncRunsTable;
   audit_log: AuditLogTable;
   sessions: SessionsTable;

@@ -32,6 +32,8 @@ export type CrmErrorKind =
   | 'server_error'
   | 'timeout'
   | 'network'
-  | 'bad_response';
+  | 'bad_response'
+  /** The vendor revoked the OAuth grant (or refused its refresh): the admin must reconnect. */
+  | 'reconnect_needed';
 
 export type CrmFailureCode = CrmErrorKind | 'unexpected';

@@ -1,26 +1,93 @@
 import { sql, type Kysely } from 'kysely';
 import { toJson } from '#src/db/json.ts';
 import type { DB } from '#src/db/schema.ts';
+import type { CrmConnectionStatus } from '#src/db/schema.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import type { SealedSecret } from '#src/domain/secrets/secret-box.ts';
 
-/** A stored CRM connection: secrets still sealed (SPEC §7). */
+/**
+ * A stored CRM connection: secrets still sealed (SPEC §7). A pasted key has its own `sealed`
+ * secrets; an OAuth connection has none and points to its `grantId` (ADR 0014).
+ */
 export interface StoredCrmConnection {
   userId: string;
   crm: CrmKey;
-  sealed: SealedSecret;
+  sealed: SealedSecret | null;
+  grantId: string | null;
   secretHint: string;
   instance: Record<string, unknown>;
-  /** Keyed fingerprint of the secrets (compare without decrypting); null until backfilled. */
+  /** Keyed fingerprint of the secrets (of the grant id for OAuth); null until backfilled. */
   fingerprint: string | null;
   updatedAt: Date;
+}
+
+/** A connection as written: a new or replaced key is `connected` until a call says otherwise. */
+export type NewCrmConnection = Omit<StoredCrmConnection, 'updatedAt'>;
+
+/** A connection's health (shown in My settings and to admins in the member table). */
+export interface CrmConnectionHealth {
+  userId: string;
+  crm: CrmKey;
+  status: CrmConnectionStatus;
+  detail: string | null;
+  checkedAt: Date | null;
+  viaOAuth: boolean;
+}
+
+const CONNECTION_COLUMNS = [
+  'user_id',
+  'crm',
+  'key_id',
+  'nonce',
+  'ciphertext',
+  'auth_tag',
+  'secret_hint',
+  'instance',
+  'fingerprint',
+  'grant_id',
+  'updated_at',
+] as const;
+
+interface ConnectionRow {
+  user_id: string;
+  crm: CrmKey;
+  key_id: string | null;
+  nonce: Uint8Array | null;
+  ciphertext: Uint8Array | null;
+  auth_tag: Uint8Array | null;
+  secret_hint: string;
+  instance: Record<string, unknown>;
+  fingerprint: string | null;
+  grant_id: string | null;
+  updated_at: Date;
+}
+
+function toStored(r: ConnectionRow): StoredCrmConnection {
+  return {
+    userId: r.user_id,
+    crm: r.crm,
+    sealed:
+      r.key_id !== null && r.nonce !== null && r.ciphertext !== null && r.auth_tag !== null
+        ? {
+            keyId: r.key_id,
+            nonce: new Uint8Array(r.nonce),
+            ciphertext: new Uint8Array(r.ciphertext),
+            authTag: new Uint8Array(r.auth_tag),
+          }
+        : null,
+    grantId: r.grant_id,
+    secretHint: r.secret_hint,
+    instance: r.instance,
+    fingerprint: r.fingerprint,
+    updatedAt: r.updated_at,
+  };
 }
 
 export class CrmConnectionRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   /** Inserts or replaces one connection per (user, crm), in one statement for all of them. */
-  async upsertMany(connections: readonly Omit<StoredCrmConnection, 'updatedAt'>[]): Promise<void> {
+  async upsertMany(connections: readonly NewCrmConnection[]): Promise<void> {
     if (connections.length === 0) return;
     await this.db
       .insertInto('crm_connections')
@@ -28,13 +95,14 @@ export class CrmConnectionRepository {
         connections.map((c) => ({
           user_id: c.userId,
           crm: c.crm,
-          key_id: c.sealed.keyId,
-          nonce: c.sealed.nonce,
-          ciphertext: c.sealed.ciphertext,
-          auth_tag: c.sealed.authTag,
+          key_id: c.sealed?.keyId ?? null,
+          nonce: c.sealed?.nonce ?? null,
+          ciphertext: c.sealed?.ciphertext ?? null,
+          auth_tag: c.sealed?.authTag ?? null,
           secret_hint: c.secretHint,
           instance: toJson(c.instance),
           fingerprint: c.fingerprint,
+          grant_id: c.grantId,
         })),
       )
       .onConflict((oc) =>
@@ -46,6 +114,10 @@ export class CrmConnectionRepository {
           secret_hint: eb.ref('excluded.secret_hint'),
           instance: eb.ref('excluded.instance'),
           fingerprint: eb.ref('excluded.fingerprint'),
+          grant_id: eb.ref('excluded.grant_id'),
+          status: 'connected',
+          status_detail: null,
+          checked_at: null,
           updated_at: sql<Date>`now()`,
         })),
       )
@@ -61,18 +133,20 @@ export class CrmConnectionRepository {
     if (userIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('crm_connections')
-      .select([
-        'user_id',
-        'crm',
-        'key_id',
-        'nonce',
-        'ciphertext',
-        'auth_tag',
-        'secret_hint',
-        'instance',
-        'fingerprint',
-        'updated_at',
-      ])
+      .select(CONNECTION_COLUMNS)
+      .where('user_id', 'in', userIds)
+      .orderBy('user_id')
+      .orderBy('crm')
+      .execute();
+    return rows.map(toStored);
+  }
+
+  /** Health of the connections of several users (one query; the member table's page). */
+  async healthForUsers(userIds: readonly string[]): Promise<CrmConnectionHealth[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('crm_connections')
+      .select(['user_id', 'crm', 'status', 'status_detail', 'checked_at', 'grant_id'])
       .where('user_id', 'in', userIds)
       .orderBy('user_id')
       .orderBy('crm')
@@ -80,17 +154,52 @@ export class CrmConnectionRepository {
     return rows.map((r) => ({
       userId: r.user_id,
       crm: r.crm,
-      sealed: {
-        keyId: r.key_id,
-        nonce: new Uint8Array(r.nonce),
-        ciphertext: new Uint8Array(r.ciphertext),
-        authTag: new Uint8Array(r.auth_tag),
-      },
-      secretHint: r.secret_hint,
-      instance: r.instance,
-      fingerprint: r.fingerprint,
-      updatedAt: r.updated_at,
+      status: r.status,
+      detail: r.status_detail,
+      checkedAt: r.checked_at,
+      viaOAuth: r.grant_id !== null,
     }));
+  }
+
+  /** Records what a check (Test connection, a Sync CRM call) found about one connection. */
+  async setStatus(
+    userId: string,
+    crm: CrmKey,
+    status: CrmConnectionStatus,
+    detail: string | null,
+  ): Promise<void> {
+    await this.db
+      .updateTable('crm_connections')
+      .set({ status, status_detail: detail, checked_at: sql<Date>`now()` })
+      .where('user_id', '=', userId)
+      .where('crm', '=', crm)
+      .execute();
+  }
+
+  /** Every connection on a grant at once (the vendor revoked it: ADR 0014). */
+  async setStatusForGrant(
+    grantId: string,
+    status: CrmConnectionStatus,
+    detail: string | null,
+  ): Promise<number> {
+    const result = await this.db
+      .updateTable('crm_connections')
+      .set({ status, status_detail: detail, checked_at: sql<Date>`now()` })
+      .where('grant_id', '=', grantId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The grant ids of one user's connections that no connection (of anyone) uses any more. */
+  async orphanGrantIds(grantIds: readonly string[]): Promise<string[]> {
+    if (grantIds.length === 0) return [];
+    const used = await this.db
+      .selectFrom('crm_connections')
+      .select('grant_id')
+      .where('grant_id', 'in', grantIds)
+      .execute();
+    const inUse = new Set(used.map((r) => r.grant_id));
+    return grantIds.filter((id) => !inUse.has(id));
   }
 
   /**

@@ -5,6 +5,8 @@ import { BulkRunRepository } from '#src/repositories/bulk-run.repository.ts';
 import { JobSqlRepository } from '#src/repositories/job-sql.repository.ts';
 import { RateBudgetRepository } from '#src/repositories/rate-budget.repository.ts';
 import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
+import { CrmGrantRepository } from '#src/repositories/crm-grant.repository.ts';
+import { OAuthStateRepository } from '#src/repositories/oauth-state.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
 import { DriftCacheRepository } from '#src/repositories/drift-cache.repository.ts';
 import { MemberRepository } from '#src/repositories/member.repository.ts';
@@ -23,6 +25,8 @@ export interface Repositories {
   teams: TeamRepository;
   dashboards: DashboardRepository;
   crmConnections: CrmConnectionRepository;
+  crmGrants: CrmGrantRepository;
+  oauthStates: OAuthStateRepository;
   audit: AuditRepository;
   syncRuns: SyncRunRepository;
   sessions: SessionRepository;
@@ -42,6 +46,8 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     teams: new TeamRepository(db),
     dashboards: new DashboardRepository(db),
     crmConnections: new CrmConnectionRepository(db),
+    crmGrants: new CrmGrantRepository(db),
+    oauthStates: new OAuthStateRepository(db),
     audit: new AuditRepository(db),
     syncRuns: new SyncRunRepository(db),
     sessions: new SessionRepository(db),

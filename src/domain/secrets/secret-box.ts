@@ -32,11 +32,14 @@ export interface Keyring {
   byId: ReadonlyMap<string, SecretKey>;
 }
 
-/** Who a secret belongs to. Bound into the ciphertext so it only opens on its own row. */
-export interface SecretBinding {
-  userId: string;
-  crm: CrmKey;
-}
+/**
+ * Which row a secret belongs to, bound into the ciphertext so it only opens on that row: a
+ * user's CRM connection, an OAuth grant (ADR 0014), or a pending OAuth authorization's verifier.
+ */
+export type SecretBinding =
+  | { userId: string; crm: CrmKey }
+  | { grantId: string; crm: CrmKey }
+  | { oauthState: string; crm: CrmKey };
 
 /** What gets stored: everything needed to decrypt except the key itself. */
 export interface SealedSecret {
@@ -243,12 +246,18 @@ export function maskSecret(secret: string): string {
 /** The associated data: a canonical, versioned name of the row the secret belongs to. */
 function associatedData(binding: SecretBinding): Buffer {
   // Checked at runtime too: an empty or wrong binding would silently weaken the row binding.
-  if (typeof binding.userId !== 'string' || binding.userId.length === 0) {
-    throw new TypeError('A secret binding needs a non-empty userId.');
+  const [kind, id] =
+    'grantId' in binding
+      ? ['crm_grant', binding.grantId]
+      : 'oauthState' in binding
+        ? ['oauth_state', binding.oauthState]
+        : ['crm_connection', binding.userId];
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new TypeError(`A ${kind} secret binding needs a non-empty id.`);
   }
   if (!isCrmKey(binding.crm)) throw new TypeError('A secret binding needs a known CRM.');
-  // The CRM key never contains '/', so the last segment is unambiguous whatever the userId holds.
-  return Buffer.from(`ergo/crm_connection/v1/${binding.userId}/${binding.crm}`, 'utf8');
+  // The CRM key never contains '/', so the last segment is unambiguous whatever the id holds.
+  return Buffer.from(`ergo/${kind}/v1/${id}/${binding.crm}`, 'utf8');
 }
 
 function toSecretKey(key: Uint8Array, label: string): SecretKey {

@@ -31,7 +31,21 @@ const MAX_WAIT_MS = 60_000;
  * fingerprint of the credentials (never the credentials).
  */
 export function crmAccountKey(keyring: Keyring, credentials: CrmCredentials): string {
-  return `${credentials.crm}:${fingerprintJson(keyring, credentials.secrets)}`;
+  return (
+    GRANT_ACCOUNT_KEYS.get(credentials) ??
+    `${credentials.crm}:${fingerprintJson(keyring, credentials.secrets)}`
+  );
+}
+
+/**
+ * Credentials opened from an OAuth grant are keyed by the grant, not by the access token, which
+ * every refresh replaces: the budget and the account lock stay one per grant (ADR 0014).
+ */
+const GRANT_ACCOUNT_KEYS = new WeakMap<CrmCredentials, string>();
+
+export function keyByGrant(credentials: CrmCredentials, grantId: string): CrmCredentials {
+  GRANT_ACCOUNT_KEYS.set(credentials, `${credentials.crm}:grant:${grantId}`);
+  return credentials;
 }
 
 export function budgetedFetch(

@@ -18,7 +18,12 @@ import {
   inProcessAccountLock,
   type AccountLock,
 } from '#src/services/crm-connections/account-lock.ts';
-import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
+import {
+  callWithRefresh,
+  openCrmAccess,
+  type CrmAccess,
+  type OAuthProviders,
+} from '#src/services/crm-connections/crm-grants.service.ts';
 import { crmAccountKey } from '#src/services/crm-connections/rate-budget.ts';
 import {
   auditRefusal,
@@ -39,6 +44,8 @@ export interface SyncCrmDeps extends SyncDeps {
   connectorFor: ConnectorFactory;
   /** One owner-property write at a time per CRM account (default: within this process). */
   accountLock?: AccountLock;
+  /** The OAuth clients that refresh grants (ADR 0014); a CRM without one cannot refresh. */
+  oauth?: OAuthProviders;
 }
 
 /** A failed step: a stable code (the CRM error's kind) and a sentence a person can act on. */
@@ -321,11 +328,17 @@ export async function runOwnerPropertyStep(
 ): Promise<CrmOwnerStepResult[]> {
   if (crms.length === 0) return [];
   const { uow } = deps;
-  const credentials = (await readCrmCredentials(uow.read, deps.keyring, target.id)).filter((c) =>
-    crms.includes(c.crm),
+  const grantDeps = { uow, keyring: deps.keyring, oauth: deps.oauth ?? {} };
+  const accesses = await openCrmAccess(grantDeps, target.id, crms);
+  const results = await Promise.all(
+    accesses.map((a) =>
+      'failure' in a
+        ? unusableConnection(a.crm, a.failure)
+        : ownerStepFor(deps, grantDeps, target, a),
+    ),
   );
-  const results = await Promise.all(credentials.map((c) => ownerStepFor(deps, target, c)));
   await uow.transaction(async (repos) => {
+    await recordConnectionHealth(repos, target.id, results);
     const versions = new Map(
       (await repos.dashboards.categoryStates(target.id)).map((s) => [s.category, s.version]),
     );
@@ -366,26 +379,54 @@ export async function runOwnerPropertyStep(
   return results;
 }
 
+/** A connection that cannot be used at all (its grant was revoked): both steps skipped. */
+function unusableConnection(crm: CrmKey, error: CrmError): CrmOwnerStepResult {
+  return {
+    crm,
+    label: CRM_LABELS[crm],
+    owner: failureOf(error),
+    ownerProperty: { status: 'skipped', reason: 'The owner could not be looked up.' },
+  };
+}
+
+/**
+ * What the step learnt about each connection's health: refused credentials (or a revoked grant)
+ * → `reconnect_needed`; an owner looked up → `connected` again. Shown to admins in the member table.
+ */
+async function recordConnectionHealth(
+  repos: Repositories,
+  targetId: string,
+  results: readonly CrmOwnerStepResult[],
+): Promise<void> {
+  for (const r of results) {
+    if (r.owner.status === 'failed') {
+      const code = r.owner.code;
+      if (
+        code === 'reconnect_needed' ||
+        code === 'invalid_credentials' ||
+        code === 'expired_credentials'
+      ) {
+        await repos.crmConnections.setStatus(targetId, r.crm, 'reconnect_needed', r.owner.reason);
+      }
+    } else {
+      await repos.crmConnections.setStatus(targetId, r.crm, 'connected', null);
+    }
+  }
+}
+
 async function ownerStepFor(
   deps: SyncCrmDeps,
+  grantDeps: Parameters<typeof callWithRefresh>[0],
   target: TargetMember,
-  credentials: CrmCredentials,
+  access: CrmAccess,
 ): Promise<CrmOwnerStepResult> {
-  const crm = credentials.crm;
+  const crm = access.crm;
   const base = { crm, label: CRM_LABELS[crm] };
-  let connector: CrmConnector;
-  try {
-    connector = deps.connectorFor(credentials);
-  } catch (error) {
-    return {
-      ...base,
-      owner: failureOf(error),
-      ownerProperty: { status: 'skipped' },
-    };
-  }
+  const call = <T>(fn: (connector: CrmConnector) => Promise<T>) =>
+    callWithRefresh(grantDeps, access, deps.connectorFor, fn);
   let owner;
   try {
-    owner = await connector.findOwnerByEmail(target.email);
+    owner = await call((connector) => connector.findOwnerByEmail(target.email));
   } catch (error) {
     return {
       ...base,
@@ -419,8 +460,8 @@ async function ownerStepFor(
   try {
     // The options are read and written back whole: one member at a time per CRM account.
     const lock = deps.accountLock ?? inProcessAccountLock;
-    const ensured = await lock(crmAccountKey(deps.keyring, credentials), () =>
-      connector.ensureOwnerProperty(owner),
+    const ensured = await lock(crmAccountKey(deps.keyring, access.credentials), () =>
+      call((connector) => connector.ensureOwnerProperty(owner)),
     );
     return {
       ...base,

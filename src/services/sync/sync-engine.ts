@@ -315,8 +315,11 @@ function sameConnection(
   if (source.secretHint !== target.secretHint) return false;
   const [a, b] = [currentFingerprint(keyring, source), currentFingerprint(keyring, target)];
   if (a !== null && b !== null) return a === b;
+  if (source.grantId !== null || target.grantId !== null) return source.grantId === target.grantId;
   const open = (c: StoredCrmConnection) =>
-    stableStringify(openJson(keyring, c.sealed, { userId: c.userId, crm: c.crm }));
+    c.sealed === null
+      ? null
+      : stableStringify(openJson(keyring, c.sealed, { userId: c.userId, crm: c.crm }));
   return open(source) === open(target);
 }
 

@@ -158,28 +158,37 @@ export async function recordFailure(
   throw error;
 }
 
-/** A stored CRM connection as JSON for a snapshot: still sealed (SPEC §7). */
-export interface SealedConnectionJson {
+/**
+ * A stored CRM connection as JSON for a snapshot: still sealed (SPEC §7). A pasted key carries
+ * its sealed secrets; an OAuth connection only its grant's id (ADR 0014).
+ */
+export type SealedConnectionJson = {
   crm: CrmKey;
-  keyId: string;
-  nonce: string;
-  ciphertext: string;
-  authTag: string;
   secretHint: string;
   instance: Record<string, unknown>;
   fingerprint?: string | null;
-}
+} & (
+  | { keyId: string; nonce: string; ciphertext: string; authTag: string; grantId?: undefined }
+  | { grantId: string; keyId?: undefined }
+);
 
 export function sealedToJson(c: StoredCrmConnection): SealedConnectionJson {
-  return {
+  const common = {
     crm: c.crm,
+    secretHint: c.secretHint,
+    instance: c.instance,
+    fingerprint: c.fingerprint,
+  };
+  if (c.sealed === null) {
+    if (c.grantId === null) throw new Error('a CRM connection has neither secrets nor a grant');
+    return { ...common, grantId: c.grantId };
+  }
+  return {
+    ...common,
     keyId: c.sealed.keyId,
     nonce: Buffer.from(c.sealed.nonce).toString('base64'),
     ciphertext: Buffer.from(c.sealed.ciphertext).toString('base64'),
     authTag: Buffer.from(c.sealed.authTag).toString('base64'),
-    secretHint: c.secretHint,
-    instance: c.instance,
-    fingerprint: c.fingerprint,
   };
 }
 
@@ -190,12 +199,16 @@ export function sealedFromJson(
   return {
     userId,
     crm: c.crm,
-    sealed: {
-      keyId: c.keyId,
-      nonce: Buffer.from(c.nonce, 'base64'),
-      ciphertext: Buffer.from(c.ciphertext, 'base64'),
-      authTag: Buffer.from(c.authTag, 'base64'),
-    },
+    sealed:
+      c.keyId === undefined
+        ? null
+        : {
+            keyId: c.keyId,
+            nonce: Buffer.from(c.nonce, 'base64'),
+            ciphertext: Buffer.from(c.ciphertext, 'base64'),
+            authTag: Buffer.from(c.authTag, 'base64'),
+          },
+    grantId: c.keyId === undefined ? c.grantId : null,
     secretHint: c.secretHint,
     instance: c.instance,
     fingerprint: c.fingerprint ?? null,

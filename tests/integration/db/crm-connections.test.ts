@@ -61,7 +61,7 @@ describe('CRM connections at rest', () => {
       .execute();
     expect(rows).toHaveLength(2);
     const dump = JSON.stringify(
-      rows.map((r) => ({ ...r, ciphertext: Buffer.from(r.ciphertext).toString('latin1') })),
+      rows.map((r) => ({ ...r, ciphertext: Buffer.from(r.ciphertext ?? []).toString('latin1') })),
     );
     for (const secret of [
       'pat-na1-11111111-2222-3333-4444-555555559abc',

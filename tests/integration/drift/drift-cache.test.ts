@@ -147,6 +147,7 @@ describe('kept drift', () => {
       1: '8d19c02a73058897',
       2: 'd15fe670418f1e19', // planSync takes a source read once (bulk batches)
       3: '4ef168d347ed63da', // the source read with the targets unless given
+      4: '99457696459124db', // OAuth connections compare by grant; Pipedrive OAuth tokens
     };
     expect(hash.digest('hex').slice(0, 16)).toBe(digests[DRIFT_RULES_VERSION]);
   });

@@ -414,7 +414,7 @@ describe('your own CRM connections (SPEC §7)', () => {
       .where('user_id', '=', memberId)
       .where('crm', '=', 'hubspot')
       .executeTakeFirstOrThrow();
-    expect(Buffer.from(raw.ciphertext).toString('utf8')).not.toContain(MEMBER_HUBSPOT_TOKEN);
+    expect(Buffer.from(raw.ciphertext ?? []).toString('utf8')).not.toContain(MEMBER_HUBSPOT_TOKEN);
     expect(raw.secret_hint).toBe(MEMBER_HUBSPOT_TOKEN.slice(-4));
     expect(await dashboardVersion(memberId)).toBe(versionBefore + 1);
     const audit = await uow.read.audit.listByOrganization(organizationId, { limit: 50 });
