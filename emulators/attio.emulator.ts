@@ -10,13 +10,38 @@ import {
   type FaultConfig,
   type VendorBehaviour,
 } from '#emulators/emulator-server.ts';
-import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
+import {
+  actingPersonId,
+  type EmulatorAccounts,
+  type EmulatorOAuthClient,
+} from '#emulators/emulator-accounts.ts';
+import {
+  clientCredentials,
+  OAuthAuthority,
+  requestParams,
+  type OAuthControl,
+  type TokenOutcome,
+} from '#emulators/oauth-server.ts';
 
 /**
  * A loopback Attio (REST API v2): `/v2/self`, workspace members, object attributes and their
  * select options (archive / un-archive), with Attio's Bearer auth, its error envelope
  * `{status_code, type, code, message}`, and 429 whose `Retry-After` is an HTTP date (never
  * seconds). See shared/product/crm-api-notes.md §4. State is per instance.
+ *
+ * OAuth (the shared authorization server, emulators/oauth-server.ts, on Attio's paths; the host is
+ * https://app.attio.com in production, the API https://api.attio.com):
+ * - `GET /authorize?client_id&response_type=code&redirect_uri&state` → the consent page, whose
+ *   form POSTs back to `/authorize` (docs.attio.com/docs/oauth/authorize).
+ * - `POST /oauth/token`, form `grant_type=authorization_code, code, client_id, client_secret`
+ *   (and `redirect_uri`) → `{access_token, token_type: "Bearer"}` (docs.attio.com/docs/oauth/token:
+ *   no refresh token, no `expires_in`). The refresh grant is refused (400
+ *   `unsupported_grant_type`). Error bodies are RFC 6749's `{error, error_description}` (mem).
+ * - Issued tokens do not expire (mem: Attio documents no expiry) unless a test sets a finite
+ *   `accessTokenLifetimeSeconds`; `GET /v2/self` with one reports its grant: `scope` (the app's
+ *   scopes, space-separated), `client_id`, `authorized_by_workspace_member_id` (the person who
+ *   allowed it), `exp` null (or the expiry in seconds when finite). An expired or revoked token
+ *   answers the 401 `auth_error`.
  */
 
 export type AttioAccessLevel = 'admin' | 'member' | 'suspended';
@@ -64,7 +89,12 @@ export interface AttioObject {
   attributes: AttioAttribute[];
 }
 
-export interface AttioSeed extends Pick<EmulatorAccounts, 'people' | 'tokens' | 'tokenOwners'> {
+export interface AttioSeed extends Pick<
+  EmulatorAccounts,
+  'people' | 'tokens' | 'tokenOwners' | 'oauthClients'
+> {
+  /** Lifetime of issued access tokens; default: they never expire (Attio's, mem). */
+  accessTokenLifetimeSeconds: number;
   /** Members in Attio's own shape, added after the fillers and `people`. */
   members: AttioMember[];
   /** How many filler members to seed (default 25; one of them suspended). */
@@ -79,6 +109,10 @@ export interface AttioSeed extends Pick<EmulatorAccounts, 'people' | 'tokens' | 
 
 export interface AttioState {
   tokens: Set<string>;
+  oauthClients: EmulatorOAuthClient[];
+  /** Whom the consent page offers to sign in as (the seeded people). */
+  people: { id: string; email: string; name: string }[];
+  accessTokenLifetimeSeconds: number;
   workspace: { id: string; name: string; slug: string };
   /** The member the token check reports as having authorized the token. */
   authorizedBy: string;
@@ -92,6 +126,12 @@ const WORKSPACE_ID = '2b7a4c11-5d3e-4f60-8a91-1c2d3e4f5a60';
 const DEALS_OBJECT_ID = '7d1e9a40-2c6b-4f3e-9b8a-5e4d3c2b1a01';
 const PEOPLE_OBJECT_ID = '7d1e9a40-2c6b-4f3e-9b8a-5e4d3c2b1a02';
 const SEEDED_AT = '2024-03-04T09:30:00.000000000Z';
+/** "Never": a lifetime of 100 years; `/v2/self` reports such a token's `exp` as null. */
+export const ATTIO_TOKENS_NEVER_EXPIRE = 100 * 365 * 24 * 3600;
+/** The scopes an Attio app is granted (set at build.attio.com, not in the authorize URL). */
+const ATTIO_APP_SCOPES = ['user_management:read', 'object_configuration:read-write'];
+/** The seeded (API-key) tokens' client id in `/v2/self`. */
+const API_KEY_CLIENT_ID = 'c1a2b3c4-0000-4000-8000-00000000e901';
 
 function member(
   id: string,
@@ -206,6 +246,9 @@ export function createAttioState(seed: Partial<AttioSeed> = {}): AttioState {
   }
   return {
     tokens: new Set(seed.tokens ?? []),
+    oauthClients: structuredClone(seed.oauthClients ?? []),
+    people: (seed.people ?? []).map((p) => ({ id: p.id, email: p.email, name: p.name })),
+    accessTokenLifetimeSeconds: seed.accessTokenLifetimeSeconds ?? ATTIO_TOKENS_NEVER_EXPIRE,
     workspace: { id: WORKSPACE_ID, name: 'Acme', slug: 'acme' },
     authorizedBy: actingPersonId(seed, undefined, fillers[0]?.id.workspace_member_id ?? ''),
     members: [
@@ -232,13 +275,18 @@ export function attioRetryAfter(value: string, now = Date.now()): string {
   return new Date(Math.ceil((now + Number(value) * 1000) / 1000) * 1000).toUTCString();
 }
 
-function attioBehaviour(state: AttioState): VendorBehaviour {
+function attioBehaviour(state: AttioState, authority: OAuthAuthority): VendorBehaviour {
   return {
     name: 'attio',
     authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult {
       if (request.headers.authorization === undefined) return 'missing';
       const token = bearerToken(request.headers, 'Bearer');
-      if (token === undefined || !state.tokens.has(token)) return 'invalid';
+      if (token === undefined) return 'invalid';
+      if (!state.tokens.has(token)) {
+        const issued = authority.checkAccessToken(token);
+        if (issued === undefined || issued.status === 'revoked') return 'invalid';
+        if (issued.status === 'expired') return 'expired';
+      }
       return faults.tokensExpired ? 'expired' : 'ok';
     },
     unauthorized(result): EmulatorReply {
@@ -343,7 +391,60 @@ function validation(error: z.ZodError): EmulatorReply {
 
 // --- routes ----------------------------------------------------------------------------------
 
-function attioRoutes(state: AttioState, faults: () => FaultConfig): EmulatorRoute[] {
+function tokenReply(outcome: TokenOutcome): EmulatorReply {
+  if (outcome.ok) {
+    return { status: 200, body: { access_token: outcome.accessToken, token_type: 'Bearer' } };
+  }
+  const error = outcome.error === 'redirect_uri_mismatch' ? 'invalid_grant' : outcome.error;
+  return {
+    status: error === 'invalid_client' ? 401 : 400,
+    body: { error, error_description: outcome.description },
+  };
+}
+
+function oauthRoutes(authority: OAuthAuthority): EmulatorRoute[] {
+  return [
+    {
+      method: 'GET',
+      pattern: '/authorize',
+      auth: false,
+      handler: (request) => authority.authorizePage(request, { formAction: '/authorize' }),
+    },
+    {
+      method: 'POST',
+      pattern: '/authorize',
+      auth: false,
+      handler: (request) => authority.decide(request),
+    },
+    {
+      method: 'POST',
+      pattern: '/oauth/token',
+      auth: false,
+      handler: (request) => {
+        const params = requestParams(request);
+        if (params.grant_type === 'refresh_token') {
+          // Attio issues no refresh tokens (its token page: grant_type is always
+          // authorization_code): the grant is counted and refused.
+          authority.recordTokenRequest('refresh_token');
+          return {
+            status: 400,
+            body: {
+              error: 'unsupported_grant_type',
+              error_description: 'grant_type must be authorization_code',
+            },
+          };
+        }
+        return tokenReply(authority.token(params, clientCredentials(request, params)));
+      },
+    },
+  ];
+}
+
+function attioRoutes(
+  state: AttioState,
+  faults: () => FaultConfig,
+  authority: OAuthAuthority,
+): EmulatorRoute[] {
   const ok = (data: unknown): EmulatorReply => ({ status: 200, body: { data } });
   const notFound = (message: string) =>
     attioError(404, 'invalid_request_error', 'not_found', message);
@@ -391,21 +492,30 @@ function attioRoutes(state: AttioState, faults: () => FaultConfig): EmulatorRout
     {
       method: 'GET',
       pattern: '/v2/self',
-      handler: () => {
-        const iat = Math.floor(Date.now() / 1000);
+      handler: (request) => {
+        const now = Date.now();
+        const iat = Math.floor(now / 1000);
+        const issued = authority.checkAccessToken(bearerToken(request.headers, 'Bearer') ?? '');
+        const grant = issued?.status === 'ok' ? issued : undefined;
+        const clientId = grant?.grant.clientId ?? API_KEY_CLIENT_ID;
+        // A token that "never" expires (the default) reports exp null, as API keys do.
+        const exp =
+          grant === undefined || grant.expiresAt - now > (ATTIO_TOKENS_NEVER_EXPIRE / 2) * 1000
+            ? null
+            : Math.floor(grant.expiresAt / 1000);
         return {
           status: 200,
           body: {
             active: true,
-            scope: 'user_management:read object_configuration:read-write',
-            client_id: 'c1a2b3c4-0000-4000-8000-00000000e901',
+            scope: (grant?.scopes ?? ATTIO_APP_SCOPES).join(' '),
+            client_id: clientId,
             token_type: 'Bearer',
-            exp: null,
+            exp,
             iat,
             sub: state.workspace.id,
-            aud: 'c1a2b3c4-0000-4000-8000-00000000e901',
+            aud: clientId,
             iss: 'attio.com',
-            authorized_by_workspace_member_id: state.authorizedBy,
+            authorized_by_workspace_member_id: grant?.personId ?? state.authorizedBy,
             workspace_id: state.workspace.id,
             workspace_name: state.workspace.name,
             workspace_slug: state.workspace.slug,
@@ -578,10 +688,17 @@ function attioRoutes(state: AttioState, faults: () => FaultConfig): EmulatorRout
 /** An Attio emulator whose in-memory state tests can read and arrange. */
 export class AttioEmulator extends EmulatorServer {
   readonly state: AttioState;
+  /** The authorization server's knobs (lifetime, expiry, revocation, grants). */
+  readonly oauth: OAuthControl & OAuthAuthority;
 
   constructor(state: AttioState) {
-    super(attioBehaviour(state), (faults) => attioRoutes(state, faults));
+    const authority = attioAuthority(state);
+    super(attioBehaviour(state, authority), (faults) => [
+      ...oauthRoutes(authority),
+      ...attioRoutes(state, faults, authority),
+    ]);
     this.state = state;
+    this.oauth = authority;
     // Attio's Retry-After is an HTTP date (the behaviour converts seconds to a date anyway).
     this.setFaults({ retryAfterAsDate: true });
   }
@@ -601,6 +718,27 @@ export class AttioEmulator extends EmulatorServer {
     const attr = this.attribute(slug, object);
     return attr ? (this.state.options[attr.id.attribute_id] ?? []) : [];
   }
+}
+
+function attioAuthority(state: AttioState): OAuthAuthority {
+  return new OAuthAuthority({
+    vendor: 'Attio',
+    clients: () => state.oauthClients,
+    // The seeded people, else (a test without people) the first few active members.
+    people: () =>
+      state.people.length > 0
+        ? state.people
+        : state.members
+            .filter((m) => m.access_level !== 'suspended')
+            .slice(0, 5)
+            .map((m) => ({
+              id: m.id.workspace_member_id,
+              email: m.email_address,
+              name: `${m.first_name} ${m.last_name}`.trim(),
+            })),
+    accessTokenLifetimeSeconds: state.accessTokenLifetimeSeconds,
+    defaultScopes: ATTIO_APP_SCOPES,
+  });
 }
 
 export function createAttioEmulator(seed?: Partial<AttioSeed>): AttioEmulator {

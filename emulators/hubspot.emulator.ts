@@ -10,7 +10,18 @@ import {
   type FaultConfig,
   type VendorBehaviour,
 } from '#emulators/emulator-server.ts';
-import type { EmulatorAccounts, EmulatorPerson } from '#emulators/emulator-accounts.ts';
+import type {
+  EmulatorAccounts,
+  EmulatorOAuthClient,
+  EmulatorPerson,
+} from '#emulators/emulator-accounts.ts';
+import {
+  clientCredentials,
+  OAuthAuthority,
+  requestParams,
+  type OAuthControl,
+  type TokenOutcome,
+} from '#emulators/oauth-server.ts';
 
 /**
  * A loopback HubSpot: the CRM v3 owners and properties APIs and account-info, with HubSpot's
@@ -18,6 +29,24 @@ import type { EmulatorAccounts, EmulatorPerson } from '#emulators/emulator-accou
  * (`{status:"error", message, correlationId, category}`), 429 with `policyName` and the
  * `X-HubSpot-RateLimit-*` headers, and PATCH semantics where `options` replaces the whole list.
  * See shared/product/crm-api-notes.md §1. State is per instance.
+ *
+ * OAuth (the shared authorization server, emulators/oauth-server.ts, on HubSpot's paths):
+ * - `GET /oauth/authorize?client_id&redirect_uri&scope&state` (app.hubspot.com in production;
+ *   HubSpot's URL has no `response_type`, so the emulator supplies `code`) → the consent page,
+ *   whose form POSTs back to `/oauth/authorize`.
+ * - `POST /oauth/v1/token` (api.hubapi.com), a form with `client_id`, `client_secret`,
+ *   `grant_type=authorization_code` (`code`, `redirect_uri`) or `refresh_token`
+ *   (`refresh_token`) → `{token_type: "bearer", refresh_token, access_token, expires_in}`
+ *   (1800 s by default). The refresh token does not rotate (HubSpot answers the same one) unless
+ *   a test sets `oauth.rotateRefreshTokens`. Errors: 400 `{status: "BAD_AUTH_CODE" |
+ *   "BAD_REFRESH_TOKEN" | "BAD_CLIENT_ID" | "BAD_CLIENT_SECRET" | "BAD_REDIRECT_URI" |
+ *   "BAD_GRANT_TYPE", message, correlationId}` (the names beyond BAD_REFRESH_TOKEN are (mem)).
+ * - `GET /oauth/v1/access-tokens/{token}` (no auth header) →
+ *   `{token, user, hub_domain, scopes, hub_id, app_id, expires_in, user_id, token_type}` for an
+ *   OAuth access token; 404 for any other token (private-app tokens have no token information),
+ *   401 EXPIRED_AUTHENTICATION for an expired one (mem).
+ * Issued access tokens are accepted as Bearer by every API route; an expired one answers 401
+ * `EXPIRED_AUTHENTICATION`, a revoked one 401 `INVALID_AUTHENTICATION`.
  */
 
 export interface HubSpotOwner {
@@ -71,6 +100,10 @@ export interface HubSpotProperty {
 export type HubSpotObjectType = 'deals' | 'contacts';
 
 export interface HubSpotSeed extends Pick<EmulatorAccounts, 'people' | 'tokens'> {
+  /** OAuth apps the authorization server knows. */
+  oauthClients: EmulatorOAuthClient[];
+  /** `expires_in` of issued access tokens (default 1800, HubSpot's). */
+  accessTokenLifetimeSeconds: number;
   /** Owners in HubSpot's own shape, added after the fillers and `people`. */
   owners: HubSpotOwner[];
   /** How many filler owners to seed (default 140, so a 100-per-page listing needs 2 pages). */
@@ -82,6 +115,10 @@ export interface HubSpotSeed extends Pick<EmulatorAccounts, 'people' | 'tokens'>
 
 export interface HubSpotState {
   tokens: Set<string>;
+  /** Whom the consent page offers to sign in as (the seeded people). */
+  people: EmulatorPerson[];
+  oauthClients: EmulatorOAuthClient[];
+  accessTokenLifetimeSeconds: number;
   owners: HubSpotOwner[];
   properties: Record<HubSpotObjectType, HubSpotProperty[]>;
   portalId: number;
@@ -90,6 +127,10 @@ export interface HubSpotState {
 }
 
 const SEEDED_AT = '2024-03-04T09:30:00.000Z';
+/** HubSpot OAuth access tokens: `expires_in` 1800 in HubSpot's examples. */
+export const HUBSPOT_ACCESS_TOKEN_LIFETIME = 1800;
+/** The emulated public app's id (`app_id` in token information). */
+export const HUBSPOT_APP_ID = 3_141_592;
 const DAILY_LIMIT = 250_000;
 const SECONDLY_LIMIT = 19;
 
@@ -223,6 +264,9 @@ export function createHubSpotState(seed: Partial<HubSpotSeed> = {}): HubSpotStat
   }
   return {
     tokens: new Set(seed.tokens ?? []),
+    people: structuredClone(seed.people ?? []),
+    oauthClients: structuredClone(seed.oauthClients ?? []),
+    accessTokenLifetimeSeconds: seed.accessTokenLifetimeSeconds ?? HUBSPOT_ACCESS_TOKEN_LIFETIME,
     owners: [
       ...fillerOwners(seed.fillerOwners ?? 140),
       ...personOwners(seed.people ?? []),
@@ -252,7 +296,7 @@ function rateLimitHeaders(state: HubSpotState): Record<string, string> {
   };
 }
 
-function hubspotBehaviour(state: HubSpotState): VendorBehaviour {
+function hubspotBehaviour(state: HubSpotState, authority: OAuthAuthority): VendorBehaviour {
   return {
     name: 'hubspot',
     authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult {
@@ -260,7 +304,12 @@ function hubspotBehaviour(state: HubSpotState): VendorBehaviour {
       if (request.headers.authorization === undefined) return 'missing';
       // Only `Bearer`: private-app and OAuth tokens alike; any other scheme is rejected.
       const token = bearerToken(request.headers, 'Bearer');
-      if (token === undefined || !state.tokens.has(token)) return 'invalid';
+      if (token === undefined) return 'invalid';
+      if (!state.tokens.has(token)) {
+        const issued = authority.checkAccessToken(token);
+        if (issued === undefined || issued.status === 'revoked') return 'invalid';
+        if (issued.status === 'expired') return 'expired';
+      }
       return faults.tokensExpired ? 'expired' : 'ok';
     },
     unauthorized(result): EmulatorReply {
@@ -407,6 +456,125 @@ const OBJECT_ALIASES: Record<string, HubSpotObjectType> = {
   contact: 'contacts',
   '0-1': 'contacts',
 };
+
+/** The v1 token endpoint's error body (`status` is HubSpot's code there, not "error"). */
+function oauthError(code: string, message: string): EmulatorReply {
+  return { status: 400, body: { status: code, message, correlationId: randomUUID() } };
+}
+
+function tokenReply(
+  state: HubSpotState,
+  outcome: TokenOutcome,
+  presentedRefreshToken: string | undefined,
+  clientId: string | undefined,
+): EmulatorReply {
+  if (outcome.ok) {
+    return {
+      status: 200,
+      body: {
+        token_type: 'bearer',
+        // HubSpot answers the refresh token on a refresh too: the same one, unless rotated.
+        refresh_token: outcome.refreshToken ?? presentedRefreshToken,
+        access_token: outcome.accessToken,
+        expires_in: outcome.expiresIn,
+      },
+    };
+  }
+  switch (outcome.error) {
+    case 'invalid_client':
+      return state.oauthClients.some((c) => c.clientId === clientId)
+        ? oauthError('BAD_CLIENT_SECRET', 'missing or invalid client secret')
+        : oauthError('BAD_CLIENT_ID', 'missing or unknown client id');
+    case 'redirect_uri_mismatch':
+      return oauthError(
+        'BAD_REDIRECT_URI',
+        'redirect_uri does not match the authorization request',
+      );
+    case 'invalid_grant':
+      return presentedRefreshToken === undefined
+        ? oauthError('BAD_AUTH_CODE', 'missing or invalid auth code')
+        : oauthError('BAD_REFRESH_TOKEN', 'missing or invalid refresh token');
+    case 'unsupported_grant_type':
+      return oauthError('BAD_GRANT_TYPE', 'grant_type must be authorization_code or refresh_token');
+    case 'invalid_request':
+      return oauthError('BAD_REQUEST', outcome.description);
+  }
+}
+
+function oauthRoutes(state: HubSpotState, authority: OAuthAuthority): EmulatorRoute[] {
+  /** HubSpot's authorize URL carries no response_type: the emulator's form adds `code`. */
+  const withCode = (request: EmulatorRequest): EmulatorRequest => {
+    if (request.query.has('response_type')) return request;
+    const query = new URLSearchParams(request.query);
+    query.set('response_type', 'code');
+    return { ...request, query };
+  };
+  return [
+    {
+      method: 'GET',
+      pattern: '/oauth/authorize',
+      auth: false,
+      handler: (request) =>
+        authority.authorizePage(withCode(request), { formAction: '/oauth/authorize' }),
+    },
+    {
+      method: 'POST',
+      pattern: '/oauth/authorize',
+      auth: false,
+      handler: (request) => authority.decide(request),
+    },
+    {
+      method: 'POST',
+      pattern: '/oauth/v1/token',
+      auth: false,
+      handler: (request) => {
+        const params = requestParams(request);
+        const client = clientCredentials(request, params);
+        const outcome = authority.token(params, client);
+        const presented =
+          params.grant_type === 'refresh_token' ? (params.refresh_token ?? '') : undefined;
+        return tokenReply(state, outcome, presented, client.clientId);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/oauth/v1/access-tokens/:token',
+      auth: false,
+      handler: (request) => {
+        const token = request.params.token ?? '';
+        const check = authority.checkAccessToken(token);
+        if (check?.status === 'expired') {
+          return {
+            status: 401,
+            body: errorBody(
+              'The OAuth token used to make this call expired.',
+              'EXPIRED_AUTHENTICATION',
+            ),
+          };
+        }
+        if (check === undefined || check.status === 'revoked') {
+          // Private-app tokens (and unknown ones) have no OAuth token information.
+          return { status: 404, body: errorBody('Access token not found', 'OBJECT_NOT_FOUND') };
+        }
+        const owner = state.owners.find((o) => o.id === check.personId);
+        return {
+          status: 200,
+          body: {
+            token,
+            user: owner?.email ?? null,
+            hub_domain: 'acme.hubspot.test',
+            scopes: check.scopes,
+            hub_id: state.portalId,
+            app_id: HUBSPOT_APP_ID,
+            expires_in: Math.max(0, Math.floor((check.expiresAt - Date.now()) / 1000)),
+            user_id: owner?.userId ?? null,
+            token_type: 'access',
+          },
+        };
+      },
+    },
+  ];
+}
 
 function hubspotRoutes(state: HubSpotState, faults: () => FaultConfig): EmulatorRoute[] {
   const ok = (body: unknown, status = 200): EmulatorReply => ({
@@ -640,16 +808,46 @@ function hubspotRoutes(state: HubSpotState, faults: () => FaultConfig): Emulator
 /** A HubSpot emulator whose in-memory state tests can read and arrange. */
 export class HubSpotEmulator extends EmulatorServer {
   readonly state: HubSpotState;
+  /** The authorization server's knobs (lifetime, rotation, expiry, revocation, grants). */
+  readonly oauth: OAuthControl & OAuthAuthority;
 
   constructor(state: HubSpotState) {
-    super(hubspotBehaviour(state), (faults) => hubspotRoutes(state, faults));
+    const authority = hubspotAuthority(state);
+    super(hubspotBehaviour(state, authority), (faults) => [
+      ...oauthRoutes(state, authority),
+      ...hubspotRoutes(state, faults),
+    ]);
     this.state = state;
+    this.oauth = authority;
   }
 
   /** The deal (or contact) property with that name, if any. */
   property(name: string, objectType: HubSpotObjectType = 'deals'): HubSpotProperty | undefined {
     return this.state.properties[objectType].find((p) => p.name === name);
   }
+}
+
+function hubspotAuthority(state: HubSpotState): OAuthAuthority {
+  return new OAuthAuthority({
+    vendor: 'HubSpot',
+    clients: () => state.oauthClients,
+    // The seeded people, else (a test without people) the first few owners.
+    people: () =>
+      state.people.length > 0
+        ? state.people
+        : state.owners
+            .filter((o) => !o.archived)
+            .slice(0, 5)
+            .map((o) => ({
+              id: o.id,
+              email: o.email,
+              name: `${o.firstName} ${o.lastName}`.trim(),
+            })),
+    accessTokenLifetimeSeconds: state.accessTokenLifetimeSeconds,
+    // HubSpot's scope parameter is space-separated.
+    scopeSeparator: /\s+/,
+    defaultScopes: ['oauth'],
+  });
 }
 
 export function createHubSpotEmulator(seed?: Partial<HubSpotSeed>): HubSpotEmulator {

@@ -10,7 +10,18 @@ import {
   type FaultConfig,
   type VendorBehaviour,
 } from '#emulators/emulator-server.ts';
-import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
+import {
+  actingPersonId,
+  type EmulatorAccounts,
+  type EmulatorOAuthClient,
+} from '#emulators/emulator-accounts.ts';
+import {
+  clientCredentials,
+  OAuthAuthority,
+  requestParams,
+  type OAuthControl,
+  type TokenOutcome,
+} from '#emulators/oauth-server.ts';
 
 /**
  * A loopback Pipedrive (shared/product/crm-api-notes.md §5): v1 users, v1 dealFields /
@@ -27,12 +38,22 @@ import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accou
  * therefore answers every known token, whatever the scheme, with the OAuth expired-token 401
  * (`error: "Invalid token: access token has expired"`), so the "expired" path can be tested.
  *
- * OAuth: `POST /oauth/token` (on https://oauth.pipedrive.com in production) with
- * `Authorization: Basic base64(client_id:client_secret)` and a form body
- * `grant_type=refresh_token&refresh_token=…` answers
- * `{access_token, token_type: "Bearer", refresh_token, scope, expires_in, api_domain}`
- * (developers.pipedrive.com/docs/api/v1/Oauth; the field list is the SDK's own `TokenResponse`).
- * The refresh token is not rotated here (mem).
+ * OAuth (the shared authorization server, emulators/oauth-server.ts, on Pipedrive's paths; the
+ * host is https://oauth.pipedrive.com in production):
+ * - `GET /oauth/authorize?client_id&redirect_uri&state` → the consent page (Pipedrive's URL has
+ *   no `response_type`: the emulator supplies `code`), whose form POSTs back to it.
+ * - `POST /oauth/token` with `Authorization: Basic base64(client_id:client_secret)` and a form
+ *   `grant_type=authorization_code&code&redirect_uri` or `grant_type=refresh_token&refresh_token`
+ *   → `{access_token, token_type: "Bearer", refresh_token, scope, expires_in, api_domain}`
+ *   (developers.pipedrive.com/docs/api/v1/Oauth; the field list is the SDK's own
+ *   `TokenResponse`); `api_domain` is the emulator's own base URL. The refresh token is answered
+ *   unchanged unless `oauth.rotateRefreshTokens` (whether Pipedrive rotates is (mem)). Errors
+ *   (mem): 401 `{success: false, message, error: "invalid_client"}`, 400 `{success: false,
+ *   message, error: "invalid_grant" | "unsupported_grant_type" | "invalid_request"}`.
+ * - Issued access tokens are accepted as Bearer on `/v1`, `/api/v1` and `/api/v2`; an expired
+ *   one answers the expired-token 401, a revoked one "unauthorized access". Seeded
+ *   `refreshTokens` are grants of the authority (bound to no client); seeded `oauthTokens` are
+ *   Bearer tokens that never expire.
  */
 
 export interface PipedriveUser {
@@ -83,12 +104,12 @@ export type PipedriveEntity = 'deal' | 'person';
 
 export interface PipedriveSeed extends Pick<
   EmulatorAccounts,
-  'people' | 'tokens' | 'tokenOwners' | 'refreshTokens'
+  'people' | 'tokens' | 'tokenOwners' | 'refreshTokens' | 'oauthClients'
 > {
-  /** Accepted OAuth access tokens (`Authorization: Bearer`). */
+  /** Accepted OAuth access tokens (`Authorization: Bearer`) that never expire. */
   oauthTokens: string[];
-  /** OAuth apps the token endpoint accepts: client id → client secret (Basic auth). */
-  oauthClients: Record<string, string>;
+  /** `expires_in` of issued access tokens (default 3599, as in Pipedrive's examples (mem)). */
+  accessTokenLifetimeSeconds: number;
   /** Users in Pipedrive's own shape, added after the fillers and `people`. */
   users: PipedriveUser[];
   /** How many filler users to seed (default 40; GET /api/v1/users is not paged). */
@@ -114,10 +135,14 @@ export interface PipedriveState {
   tokenOwners: Record<string, string>;
   /** Whose token one without an owner is. */
   defaultUserId: number;
+  /** Seeded Bearer tokens (the authority's issued ones are checked there). */
   oauthTokens: Set<string>;
-  /** Refresh tokens `POST /oauth/token` accepts. */
+  /** Seeded refresh tokens, adopted as grants by the authority. */
   refreshTokens: Set<string>;
-  oauthClients: Record<string, string>;
+  oauthClients: EmulatorOAuthClient[];
+  /** Whom the consent page offers to sign in as. */
+  people: { id: string; email: string; name: string }[];
+  accessTokenLifetimeSeconds: number;
   users: PipedriveUser[];
   fields: Record<PipedriveEntity, PipedriveField[]>;
   apiV2: boolean;
@@ -129,6 +154,10 @@ export interface PipedriveState {
 }
 
 const SEEDED_AT = '2024-03-04 09:30:00';
+/** `expires_in` of Pipedrive OAuth access tokens in its examples (mem). */
+export const PIPEDRIVE_ACCESS_TOKEN_LIFETIME = 3599;
+/** What a Pipedrive app is granted (set in its Marketplace settings, not the authorize URL). */
+const PIPEDRIVE_SCOPES = ['base', 'deals:full', 'users:read', 'admin'];
 const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 100;
 const RATE_LIMIT = 80;
@@ -256,7 +285,9 @@ export function createPipedriveState(seed: Partial<PipedriveSeed> = {}): Pipedri
     defaultUserId: Number(actingPersonId(seed, undefined, String(fillers[0]?.id ?? 0))),
     oauthTokens: new Set(seed.oauthTokens ?? []),
     refreshTokens: new Set(seed.refreshTokens ?? []),
-    oauthClients: { ...seed.oauthClients },
+    oauthClients: structuredClone(seed.oauthClients ?? []),
+    people: (seed.people ?? []).map((p) => ({ id: p.id, email: p.email, name: p.name })),
+    accessTokenLifetimeSeconds: seed.accessTokenLifetimeSeconds ?? PIPEDRIVE_ACCESS_TOKEN_LIFETIME,
     users: [
       ...fillers,
       ...(seed.people ?? []).map((p) => user(Number(p.id), p.email, p.name, p.admin ?? false)),
@@ -295,7 +326,7 @@ function rateLimitHeaders(state: PipedriveState, write = false): Record<string, 
   };
 }
 
-function pipedriveBehaviour(state: PipedriveState): VendorBehaviour {
+function pipedriveBehaviour(state: PipedriveState, authority: OAuthAuthority): VendorBehaviour {
   return {
     name: 'pipedrive',
     authenticate(request: EmulatorRequest, faults: FaultConfig): AuthResult {
@@ -315,6 +346,11 @@ function pipedriveBehaviour(state: PipedriveState): VendorBehaviour {
         // other scheme, e.g. Basic) is not accepted.
         const token = bearerToken(request.headers, 'Bearer');
         known = token !== undefined && state.oauthTokens.has(token);
+        if (token !== undefined && !known) {
+          const issued = authority.checkAccessToken(token);
+          if (issued?.status === 'expired') return 'expired';
+          known = issued?.status === 'ok';
+        }
       }
       if (!known) return 'invalid';
       return faults.tokensExpired ? 'expired' : 'ok';
@@ -413,7 +449,87 @@ function duplicateLabel(options: { label: string }[]): string | undefined {
 
 // --- routes ----------------------------------------------------------------------------------
 
-function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): EmulatorRoute[] {
+function oauthError(status: number, error: string, message: string): EmulatorReply {
+  return { status, body: { success: false, message, error } };
+}
+
+function tokenReply(
+  outcome: TokenOutcome,
+  presentedRefreshToken: string | undefined,
+  apiDomain: string,
+): EmulatorReply {
+  if (outcome.ok) {
+    return {
+      status: 200,
+      body: {
+        access_token: outcome.accessToken,
+        token_type: 'Bearer',
+        // The same refresh token on a refresh, unless the authority rotated it.
+        refresh_token: outcome.refreshToken ?? presentedRefreshToken,
+        scope: outcome.scopes.join(','),
+        expires_in: outcome.expiresIn,
+        api_domain: apiDomain,
+      },
+    };
+  }
+  switch (outcome.error) {
+    case 'invalid_client':
+      return oauthError(401, 'invalid_client', 'Invalid client credentials');
+    case 'invalid_grant':
+      return oauthError(400, 'invalid_grant', `Invalid grant: ${outcome.description}`);
+    case 'redirect_uri_mismatch':
+      return oauthError(400, 'invalid_grant', 'Invalid grant: redirect_uri does not match');
+    case 'unsupported_grant_type':
+      return oauthError(400, 'unsupported_grant_type', 'Unsupported grant type');
+    case 'invalid_request':
+      return oauthError(400, 'invalid_request', outcome.description);
+  }
+}
+
+function oauthRoutes(authority: OAuthAuthority): EmulatorRoute[] {
+  /** Pipedrive's authorize URL carries no response_type: the emulator's form adds `code`. */
+  const withCode = (request: EmulatorRequest): EmulatorRequest => {
+    if (request.query.has('response_type')) return request;
+    const query = new URLSearchParams(request.query);
+    query.set('response_type', 'code');
+    return { ...request, query };
+  };
+  return [
+    {
+      method: 'GET',
+      pattern: '/oauth/authorize',
+      auth: false,
+      handler: (request) =>
+        authority.authorizePage(withCode(request), { formAction: '/oauth/authorize' }),
+    },
+    {
+      method: 'POST',
+      pattern: '/oauth/authorize',
+      auth: false,
+      handler: (request) => authority.decide(request),
+    },
+    {
+      method: 'POST',
+      pattern: '/oauth/token',
+      auth: false,
+      handler: (request) => {
+        // The app authenticates with Basic base64(client_id:client_secret); the grant is a form.
+        const params = requestParams(request);
+        const outcome = authority.token(params, clientCredentials(request, params));
+        const presented =
+          params.grant_type === 'refresh_token' ? (params.refresh_token ?? '') : undefined;
+        // The company domain: the SDK and our connector put the API under `/api/v1`.
+        return tokenReply(outcome, presented, `http://${request.headers.host ?? '127.0.0.1'}`);
+      },
+    },
+  ];
+}
+
+function pipedriveRoutes(
+  state: PipedriveState,
+  faults: () => FaultConfig,
+  authority: OAuthAuthority,
+): EmulatorRoute[] {
   const ok = (data: unknown, status = 200, additional?: unknown): EmulatorReply => ({
     status,
     body: {
@@ -444,55 +560,6 @@ function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): Emul
 
   return [
     {
-      method: 'POST',
-      pattern: '/oauth/token',
-      auth: false,
-      handler: (request) => {
-        // The app authenticates with Basic base64(client_id:client_secret); the grant is a form.
-        const basic = bearerToken(request.headers, 'Basic');
-        const [clientId = '', ...secret] = Buffer.from(basic ?? '', 'base64')
-          .toString('utf8')
-          .split(':');
-        if (basic === undefined || state.oauthClients[clientId] !== secret.join(':')) {
-          // (mem): the standard OAuth 2 error body; Pipedrive's exact wording is unconfirmed.
-          return {
-            status: 401,
-            body: { error: 'invalid_client', message: 'Invalid client credentials' },
-          };
-        }
-        const form =
-          request.body !== null && typeof request.body === 'object'
-            ? (request.body as Record<string, unknown>)
-            : {};
-        if (form.grant_type !== 'refresh_token') {
-          return { status: 400, body: { error: 'unsupported_grant_type' } };
-        }
-        const refresh = typeof form.refresh_token === 'string' ? form.refresh_token : '';
-        if (!state.refreshTokens.has(refresh)) {
-          return {
-            status: 400,
-            body: { error: 'invalid_grant', message: 'Invalid grant: refresh token is invalid' },
-          };
-        }
-        const accessToken = `v1u:${randomBytes(24).toString('base64url')}`;
-        state.oauthTokens.add(accessToken);
-        const owner = state.tokenOwners[refresh];
-        if (owner !== undefined) state.tokenOwners[accessToken] = owner;
-        return {
-          status: 200,
-          body: {
-            access_token: accessToken,
-            token_type: 'Bearer',
-            refresh_token: refresh,
-            scope: 'base,deals:full,admin',
-            expires_in: 3599,
-            // The company domain: the SDK and our connector put the API under `/api/v1`.
-            api_domain: `http://${request.headers.host ?? '127.0.0.1'}`,
-          },
-        };
-      },
-    },
-    {
       method: 'GET',
       pattern: '/api/v1/users/me',
       handler: (request) => {
@@ -502,7 +569,8 @@ function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): Emul
           request.query.get('api_token') ??
           bearerToken(request.headers, 'Bearer') ??
           '';
-        const owner = state.tokenOwners[token];
+        const issued = authority.checkAccessToken(token);
+        const owner = issued?.status === 'ok' ? issued.personId : state.tokenOwners[token];
         const id = owner === undefined ? state.defaultUserId : Number(owner);
         const me = state.users.find((u) => u.id === id);
         if (!me) return unknownMethod(request);
@@ -673,10 +741,13 @@ function pipedriveRoutes(state: PipedriveState, faults: () => FaultConfig): Emul
 /** A Pipedrive emulator whose in-memory state tests can read and arrange. */
 export class PipedriveEmulator extends EmulatorServer {
   readonly state: PipedriveState;
+  /** The authorization server's knobs (lifetime, rotation, expiry, revocation, grants). */
+  readonly oauth: OAuthControl & OAuthAuthority;
 
   constructor(state: PipedriveState) {
-    super(pipedriveBehaviour(state), (faults) => {
-      const routes = pipedriveRoutes(state, faults);
+    const authority = pipedriveAuthority(state);
+    super(pipedriveBehaviour(state, authority), (faults) => {
+      const routes = [...oauthRoutes(authority), ...pipedriveRoutes(state, faults, authority)];
       // v1 answers under both documented bases: https://api.pipedrive.com/v1 and
       // https://{company}.pipedrive.com/api/v1.
       const bare = routes
@@ -685,12 +756,40 @@ export class PipedriveEmulator extends EmulatorServer {
       return [...routes, ...bare];
     });
     this.state = state;
+    this.oauth = authority;
   }
 
   /** The first active field with that name on the entity, if any. */
   field(name: string, entity: PipedriveEntity = 'deal'): PipedriveField | undefined {
     return this.state.fields[entity].find((f) => f.name === name && f.active_flag);
   }
+}
+
+function pipedriveAuthority(state: PipedriveState): OAuthAuthority {
+  const authority = new OAuthAuthority({
+    vendor: 'Pipedrive',
+    clients: () => state.oauthClients,
+    // The seeded people, else (a test without people) the first few active users.
+    people: () =>
+      state.people.length > 0
+        ? state.people
+        : state.users
+            .filter((u) => u.active_flag)
+            .slice(0, 5)
+            .map((u) => ({ id: String(u.id), email: u.email, name: u.name })),
+    accessTokenLifetimeSeconds: state.accessTokenLifetimeSeconds,
+    defaultScopes: PIPEDRIVE_SCOPES,
+    mintAccessToken: () => `v1u:${randomToken()}`,
+  });
+  for (const refresh of state.refreshTokens) {
+    const owner = state.tokenOwners[refresh] ?? String(state.defaultUserId);
+    authority.seedRefreshToken(refresh, owner, [...PIPEDRIVE_SCOPES]);
+  }
+  return authority;
+}
+
+function randomToken(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 export function createPipedriveEmulator(seed?: Partial<PipedriveSeed>): PipedriveEmulator {

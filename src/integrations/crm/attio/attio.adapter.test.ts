@@ -188,7 +188,11 @@ describe('AttioConnector against the Attio emulator', () => {
   });
 
   it('a refused key is invalid (Attio keys do not expire; a 401 auth_error is decided by status)', async () => {
-    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await connector().verifyCredentials()).toEqual({
+      status: 'valid',
+      account: 'Attio workspace Acme (acme)',
+      scopes: ['user_management:read', 'object_configuration:read-write'],
+    });
 
     const invalid = await connector('attio-not-a-real-token-0000').verifyCredentials();
     expect(invalid.status).toBe('invalid');
@@ -196,6 +200,37 @@ describe('AttioConnector against the Attio emulator', () => {
 
     emulator.setFaults({ tokensExpired: true });
     expect((await connector().verifyCredentials()).status).toBe('invalid');
+  });
+
+  it('an OAuth token verifies with its workspace and the scopes it was granted; exp null means no expiry', async () => {
+    const grant = emulator.oauth.issueGrant(REP1.id, { scopes: ['user_management:read'] });
+    const result = await connector(grant.accessToken).verifyCredentials();
+    expect(result).toEqual({
+      status: 'valid',
+      account: 'Attio workspace Acme (acme)',
+      scopes: ['user_management:read'],
+    });
+    expect(result.expiresAt).toBeUndefined();
+    // Revoked: the 401 auth_error, invalid.
+    emulator.oauth.revokeAll();
+    expect(await connector(grant.accessToken).verifyCredentials()).toMatchObject({
+      status: 'invalid',
+      vendorCode: 'unauthorized',
+    });
+  });
+
+  it('a token whose /v2/self reports exp gets expiresAt from it', async () => {
+    emulator.oauth.accessTokenLifetimeSeconds = 3600;
+    const before = Date.now();
+    const grant = emulator.oauth.issueGrant(REP1.id);
+    const result = await connector(grant.accessToken).verifyCredentials();
+    const self = (await (
+      await fetch(`${server.baseUrl}/v2/self`, {
+        headers: { authorization: `Bearer ${grant.accessToken}` },
+      })
+    ).json()) as { exp: number };
+    expect(self.exp).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 3599);
+    expect(result.expiresAt).toEqual(new Date(self.exp * 1000));
   });
 
   it('429 with Retry-After (an HTTP date) is retried after the stated time and then succeeds', async () => {

@@ -36,7 +36,14 @@ const errorBodySchema = z.object({
   message: z.string().optional(),
 });
 
-const selfSchema = z.object({ active: z.boolean() });
+const selfSchema = z.object({
+  active: z.boolean(),
+  scope: z.string().nullish(),
+  /** Seconds since the epoch; null or absent when the token does not expire. */
+  exp: z.number().nullish(),
+  workspace_name: z.string().nullish(),
+  workspace_slug: z.string().nullish(),
+});
 
 const memberSchema = z.object({
   id: z.object({ workspace_member_id: z.string() }),
@@ -120,9 +127,20 @@ export class AttioConnector implements CrmConnector {
       const response = await this.#http.request<unknown>({ method: 'GET', path: '/v2/self' });
       const self = parse(selfSchema, response.body, 'token introspection');
       // Attio may answer 200 {active:false} for a token it does not know.
-      return self.active
-        ? { status: 'valid' }
-        : { status: 'invalid', detail: 'Attio reports the token as inactive.' };
+      if (!self.active)
+        return { status: 'invalid', detail: 'Attio reports the token as inactive.' };
+      const name = self.workspace_name ?? self.workspace_slug;
+      const slug =
+        self.workspace_slug && self.workspace_slug !== name ? ` (${self.workspace_slug})` : '';
+      const scopes = (self.scope ?? '').split(/\s+/).filter((s) => s !== '');
+      return {
+        status: 'valid',
+        ...(name ? { account: `Attio workspace ${name}${slug}` } : {}),
+        ...(self.scope === null || self.scope === undefined ? {} : { scopes }),
+        ...(self.exp === null || self.exp === undefined
+          ? {}
+          : { expiresAt: new Date(self.exp * 1000) }),
+      };
     } catch (error) {
       return verifyFailure(error, 'Attio');
     }

@@ -148,7 +148,10 @@ describe('HubSpotConnector against the HubSpot emulator', () => {
   });
 
   it('invalid key gives invalid; expired token gives expired', async () => {
-    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await connector().verifyCredentials()).toEqual({
+      status: 'valid',
+      account: 'HubSpot portal 24681357 (app.hubspot.com)',
+    });
 
     const invalid = await connector('pat-na1-not-a-real-token-0000').verifyCredentials();
     expect(invalid.status).toBe('invalid');
@@ -158,6 +161,68 @@ describe('HubSpotConnector against the HubSpot emulator', () => {
     const expired = await connector().verifyCredentials();
     expect(expired.status).toBe('expired');
     expect(expired.vendorCode).toBe('EXPIRED_AUTHENTICATION');
+  });
+
+  it('a private-app token verifies with the portal as its account and no token information', async () => {
+    emulator.clearLogs();
+    const result = await connector().verifyCredentials();
+    expect(result).toEqual({
+      status: 'valid',
+      account: 'HubSpot portal 24681357 (app.hubspot.com)',
+    });
+    // pat- tokens have no OAuth token information: it is not even asked for.
+    expect(emulator.requestLog.map((e) => e.path)).toEqual(['/account-info/v3/details']);
+  });
+
+  it('an OAuth access token verifies with its user, scopes and expiry from the token information', async () => {
+    const grant = emulator.oauth.issueGrant('41629711', {
+      scopes: ['oauth', 'crm.objects.owners.read', 'crm.schemas.deals.write'],
+    });
+    const now = Date.now();
+    const result = await new HubSpotConnector({
+      credentials: { crm: 'hubspot', secrets: { accessToken: grant.accessToken }, instance: {} },
+      baseUrl: server.baseUrl,
+      policy: FAST,
+      now: () => now,
+    }).verifyCredentials();
+
+    expect(result).toMatchObject({
+      status: 'valid',
+      account: 'HubSpot portal 24681357 (app.hubspot.com) as rep1@acme.test',
+      scopes: ['oauth', 'crm.objects.owners.read', 'crm.schemas.deals.write'],
+    });
+    // expires_in is 1800 s (HubSpot's) counted from the connector's clock, to the second.
+    const expiresAt = result.expiresAt?.getTime() ?? 0;
+    expect(expiresAt).toBeGreaterThan(now + 1_795_000);
+    expect(expiresAt).toBeLessThanOrEqual(now + 1_800_000);
+  });
+
+  it('an OAuth token whose information call fails still verifies (no scopes or expiry)', async () => {
+    const grant = emulator.oauth.issueGrant('41629711');
+    // A token the API accepts but the token-information endpoint does not know.
+    emulator.state.tokens.add('CJT-seeded-oauth-looking-token-0001');
+    const result = await connector('CJT-seeded-oauth-looking-token-0001').verifyCredentials();
+    expect(result).toEqual({
+      status: 'valid',
+      account: 'HubSpot portal 24681357 (app.hubspot.com)',
+    });
+    expect(
+      emulator.requestLog
+        .filter((e) => e.path.startsWith('/oauth/v1/access-tokens/'))
+        .map((e) => e.status),
+    ).toEqual([404]);
+
+    // An expired OAuth token: the account check itself answers EXPIRED_AUTHENTICATION.
+    emulator.oauth.expireAccessTokens();
+    const expired = await connector(grant.accessToken).verifyCredentials();
+    expect(expired).toMatchObject({ status: 'expired', vendorCode: 'EXPIRED_AUTHENTICATION' });
+    // A revoked grant's token is refused as invalid.
+    const fresh = emulator.oauth.issueGrant('41629711');
+    emulator.oauth.revokeAll();
+    expect(await connector(fresh.accessToken).verifyCredentials()).toMatchObject({
+      status: 'invalid',
+      vendorCode: 'INVALID_AUTHENTICATION',
+    });
   });
 
   it('429 with Retry-After is retried after the stated delay and then succeeds', async () => {

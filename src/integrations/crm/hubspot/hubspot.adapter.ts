@@ -37,6 +37,22 @@ const errorBodySchema = z.object({
   policyName: z.string().optional(),
 });
 
+const accountSchema = z.object({
+  portalId: z.union([z.number(), z.string()]),
+  uiDomain: z.string().nullish(),
+});
+
+/** `GET /oauth/v1/access-tokens/{token}`: OAuth access tokens only. */
+const tokenInfoSchema = z.object({
+  hub_id: z.union([z.number(), z.string()]).optional(),
+  user: z.string().nullish(),
+  scopes: z.array(z.string()).optional(),
+  expires_in: z.number().optional(),
+});
+
+/** HubSpot private-app tokens start `pat-` (pat-na1-…); only OAuth tokens have token info. */
+const PRIVATE_APP_TOKEN = /^pat-/;
+
 const ownerSchema = z.object({
   id: z.string(),
   email: z.string().nullish(),
@@ -98,9 +114,13 @@ function ownerName(owner: z.infer<typeof ownerSchema>): string {
 export class HubSpotConnector implements CrmConnector {
   readonly crm = 'hubspot' as const;
   readonly #http: CrmHttpClient;
+  readonly #accessToken: string;
+  readonly #now: () => number;
 
   constructor(options: ConnectorOptions<'hubspot'>) {
     const { accessToken, refreshToken } = options.credentials.secrets;
+    this.#accessToken = accessToken;
+    this.#now = options.now ?? Date.now;
     this.#http = new CrmHttpClient({
       crm: 'hubspot',
       baseUrl: options.baseUrl ?? HUBSPOT_BASE_URL,
@@ -118,12 +138,47 @@ export class HubSpotConnector implements CrmConnector {
     });
   }
 
+  /**
+   * The token check is `GET /account-info/v3/details` (portal id and UI domain: the account).
+   * An OAuth access token also has token information (`GET /oauth/v1/access-tokens/{token}`:
+   * the user, scopes and seconds left); a private-app token has none (HubSpot refuses the call),
+   * so for one the result carries no scopes or expiry, and a failed information call never fails
+   * the verify.
+   */
   async verifyCredentials(): Promise<VerifyResult> {
+    let account: string;
     try {
-      await this.#http.request({ method: 'GET', path: '/account-info/v3/details' });
-      return { status: 'valid' };
+      const response = await this.#http.request<unknown>({
+        method: 'GET',
+        path: '/account-info/v3/details',
+      });
+      const details = parse(accountSchema, response.body, 'account information');
+      account = `HubSpot portal ${String(details.portalId)}${details.uiDomain ? ` (${details.uiDomain})` : ''}`;
     } catch (error) {
       return verifyFailure(error, 'HubSpot');
+    }
+    const info = await this.#tokenInfo();
+    const expiresIn = info?.expires_in;
+    return {
+      status: 'valid',
+      account: info?.user ? `${account} as ${info.user}` : account,
+      ...(info?.scopes === undefined ? {} : { scopes: info.scopes }),
+      ...(expiresIn === undefined ? {} : { expiresAt: new Date(this.#now() + expiresIn * 1000) }),
+    };
+  }
+
+  /** The OAuth token's information, or undefined (a private-app token, or the call failed). */
+  async #tokenInfo(): Promise<z.infer<typeof tokenInfoSchema> | undefined> {
+    if (PRIVATE_APP_TOKEN.test(this.#accessToken)) return undefined;
+    try {
+      const response = await this.#http.request<unknown>({
+        method: 'GET',
+        path: `/oauth/v1/access-tokens/${encodeURIComponent(this.#accessToken)}`,
+      });
+      const parsed = tokenInfoSchema.safeParse(response.body);
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
     }
   }
 

@@ -251,7 +251,10 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
   });
 
   it('a refused API token is invalid whatever the error text says (API tokens never expire)', async () => {
-    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await connector().verifyCredentials()).toEqual({
+      status: 'valid',
+      account: 'Acme (acme.pipedrive.com) as Olivia Bennett',
+    });
 
     const invalid = await connector('pd-not-a-real-api-token-0000').verifyCredentials();
     expect(invalid.status).toBe('invalid');
@@ -261,6 +264,88 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     const expired = await connector().verifyCredentials();
     expect(expired.status).toBe('invalid');
     expect(expired.vendorCode).toBe('Invalid token: access token has expired');
+  });
+
+  it('verify reports the company and the user the token acts as (GET /users/me)', async () => {
+    const rep = connector(TOKEN);
+    emulator.state.tokenOwners[TOKEN] = '13057011';
+    const result = await rep.verifyCredentials();
+    expect(result).toEqual({
+      status: 'valid',
+      account: 'Acme (acme.pipedrive.com) as Priya Natarajan',
+    });
+    // /users/me reports neither scopes nor expiry: none are invented.
+    expect(result.scopes).toBeUndefined();
+    expect(result.expiresAt).toBeUndefined();
+  });
+
+  it("an OAuth access token (Bearer) works on /v1 and /api/v1, acting as its grant's person", async () => {
+    const grant = emulator.oauth.issueGrant('13057011');
+    const bearer = (apiDomain: string) =>
+      new PipedriveConnector({
+        credentials: {
+          crm: 'pipedrive',
+          secrets: { accessToken: grant.accessToken, refreshToken: grant.refreshToken },
+          instance: { apiDomain },
+        },
+        policy: FAST,
+      });
+    emulator.clearLogs();
+    for (const apiDomain of [server.baseUrl, `${server.baseUrl}/v1`]) {
+      expect(await bearer(apiDomain).verifyCredentials()).toEqual({
+        status: 'valid',
+        account: 'Acme (acme.pipedrive.com) as Priya Natarajan',
+      });
+      expect(await bearer(apiDomain).findOwnerByEmail('rep1@acme.test')).toEqual(REP1);
+    }
+    expect(emulator.requestLog.map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/api/v1/users/me 200',
+      '/api/v1/users 200',
+      '/v1/users/me 200',
+      '/v1/users 200',
+    ]);
+    // It went as Bearer: no API token anywhere.
+    expect(emulator.requestLog.some((e) => e.query.includes('api_token'))).toBe(false);
+  });
+
+  it('an expired or revoked OAuth access token is expired (a refresh decides); an API token 401 is invalid', async () => {
+    const grant = emulator.oauth.issueGrant('13057001');
+    const oauthConnector = () =>
+      new PipedriveConnector({
+        credentials: {
+          crm: 'pipedrive',
+          secrets: { accessToken: grant.accessToken },
+          instance: { apiDomain: server.baseUrl },
+        },
+        policy: FAST,
+      });
+    emulator.oauth.expireAccessTokens();
+    const expired = await oauthConnector().verifyCredentials();
+    expect(expired.status).toBe('expired');
+    expect(expired.vendorCode).toBe('Invalid token: access token has expired');
+    const error = await oauthConnector()
+      .findOwnerByEmail('owner@acme.test')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'expired_credentials', status: 401 });
+    expect((error as CrmError).message).not.toContain(grant.accessToken);
+
+    // Revoked: Pipedrive's plain 401, still 'expired' for an OAuth token (only the refresh can
+    // tell revoked from expired; it answers invalid_grant: pipedrive.oauth.test.ts).
+    const fresh = emulator.oauth.issueGrant('13057001');
+    emulator.oauth.revokeAll();
+    const revoked = await new PipedriveConnector({
+      credentials: {
+        crm: 'pipedrive',
+        secrets: { accessToken: fresh.accessToken },
+        instance: { apiDomain: server.baseUrl },
+      },
+      policy: FAST,
+    }).verifyCredentials();
+    expect(revoked).toMatchObject({ status: 'expired', vendorCode: 'unauthorized access' });
+
+    // The same API-token 401 stays invalid (API tokens never expire).
+    const apiToken = await connector('pd-not-a-real-api-token-0000').verifyCredentials();
+    expect(apiToken.status).toBe('invalid');
   });
 
   it('429 with Retry-After is retried after the stated delay and then succeeds', async () => {
@@ -383,9 +468,15 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
       policy: FAST,
     });
     emulator.clearLogs();
-    expect(await apiShape.verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await apiShape.verifyCredentials()).toEqual({
+      status: 'valid',
+      account: 'Acme (acme.pipedrive.com) as Olivia Bennett',
+    });
     expect(await apiShape.ensureOwnerProperty(REP1)).toMatchObject({ outcome: 'created' });
-    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await connector().verifyCredentials()).toEqual({
+      status: 'valid',
+      account: 'Acme (acme.pipedrive.com) as Olivia Bennett',
+    });
     expect(emulator.requestLog.map((r) => r.path)).toEqual([
       '/v1/users/me',
       '/v1/dealFields',

@@ -34,7 +34,8 @@ import {
  * every existing option is resent with its id.
  *
  * Expiry: Pipedrive API tokens never expire, so a 401 ("unauthorized access") is a revoked or
- * regenerated token → 'invalid', decided by the status alone.
+ * regenerated token → 'invalid', decided by the status alone. An OAuth access token (sent as
+ * Bearer) expires: its 401 is 'expired' (a refresh decides whether it was revoked).
  */
 
 /** The documented default v1 base (API tokens); a company's own is `https://{company}.pipedrive.com/api/v1`. */
@@ -108,24 +109,40 @@ const createdFieldSchema = z.object({ data: fieldSchema });
 
 type PipedriveField = z.infer<typeof fieldSchema>;
 
-/** Maps Pipedrive's `{success:false, error, errorCode, error_info}` replies to CrmError kinds. */
-export const classifyPipedriveError: ErrorClassifier = ({ status, body }): ClassifiedError => {
-  const parsed = errorBodySchema.safeParse(body);
-  const error = parsed.success ? (parsed.data.error ?? undefined) : undefined;
-  const detail = error ?? (typeof body === 'string' ? body.slice(0, 200) : '');
-  let kind = kindForStatus(status);
-  if (status === 401) {
-    // The credentials are API tokens, which never expire: a 401 is a revoked or regenerated
-    // token. By status, never by the error text.
-    kind = 'invalid_credentials';
-  }
-  return {
-    kind,
-    message: `Pipedrive answered ${status}${detail ? `: ${detail}` : ''}`,
-    // Pipedrive has no error codes beyond the HTTP status: its `error` text is the vendor code.
-    ...(error === undefined ? {} : { vendorCode: error }),
+const meSchema = z.object({
+  data: z.object({
+    name: z.string().nullish(),
+    email: z.string().nullish(),
+    company_name: z.string().nullish(),
+    company_domain: z.string().nullish(),
+  }),
+});
+
+/**
+ * Maps Pipedrive's `{success:false, error, errorCode, error_info}` replies to CrmError kinds.
+ * `oauth`: the credential is an OAuth access token ("Connect Pipedrive"), which expires; then a
+ * 401 is an expired (or revoked) token that a refresh may fix (Pipedrive: "With OAuth, refresh on
+ * 401"), so `expired_credentials`. An API token never expires: its 401 is `invalid_credentials`.
+ * By status and credential kind, never by the error text.
+ */
+export function pipedriveErrorClassifier(oauth: boolean): ErrorClassifier {
+  return ({ status, body }): ClassifiedError => {
+    const parsed = errorBodySchema.safeParse(body);
+    const error = parsed.success ? (parsed.data.error ?? undefined) : undefined;
+    const detail = error ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+    let kind = kindForStatus(status);
+    if (status === 401) kind = oauth ? 'expired_credentials' : 'invalid_credentials';
+    return {
+      kind,
+      message: `Pipedrive answered ${status}${detail ? `: ${detail}` : ''}`,
+      // Pipedrive has no error codes beyond the HTTP status: its `error` text is the vendor code.
+      ...(error === undefined ? {} : { vendorCode: error }),
+    };
   };
-};
+}
+
+/** The classifier for API tokens (which never expire). */
+export const classifyPipedriveError: ErrorClassifier = pipedriveErrorClassifier(false);
 
 export class PipedriveConnector implements CrmConnector {
   readonly crm = 'pipedrive' as const;
@@ -145,7 +162,7 @@ export class PipedriveConnector implements CrmConnector {
         if ('apiToken' in secrets) headers.set('x-api-token', token);
         else headers.set('authorization', `Bearer ${token}`);
       },
-      classify: classifyPipedriveError,
+      classify: pipedriveErrorClassifier(!('apiToken' in secrets)),
       secrets: [token],
       policy: options.policy,
       fetch: options.fetch,
@@ -156,10 +173,18 @@ export class PipedriveConnector implements CrmConnector {
     });
   }
 
+  /**
+   * The token check is `GET /users/me`: the company (name and domain) and the user the token
+   * acts as make the account. Pipedrive reports neither scopes nor expiry there.
+   */
   async verifyCredentials(): Promise<VerifyResult> {
     try {
-      await this.#http.request({ method: 'GET', path: '/users/me' });
-      return { status: 'valid' };
+      const response = await this.#http.request<unknown>({ method: 'GET', path: '/users/me' });
+      const me = parse(meSchema, response.body, 'current user').data;
+      const company = me.company_name ?? me.company_domain ?? 'Pipedrive';
+      const domain = me.company_domain ? ` (${me.company_domain}.pipedrive.com)` : '';
+      const user = me.name ?? me.email;
+      return { status: 'valid', account: `${company}${domain}${user ? ` as ${user}` : ''}` };
     } catch (error) {
       return verifyFailure(error, 'Pipedrive');
     }

@@ -5,13 +5,17 @@ import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import { createPipedriveEmulator, type PipedriveEmulator } from '#emulators/pipedrive.emulator.ts';
 import { OWNER_FIELD } from '#src/integrations/crm/crm-connector.ts';
 import { ownerOptionLabel } from '#src/integrations/crm/owner-option.ts';
+import { consent } from '#src/integrations/crm/oauth/consent-page.test-helper.ts';
 import { emulatorPeople } from '#tests/factories/crm-connection.factory.ts';
 
 /**
  * The official Node SDK (`pipedrive` 33.7), unmodified, pointed at the emulator with `basePath`
  * (v1: `…/v1` or `{company}/api/v1`; v2: `{company}/api/v2`) and the OAuth host with `host`:
  * proof that the emulator serves Pipedrive's real paths and that the owner-property flow our
- * adapter runs (pipedrive.adapter.ts) works through Pipedrive's own client. The SDK hands back
+ * adapter runs (pipedrive.adapter.ts) works through Pipedrive's own client. Its
+ * `OAuth2Configuration` also runs "Connect Pipedrive" (its `authorizationUrl`, the emulator's
+ * consent page, its `authorize(code)`) and refreshes (by `expires_in` only: the SDK does not
+ * refresh on a 401, read in `dist/versions/v1/configuration.js`). The SDK hands back
  * the JSON bodies as they came (no model classes), so the assertions check the shapes its
  * generated types declare (`GetFieldsResponse`, `GetFieldResponse`, `AddDealFieldOptions200Response`).
  */
@@ -40,7 +44,7 @@ beforeAll(async () => {
     people: emulatorPeople('pipedrive'),
     tokens: [API_TOKEN],
     refreshTokens: [REFRESH],
-    oauthClients: { [CLIENT_ID]: CLIENT_SECRET },
+    oauthClients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
   });
   server = await emulator.start();
   fieldsV1 = new DealFieldsApi(
@@ -193,7 +197,7 @@ describe("pipedrive SDK OAuth against the emulator's token endpoint (POST /oauth
     const fresh = updates.at(-1) ?? '';
     expect(new Set(updates.slice(1))).toEqual(new Set([fresh]));
     expect(fresh).not.toBe('v1u:expired-access-token');
-    expect(emulator.state.oauthTokens.has(fresh)).toBe(true);
+    expect(emulator.oauth.checkAccessToken(fresh)?.status).toBe('ok');
     expect(client.basePath).toBe(`${server.baseUrl}/api/v1`);
     expect(client.shouldRefreshToken()).toBe(false);
   });
@@ -220,5 +224,70 @@ describe("pipedrive SDK OAuth against the emulator's token endpoint (POST /oauth
       api_domain: server.baseUrl,
     });
     expect(await rejection(revoked.tokenRefresh())).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it("connects through the SDK's authorizationUrl and authorize(code), acting as the chosen user", async () => {
+    const client = oauth();
+    // The SDK's URL has client_id and redirect_uri; state is the app's to add.
+    const callback = await consent(
+      `${client.authorizationUrl}&state=sdk-state-1`,
+      'Allow',
+      '13057011',
+    );
+    expect(callback.searchParams.get('state')).toBe('sdk-state-1');
+    const code = callback.searchParams.get('code') ?? '';
+
+    const token = (await client.authorize(code)) as unknown as Record<string, unknown>;
+    expect(token).toMatchObject({
+      token_type: 'Bearer',
+      scope: 'base,deals:full,users:read,admin',
+      expires_in: 3599,
+      api_domain: server.baseUrl,
+    });
+    expect(client.basePath).toBe(`${server.baseUrl}/api/v1`);
+    const users = new UsersApi(
+      new Configuration({ accessToken: client.getAccessToken, basePath: client.basePath }),
+    );
+    const me = await users.getCurrentUser();
+    expect(me.data).toMatchObject({ id: 13_057_011, email: 'rep1@acme.test' });
+
+    // The code is single use.
+    expect(await rejection(oauth().authorize(code))).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a rotated refresh token replaces the old one, which then answers invalid_grant', async () => {
+    const grant = emulator.oauth.issueGrant('13057001', { clientId: CLIENT_ID });
+    emulator.oauth.rotateRefreshTokens = true;
+    try {
+      const client = oauth();
+      client.updateToken({
+        access_token: grant.accessToken,
+        refresh_token: grant.refreshToken,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'base',
+        api_domain: server.baseUrl,
+      });
+      const rotated = (await client.tokenRefresh()) as unknown as Record<string, string>;
+      expect(rotated.refresh_token).toEqual(expect.any(String));
+      expect(rotated.refresh_token).not.toBe(grant.refreshToken);
+
+      const stale = oauth();
+      stale.updateToken({
+        access_token: 'x',
+        refresh_token: grant.refreshToken,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'base',
+        api_domain: server.baseUrl,
+      });
+      expect(await rejection(stale.tokenRefresh())).toMatchObject({ error: 'invalid_grant' });
+      // The new one keeps working (and rotates again).
+      const next = (await client.tokenRefresh()) as unknown as Record<string, string>;
+      expect(next.refresh_token).not.toBe(rotated.refresh_token);
+      expect(emulator.oauth.checkAccessToken(next.access_token ?? '')?.status).toBe('ok');
+    } finally {
+      emulator.oauth.rotateRefreshTokens = false;
+    }
   });
 });
