@@ -74,6 +74,12 @@ export interface OAuthAuthorityOptions {
   defaultScopes?: readonly string[];
   /** Whether `code_challenge` is accepted (default true). */
   pkce?: boolean;
+  /**
+   * A `code_challenge` without `code_challenge_method` is S256 (Salesforce: its authorize
+   * endpoint takes no method, the challenge is always SHA-256; jsforce sends none). Default
+   * false: RFC 7636 reads a missing method as `plain`, which is refused.
+   */
+  challengeMethodDefaultsToS256?: boolean;
   /** Token formats (default: 32 random bytes in base64url). */
   mintAccessToken?: () => string;
   mintRefreshToken?: () => string;
@@ -382,7 +388,10 @@ export class OAuthAuthority implements OAuthControl {
       if (this.#options.pkce === false) {
         return fail('invalid_request', 'code_challenge is not supported');
       }
-      if (params.code_challenge_method !== 'S256') {
+      const method =
+        params.code_challenge_method ??
+        (this.#options.challengeMethodDefaultsToS256 === true ? 'S256' : 'plain');
+      if (method !== 'S256') {
         return fail('invalid_request', 'code_challenge_method must be S256');
       }
       if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
@@ -567,7 +576,9 @@ export class OAuthAuthority implements OAuthControl {
     }
     if (code.codeChallenge !== undefined) {
       const verifier = params.code_verifier;
-      if (verifier === undefined || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) {
+      // RFC 7636 caps the verifier at 128 characters; the cap is not enforced because jsforce
+      // (Salesforce's own library) sends 171 (base64url of 128 bytes) and Salesforce takes it.
+      if (verifier === undefined || !/^[A-Za-z0-9._~-]{43,}$/.test(verifier)) {
         return { ok: false, error: 'invalid_grant', description: 'invalid code verifier' };
       }
       if (s256(verifier) !== code.codeChallenge) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   EmulatorServer,
@@ -9,10 +10,23 @@ import {
   type VendorBehaviour,
 } from '#emulators/emulator-server.ts';
 import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
+import {
+  clientCredentials,
+  OAuthAuthority,
+  requestParams,
+  type OAuthControl,
+  type TokenOutcome,
+} from '#emulators/oauth-server.ts';
 
 /**
  * A loopback Salesforce org (shared/product/crm-api-notes.md §2 and "Emulator scope"): the
- * OAuth refresh grant (its `instance_url` is the emulator itself, learnt from the Host header),
+ * OAuth web server flow on emulators/oauth-server.ts (`GET|POST /services/oauth2/authorize`: the
+ * consent page; `POST /services/oauth2/token`: the authorization code grant with optional PKCE,
+ * a `code_challenge` without a method being S256, and the refresh grant, which answers a
+ * `refresh_token` only when `oauth.rotateRefreshTokens` is on; no `expires_in`; errors 400
+ * `{error, error_description}`: invalid_client_id, invalid_client, invalid_grant,
+ * redirect_uri_mismatch), whose `instance_url` is the emulator itself (from the Host header);
+ * seeded `refreshTokens` are grants bound to no client (any client id is taken for them),
  * userinfo and limits, the REST query resource for three SOQL shapes (User, RecordType of
  * Opportunity, OpportunityStage) matched by a small pattern reader (no SOQL parser), paged with
  * `nextRecordsUrl` + `done:false`, the Opportunity describe, and the Tooling API for CustomField
@@ -117,6 +131,11 @@ export interface SalesforceSeed extends EmulatorAccounts {
   apiLimit: number;
   /** Whether the REQUEST_LIMIT_EXCEEDED fault carries Retry-After (default true; real: no). */
   sendRetryAfter: boolean;
+  /**
+   * How long sessions the authorization server issues work (default 7200 s: Salesforce's
+   * default two-hour timeout; the token response never says, it has no `expires_in`).
+   */
+  accessTokenLifetimeSeconds: number;
 }
 
 /** A PermissionSet; the profile's own set has IsOwnedByProfile true. */
@@ -158,8 +177,8 @@ export interface SalesforceState {
   /** Access token → the User Id it acts as. */
   tokens: Map<string, string>;
   expiredTokens: Set<string>;
-  /** Refresh token → the User Id it acts as. */
-  refreshTokens: Map<string, string>;
+  /** OAuth apps the authorization server knows (the seed's, and `addOAuthClient`). */
+  oauthClients: { clientId: string; clientSecret: string; redirectUris?: string[] }[];
   users: SalesforceUser[];
   recordTypes: SalesforceRecordType[];
   stages: SalesforceOpportunityStage[];
@@ -175,6 +194,11 @@ export interface SalesforceState {
   sendRetryAfter: boolean;
   /** Counters for generated ids. */
   sequence: number;
+  /**
+   * The authorization server (`/services/oauth2/authorize` and `/token`): its sessions act as
+   * the person chosen on the consent page; the seeded refresh tokens are grants of it.
+   */
+  oauth: OAuthAuthority;
 }
 
 const SEEDED_AT = '2024-03-04T09:30:00.000+0000';
@@ -376,15 +400,44 @@ export function createSalesforceState(seed: Partial<SalesforceSeed> = {}): Sales
   for (const token of [...(seed.tokens ?? []), ...(seed.expiredTokens ?? [])]) {
     access.set(token, actsAs(token));
   }
+  const users = [
+    ...fillers,
+    ...(seed.people ?? []).map((p) => user(p.id, p.email, p.name)),
+    ...structuredClone(seed.users ?? []),
+  ];
+  const clients = structuredClone(seed.oauthClients ?? []);
+  let sessions = 0;
+  const oauth = new OAuthAuthority({
+    vendor: 'Salesforce',
+    clients: () => clients,
+    // The consent page offers the seeded people (else the first active users).
+    people: () => {
+      const seeded = (seed.people ?? []).map((p) => ({ id: p.id, name: p.name, email: p.email }));
+      if (seeded.length > 0) return seeded;
+      return users
+        .filter((u) => u.IsActive)
+        .slice(0, 5)
+        .map((u) => ({ id: u.Id, name: u.Name, email: u.Email }));
+    },
+    accessTokenLifetimeSeconds: seed.accessTokenLifetimeSeconds ?? 7200,
+    scopeSeparator: ' ',
+    challengeMethodDefaultsToS256: true,
+    defaultScopes: ['api', 'refresh_token', 'id'],
+    mintAccessToken: () => {
+      sessions += 1;
+      return `${SALESFORCE_ORG_ID.slice(0, 15)}!AQ0AQoauth${String(sessions).padStart(6, '0')}.${randomBytes(12).toString('base64url')}`;
+    },
+    mintRefreshToken: () => `5Aep861${randomBytes(24).toString('base64url')}`,
+    mintCode: () => `aPrx${randomBytes(24).toString('base64url')}`,
+  });
+  for (const token of seed.refreshTokens ?? []) {
+    oauth.seedRefreshToken(token, actsAs(token), ['refresh_token', 'api', 'id']);
+  }
   return {
     tokens: access,
     expiredTokens: new Set(seed.expiredTokens ?? []),
-    refreshTokens: new Map((seed.refreshTokens ?? []).map((token) => [token, actsAs(token)])),
-    users: [
-      ...fillers,
-      ...(seed.people ?? []).map((p) => user(p.id, p.email, p.name)),
-      ...structuredClone(seed.users ?? []),
-    ],
+    users,
+    oauthClients: clients,
     recordTypes: [...defaultRecordTypes(), ...structuredClone(seed.recordTypes ?? [])],
     stages: seed.stages ? structuredClone(seed.stages) : defaultStages(),
     customFields,
@@ -398,6 +451,7 @@ export function createSalesforceState(seed: Partial<SalesforceSeed> = {}): Sales
     apiLimit: seed.apiLimit ?? 100_000,
     sendRetryAfter: seed.sendRetryAfter ?? true,
     sequence: 0,
+    oauth,
   };
 }
 
@@ -446,6 +500,61 @@ function sessionToken(request: EmulatorRequest): string | undefined {
   return match?.[2];
 }
 
+function tokenError(state: SalesforceState, error: string, description: string): EmulatorReply {
+  return {
+    status: 400,
+    headers: limitHeaders(state),
+    body: { error, error_description: description },
+  };
+}
+
+/**
+ * The token endpoint's reply: `{access_token, refresh_token?, signature, scope, instance_url, id,
+ * token_type, issued_at}`, no `expires_in` (Salesforce does not say when a session times out).
+ * A refresh carries `refresh_token` only when rotation is on.
+ */
+function tokenReply(
+  state: SalesforceState,
+  request: EmulatorRequest,
+  outcome: TokenOutcome,
+): EmulatorReply {
+  if (!outcome.ok) {
+    switch (outcome.error) {
+      case 'invalid_client':
+        return tokenError(state, 'invalid_client', 'invalid client credentials');
+      case 'redirect_uri_mismatch':
+        return tokenError(state, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+      case 'invalid_grant':
+        return tokenError(
+          state,
+          'invalid_grant',
+          outcome.description.includes('verifier')
+            ? 'invalid code verifier'
+            : outcome.description.includes('authorization code')
+              ? 'invalid authorization code'
+              : 'expired access/refresh token',
+        );
+      default:
+        return tokenError(state, outcome.error, outcome.description);
+    }
+  }
+  const base = baseUrlOf(request);
+  return {
+    status: 200,
+    headers: limitHeaders(state),
+    body: {
+      access_token: outcome.accessToken,
+      ...(outcome.refreshToken === undefined ? {} : { refresh_token: outcome.refreshToken }),
+      signature: randomBytes(32).toString('base64'),
+      scope: outcome.scopes.join(' '),
+      instance_url: base,
+      id: `${base}/id/${SALESFORCE_ORG_ID}/${outcome.personId}`,
+      token_type: 'Bearer',
+      issued_at: String(Date.now()),
+    },
+  };
+}
+
 function salesforceBehaviour(state: SalesforceState): VendorBehaviour {
   return {
     name: 'salesforce',
@@ -453,6 +562,12 @@ function salesforceBehaviour(state: SalesforceState): VendorBehaviour {
       state.apiUsage += 1;
       const token = sessionToken(request);
       if (token === undefined) return 'missing';
+      const issued = state.oauth.checkAccessToken(token);
+      if (issued !== undefined) {
+        if (issued.status === 'revoked') return 'invalid';
+        if (issued.status === 'expired') return 'expired';
+        return faults.tokensExpired ? 'expired' : 'ok';
+      }
       if (!state.tokens.has(token)) return 'invalid';
       return faults.tokensExpired || state.expiredTokens.has(token) ? 'expired' : 'ok';
     },
@@ -1274,7 +1389,9 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
   /** The User Id the request's session acts as. */
   const sessionUserId = (request: EmulatorRequest): string | undefined => {
     const token = sessionToken(request);
-    return token === undefined ? undefined : state.tokens.get(token);
+    if (token === undefined) return undefined;
+    const issued = state.oauth.checkAccessToken(token);
+    return issued?.status === 'ok' ? issued.personId : state.tokens.get(token);
   };
 
   const userOfToken = (request: EmulatorRequest): SalesforceUser | undefined => {
@@ -1298,52 +1415,37 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
         ),
     },
     {
+      // The consent page (web server flow: response_type=code, PKCE S256 optional).
+      method: 'GET',
+      pattern: '/services/oauth2/authorize',
+      auth: false,
+      handler: (request) => state.oauth.authorizePage(request),
+    },
+    {
+      method: 'POST',
+      pattern: '/services/oauth2/authorize',
+      auth: false,
+      handler: (request) => state.oauth.decide(request),
+    },
+    {
+      // The authorization code and refresh grants (form body; client credentials in the form
+      // or as HTTP Basic). Errors: 400 `{error, error_description}`.
       method: 'POST',
       pattern: '/services/oauth2/token',
       auth: false,
       handler: (request) => {
-        const form = z.record(z.string(), z.string()).safeParse(request.body ?? {});
-        const body = form.success ? form.data : {};
-        if (body.grant_type !== 'refresh_token') {
-          return {
-            status: 400,
-            headers: limitHeaders(state),
-            body: {
-              error: 'unsupported_grant_type',
-              error_description: 'grant type not supported',
-            },
-          };
+        const params = requestParams(request);
+        const client = clientCredentials(request, params);
+        const grantType = params.grant_type;
+        if (grantType === 'authorization_code' || grantType === 'refresh_token') {
+          if (!client.clientId) {
+            state.oauth.recordTokenRequest(grantType);
+            return tokenError(state, 'invalid_client_id', 'client identifier invalid');
+          }
+          return tokenReply(state, request, state.oauth.token(params, client));
         }
-        if (!body.client_id) {
-          return {
-            status: 400,
-            headers: limitHeaders(state),
-            body: { error: 'invalid_client_id', error_description: 'client identifier invalid' },
-          };
-        }
-        const userId = state.refreshTokens.get(body.refresh_token ?? '');
-        if (userId === undefined) {
-          return {
-            status: 400,
-            headers: limitHeaders(state),
-            body: { error: 'invalid_grant', error_description: 'expired access/refresh token' },
-          };
-        }
-        const accessToken = mintSession(state, userId);
-        const base = baseUrlOf(request);
-        return {
-          status: 200,
-          headers: limitHeaders(state),
-          body: {
-            access_token: accessToken,
-            signature: 'emulatorSignature0000000000000000000000000000=',
-            scope: 'refresh_token api id',
-            instance_url: base,
-            id: `${base}/id/${SALESFORCE_ORG_ID}/${userId}`,
-            token_type: 'Bearer',
-            issued_at: String(Date.now()),
-          },
-        };
+        state.oauth.recordTokenRequest(grantType ?? '');
+        return tokenError(state, 'unsupported_grant_type', 'grant type not supported');
       },
     },
     {
@@ -1726,6 +1828,20 @@ export class SalesforceEmulator extends EmulatorServer {
   constructor(state: SalesforceState) {
     super(salesforceBehaviour(state), (faults) => salesforceRoutes(state, faults));
     this.state = state;
+  }
+
+  /** The authorization server's knobs (lifetime, rotation, expire, revoke, token requests). */
+  get oauth(): OAuthControl {
+    return this.state.oauth;
+  }
+
+  /** Registers an OAuth app with the authorization server. */
+  addOAuthClient(client: {
+    clientId: string;
+    clientSecret: string;
+    redirectUris?: string[];
+  }): void {
+    this.state.oauthClients.push(client);
   }
 
   /** A new session acting as the user: tests look at the org through that user's eyes. */

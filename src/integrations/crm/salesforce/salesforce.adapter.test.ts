@@ -417,8 +417,23 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     ]);
   });
 
+  it('Test connection names the instance host and the user from userinfo; Salesforce reports no scopes or expiry', async () => {
+    const session = emulator.issueSession(REP1.id);
+    const result = await connector(session).verifyCredentials();
+    expect(result).toEqual({
+      status: 'valid',
+      account: `${new URL(server.baseUrl).host} as ${REP1.name}`,
+    });
+    expect(result.scopes).toBeUndefined();
+    expect(result.expiresAt).toBeUndefined();
+    expect(emulator.requestLog.map((r) => r.path)).toEqual(['/services/oauth2/userinfo']);
+  });
+
   it('401 INVALID_SESSION_ID is expired (Salesforce does not tell unknown from timed out); a refused header is invalid', async () => {
-    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await connector().verifyCredentials()).toEqual({
+      status: 'valid',
+      account: `${new URL(server.baseUrl).host} as ${OWNER.name}`,
+    });
 
     const unknown = await connector('00D000000000001!AQ0AQnot.a.real.session').verifyCredentials();
     expect(unknown.status).toBe('expired');
@@ -667,8 +682,12 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
       policy: FAST,
     });
 
-    expect(await overridden.verifyCredentials()).toEqual({ status: 'valid' });
-    expect(emulator.requestLog[0]?.path).toBe(`${API}/limits`);
+    // The label names the org's instance from the credential; the request went to baseUrl.
+    expect(await overridden.verifyCredentials()).toEqual({
+      status: 'valid',
+      account: `127.0.0.1:1 as ${OWNER.name}`,
+    });
+    expect(emulator.requestLog[0]?.path).toBe('/services/oauth2/userinfo');
   });
 
   it('the refresh grant returns the emulator as instance_url and a working token', async () => {
@@ -688,7 +707,9 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
     expect(granted.status).toBe(200);
     const body = (await granted.json()) as { access_token: string; instance_url: string };
     expect(body).toMatchObject({ instance_url: server.baseUrl, token_type: 'Bearer' });
-    expect(await connector(body.access_token).verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await connector(body.access_token).verifyCredentials()).toMatchObject({
+      status: 'valid',
+    });
 
     const refused = await refresh('5Aep861not-a-refresh-token');
     expect(refused.status).toBe(400);
@@ -700,7 +721,7 @@ describe('SalesforceConnector against the Salesforce emulator', () => {
 
   it('given the demo accounts, it accepts the demo token and knows the demo users', async () => {
     const demo = connector('00Ddemo000000001!demo-owner-salesforce-access-0001');
-    expect(await demo.verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await demo.verifyCredentials()).toMatchObject({ status: 'valid' });
     expect(await demo.findOwnerByEmail('owner@acme.test')).toEqual(OWNER);
     const byEmail = new Map(emulator.state.users.map((u) => [u.Email, u.Id]));
     expect(byEmail.get('admin@acme.test')).toBe(ADMIN_ID);

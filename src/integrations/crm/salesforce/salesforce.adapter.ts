@@ -21,7 +21,8 @@ import {
 
 /**
  * Salesforce over its REST and Tooling APIs (shared/product/crm-api-notes.md §2), pinned to
- * API v60.0, on the credential's instance URL: Bearer auth, `GET …/limits` as the token check,
+ * API v60.0, on the credential's instance URL: Bearer auth, `GET /services/oauth2/userinfo` as
+ * the token check (it names the user for "Test connection"),
  * users via SOQL paged with `nextRecordsUrl`, and the Opportunity picklist
  * `Assistant_Owner__c` (found by DeveloperName `Assistant_Owner` through the Tooling API) whose
  * values' `fullName` is the owner's User Id. A Tooling PATCH replaces the whole value set and
@@ -162,6 +163,22 @@ const fieldPermissionsRowSchema = z.object({
   PermissionsEdit: z.boolean(),
 });
 
+/** The UserInfo reply's keys the account label reads (the rest is not needed). */
+const userInfoSchema = z.object({
+  user_id: z.string().nullish(),
+  name: z.string().nullish(),
+  preferred_username: z.string().nullish(),
+  email: z.string().nullish(),
+});
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 const idRowSchema = z.object({ Id: z.string() });
 const createdSchema = z.object({ id: z.string() });
 
@@ -179,9 +196,12 @@ function soqlString(value: string): string {
 export class SalesforceConnector implements SalesforceCrmConnector {
   readonly crm = 'salesforce' as const;
   readonly #http: CrmHttpClient;
+  /** The org's instance host (`acme.my.salesforce.com`), for the account label. */
+  readonly #host: string;
 
   constructor(options: ConnectorOptions<'salesforce'>) {
     const { accessToken, refreshToken } = options.credentials.secrets;
+    this.#host = hostOf(options.credentials.instance.instanceUrl);
     this.#http = new CrmHttpClient({
       crm: 'salesforce',
       baseUrl: options.baseUrl ?? options.credentials.instance.instanceUrl,
@@ -199,10 +219,24 @@ export class SalesforceConnector implements SalesforceCrmConnector {
     });
   }
 
+  /**
+   * The token check is the OpenID Connect UserInfo endpoint on the instance
+   * (`GET /services/oauth2/userinfo`): who the session acts as, for the account label
+   * "<instance host> as <name>". Salesforce reports neither the session's scopes nor its expiry
+   * there (sessions time out after the org's idle timeout), so `scopes` and `expiresAt` stay unset.
+   */
   async verifyCredentials(): Promise<VerifyResult> {
     try {
-      await this.#http.request({ method: 'GET', path: `${API}/limits` });
-      return { status: 'valid' };
+      const { body } = await this.#http.request<unknown>({
+        method: 'GET',
+        path: '/services/oauth2/userinfo',
+      });
+      const info = parse(userInfoSchema, body, 'userinfo');
+      const who = info.name ?? info.preferred_username ?? info.email ?? info.user_id;
+      return {
+        status: 'valid',
+        ...(who === undefined || who === null ? {} : { account: `${this.#host} as ${who}` }),
+      };
     } catch (error) {
       return verifyFailure(error, 'Salesforce');
     }

@@ -7,6 +7,7 @@ import {
   type SalesforceEmulator,
 } from '#emulators/salesforce.emulator.ts';
 import { emulatorPeople } from '#tests/factories/crm-connection.factory.ts';
+import { consent } from '#src/integrations/crm/oauth/consent-page.test-helper.ts';
 
 /**
  * The official SDK (@jsforce/jsforce-node), unmodified, pointed at the emulator with
@@ -36,12 +37,16 @@ promise.withResolvers ??= <T>() => {
   });
   return { promise: settled, resolve, reject };
 };
-const { Connection } = await import('@jsforce/jsforce-node');
+const { Connection, OAuth2 } = await import('@jsforce/jsforce-node');
 
 const TOKEN = '00D000000000001!AQ0AQsdk.test.session.5e8d0b14';
 const EXPIRED = '00D000000000001!AQ0AQsdk.timed.out.session.0001';
 const REFRESH = '5Aep861sdk-test-refresh-token-0001';
 const USERS_SOQL = 'SELECT Id, Email, Name, IsActive FROM User WHERE IsActive = true';
+/** A connected app registered with the emulator's authorization server. */
+const APP = { clientId: '3MVG9sdk.ergo-connected-app', clientSecret: 'sdk-client-secret-71c2' };
+const REDIRECT = 'http://127.0.0.1:5173/api/crm-connections/oauth/callback';
+const REP1_ID = '005000000000011AAA';
 
 interface UserRecord {
   Id: string;
@@ -77,6 +82,7 @@ beforeAll(async () => {
     tokens: [TOKEN],
     expiredTokens: [EXPIRED],
     refreshTokens: [REFRESH],
+    oauthClients: [APP],
   });
   server = await emulator.start();
   conn = new Connection({ instanceUrl: server.baseUrl, accessToken: TOKEN, version: '60.0' });
@@ -274,5 +280,103 @@ describe('@jsforce/jsforce-node against the Salesforce emulator', () => {
     expect(refreshing.accessToken).not.toBe(EXPIRED);
     expect(refreshing.instanceUrl).toBe(server.baseUrl);
     expect(emulator.requestLog.some((e) => e.path === '/services/oauth2/token')).toBe(true);
+  });
+
+  it("runs the SDK's own web server flow with PKCE (useVerifier): consent, Connection.authorize(code), a session as the chosen user", async () => {
+    const oauth2 = new OAuth2({
+      loginUrl: server.baseUrl,
+      clientId: APP.clientId,
+      clientSecret: APP.clientSecret,
+      redirectUri: REDIRECT,
+      useVerifier: true,
+    });
+    const url = new URL(
+      oauth2.getAuthorizationUrl({ state: 'sdk-state', scope: 'api refresh_token' }),
+    );
+    expect(url.pathname).toBe('/services/oauth2/authorize');
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+
+    const callback = await consent(url.toString(), 'Allow', REP1_ID);
+    expect(callback.searchParams.get('state')).toBe('sdk-state');
+    const connected = new Connection({ oauth2, version: '60.0' });
+    const userInfo = await connected.authorize(callback.searchParams.get('code') ?? '');
+
+    expect(userInfo).toMatchObject({ id: REP1_ID, organizationId: '00D000000000001AAA' });
+    expect(connected.instanceUrl).toBe(server.baseUrl);
+    expect(connected.refreshToken).toEqual(expect.any(String));
+    const identity = await connected.identity();
+    expect(identity).toMatchObject({ user_id: REP1_ID, email: 'rep1@acme.test' });
+  });
+
+  it('refreshes through OAuth2.refreshToken; with rotation the reply carries a new refresh token and the spent one is refused', async () => {
+    const oauth2 = new OAuth2({ loginUrl: server.baseUrl, ...APP, redirectUri: REDIRECT });
+    const grant = emulator.oauth.issueGrant(REP1_ID, { clientId: APP.clientId });
+    const before = emulator.oauth.tokenRequests.length;
+
+    const plain = await oauth2.refreshToken(grant.refreshToken);
+    expect(plain).toMatchObject({ instance_url: server.baseUrl, token_type: 'Bearer' });
+    expect(plain.refresh_token).toBeUndefined();
+
+    emulator.oauth.rotateRefreshTokens = true;
+    try {
+      const rotated = await oauth2.refreshToken(grant.refreshToken);
+      expect(rotated.refresh_token).toEqual(expect.any(String));
+      expect(rotated.refresh_token).not.toBe(grant.refreshToken);
+      await expect(oauth2.refreshToken(grant.refreshToken)).rejects.toMatchObject({
+        name: 'invalid_grant',
+      });
+      const session = new Connection({
+        instanceUrl: server.baseUrl,
+        accessToken: rotated.access_token,
+        version: '60.0',
+      });
+      expect((await session.identity()).user_id).toBe(REP1_ID);
+    } finally {
+      emulator.oauth.rotateRefreshTokens = false;
+    }
+    expect(emulator.oauth.tokenRequests.slice(before).map((r) => r.grantType)).toEqual([
+      'refresh_token',
+      'refresh_token',
+      'refresh_token',
+    ]);
+  });
+
+  it('refreshes by itself on 401 after the sessions expire, once per expiry; it keeps the old refresh token when Salesforce rotates it', async () => {
+    const grant = emulator.oauth.issueGrant(REP1_ID, { clientId: APP.clientId });
+    const conn2 = new Connection({
+      oauth2: { loginUrl: server.baseUrl, ...APP, redirectUri: REDIRECT },
+      instanceUrl: server.baseUrl,
+      accessToken: grant.accessToken,
+      refreshToken: grant.refreshToken,
+      version: '60.0',
+    });
+    const refreshes = () =>
+      emulator.oauth.tokenRequests.filter((r) => r.grantType === 'refresh_token').length;
+    const soql = "SELECT Id FROM User WHERE Email = 'rep1@acme.test'";
+
+    emulator.oauth.expireAccessTokens();
+    const start = refreshes();
+    expect((await conn2.query<{ Id: string }>(soql)).records.map((u) => u.Id)).toEqual([REP1_ID]);
+    expect(refreshes() - start).toBe(1);
+    expect(conn2.accessToken).not.toBe(grant.accessToken);
+    // The renewed session is used from then on: no further refresh.
+    await conn2.query(soql);
+    expect(refreshes() - start).toBe(1);
+
+    // With rotation, jsforce's refresh-on-401 stores the new access token but not the new
+    // refresh token (oauthRefreshFn passes only instance_url and access_token to _establish):
+    // the second expiry sends the spent refresh token and fails with invalid_grant.
+    emulator.oauth.rotateRefreshTokens = true;
+    try {
+      emulator.oauth.expireAccessTokens();
+      await conn2.query(soql);
+      expect(conn2.refreshToken).toBe(grant.refreshToken);
+      emulator.oauth.expireAccessTokens();
+      await expect(conn2.query(soql)).rejects.toThrow(
+        'Unable to refresh session due to: expired access/refresh token',
+      );
+    } finally {
+      emulator.oauth.rotateRefreshTokens = false;
+    }
   });
 });
