@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { CrmKey } from '#src/domain/crm.ts';
+import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { z } from 'zod';
 
 /**
@@ -19,6 +19,8 @@ const base64Key = z
   .refine((v) => decodeBase64(v)?.length === 32, {
     error: 'must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
   });
+
+const oauthValue = z.string().trim().min(1).max(500).optional();
 
 const crmUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
 
@@ -58,6 +60,20 @@ const envSchema = z.object({
   ERGO_CRM_ZOHO_URL: crmUrl,
   ERGO_CRM_ATTIO_URL: crmUrl,
   ERGO_CRM_PIPEDRIVE_URL: crmUrl,
+  ERGO_OAUTH_HUBSPOT_CLIENT_ID: oauthValue,
+  ERGO_OAUTH_HUBSPOT_CLIENT_SECRET: oauthValue,
+  ERGO_OAUTH_SALESFORCE_CLIENT_ID: oauthValue,
+  ERGO_OAUTH_SALESFORCE_CLIENT_SECRET: oauthValue,
+  ERGO_OAUTH_ZOHO_CLIENT_ID: oauthValue,
+  ERGO_OAUTH_ZOHO_CLIENT_SECRET: oauthValue,
+  ERGO_OAUTH_ATTIO_CLIENT_ID: oauthValue,
+  ERGO_OAUTH_ATTIO_CLIENT_SECRET: oauthValue,
+  ERGO_OAUTH_PIPEDRIVE_CLIENT_ID: oauthValue,
+  ERGO_OAUTH_PIPEDRIVE_CLIENT_SECRET: oauthValue,
+  ERGO_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://ergo.example.com' })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   ERGO_TRUST_PROXY: z
     .string()
@@ -145,7 +161,14 @@ export interface Config {
      * ERGO_CRM_EMULATORS=1 uses the emulators at the ERGO_CRM_<NAME>_URLs it must be given.
      */
     startEmulators: boolean;
+    /** OAuth clients per CRM ("Connect <CRM>"); a CRM without one offers paste-in keys only. */
+    oauthClients: Partial<Record<CrmKey, { clientId: string; clientSecret: string }>>;
   };
+  /**
+   * The origin users reach Ergo at (OAuth redirect URIs are built on it). Unset outside
+   * production: the request's own origin.
+   */
+  publicUrl: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -176,6 +199,27 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   };
   for (const [crm, url] of Object.entries(urls)) if (url) crmBaseUrls[crm as CrmKey] = url;
   const errors: string[] = [];
+  const oauthClients: Partial<Record<CrmKey, { clientId: string; clientSecret: string }>> = {};
+  for (const crm of CRM_KEYS) {
+    const name = `ERGO_OAUTH_${crm.toUpperCase()}_CLIENT`;
+    const clientId = e[`${name}_ID` as keyof typeof e] as string | undefined;
+    const clientSecret = e[`${name}_SECRET` as keyof typeof e] as string | undefined;
+    if (clientId && clientSecret) oauthClients[crm] = { clientId, clientSecret };
+    else if (clientId || clientSecret) {
+      errors.push(
+        `${clientId ? `${name}_SECRET` : `${name}_ID`}: set both ${name}_ID and ${name}_SECRET (or neither)`,
+      );
+    }
+  }
+  if (
+    e.NODE_ENV === 'production' &&
+    Object.keys(oauthClients).length > 0 &&
+    e.ERGO_PUBLIC_URL === undefined
+  ) {
+    errors.push(
+      'ERGO_PUBLIC_URL: is required in production when an OAuth client is configured (the redirect URI is built on it)',
+    );
+  }
   const embedded = e.DATABASE_URL === undefined;
   if (e.NODE_ENV === 'production' && !e.ERGO_SECRET_KEY) {
     errors.push('ERGO_SECRET_KEY: is required in production (32 bytes, base64)');
@@ -217,7 +261,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       crm: {
         baseUrls: crmBaseUrls,
         startEmulators: e.ERGO_ROLE === 'all' && (e.ERGO_CRM_EMULATORS ?? demo),
+        oauthClients,
       },
+      publicUrl: e.ERGO_PUBLIC_URL,
       logLevel: e.LOG_LEVEL,
     },
   };

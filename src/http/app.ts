@@ -22,6 +22,8 @@ import { sendProblem } from '#src/http/problem.ts';
 import { docsCsp, registerSecurityHeaders } from '#src/http/security-headers.ts';
 import { authRoutes } from '#src/http/routes/auth.routes.ts';
 import { meRoutes } from '#src/http/routes/me.routes.ts';
+import { crmOAuthRoutes } from '#src/http/routes/crm-oauth.routes.ts';
+import type { OAuthProviders } from '#src/services/crm-connections/crm-grants.service.ts';
 import { membersRoutes } from '#src/http/routes/members.routes.ts';
 import { metaRoutes } from '#src/http/routes/meta.routes.ts';
 import { syncRoutes } from '#src/http/routes/sync.routes.ts';
@@ -62,6 +64,10 @@ export interface AppDeps {
   bulk?: { batchSize?: number; maxMembers?: number };
   /** Set while the server shuts down: long-lived streams end. */
   isShuttingDown?: () => boolean;
+  /** OAuth clients per CRM ("Connect <CRM>", token refresh); none: paste-in keys only. */
+  oauth?: OAuthProviders;
+  /** The public origin OAuth redirect URIs are built on; unset: the request's own origin. */
+  publicUrl?: string;
 }
 
 export type AppInstance = FastifyInstance;
@@ -240,6 +246,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Event streams end when the server starts closing, so shutdown is not held up by them.
   await app.register(bulkRoutes, { deps: { ...deps, isShuttingDown: () => closing } });
   await app.register(meRoutes, { deps });
+  await app.register(crmOAuthRoutes, { deps });
 
   await app.ready();
   return app;

@@ -155,7 +155,7 @@ export class CrmGrantRepository {
       .execute();
   }
 
-  /** Deletes the grants no connection points to any more (the FK refuses the others). */
+  /** Deletes the grants no connection points to any more (the FK would refuse the others). */
   async deleteUnused(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db

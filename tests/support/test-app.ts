@@ -50,6 +50,8 @@ export async function buildTestApp(
     /** false: no job queue (bulk routes then fail); by default an in-process runner. */
     queue?: false;
     bulk?: AppDeps['bulk'];
+    /** OAuth clients ("Connect <CRM>", token refresh); default none (paste-in keys only). */
+    oauth?: AppDeps['oauth'];
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
@@ -96,11 +98,19 @@ export async function buildTestApp(
     ...(options.now ? { now: options.now } : {}),
     ...(queue ? { queue } : {}),
     ...(options.bulk ? { bulk: options.bulk } : {}),
+    ...(options.oauth ? { oauth: options.oauth } : {}),
   };
   const app = await buildApp(deps);
   if (queue) {
     const batchSize = options.bulk?.batchSize;
-    const bulkDeps = { uow, keyring, connectorFor, queue, ...(batchSize ? { batchSize } : {}) };
+    const bulkDeps = {
+      uow,
+      keyring,
+      connectorFor,
+      queue,
+      ...(batchSize ? { batchSize } : {}),
+      ...(options.oauth ? { oauth: options.oauth } : {}),
+    };
     await queue.work((job, attempt) => processBulkBatch(bulkDeps, job, attempt));
     // buildApp has started the app, so addHook('onClose') is refused now; the plugin loader's
     // onClose (untyped on FastifyInstance) still takes a handler, awaited by app.close().

@@ -5,7 +5,9 @@ import { sql, type Kysely } from 'kysely';
  * connection made from it (the admin's own, and the copies Sync CRM makes) points to it, so a
  * refresh, which may rotate the refresh token, updates one row. A connection has either its own
  * sealed secrets (a pasted key) or a grant, never both. `status` is the connection's health:
- * `reconnect_needed` after the vendor revoked its grant or refused its key.
+ * `reconnect_needed` after the vendor revoked its grant or refused its key. The grant id cascades
+ * only so that deleting an organization (users and grants at once) can finish; the code deletes
+ * a grant only once no connection uses it (CrmGrantRepository.deleteUnused).
  */
 const CRMS = `('hubspot', 'salesforce', 'zoho', 'attio', 'pipedrive')`;
 
@@ -30,7 +32,7 @@ const up_statements = [
   )`,
   `create index crm_grants_organization_idx on crm_grants (organization_id)`,
   `alter table crm_connections
-     add column grant_id uuid references crm_grants (id) on delete restrict,
+     add column grant_id uuid references crm_grants (id) on delete cascade,
      add column status text not null default 'connected'
        check (status in ('connected', 'reconnect_needed')),
      add column status_detail text,

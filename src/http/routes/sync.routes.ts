@@ -33,6 +33,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
     keyring: deps.keyring,
     connectorFor: deps.connectorFor,
     ...(deps.accountLock ? { accountLock: deps.accountLock } : {}),
+    ...(deps.oauth ? { oauth: deps.oauth } : {}),
   };
 
   const idempotent = (

@@ -21,8 +21,17 @@ import type { Repositories } from '#src/repositories/repositories.ts';
 /** What leaves the service layer about a CRM connection: never the secret itself (SPEC §7). */
 export interface MaskedCrmConnection {
   crm: CrmKey;
-  /** `••••` followed by at most the last 4 characters of the key. */
+  /** `••••` followed by at most the last 4 characters of the key; empty for OAuth connections. */
   maskedKey: string;
+  /** A pasted key, or "Connect <CRM>" (an OAuth grant, refreshed by Ergo). */
+  via: 'key' | 'oauth';
+  /** `reconnect_needed` after the vendor refused the key or revoked the grant. */
+  status: 'connected' | 'reconnect_needed';
+  statusDetail: string | null;
+  checkedAt: Date | null;
+  /** OAuth: the scopes granted, and when the current access token expires (null: not said). */
+  scopes?: string[];
+  accessExpiresAt?: Date | null;
   instance: Record<string, unknown>;
   updatedAt: Date;
 }
@@ -53,13 +62,30 @@ export async function listMaskedCrmConnections(
   repos: Repositories,
   userId: string,
 ): Promise<MaskedCrmConnection[]> {
-  const rows = await repos.crmConnections.listForUser(userId);
-  return rows.map((r) => ({
-    crm: r.crm,
-    maskedKey: maskHint(r.secretHint),
-    instance: r.instance,
-    updatedAt: r.updatedAt,
-  }));
+  const [rows, health] = await Promise.all([
+    repos.crmConnections.listForUser(userId),
+    repos.crmConnections.healthForUsers([userId]),
+  ]);
+  const grants = new Map(
+    (await repos.crmGrants.findMany(rows.flatMap((r) => (r.grantId ? [r.grantId] : [])))).map(
+      (g) => [g.id, g],
+    ),
+  );
+  return rows.map((r) => {
+    const h = health.find((x) => x.crm === r.crm);
+    const grant = r.grantId === null ? undefined : grants.get(r.grantId);
+    return {
+      crm: r.crm,
+      maskedKey: r.grantId === null ? maskHint(r.secretHint) : '',
+      via: r.grantId === null ? 'key' : 'oauth',
+      status: h?.status ?? 'connected',
+      statusDetail: h?.detail ?? null,
+      checkedAt: h?.checkedAt ?? null,
+      ...(grant ? { scopes: grant.scopes, accessExpiresAt: grant.accessExpiresAt } : {}),
+      instance: r.instance,
+      updatedAt: r.updatedAt,
+    };
+  });
 }
 
 /**

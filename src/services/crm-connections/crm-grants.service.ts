@@ -40,6 +40,11 @@ export interface GrantDeps {
   keyring: Keyring;
   oauth: OAuthProviders;
   now?: () => number;
+  /**
+   * The refreshes in flight in this process (default: one map per process). Tests give two
+   * callers their own to act as two processes, which then meet at the grant's row lock.
+   */
+  inFlight?: Map<string, Promise<CrmCredentials>>;
 }
 
 /** One connection ready for connector calls: its credentials, and its grant when OAuth. */
@@ -172,7 +177,7 @@ export async function grantCredentials(
 
 // --- internals ---------------------------------------------------------------------------------
 
-const inFlight = new Map<string, Promise<CrmCredentials>>();
+const processInFlight = new Map<string, Promise<CrmCredentials>>();
 
 /** One refresh per grant in this process: concurrent callers share its promise. */
 function refreshOnce(
@@ -181,6 +186,7 @@ function refreshOnce(
   grantId: string,
   failedAccessToken: string | undefined,
 ): Promise<CrmCredentials> {
+  const inFlight = deps.inFlight ?? processInFlight;
   const pending = inFlight.get(grantId);
   if (pending) return pending;
   const refresh = refreshGrant(deps, crm, grantId, failedAccessToken).finally(() => {

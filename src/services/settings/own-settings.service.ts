@@ -160,7 +160,11 @@ export async function putOwnCrmConnection(
     const key = parseCrm(crm);
     const credentials = parseCredentials(key, body);
     if ((await repos.dashboards.lockForUpdate(actor.id)) === undefined) throw dashboardMissing();
+    const replacedGrant = (await repos.crmConnections.listForUser(actor.id)).find(
+      (c) => c.crm === key,
+    )?.grantId;
     await saveCrmConnections(repos, deps.keyring, actor.id, [credentials]);
+    if (replacedGrant) await repos.crmGrants.deleteUnused([replacedGrant]);
     await auditOwnChange(repos, context, actor, 'crm_connection.save', ['crm_keys'], { crm: key });
     const saved = (await listMaskedCrmConnections(repos, actor.id)).find((c) => c.crm === key);
     if (!saved) throw new Error(`the ${key} connection just saved was not found`);
@@ -184,9 +188,14 @@ export async function deleteOwnCrmConnection(
     const actor = await authorizeOwn(repos, context);
     const key = parseCrm(crm);
     if ((await repos.dashboards.lockForUpdate(actor.id)) === undefined) throw dashboardMissing();
+    const grantId = (await repos.crmConnections.listForUser(actor.id)).find(
+      (c) => c.crm === key,
+    )?.grantId;
     if (!(await repos.crmConnections.delete(actor.id, key))) {
       throw new AppError('not_found', `You have no ${CRM_LABELS[key]} connection.`);
     }
+    // An OAuth grant goes with the last connection that uses it (ADR 0014).
+    if (grantId) await repos.crmGrants.deleteUnused([grantId]);
     await repos.dashboards.touchCategory(actor.id, 'crm_keys');
     await auditOwnChange(repos, context, actor, 'crm_connection.delete', ['crm_keys'], {
       crm: key,
@@ -197,7 +206,10 @@ export async function deleteOwnCrmConnection(
 // --- internals ---------------------------------------------------------------------------------
 
 /** The actor, loaded fresh: only an active user may read or edit their own dashboard. */
-async function authorizeOwn(repos: Repositories, context: OwnSettingsContext): Promise<Actor> {
+export async function authorizeOwn(
+  repos: Repositories,
+  context: OwnSettingsContext,
+): Promise<Actor> {
   const actor = await resolveActor(repos, context.actorId);
   if (!can(actor, 'settings:own')) {
     throw new AppError(
@@ -214,7 +226,7 @@ async function dashboardVersionOf(repos: Repositories, userId: string): Promise<
   return dashboard.version;
 }
 
-function dashboardMissing(): AppError {
+export function dashboardMissing(): AppError {
   return new AppError(
     'dashboard_missing',
     "You don't have a dashboard yet: finish setting up your account first.",
@@ -263,7 +275,7 @@ function parseDashboardVersion(body: { dashboardVersion: unknown }): number {
   return version;
 }
 
-function parseCrm(crm: string): CrmKey {
+export function parseCrm(crm: string): CrmKey {
   if (!isCrmKey(crm)) {
     throw new AppError(
       'invalid_request',
@@ -295,11 +307,16 @@ function parseCredentials(crm: CrmKey, body: unknown) {
   return parsed.data;
 }
 
-async function auditOwnChange(
+export async function auditOwnChange(
   repos: Repositories,
   context: OwnSettingsContext,
   actor: Actor,
-  action: 'settings.update' | 'crm_connection.save' | 'crm_connection.delete',
+  action:
+    | 'settings.update'
+    | 'crm_connection.save'
+    | 'crm_connection.delete'
+    | 'crm_connection.connect'
+    | 'crm_connection.test',
   categories: string[],
   details: Record<string, unknown>,
 ): Promise<void> {

@@ -22,6 +22,7 @@ import {
   callWithRefresh,
   openCrmAccess,
   type CrmAccess,
+  type GrantDeps,
   type OAuthProviders,
 } from '#src/services/crm-connections/crm-grants.service.ts';
 import { crmAccountKey } from '#src/services/crm-connections/rate-budget.ts';
@@ -46,6 +47,8 @@ export interface SyncCrmDeps extends SyncDeps {
   accountLock?: AccountLock;
   /** The OAuth clients that refresh grants (ADR 0014); a CRM without one cannot refresh. */
   oauth?: OAuthProviders;
+  /** This process's refreshes in flight (default: one map per process; see GrantDeps). */
+  inFlight?: GrantDeps['inFlight'];
 }
 
 /** A failed step: a stable code (the CRM error's kind) and a sentence a person can act on. */
@@ -328,7 +331,12 @@ export async function runOwnerPropertyStep(
 ): Promise<CrmOwnerStepResult[]> {
   if (crms.length === 0) return [];
   const { uow } = deps;
-  const grantDeps = { uow, keyring: deps.keyring, oauth: deps.oauth ?? {} };
+  const grantDeps: GrantDeps = {
+    uow,
+    keyring: deps.keyring,
+    oauth: deps.oauth ?? {},
+    ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),
+  };
   const accesses = await openCrmAccess(grantDeps, target.id, crms);
   const results = await Promise.all(
     accesses.map((a) =>
@@ -416,7 +424,7 @@ async function recordConnectionHealth(
 
 async function ownerStepFor(
   deps: SyncCrmDeps,
-  grantDeps: Parameters<typeof callWithRefresh>[0],
+  grantDeps: GrantDeps,
   target: TargetMember,
   access: CrmAccess,
 ): Promise<CrmOwnerStepResult> {
