@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import { createAttioEmulator, type AttioEmulator } from '#emulators/attio.emulator.ts';
 import { OWNER_FIELD } from '#src/integrations/crm/crm-connector.ts';
+import { consent } from '#src/integrations/crm/oauth/consent-page.test-helper.ts';
 import { emulatorPeople } from '#tests/factories/crm-connection.factory.ts';
 
 /**
@@ -14,6 +15,10 @@ import { emulatorPeople } from '#tests/factories/crm-connection.factory.ts';
  */
 
 const TOKEN = 'attio-contract-test-api-key-5e8d0b14';
+const CLIENT_ID = 'attio-contract-client';
+const CLIENT_SECRET = 'attio-contract-client-secret-61f0';
+const REDIRECT = 'http://127.0.0.1:5997/oauth/attio/callback';
+const PRIYA = '6f0c1a52-3b7e-4d1a-9c55-0a1b2c3d4e11';
 const DEALS = '/v2/objects/deals/attributes';
 
 const uuid = z.uuid();
@@ -36,6 +41,18 @@ const activeSelf = z.object({
   workspace_slug: z.string(),
   workspace_logo_url: z.string().nullable(),
 });
+
+/**
+ * docs.attio.com/docs/oauth/token: the response is `access_token` (string) and `token_type`
+ * ("Always \"Bearer\""); nothing else is documented (no refresh token, no expires_in).
+ */
+const tokenResponse = z.strictObject({
+  access_token: z.string().min(1),
+  token_type: z.literal('Bearer'),
+});
+
+/** Scopes in `/v2/self` are space-separated `resource:permission` (docs/oauth/introspect). */
+const scopeList = z.string().regex(/^[a-z_]+:[a-z-]+( [a-z_]+:[a-z-]+)*$/);
 
 /** docs.attio.com/api-reference/workspace-members/get-a-workspace-member (list: `{data: [...]}`). */
 const member = z.object({
@@ -125,7 +142,11 @@ function conform<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 beforeAll(async () => {
-  emulator = createAttioEmulator({ people: emulatorPeople('attio'), tokens: [TOKEN] });
+  emulator = createAttioEmulator({
+    people: emulatorPeople('attio'),
+    tokens: [TOKEN],
+    oauthClients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT] }],
+  });
   server = await emulator.start();
 });
 
@@ -256,5 +277,54 @@ describe("the Attio emulator's replies match Attio's API reference", () => {
     const retryAfter = response.headers.get('retry-after') ?? '';
     expect(Number.isNaN(Date.parse(retryAfter))).toBe(false);
     expect(/^\d+$/.test(retryAfter)).toBe(false);
+  });
+
+  it('GET /authorize, then POST /oauth/token: the documented token response, and /v2/self for the OAuth token', async () => {
+    // docs.attio.com/docs/oauth/authorize: client_id, response_type=code, redirect_uri, state;
+    // after approval the user is sent to redirect_uri with a code (and the state).
+    const authorize = new URL(`${server.baseUrl}/authorize`);
+    authorize.search = new URLSearchParams({
+      client_id: CLIENT_ID,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      state: 'contract-state',
+    }).toString();
+    const callback = await consent(authorize.toString(), 'Allow', PRIYA);
+    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT);
+    expect(callback.searchParams.get('state')).toBe('contract-state');
+    const code = callback.searchParams.get('code') ?? '';
+
+    const response = await fetch(`${server.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uri: REDIRECT,
+      }).toString(),
+    });
+    expect(response.status).toBe(200);
+    const token = conform(tokenResponse, await response.json());
+
+    const { status, json } = await call('GET', '/v2/self', undefined, token.access_token);
+    expect(status).toBe(200);
+    const self = conform(activeSelf, json);
+    conform(scopeList, self.scope);
+    expect(self).toMatchObject({
+      client_id: CLIENT_ID,
+      authorized_by_workspace_member_id: PRIYA,
+      // Attio's OAuth tokens carry no expiry (mem): exp null, as for an API key.
+      exp: null,
+      workspace_slug: 'acme',
+    });
+    expect(self.iat).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+  });
+
+  it('GET /v2/self for an API key: scope is the space-separated scope list, exp null', async () => {
+    const self = conform(activeSelf, (await call('GET', '/v2/self')).json);
+    conform(scopeList, self.scope);
+    expect(self.exp).toBeNull();
   });
 });
