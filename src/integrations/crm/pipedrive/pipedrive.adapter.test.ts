@@ -279,7 +279,7 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     expect(result.expiresAt).toBeUndefined();
   });
 
-  it("an OAuth access token (Bearer) works on /v1 and /api/v1, acting as its grant's person", async () => {
+  it("an OAuth access token (Bearer) works on /v1, /api/v1 and /api/v2, acting as its grant's person", async () => {
     const grant = emulator.oauth.issueGrant('13057011');
     const bearer = (apiDomain: string) =>
       new PipedriveConnector({
@@ -306,6 +306,19 @@ describe('PipedriveConnector against the Pipedrive emulator', () => {
     ]);
     // It went as Bearer: no API token anywhere.
     expect(emulator.requestLog.some((e) => e.query.includes('api_token'))).toBe(false);
+
+    // The writes too: v1 create, then the v2 atomic append (both under the API domain).
+    emulator.clearLogs();
+    expect(await bearer(server.baseUrl).ensureOwnerProperty(REP1)).toMatchObject({
+      outcome: 'created',
+    });
+    const owner = { id: '13057001', email: 'owner@acme.test', name: 'Olivia Bennett' };
+    expect(await bearer(server.baseUrl).ensureOwnerProperty(owner)).toMatchObject({
+      outcome: 'option_added',
+    });
+    expect(
+      emulator.writeLog.map((e) => `${e.method} ${e.path.replace(/[0-9a-f]{40}/, '{key}')}`),
+    ).toEqual(['POST /api/v1/dealFields', 'POST /api/v2/dealFields/{key}/options']);
   });
 
   it('an expired or revoked OAuth access token is expired (a refresh decides); an API token 401 is invalid', async () => {
