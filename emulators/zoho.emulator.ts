@@ -10,13 +10,29 @@ import {
   type FaultConfig,
   type VendorBehaviour,
 } from '#emulators/emulator-server.ts';
-import { actingPersonId, type EmulatorAccounts } from '#emulators/emulator-accounts.ts';
+import {
+  actingPersonId,
+  type EmulatorAccounts,
+  type EmulatorOAuthClient,
+} from '#emulators/emulator-accounts.ts';
+import {
+  clientCredentials,
+  OAuthAuthority,
+  requestParams,
+  type OAuthControl,
+  type TokenOutcome,
+} from '#emulators/oauth-server.ts';
 
 /**
  * A loopback Zoho CRM (shared/product/crm-api-notes.md §3): the v8 users and field-settings
- * APIs, the organization API (`GET /crm/v8/org`), and the accounts token endpoint (access
- * tokens it issues expire after `accessTokenLifetimeSeconds`, answered then with 401
- * INVALID_TOKEN), with `Authorization: Zoho-oauthtoken <token>` (a
+ * APIs, the organization API (`GET /crm/v8/org`), and the accounts server on
+ * emulators/oauth-server.ts: the consent page `GET|POST /oauth/v2/auth` (the callback carries
+ * `code`, `state`, `location` and `accounts-server`, this emulator's own URL; no PKCE, mem) and
+ * `POST /oauth/v2/token` (authorization code and refresh grants, parameters in the query, a form
+ * or a multipart body; every error is HTTP 200 `{error}`: invalid_code, invalid_client,
+ * invalid_client_secret, invalid_redirect_uri, unsupported_grant_type). Access tokens it issues
+ * expire after `oauth.accessTokenLifetimeSeconds` (401 INVALID_TOKEN after that); seeded
+ * refresh tokens are grants bound to no client. Auth: `Authorization: Zoho-oauthtoken <token>` (a
  * `Bearer` header is rejected with 401 INVALID_TOKEN), page/per_page paging with
  * `info.more_records` (204 No Content past the last page), the 4-key error shape
  * `{code, details, message, status:"error"}`, per-item results in bulk replies, and PATCH on a
@@ -72,6 +88,8 @@ export interface ZohoSeed extends EmulatorAccounts {
   retiredApiNames: string[];
   /** `expires_in` of the access tokens the token endpoint issues (Zoho: one hour). */
   accessTokenLifetimeSeconds: number;
+  /** The `location` the callback names (Zoho: us, eu, in, au, jp, cn, sa, ca; default us). */
+  location: string;
 }
 
 export interface ZohoState {
@@ -80,10 +98,14 @@ export interface ZohoState {
   tokenOwners: Record<string, string>;
   /** Who a token without an owner acts as. */
   defaultUserId: string;
-  refreshTokens: Set<string>;
-  /** When each access token the token endpoint issued runs out (epoch ms); seeded ones do not. */
-  tokenExpiry: Map<string, number>;
-  accessTokenLifetimeSeconds: number;
+  /** OAuth apps the accounts server knows (the seed's, and `addOAuthClient`). */
+  oauthClients: EmulatorOAuthClient[];
+  /**
+   * The accounts server: its access tokens expire (`accessTokenLifetimeSeconds`) and are
+   * revocable; they are also in `tokens` and `tokenOwners` once issued. Seeded tokens do not expire.
+   */
+  oauth: OAuthAuthority;
+  location: string;
   users: ZohoUser[];
   fields: Record<ZohoModule, ZohoField[]>;
   retiredApiNames: Set<string>;
@@ -203,18 +225,49 @@ export function createZohoState(seed: Partial<ZohoSeed> = {}): ZohoState {
   for (const module of ['Deals', 'Contacts'] as const) {
     fields[module].push(...structuredClone(seed.fields?.[module] ?? []));
   }
+  const users = [
+    ...fillers,
+    ...(seed.people ?? []).map((p) => user(p.id, p.email, p.name, p.admin ?? false)),
+    ...structuredClone(seed.users ?? []),
+  ];
+  const defaultUserId = actingPersonId(seed, undefined, fillers[0]?.id ?? '');
+  const oauthClients = structuredClone(seed.oauthClients ?? []);
+  const zohoToken = () =>
+    `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
+  const oauth = new OAuthAuthority({
+    vendor: 'Zoho CRM',
+    clients: () => oauthClients,
+    people: () => {
+      const seeded = (seed.people ?? []).map((p) => ({ id: p.id, name: p.name, email: p.email }));
+      if (seeded.length > 0) return seeded;
+      return users.slice(0, 5).map((u) => ({ id: u.id, name: u.full_name, email: u.email }));
+    },
+    accessTokenLifetimeSeconds: seed.accessTokenLifetimeSeconds ?? 3600,
+    // Zoho lists scopes comma-separated in the authorize request.
+    scopeSeparator: ',',
+    defaultScopes: ['ZohoCRM.users.READ', 'ZohoCRM.settings.fields.ALL', 'ZohoCRM.org.READ'],
+    // Whether Zoho's accounts server takes a PKCE challenge is not documented where we looked (mem).
+    pkce: false,
+    mintAccessToken: zohoToken,
+    mintRefreshToken: zohoToken,
+    mintCode: zohoToken,
+  });
+  const tokenOwners = { ...seed.tokenOwners };
+  for (const token of seed.refreshTokens ?? []) {
+    oauth.seedRefreshToken(token, tokenOwners[token] ?? defaultUserId, [
+      'ZohoCRM.users.READ',
+      'ZohoCRM.settings.fields.ALL',
+      'ZohoCRM.org.READ',
+    ]);
+  }
   return {
     tokens: new Set(seed.tokens ?? []),
-    refreshTokens: new Set(seed.refreshTokens ?? []),
-    tokenExpiry: new Map(),
-    accessTokenLifetimeSeconds: seed.accessTokenLifetimeSeconds ?? 3600,
-    tokenOwners: { ...seed.tokenOwners },
-    defaultUserId: actingPersonId(seed, undefined, fillers[0]?.id ?? ''),
-    users: [
-      ...fillers,
-      ...(seed.people ?? []).map((p) => user(p.id, p.email, p.name, p.admin ?? false)),
-      ...structuredClone(seed.users ?? []),
-    ],
+    oauthClients,
+    oauth,
+    location: seed.location ?? 'us',
+    tokenOwners,
+    defaultUserId,
+    users,
     fields,
     retiredApiNames: new Set(seed.retiredApiNames ?? []),
     nextId: BigInt(`${ID_PREFIX}900001`),
@@ -251,6 +304,50 @@ function rateLimitHeaders(state: ZohoState): Record<string, string> {
   };
 }
 
+function baseUrlOf(request: EmulatorRequest): string {
+  return `http://${request.headers.host ?? '127.0.0.1'}`;
+}
+
+/**
+ * The token endpoint's reply, always HTTP 200: `{access_token, refresh_token?, scope, api_domain,
+ * token_type, expires_in}` (a refresh carries `refresh_token` only when rotation is on), or
+ * `{error}`. An issued token joins `tokens` and acts as the grant's person.
+ */
+function tokenReply(
+  state: ZohoState,
+  request: EmulatorRequest,
+  params: Record<string, string>,
+  outcome: TokenOutcome,
+): EmulatorReply {
+  if (!outcome.ok) {
+    const known = state.oauthClients.some((c) => c.clientId === params.client_id);
+    const error =
+      outcome.error === 'invalid_client'
+        ? known
+          ? 'invalid_client_secret'
+          : 'invalid_client'
+        : outcome.error === 'redirect_uri_mismatch'
+          ? 'invalid_redirect_uri'
+          : outcome.error === 'invalid_grant'
+            ? 'invalid_code'
+            : outcome.error;
+    return { status: 200, body: { error } };
+  }
+  state.tokens.add(outcome.accessToken);
+  state.tokenOwners[outcome.accessToken] = outcome.personId;
+  return {
+    status: 200,
+    body: {
+      access_token: outcome.accessToken,
+      ...(outcome.refreshToken === undefined ? {} : { refresh_token: outcome.refreshToken }),
+      scope: outcome.scopes.join(' '),
+      api_domain: baseUrlOf(request),
+      token_type: 'Bearer',
+      expires_in: outcome.expiresIn,
+    },
+  };
+}
+
 function zohoBehaviour(state: ZohoState): VendorBehaviour {
   return {
     name: 'zoho',
@@ -259,9 +356,12 @@ function zohoBehaviour(state: ZohoState): VendorBehaviour {
       if (request.headers.authorization === undefined) return 'missing';
       // Only `Zoho-oauthtoken`; `Bearer <same token>` is rejected like an unknown token.
       const token = bearerToken(request.headers, 'Zoho-oauthtoken');
-      if (token === undefined || !state.tokens.has(token)) return 'invalid';
-      const expiry = state.tokenExpiry.get(token);
-      if (expiry !== undefined && Date.now() >= expiry) return 'expired';
+      if (token === undefined) return 'invalid';
+      const issued = state.oauth.checkAccessToken(token);
+      // A revoked token is unknown to Zoho; an expired one is answered alike (INVALID_TOKEN).
+      if (issued?.status === 'revoked') return 'invalid';
+      if (issued?.status === 'expired') return 'expired';
+      if (issued === undefined && !state.tokens.has(token)) return 'invalid';
       return faults.tokensExpired ? 'expired' : 'ok';
     },
     unauthorized(result): EmulatorReply {
@@ -446,38 +546,31 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
 
   return [
     {
+      // The accounts server's consent page.
+      method: 'GET',
+      pattern: '/oauth/v2/auth',
+      auth: false,
+      handler: (request) => state.oauth.authorizePage(request),
+    },
+    {
+      method: 'POST',
+      pattern: '/oauth/v2/auth',
+      auth: false,
+      handler: (request) =>
+        state.oauth.decide(request, {
+          // Zoho's callback names the user's data centre and its accounts server.
+          extraParams: { location: state.location, 'accounts-server': baseUrlOf(request) },
+        }),
+    },
+    {
       method: 'POST',
       pattern: '/oauth/v2/token',
       auth: false,
       handler: (request) => {
         // Zoho's accounts server answers 200 with an `error` member for a bad grant.
-        const params = new URLSearchParams(request.query);
-        if (request.body && typeof request.body === 'object') {
-          for (const [k, v] of Object.entries(request.body as Record<string, unknown>)) {
-            if (typeof v === 'string') params.set(k, v);
-          }
-        }
-        if (params.get('grant_type') !== 'refresh_token') {
-          return { status: 200, body: { error: 'unsupported_grant_type' } };
-        }
-        const refresh = params.get('refresh_token');
-        if (refresh === null || !state.refreshTokens.has(refresh)) {
-          return { status: 200, body: { error: 'invalid_code' } };
-        }
-        const accessToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
-        state.tokens.add(accessToken);
-        state.tokenExpiry.set(accessToken, Date.now() + state.accessTokenLifetimeSeconds * 1000);
-        state.tokenOwners[accessToken] = state.tokenOwners[refresh] ?? state.defaultUserId;
-        return {
-          status: 200,
-          body: {
-            access_token: accessToken,
-            scope: 'ZohoCRM.users.READ ZohoCRM.settings.fields.ALL',
-            api_domain: `http://${request.headers.host ?? '127.0.0.1'}`,
-            token_type: 'Bearer',
-            expires_in: state.accessTokenLifetimeSeconds,
-          },
-        };
+        const params = requestParams(request);
+        const outcome = state.oauth.token(params, clientCredentials(request, params));
+        return tokenReply(state, request, params, outcome);
       },
     },
     {
@@ -488,7 +581,11 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
         let users: ZohoUser[];
         if (type === 'CurrentUser') {
           const token = bearerToken(request.headers, 'Zoho-oauthtoken') ?? '';
-          const id = state.tokenOwners[token] ?? state.defaultUserId;
+          const issued = state.oauth.checkAccessToken(token);
+          const id =
+            issued?.status === 'ok'
+              ? issued.personId
+              : (state.tokenOwners[token] ?? state.defaultUserId);
           users = state.users.filter((u) => u.id === id);
         } else if (type === 'ActiveUsers') {
           users = state.users.filter((u) => u.status === 'active');
@@ -536,7 +633,21 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
       pattern: '/crm/v8/org',
       // The organization API ({api-domain}/crm/{version}/org, scope ZohoCRM.org.READ): one org.
       // The SDK reads `zgid` from it for its user signature after every token grant.
-      handler: () => {
+      handler: (request) => {
+        // A token the accounts server issued without the org scope is refused (mem: Zoho's
+        // 401 OAUTH_SCOPE_MISMATCH); seeded tokens may read everything.
+        const issued = state.oauth.checkAccessToken(
+          bearerToken(request.headers, 'Zoho-oauthtoken') ?? '',
+        );
+        if (
+          issued?.status === 'ok' &&
+          !issued.scopes.some((scope) => /^ZohoCRM\.(org\.(READ|ALL)|ALL)$/i.test(scope))
+        ) {
+          return {
+            status: 401,
+            body: errorBody('OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL'),
+          };
+        }
         const primary = state.users.find((u) => u.id === state.defaultUserId);
         return ok({
           org: [
@@ -734,6 +845,16 @@ export class ZohoEmulator extends EmulatorServer {
   constructor(state: ZohoState) {
     super(zohoBehaviour(state), (faults) => zohoRoutes(state, faults));
     this.state = state;
+  }
+
+  /** The accounts server's knobs (lifetime, rotation, expire, revoke, token requests). */
+  get oauth(): OAuthControl {
+    return this.state.oauth;
+  }
+
+  /** Registers an OAuth app with the accounts server. */
+  addOAuthClient(client: EmulatorOAuthClient): void {
+    this.state.oauthClients.push(client);
   }
 
   /** The field with that api_name in the module, if any. */

@@ -220,8 +220,43 @@ describe('ZohoConnector against the Zoho emulator', () => {
     expect(emulator.field('Assistant_Owner')?.pick_list_values).toHaveLength(2);
   });
 
+  it('Test connection names the company (GET /crm/v8/org) and the current user; Zoho reports no scopes or expiry', async () => {
+    const result = await connector().verifyCredentials();
+    expect(result).toEqual({ status: 'valid', account: 'Acme as Olivia Bennett' });
+    expect(emulator.requestLog.map((r) => `${r.path}${r.query}`)).toEqual([
+      '/crm/v8/users?type=CurrentUser',
+      '/crm/v8/org',
+    ]);
+  });
+
+  it('a token without the org scope still verifies, labelled by the API domain host and the user', async () => {
+    const grant = emulator.oauth.issueGrant(REP1.id, { scopes: ['ZohoCRM.users.READ'] });
+    const orgCall = await fetch(`${server.baseUrl}/crm/v8/org`, {
+      headers: { authorization: `Zoho-oauthtoken ${grant.accessToken}` },
+    });
+    expect(orgCall.status).toBe(401);
+    expect(await orgCall.json()).toMatchObject({ code: 'OAUTH_SCOPE_MISMATCH' });
+    expect(await connector(grant.accessToken).verifyCredentials()).toEqual({
+      status: 'valid',
+      account: `${new URL(server.baseUrl).host} as ${REP1.name}`,
+    });
+  });
+
+  it('an issued token that expired or was revoked fails the check; expired says INVALID_TOKEN', async () => {
+    const grant = emulator.oauth.issueGrant(REP1.id);
+    expect((await connector(grant.accessToken).verifyCredentials()).status).toBe('valid');
+    emulator.oauth.expireAccessTokens();
+    expect(await connector(grant.accessToken).verifyCredentials()).toMatchObject({
+      status: 'expired',
+      vendorCode: 'INVALID_TOKEN',
+    });
+    const second = emulator.oauth.issueGrant(REP1.id);
+    emulator.oauth.revokeAll();
+    expect((await connector(second.accessToken).verifyCredentials()).status).not.toBe('valid');
+  });
+
   it('401 INVALID_TOKEN is expired (Zoho says the same for unknown and expired tokens); AUTHENTICATION_FAILURE is invalid', async () => {
-    expect(await connector().verifyCredentials()).toEqual({ status: 'valid' });
+    expect(await connector().verifyCredentials()).toMatchObject({ status: 'valid' });
 
     const unknown = await connector('1000.not-a-real-zoho-token.0000').verifyCredentials();
     expect(unknown).toMatchObject({ status: 'expired', vendorCode: 'INVALID_TOKEN' });
@@ -257,7 +292,7 @@ describe('ZohoConnector against the Zoho emulator', () => {
       const body = (await reply.json()) as { access_token?: string; api_domain?: string };
       expect(body.api_domain).toBe(server.baseUrl);
       // The new access token works as a Zoho-oauthtoken.
-      expect(await connector(body.access_token ?? '').verifyCredentials()).toEqual({
+      expect(await connector(body.access_token ?? '').verifyCredentials()).toMatchObject({
         status: 'valid',
       });
     }

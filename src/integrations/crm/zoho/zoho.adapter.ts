@@ -58,6 +58,24 @@ const userSchema = z.object({
   status: z.string().optional(),
 });
 
+const currentUserSchema = z.object({
+  users: z.array(
+    z.object({ full_name: z.string().nullish(), email: z.string().nullish() }).loose(),
+  ),
+});
+
+const orgSchema = z.object({
+  org: z.array(z.object({ company_name: z.string().nullish() }).loose()),
+});
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 const usersPageSchema = z.object({
   users: z.array(userSchema),
   info: z.object({ more_records: z.boolean() }).partial().optional(),
@@ -136,7 +154,11 @@ export class ZohoConnector implements CrmConnector {
   readonly crm = 'zoho' as const;
   readonly #http: CrmHttpClient;
 
+  /** The API domain's host (`www.zohoapis.eu`), the account label when the org is not readable. */
+  readonly #host: string;
+
   constructor(options: ConnectorOptions<'zoho'>) {
+    this.#host = hostOf(options.credentials.instance.apiDomain);
     const { accessToken, refreshToken } = options.credentials.secrets;
     this.#http = new CrmHttpClient({
       crm: 'zoho',
@@ -155,17 +177,37 @@ export class ZohoConnector implements CrmConnector {
     });
   }
 
+  /**
+   * The token check is the current user (`GET /crm/v8/users?type=CurrentUser`); then the
+   * organization (`GET /crm/v8/org`, scope ZohoCRM.org.READ) names the account for "Test
+   * connection": "<company> as <user>". A token without the org scope (or an org call that fails)
+   * still verifies, labelled by the API domain's host instead. Zoho's CRM API reports neither
+   * the token's scopes nor its expiry, so `scopes` and `expiresAt` stay unset.
+   */
   async verifyCredentials(): Promise<VerifyResult> {
+    let who: string | undefined;
     try {
-      await this.#http.request({
+      const { body } = await this.#http.request<unknown>({
         method: 'GET',
         path: `${API}/users`,
         query: { type: 'CurrentUser' },
       });
-      return { status: 'valid' };
+      const me = currentUserSchema.safeParse(body);
+      const user = me.success ? me.data.users[0] : undefined;
+      who = user?.full_name ?? user?.email ?? undefined;
     } catch (error) {
       return verifyFailure(error, 'Zoho CRM');
     }
+    let company: string | undefined;
+    try {
+      const { body } = await this.#http.request<unknown>({ method: 'GET', path: `${API}/org` });
+      const org = orgSchema.safeParse(body);
+      company = (org.success ? org.data.org[0]?.company_name : undefined) ?? undefined;
+    } catch {
+      company = undefined;
+    }
+    const where = company ?? this.#host;
+    return { status: 'valid', account: who === undefined ? where : `${where} as ${who}` };
   }
 
   async findOwnerByEmail(email: string): Promise<CrmOwner | null> {

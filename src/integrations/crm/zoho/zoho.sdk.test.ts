@@ -7,6 +7,7 @@ import type { StartedEmulator } from '#emulators/emulator-server.ts';
 import { createZohoEmulator, type ZohoEmulator } from '#emulators/zoho.emulator.ts';
 import { OWNER_FIELD } from '#src/integrations/crm/crm-connector.ts';
 import { emulatorPeople } from '#tests/factories/crm-connection.factory.ts';
+import { consent } from '#src/integrations/crm/oauth/consent-page.test-helper.ts';
 
 /**
  * The official Node SDK (@zohocrm/nodejs-sdk-8.0 2.0), unmodified, pointed at the emulator with
@@ -26,6 +27,24 @@ const CLIENT_ID = '1000.SDKTESTCLIENT';
 const CLIENT_SECRET = 'sdk-test-client-secret';
 const OWNER_ID = '4876876000000225013';
 const REP1_ID = '4876876000000225101';
+const REDIRECT = 'http://127.0.0.1:5173/api/crm-connections/oauth/callback';
+
+/** The builder's grant-token setters, which zoho-sdk.d.ts does not declare (oauth_builder.js has them). */
+interface GrantTokenBuilder {
+  clientId(clientId: string): this;
+  clientSecret(clientSecret: string): this;
+  grantToken(code: string): this;
+  redirectURL(url: string): this;
+  build(): ZOHOCRMSDK.OAuthToken;
+}
+
+/** The bodies (multipart fields) of the token requests after `from`. */
+function tokenBodies(from = 0): Record<string, unknown>[] {
+  return emulator.requestLog
+    .slice(from)
+    .filter((e) => e.path === '/oauth/v2/token')
+    .map((e) => e.body as Record<string, unknown>);
+}
 
 let emulator: ZohoEmulator;
 let server: StartedEmulator;
@@ -84,6 +103,7 @@ beforeAll(async () => {
     people: emulatorPeople('zoho'),
     tokens: [],
     refreshTokens: [REFRESH, `${REFRESH}.second`],
+    oauthClients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
   });
   server = await emulator.start();
   token = oauthToken(REFRESH);
@@ -266,10 +286,11 @@ describe('@zohocrm/nodejs-sdk-8.0 against the Zoho emulator', () => {
 describe("the Zoho SDK's token refresh against the emulator's accounts endpoint", () => {
   it('refreshes an access token that is about to expire, before using it', async () => {
     // Tokens issued from now on last 6 s; the SDK refreshes within 5 s of expiry.
-    emulator.state.accessTokenLifetimeSeconds = 6;
+    emulator.oauth.accessTokenLifetimeSeconds = 6;
     const second = oauthToken(`${REFRESH}.second`);
     const first = await second.getToken();
-    expect(emulator.state.tokenExpiry.get(first)).toBeGreaterThan(Date.now());
+    const issued = emulator.state.oauth.checkAccessToken(first);
+    expect(issued?.status === 'ok' && issued.expiresAt).toBeGreaterThan(Date.now());
 
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const renewed = await second.getToken();
@@ -283,7 +304,7 @@ describe("the Zoho SDK's token refresh against the emulator's accounts endpoint"
           (e.body as Record<string, unknown>).refresh_token === `${REFRESH}.second`,
       ),
     ).toHaveLength(2);
-    emulator.state.accessTokenLifetimeSeconds = 3600;
+    emulator.oauth.accessTokenLifetimeSeconds = 3600;
   });
 
   it('rejects an unknown refresh token: the SDK throws its INVALID TOKEN ERROR with Zoho’s error', async () => {
@@ -297,7 +318,7 @@ describe("the Zoho SDK's token refresh against the emulator's accounts endpoint"
   });
 
   it('the emulator answers an access token past its expiry with 401 INVALID_TOKEN', async () => {
-    emulator.state.accessTokenLifetimeSeconds = 1;
+    emulator.oauth.accessTokenLifetimeSeconds = 1;
     const grant = await fetch(`${server.baseUrl}/oauth/v2/token`, {
       method: 'POST',
       body: new URLSearchParams({
@@ -322,6 +343,88 @@ describe("the Zoho SDK's token refresh against the emulator's accounts endpoint"
     const expired = await call();
     expect(expired.status).toBe(401);
     expect(await expired.json()).toMatchObject({ code: 'INVALID_TOKEN', status: 'error' });
-    emulator.state.accessTokenLifetimeSeconds = 3600;
+    emulator.oauth.accessTokenLifetimeSeconds = 3600;
+  });
+
+  it('exchanges a consent code with its grant-token flow (authorization_code, multipart) for tokens acting as the chosen user', async () => {
+    const authorize = new URL(`${server.baseUrl}/oauth/v2/auth`);
+    for (const [k, v] of Object.entries({
+      scope: 'ZohoCRM.users.READ,ZohoCRM.settings.fields.ALL,ZohoCRM.org.READ',
+      client_id: CLIENT_ID,
+      response_type: 'code',
+      access_type: 'offline',
+      prompt: 'consent',
+      redirect_uri: REDIRECT,
+      state: 'sdk',
+    })) {
+      authorize.searchParams.set(k, v);
+    }
+    const callback = await consent(authorize.toString(), 'Allow', REP1_ID);
+    const code = callback.searchParams.get('code') ?? '';
+    const from = emulator.requestLog.length;
+
+    const granted = (new ZOHOCRMSDK.OAuthBuilder() as unknown as GrantTokenBuilder)
+      .clientId(CLIENT_ID)
+      .clientSecret(CLIENT_SECRET)
+      .grantToken(code)
+      .redirectURL(REDIRECT)
+      .build();
+    const accessToken = await granted.getToken();
+
+    expect(tokenBodies(from)[0]).toMatchObject({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: CLIENT_ID,
+    });
+    expect(granted.getRefreshToken()).toMatch(/^1000\./);
+    const me = await fetch(`${server.baseUrl}/crm/v8/users?type=CurrentUser`, {
+      headers: { authorization: `Zoho-oauthtoken ${accessToken}` },
+    });
+    expect(((await me.json()) as { users: { email: string }[] }).users[0]?.email).toBe(
+      'rep1@acme.test',
+    );
+  });
+
+  it('keeps the rotated refresh token: its next refresh sends the new one, and the spent one is refused', async () => {
+    const grant = emulator.oauth.issueGrant(REP1_ID, { clientId: CLIENT_ID });
+    emulator.oauth.rotateRefreshTokens = true;
+    emulator.oauth.accessTokenLifetimeSeconds = 6;
+    try {
+      const sdkToken = oauthToken(grant.refreshToken);
+      const from = emulator.requestLog.length;
+      await sdkToken.getToken();
+      const rotated = sdkToken.getRefreshToken();
+      expect(rotated).not.toBe(grant.refreshToken);
+
+      // Within 5 s of expiry the SDK refreshes again, with the refresh token it was given.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await sdkToken.getToken();
+      expect(tokenBodies(from).map((b) => b.refresh_token)).toEqual([grant.refreshToken, rotated]);
+
+      const spent = await oauthToken(grant.refreshToken)
+        .getToken()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(spent).toMatchObject({ code: 'INVALID TOKEN ERROR', message: 'invalid_code' });
+    } finally {
+      emulator.oauth.rotateRefreshTokens = false;
+      emulator.oauth.accessTokenLifetimeSeconds = 3600;
+    }
+  });
+
+  it('a revoked grant ends its refresh in the SDK’s INVALID TOKEN ERROR (invalid_code)', async () => {
+    const grant = emulator.oauth.issueGrant(REP1_ID, { clientId: CLIENT_ID });
+    emulator.oauth.revokeAll();
+    const error = await oauthToken(grant.refreshToken)
+      .getToken()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ZOHOCRMSDK.SDKException);
+    expect(error).toMatchObject({ code: 'INVALID TOKEN ERROR', message: 'invalid_code' });
   });
 });
