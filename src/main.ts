@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '#src/config/config.ts';
@@ -8,7 +9,9 @@ import { createReadinessCheck } from '#src/db/health.ts';
 import { migrateToLatest } from '#src/db/migrator.ts';
 import { DEMO_CRM_ACCOUNTS, DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '#src/db/seed/demo-data.ts';
 import { buildApp } from '#src/http/app.ts';
+import { CRM_KEYS } from '#src/domain/crm.ts';
 import { createConnectorFactory } from '#src/integrations/crm/crm-connectors.ts';
+import { createOAuthProviders } from '#src/integrations/crm/oauth/oauth-providers.ts';
 import type { RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { backfillFingerprints } from '#src/services/crm-connections/crm-connection.service.ts';
@@ -93,10 +96,23 @@ async function main(): Promise<void> {
   // its CRM base URLs come from configuration.
   let emulators: RunningEmulators | undefined;
   const crmBaseUrls = { ...config.crm.baseUrls };
+  const oauthClients = { ...config.crm.oauthClients };
   if (config.crm.startEmulators) {
     try {
       const { startEmulators } = await import('#emulators/start-emulators.ts');
-      emulators = await startEmulators({ accounts: DEMO_CRM_ACCOUNTS });
+      // "Connect <CRM>" works offline too: each emulator registers a demo OAuth client (a fresh
+      // secret per start) unless a real one is configured for that CRM.
+      const accounts = Object.fromEntries(
+        CRM_KEYS.map((crm) => {
+          const client = oauthClients[crm] ?? {
+            clientId: `ergo-demo-${crm}`,
+            clientSecret: randomBytes(24).toString('base64url'),
+          };
+          oauthClients[crm] = client;
+          return [crm, { ...DEMO_CRM_ACCOUNTS[crm], oauthClients: [client] }];
+        }),
+      );
+      emulators = await startEmulators({ accounts });
       Object.assign(crmBaseUrls, emulators.urls, config.crm.baseUrls);
       logger.info({ urls: emulators.urls }, 'CRM emulators started');
     } catch (error) {
@@ -112,6 +128,12 @@ async function main(): Promise<void> {
     baseUrls: crmBaseUrls,
     fetchFor: (credentials) => budgetedFetch(uow.read, keyring, credentials),
   });
+  // "Connect <CRM>" and token refresh, for the CRMs with an OAuth client (ADR 0014).
+  const oauth = createOAuthProviders(oauthClients, { baseUrls: crmBaseUrls });
+  logger.info(
+    { oauth: Object.keys(oauth), pasteInOnly: CRM_KEYS.filter((c) => !oauth[c]) },
+    'CRM OAuth clients',
+  );
 
   // Bulk runs (ADR 0012): pg-boss on PostgreSQL; on the embedded database, the in-process runner,
   // which resumes at start whatever a previous process left pending.
@@ -132,6 +154,7 @@ async function main(): Promise<void> {
     keyring,
     connectorFor,
     accountLock,
+    oauth,
     queue,
     batchSize: config.bulk.batchSize,
   };
@@ -179,6 +202,8 @@ async function main(): Promise<void> {
     keyring,
     connectorFor,
     accountLock,
+    oauth,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     secureCookies: config.mode === 'production',
     trustProxy: config.http.trustProxy,
     idempotency: { policy: { ...DEFAULT_IDEMPOTENCY_POLICY, leaseMs: config.idempotencyLeaseMs } },

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { DB, SyncAction, SyncStatus } from '#src/db/schema.ts';
+import type { CrmConnectionStatus, DB, SyncAction, SyncStatus } from '#src/db/schema.ts';
+import type { CrmKey } from '#src/domain/crm.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
 
 /** One row of a team's member table, everything the Admin member table shows. */
@@ -13,6 +14,8 @@ export interface MemberListRow {
   hasDashboard: boolean;
   /** Every team of the user in this organization (not only the one listed), by name. */
   teams: { id: string; name: string }[];
+  /** The user's CRM connections and their health, by CRM. */
+  connections: { crm: CrmKey; status: CrmConnectionStatus; via: 'key' | 'oauth' }[];
   /** The latest sync aimed at the user (dry runs excluded: they change nothing). */
   lastSync: {
     at: Date;
@@ -158,6 +161,20 @@ export class MemberRepository {
             .orderBy('teams.name')
             .orderBy('teams.id'),
         ).as('teams'),
+        // The member's CRM connections and their health (a few rows, by primary key).
+        jsonArrayFrom(
+          eb
+            .selectFrom('crm_connections')
+            .select([
+              'crm_connections.crm',
+              'crm_connections.status',
+              sql<
+                'key' | 'oauth'
+              >`case when crm_connections.grant_id is null then 'key' else 'oauth' end`.as('via'),
+            ])
+            .whereRef('crm_connections.user_id', '=', 'users.id')
+            .orderBy('crm_connections.crm'),
+        ).as('connections'),
         'last_sync.created_at as last_sync_at',
         'last_sync.actor_id as last_sync_actor_id',
         'last_sync.actor_name as last_sync_actor_name',
@@ -194,6 +211,7 @@ export class MemberRepository {
       status: r.status,
       hasDashboard: r.has_dashboard,
       teams: r.teams,
+      connections: r.connections,
       lastSync:
         r.last_sync_at === null || r.last_sync_action === null || r.last_sync_status === null
           ? null

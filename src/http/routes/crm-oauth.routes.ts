@@ -113,7 +113,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
           crm,
           query,
         );
-        return back({ crm, connected: '1' });
+        return await back({ crm, connected: '1' });
       } catch (error) {
         if (error instanceof AppError) {
           request.log.info({ crm, code: error.code }, 'CRM OAuth connect did not complete');

@@ -81,7 +81,7 @@ const startBody = z
     zohoDataCentre: z.enum(ZOHO_DATA_CENTRES).optional(),
   })
   .refine((b) => b.salesforceLogin !== 'my_domain' || b.myDomain !== undefined, {
-    message: 'myDomain is required when salesforceLogin is my_domain',
+    error: 'myDomain is required when salesforceLogin is my_domain',
     path: ['myDomain'],
   });
 

@@ -1,3 +1,4 @@
+import type { CrmKey } from '#src/domain/crm.ts';
 import { can, type Actor } from '#src/domain/authorization.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { AppError } from '#src/domain/errors.ts';
@@ -61,6 +62,8 @@ export interface MemberRow {
   } | null;
   /** What the row's action menu offers the actor (SPEC §3); the server checks again on use. */
   actions: MemberAction[];
+  /** The member's CRM connections and their health ("Salesforce: reconnect needed"). */
+  connections: { crm: CrmKey; status: 'connected' | 'reconnect_needed'; via: 'key' | 'oauth' }[];
   /** With `driftFrom`: per category the admin has set, would their Sync Settings change it? */
   drift?: MemberDrift['drift'];
   driftCount?: number;
@@ -136,6 +139,7 @@ export async function listTeamMembers(
       teams: row.teams,
       lastSync: row.lastSync,
       actions: actionsFor(actor, row),
+      connections: row.connections,
       ...(drift?.get(row.id) ?? {}),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,

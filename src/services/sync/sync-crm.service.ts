@@ -341,7 +341,7 @@ export async function runOwnerPropertyStep(
   const results = await Promise.all(
     accesses.map((a) =>
       'failure' in a
-        ? unusableConnection(a.crm, a.failure)
+        ? Promise.resolve(unusableConnection(a.crm, a.failure))
         : ownerStepFor(deps, grantDeps, target, a),
     ),
   );

@@ -96,6 +96,18 @@ export function describeError(error: unknown): PlainError {
       return { title: 'Nothing to revert.', detail, advice: null };
     case 'nothing_to_sync':
       return { title: 'Everyone is already in sync.', detail, advice: null };
+    case 'oauth_not_configured':
+      return {
+        title: 'Connect with OAuth is not set up here.',
+        detail,
+        advice: 'Paste a key instead.',
+      };
+    case 'oauth_state_invalid':
+      return { title: 'That sign-in expired.', detail, advice: null };
+    case 'oauth_denied':
+      return { title: 'Access was not allowed.', detail, advice: null };
+    case 'crm_oauth_failed':
+      return { title: 'The CRM did not complete the sign-in.', detail, advice: 'Try again.' };
     case 'internal':
       return {
         title: 'Something went wrong on our side.',

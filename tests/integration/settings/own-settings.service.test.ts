@@ -380,6 +380,10 @@ describe('your own CRM connections (SPEC §7)', () => {
       {
         crm: 'pipedrive',
         maskedKey: '••••6789',
+        via: 'key',
+        status: 'connected',
+        statusDetail: null,
+        checkedAt: null,
         instance: {},
         updatedAt: expect.any(Date) as unknown,
       },

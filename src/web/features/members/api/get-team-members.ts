@@ -1,3 +1,4 @@
+import type { CrmKey } from '#src/domain/crm.ts';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
 import { api } from '#src/web/lib/api-client.ts';
@@ -36,6 +37,8 @@ export interface MemberRow {
   } | null;
   /** What the row's action menu offers; the server checks again on use. */
   actions: MemberAction[];
+  /** The member's CRM connections and their health. */
+  connections: { crm: CrmKey; status: 'connected' | 'reconnect_needed'; via: 'key' | 'oauth' }[];
   /**
    * With `driftFrom`: per category the admin has set, whether their Sync Settings would change
    * it. Absent for rows without a dashboard and for the admin's own row.

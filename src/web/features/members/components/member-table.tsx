@@ -1,3 +1,4 @@
+import { CRM_LABELS } from '#src/domain/crm.ts';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '#src/web/components/ui/avatar.tsx';
 import { Badge, type Tone } from '#src/web/components/ui/badge.tsx';
@@ -564,6 +565,17 @@ function MemberTableRow({
                 Needs setup
               </Badge>
             ) : null}
+            {member.connections
+              .filter((c) => c.status === 'reconnect_needed')
+              .map((c) => (
+                <Badge
+                  key={c.crm}
+                  tone="warning"
+                  title={`${CRM_LABELS[c.crm]} refused this connection: it must be reconnected (the admin reconnects, then runs Sync CRM).`}
+                >
+                  {CRM_LABELS[c.crm]}: reconnect needed
+                </Badge>
+              ))}
           </div>
         </div>
       </td>
