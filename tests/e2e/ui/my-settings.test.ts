@@ -173,7 +173,7 @@ describe.skipIf(!hasChromium)('My settings', () => {
     const attio = page.getByRole('region', { name: 'Attio' });
     await visible(attio.getByText('Not connected'));
 
-    await attio.getByRole('button', { name: 'Connect' }).click();
+    await attio.getByRole('button', { name: 'Paste a key' }).click();
     const dialog = page.getByRole('dialog', { name: 'Connect Attio' });
     await dialog.getByLabel('Access token').fill('short');
     await dialog.getByRole('button', { name: 'Connect' }).click();

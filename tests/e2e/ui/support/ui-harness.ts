@@ -12,6 +12,8 @@ import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { buildTestApp } from '#tests/support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '#tests/support/test-database.ts';
 import { DEMO_CRM_ACCOUNTS } from '#src/db/seed/demo-data.ts';
+import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
+import { createOAuthProviders } from '#src/integrations/crm/oauth/oauth-providers.ts';
 
 /**
  * The UI tests' world: the real server (built app in dist/web, demo data, CRM emulators) on a
@@ -101,11 +103,37 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** The real app (same deps as buildTestApp, plus the built web app) over a seeded test database. */
-export async function startUiServer(): Promise<UiServer> {
+/** The OAuth app every emulator knows when a UI test asks for "Connect <CRM>". */
+export const UI_OAUTH_CLIENT = {
+  clientId: 'ergo-ui-test',
+  clientSecret: 'ui-test-client-secret-0123',
+};
+
+/**
+ * The real app (same deps as buildTestApp, plus the built web app) over a seeded test database.
+ * With `oauth`, those CRMs get an OAuth client registered with their emulators ("Connect <CRM>").
+ */
+export async function startUiServer(
+  options: { oauth?: readonly CrmKey[] } = {},
+): Promise<UiServer> {
   const database = await createTestDatabase();
-  const emulators = await startEmulators({ accounts: DEMO_CRM_ACCOUNTS });
-  const testApp = await buildTestApp(database, { crmBaseUrls: emulators.urls });
+  const oauthCrms = options.oauth ?? [];
+  const accounts = Object.fromEntries(
+    CRM_KEYS.map((crm) => [
+      crm,
+      oauthCrms.includes(crm)
+        ? { ...DEMO_CRM_ACCOUNTS[crm], oauthClients: [UI_OAUTH_CLIENT] }
+        : DEMO_CRM_ACCOUNTS[crm],
+    ]),
+  );
+  const emulators = await startEmulators({ accounts });
+  const testApp = await buildTestApp(database, {
+    crmBaseUrls: emulators.urls,
+    oauth: createOAuthProviders(
+      Object.fromEntries(oauthCrms.map((crm) => [crm, UI_OAUTH_CLIENT])),
+      { baseUrls: emulators.urls },
+    ),
+  });
   // buildTestApp does not pass webRoot: build the same app again with it.
   await testApp.app.close();
   const app = await buildApp({ ...testApp.deps, webRoot: webDist, demo: true });
