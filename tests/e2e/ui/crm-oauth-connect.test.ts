@@ -13,7 +13,7 @@ import {
   type UiBrowser,
   type UiServer,
 } from '#tests/e2e/ui/support/ui-harness.ts';
-import type { SalesforceEmulator } from '#emulators/salesforce.emulator.ts';
+import { SalesforceEmulator } from '#emulators/salesforce.emulator.ts';
 
 /**
  * "Connect <CRM>" in Chromium (issue 12): My settings → CRM connections → Connect Salesforce /
@@ -138,7 +138,8 @@ describe.skipIf(!hasChromium)('Connect a CRM with OAuth', () => {
 
   it('a revoked grant shows "Reconnect needed" to the member and to admins in the member table', async () => {
     const { page } = browser;
-    const salesforce = server.emulators.servers.salesforce as SalesforceEmulator;
+    const salesforce = server.emulators.servers.salesforce;
+    if (!(salesforce instanceof SalesforceEmulator)) throw new Error('not the Salesforce emulator');
     salesforce.oauth.revokeAll();
     salesforce.oauth.expireAccessTokens();
     await openConnections();
