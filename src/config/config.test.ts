@@ -4,6 +4,48 @@ import { loadConfig } from '#src/config/config.ts';
 const key = Buffer.alloc(32, 7).toString('base64');
 
 describe('loadConfig', () => {
+  it('an OAuth client needs both its id and its secret; a CRM without one has paste-in keys only', () => {
+    expect(
+      loadConfig({
+        ERGO_OAUTH_SALESFORCE_CLIENT_ID: 'sf-id',
+        ERGO_OAUTH_SALESFORCE_CLIENT_SECRET: 'sf-secret',
+      }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        crm: { oauthClients: { salesforce: { clientId: 'sf-id', clientSecret: 'sf-secret' } } },
+      },
+    });
+    const half = loadConfig({ ERGO_OAUTH_ZOHO_CLIENT_ID: 'zoho-id' });
+    expect(half).toEqual({
+      ok: false,
+      errors: [
+        'ERGO_OAUTH_ZOHO_CLIENT_SECRET: set both ERGO_OAUTH_ZOHO_CLIENT_ID and ERGO_OAUTH_ZOHO_CLIENT_SECRET (or neither)',
+      ],
+    });
+    expect(JSON.stringify(half)).not.toContain('zoho-id');
+    const ok = loadConfig({});
+    expect(ok.ok && ok.config.crm.oauthClients).toEqual({});
+  });
+
+  it('production with an OAuth client needs ERGO_PUBLIC_URL (the redirect URI is built on it)', () => {
+    const base = {
+      NODE_ENV: 'production',
+      ERGO_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      DATABASE_URL: 'postgres://u@127.0.0.1:5432/ergo',
+      ERGO_OAUTH_HUBSPOT_CLIENT_ID: 'hs-id',
+      ERGO_OAUTH_HUBSPOT_CLIENT_SECRET: 'hs-secret',
+    };
+    expect(loadConfig(base)).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/^ERGO_PUBLIC_URL: is required in production/) as unknown],
+    });
+    expect(loadConfig({ ...base, ERGO_PUBLIC_URL: 'https://ergo.example.com/' })).toMatchObject({
+      ok: true,
+      config: { publicUrl: 'https://ergo.example.com' },
+    });
+  });
+
   it('defaults to embedded PGlite in ./data with the demo on', () => {
     const result = loadConfig({});
     expect(result).toMatchObject({
