@@ -404,18 +404,7 @@ function tokenReply(outcome: TokenOutcome): EmulatorReply {
 
 function oauthRoutes(authority: OAuthAuthority): EmulatorRoute[] {
   return [
-    {
-      method: 'GET',
-      pattern: '/authorize',
-      auth: false,
-      handler: (request) => authority.authorizePage(request, { formAction: '/authorize' }),
-    },
-    {
-      method: 'POST',
-      pattern: '/authorize',
-      auth: false,
-      handler: (request) => authority.decide(request),
-    },
+    ...authority.consentRoutes('/authorize'),
     {
       method: 'POST',
       pattern: '/oauth/token',

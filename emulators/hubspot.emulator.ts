@@ -502,27 +502,8 @@ function tokenReply(
 }
 
 function oauthRoutes(state: HubSpotState, authority: OAuthAuthority): EmulatorRoute[] {
-  /** HubSpot's authorize URL carries no response_type: the emulator's form adds `code`. */
-  const withCode = (request: EmulatorRequest): EmulatorRequest => {
-    if (request.query.has('response_type')) return request;
-    const query = new URLSearchParams(request.query);
-    query.set('response_type', 'code');
-    return { ...request, query };
-  };
   return [
-    {
-      method: 'GET',
-      pattern: '/oauth/authorize',
-      auth: false,
-      handler: (request) =>
-        authority.authorizePage(withCode(request), { formAction: '/oauth/authorize' }),
-    },
-    {
-      method: 'POST',
-      pattern: '/oauth/authorize',
-      auth: false,
-      handler: (request) => authority.decide(request),
-    },
+    ...authority.consentRoutes('/oauth/authorize', { impliedCode: true }),
     {
       method: 'POST',
       pattern: '/oauth/v1/token',

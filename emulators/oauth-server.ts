@@ -4,6 +4,7 @@ import {
   bearerToken,
   type EmulatorReply,
   type EmulatorRequest,
+  type EmulatorRoute,
 } from '#emulators/emulator-server.ts';
 
 /**
@@ -467,6 +468,40 @@ export class OAuthAuthority implements OAuthControl {
   }
 
   /** POST authorize (the consent form): Allow → code redirect, Deny → access_denied redirect. */
+  /**
+   * The two routes of a vendor's consent page at `path`: GET shows it, the form POSTs back.
+   * `impliedCode`: the vendor's authorize URL carries no `response_type` (HubSpot, Pipedrive),
+   * so `code` is implied. `decideOptions` adds vendor extras to the redirect (Zoho).
+   */
+  consentRoutes(
+    path: string,
+    options: {
+      impliedCode?: boolean;
+      decideOptions?: (request: EmulatorRequest) => AuthorizeOptions;
+    } = {},
+  ): EmulatorRoute[] {
+    const withCode = (request: EmulatorRequest): EmulatorRequest => {
+      if (!options.impliedCode || request.query.has('response_type')) return request;
+      const query = new URLSearchParams(request.query);
+      query.set('response_type', 'code');
+      return { ...request, query };
+    };
+    return [
+      {
+        method: 'GET',
+        pattern: path,
+        auth: false,
+        handler: (request) => this.authorizePage(withCode(request), { formAction: path }),
+      },
+      {
+        method: 'POST',
+        pattern: path,
+        auth: false,
+        handler: (request) => this.decide(request, options.decideOptions?.(request) ?? {}),
+      },
+    ];
+  }
+
   decide(request: EmulatorRequest, options: AuthorizeOptions = {}): EmulatorReply {
     const params = requestParams(request);
     const check = this.#check(params);

@@ -1414,19 +1414,8 @@ function salesforceRoutes(state: SalesforceState, faults: () => FaultConfig): Em
           })),
         ),
     },
-    {
-      // The consent page (web server flow: response_type=code, PKCE S256 optional).
-      method: 'GET',
-      pattern: '/services/oauth2/authorize',
-      auth: false,
-      handler: (request) => state.oauth.authorizePage(request),
-    },
-    {
-      method: 'POST',
-      pattern: '/services/oauth2/authorize',
-      auth: false,
-      handler: (request) => state.oauth.decide(request),
-    },
+    // The consent page (web server flow: response_type=code, PKCE S256 optional).
+    ...state.oauth.consentRoutes('/services/oauth2/authorize'),
     {
       // The authorization code and refresh grants (form body; client credentials in the form
       // or as HTTP Basic). Errors: 400 `{error, error_description}`.

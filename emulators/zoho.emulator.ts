@@ -545,23 +545,13 @@ function zohoRoutes(state: ZohoState, faults: () => FaultConfig): EmulatorRoute[
   };
 
   return [
-    {
-      // The accounts server's consent page.
-      method: 'GET',
-      pattern: '/oauth/v2/auth',
-      auth: false,
-      handler: (request) => state.oauth.authorizePage(request),
-    },
-    {
-      method: 'POST',
-      pattern: '/oauth/v2/auth',
-      auth: false,
-      handler: (request) =>
-        state.oauth.decide(request, {
-          // Zoho's callback names the user's data centre and its accounts server.
-          extraParams: { location: state.location, 'accounts-server': baseUrlOf(request) },
-        }),
-    },
+    // The accounts server's consent page; its callback names the user's data centre and its
+    // accounts server.
+    ...state.oauth.consentRoutes('/oauth/v2/auth', {
+      decideOptions: (request) => ({
+        extraParams: { location: state.location, 'accounts-server': baseUrlOf(request) },
+      }),
+    }),
     {
       method: 'POST',
       pattern: '/oauth/v2/token',
