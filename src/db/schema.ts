@@ -25,6 +25,8 @@ export interface UsersTable {
   password_hash: string | null;
   role: Role;
   status: UserStatus;
+  /** The identity provider's id of the user (SCIM `externalId`), unique in the organization. */
+  scim_external_id: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -131,6 +133,45 @@ export interface CrmConnectionsTable {
 }
 
 export type CrmConnectionStatus = 'connected' | 'reconnect_needed';
+
+/** An invitation of an `invited` user: the token only as its SHA-256 hash (issue 13). */
+export interface InvitationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: Date;
+  invited_by: string | null;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+  sent_count: Generated<number>;
+  last_sent_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** An organization's SCIM bearer token (stored hashed; `token_hint`: its last 4 characters). */
+export interface ScimTokensTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Mail kept instead of sent (demo mode without SMTP), for the dev-only outbox page. */
+export interface MailOutboxTable {
+  id: Generated<string>;
+  organization_id: string | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  created_at: CreatedAt;
+}
 
 /** One OAuth grant, shared by every connection made from it (ADR 0014). */
 export interface CrmGrantsTable {
@@ -313,6 +354,9 @@ export interface DB {
   salesforce_record_types: SalesforceRecordTypesTable;
   crm_connections: CrmConnectionsTable;
   crm_grants: CrmGrantsTable;
+  invitations: InvitationsTable;
+  scim_tokens: ScimTokensTable;
+  mail_outbox: MailOutboxTable;
   oauth_states: OAuthStatesTable;
   sync_runs: SyncRunsTable;
   audit_log: AuditLogTable;

@@ -23,6 +23,10 @@ import { docsCsp, registerSecurityHeaders } from '#src/http/security-headers.ts'
 import { authRoutes } from '#src/http/routes/auth.routes.ts';
 import { meRoutes } from '#src/http/routes/me.routes.ts';
 import { crmOAuthRoutes } from '#src/http/routes/crm-oauth.routes.ts';
+import { invitationsRoutes } from '#src/http/routes/invitations.routes.ts';
+import { scimRoutes } from '#src/http/routes/scim.routes.ts';
+import { teamsRoutes } from '#src/http/routes/teams.routes.ts';
+import type { Mailer } from '#src/services/mail/mailer.ts';
 import type { OAuthProviders } from '#src/services/crm-connections/crm-grants.service.ts';
 import { membersRoutes } from '#src/http/routes/members.routes.ts';
 import { metaRoutes } from '#src/http/routes/meta.routes.ts';
@@ -66,8 +70,10 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** OAuth clients per CRM ("Connect <CRM>", token refresh); none: paste-in keys only. */
   oauth?: OAuthProviders;
-  /** The public origin OAuth redirect URIs are built on; unset: the request's own origin. */
+  /** The public origin OAuth redirect URIs and invitation links are built on; unset: the request's own origin. */
   publicUrl?: string;
+  /** Outgoing mail (invitations): SMTP, or the outbox in demo mode. */
+  mailer?: Mailer;
 }
 
 export type AppInstance = FastifyInstance;
@@ -247,6 +253,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(bulkRoutes, { deps: { ...deps, isShuttingDown: () => closing } });
   await app.register(meRoutes, { deps });
   await app.register(crmOAuthRoutes, { deps });
+  await app.register(invitationsRoutes, { deps });
+  await app.register(teamsRoutes, { deps });
+  await app.register(scimRoutes, { deps });
 
   await app.ready();
   return app;

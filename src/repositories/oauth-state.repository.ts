@@ -37,7 +37,10 @@ export class OAuthStateRepository {
       })
       .execute();
     // Expired authorizations are never redeemable: clear them as new ones arrive.
-    await this.db.deleteFrom('oauth_states').where('expires_at', '<', sql<Date>`now()`).execute();
+    await this.db
+      .deleteFrom('oauth_states')
+      .where('expires_at', '<', sql<Date>`now()`)
+      .execute();
   }
 
   /** Removes and returns the state (single use), or undefined when unknown. */
@@ -55,7 +58,10 @@ export class OAuthStateRepository {
       crm: row.crm,
       redirectUri: row.redirect_uri,
       verifier:
-        row.key_id !== null && row.nonce !== null && row.ciphertext !== null && row.auth_tag !== null
+        row.key_id !== null &&
+        row.nonce !== null &&
+        row.ciphertext !== null &&
+        row.auth_tag !== null
           ? {
               keyId: row.key_id,
               nonce: new Uint8Array(row.nonce),

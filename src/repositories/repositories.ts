@@ -7,6 +7,9 @@ import { RateBudgetRepository } from '#src/repositories/rate-budget.repository.t
 import { CrmConnectionRepository } from '#src/repositories/crm-connection.repository.ts';
 import { CrmGrantRepository } from '#src/repositories/crm-grant.repository.ts';
 import { OAuthStateRepository } from '#src/repositories/oauth-state.repository.ts';
+import { InvitationRepository } from '#src/repositories/invitation.repository.ts';
+import { MailOutboxRepository } from '#src/repositories/mail-outbox.repository.ts';
+import { ScimTokenRepository } from '#src/repositories/scim-token.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
 import { DriftCacheRepository } from '#src/repositories/drift-cache.repository.ts';
 import { MemberRepository } from '#src/repositories/member.repository.ts';
@@ -27,6 +30,9 @@ export interface Repositories {
   crmConnections: CrmConnectionRepository;
   crmGrants: CrmGrantRepository;
   oauthStates: OAuthStateRepository;
+  invitations: InvitationRepository;
+  mailOutbox: MailOutboxRepository;
+  scimTokens: ScimTokenRepository;
   audit: AuditRepository;
   syncRuns: SyncRunRepository;
   sessions: SessionRepository;
@@ -48,6 +54,9 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     crmConnections: new CrmConnectionRepository(db),
     crmGrants: new CrmGrantRepository(db),
     oauthStates: new OAuthStateRepository(db),
+    invitations: new InvitationRepository(db),
+    mailOutbox: new MailOutboxRepository(db),
+    scimTokens: new ScimTokenRepository(db),
     audit: new AuditRepository(db),
     syncRuns: new SyncRunRepository(db),
     sessions: new SessionRepository(db),

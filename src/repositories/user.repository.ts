@@ -9,6 +9,7 @@ const USER_COLUMNS = [
   'password_hash',
   'role',
   'status',
+  'scim_external_id',
   'created_at',
   'updated_at',
 ] as const;

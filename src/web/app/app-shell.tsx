@@ -30,8 +30,17 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
             {isAdmin ? (
               <>
                 <Link to="/admin">Admin</Link>
+                <Link to="/admin/members" activePrefix="/admin/members">
+                  All members
+                </Link>
+                <Link to="/admin/teams" activePrefix="/admin/teams">
+                  Teams
+                </Link>
                 <Link to="/admin/history" activePrefix="/admin/history">
                   Sync history
+                </Link>
+                <Link to="/admin/organization" activePrefix="/admin/organization">
+                  Organization
                 </Link>
               </>
             ) : null}

@@ -1,5 +1,8 @@
 import { useEffect } from 'react';
 import { AdminRoute } from '#src/web/app/routes/admin.tsx';
+import { AllMembersRoute } from '#src/web/app/routes/all-members.tsx';
+import { OrganizationRoute } from '#src/web/app/routes/organization.tsx';
+import { TeamsRoute } from '#src/web/app/routes/teams.tsx';
 import { HistoryRoute } from '#src/web/app/routes/history.tsx';
 import { NotFoundRoute } from '#src/web/app/routes/not-found.tsx';
 import { SettingsRoute } from '#src/web/app/routes/settings.tsx';
@@ -8,7 +11,10 @@ import type { Me } from '#src/web/features/auth/api/get-me.ts';
 import { isAdminRole } from '#src/web/lib/format.ts';
 import { navigate, useLocation } from '#src/web/lib/router.tsx';
 
-/** The pages: /admin, /admin/history, /settings, /settings/:category, /settings/crm-connections. */
+/**
+ * The pages: /admin, /admin/members, /admin/teams, /admin/organization, /admin/history,
+ * /settings, /settings/:category, /settings/crm-connections.
+ */
 export function AppRoutes({ me }: { me: Me }) {
   const { pathname } = useLocation();
   const isAdmin = isAdminRole(me.user.role);
@@ -23,6 +29,11 @@ export function AppRoutes({ me }: { me: Me }) {
     return isAdmin ? <AdminRoute me={me} /> : <AdminOnly />;
   }
   if (pathname === '/admin/history') return isAdmin ? <HistoryRoute /> : <AdminOnly />;
+  if (pathname === '/admin/members') return isAdmin ? <AllMembersRoute me={me} /> : <AdminOnly />;
+  if (pathname === '/admin/teams') return isAdmin ? <TeamsRoute me={me} /> : <AdminOnly />;
+  if (pathname === '/admin/organization') {
+    return isAdmin ? <OrganizationRoute me={me} /> : <AdminOnly />;
+  }
   const settings = /^\/settings(?:\/([a-z-]+))?\/?$/.exec(pathname);
   if (settings) return <SettingsRoute slug={settings[1]} />;
   return <NotFoundRoute />;

@@ -96,6 +96,14 @@ export function describeError(error: unknown): PlainError {
       return { title: 'Nothing to revert.', detail, advice: null };
     case 'nothing_to_sync':
       return { title: 'Everyone is already in sync.', detail, advice: null };
+    case 'email_taken':
+      return { title: 'That email already has an account.', detail, advice: null };
+    case 'invite_expired':
+      return {
+        title: 'This invitation has expired or was already used.',
+        detail,
+        advice: 'Ask your admin to send a new invitation.',
+      };
     case 'oauth_not_configured':
       return {
         title: 'Connect with OAuth is not set up here.',

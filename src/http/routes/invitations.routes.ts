@@ -1,0 +1,10 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppDeps } from '#src/http/app.ts';
+
+/** Placeholder: the invitations routes of issue 13. */
+export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
+  _app,
+  _options,
+) => {
+  await Promise.resolve();
+};
