@@ -110,10 +110,15 @@ interface RouteSpec {
 }
 
 let world: World;
+const OAUTH_CLIENT = {
+  clientId: 'ergo-matrix-hubspot',
+  clientSecret: 'matrix-client-secret-01234567',
+};
 const fixed = {} as Record<Exclude<ActorKey, 'anonymous'>, ActorContext>;
 
 beforeAll(async () => {
-  world = await createWorld();
+  // "Connect HubSpot" configured, so starting it succeeds (the control of its refusals).
+  world = await createWorld({ oauthClients: { hubspot: OAUTH_CLIENT } });
   // A member, a secondary admin and the primary admin of Acme; Globex's primary admin.
   const fixedUsers: Record<Exclude<ActorKey, 'anonymous'>, WorldUser> = {
     member: world.people.acme.member,
@@ -599,6 +604,47 @@ const MATRIX: Record<string, RouteSpec> = {
       params: { crm: 'attio' },
       body: { secrets: { accessToken: 'attio-matrix-token-0001' }, instance: {} },
     })),
+  },
+  // "Connect <CRM>" and "Test connection" (issue 12): one's own connections only.
+  'GET /api/me/crm-connections/connect-options': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: noTarget,
+  },
+  'POST /api/me/crm-connections/:crm/oauth': {
+    objects: ['own'],
+    // Starting stores a pending state for the actor's session (an allowed write).
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({
+      params: { crm: 'hubspot' },
+      body: {},
+      check: (response) => {
+        if (response.statusCode !== 200) return;
+        const url = new URL(response.json<{ authorizationUrl: string }>().authorizationUrl);
+        expect(url.searchParams.get('client_id')).toBe(OAUTH_CLIENT.clientId);
+        expect(response.body).not.toContain(OAUTH_CLIENT.clientSecret);
+      },
+    })),
+  },
+  'POST /api/me/crm-connections/:crm/test': {
+    objects: ['own'],
+    // The key is not one the emulator knows: reconnect_needed, kept as the connection's health.
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(async (actor) => {
+      await world.uow.transaction((repos) =>
+        saveCrmConnections(repos, world.testApp.keyring, actor.userId, [
+          { crm: 'attio', secrets: { accessToken: 'attio-matrix-token-0003' }, instance: {} },
+        ]),
+      );
+      return {
+        params: { crm: 'attio' },
+        check: (response) => {
+          if (response.statusCode !== 200) return;
+          expect(response.json()).toMatchObject({ crm: 'attio', via: 'key' });
+          expect(response.body).not.toContain('attio-matrix-token-0003');
+        },
+      };
+    }),
   },
   'DELETE /api/me/crm-connections/:crm': {
     objects: ['own'],

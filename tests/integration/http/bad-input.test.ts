@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CRM_KEYS } from '#src/domain/crm.ts';
+import { ZOHO_DATA_CENTRES } from '#src/integrations/crm/oauth/oauth-provider.ts';
 import { CATEGORY_KEYS } from '#src/domain/settings/categories.ts';
 import {
   fingerprint as guardedFingerprint,
@@ -78,7 +79,14 @@ async function settle(): Promise<void> {
 }
 
 beforeAll(async () => {
-  world = await createWorld();
+  // "Connect <CRM>" configured for three CRMs: starting it gets past "not configured" to the options.
+  world = await createWorld({
+    oauthClients: {
+      hubspot: { clientId: 'ergo-fuzz-hubspot', clientSecret: 'fuzz-hubspot-secret-0123456789' },
+      salesforce: { clientId: 'ergo-fuzz-sf', clientSecret: 'fuzz-salesforce-secret-012345678' },
+      zoho: { clientId: 'ergo-fuzz-zoho', clientSecret: 'fuzz-zoho-secret-0123456789abc' },
+    },
+  });
   admin = await login(world, world.people.acme.admin);
   member = await login(world, world.people.acme.member);
   loginTarget = await freshUser(world, 'acme');
@@ -613,6 +621,49 @@ const FUZZ: Record<string, FuzzSpec> = {
     ],
   },
   'DELETE /api/me/crm-connections/:crm': { who: 'admin or member', params: crmParam },
+  'GET /api/me/crm-connections/connect-options': { who: 'admin or member' },
+  'POST /api/me/crm-connections/:crm/oauth': {
+    who: 'admin or member',
+    params: crmParam,
+    body: () =>
+      shaped({
+        salesforceLogin: maybe(
+          fc.oneof(fc.constantFrom('production', 'sandbox', 'my_domain'), text(12)),
+        ),
+        myDomain: maybe(
+          fc.oneof(
+            fc.constantFrom(
+              'acme.my.salesforce.com',
+              'evil.example.com',
+              'acme.my.salesforce.com.evil.example',
+              'ACME.MY.SALESFORCE.COM',
+              '',
+              ' ',
+            ),
+            fc.domain(),
+            text(300),
+          ),
+        ),
+        zohoDataCentre: maybe(fc.oneof(fc.constantFrom(...ZOHO_DATA_CENTRES), text(6))),
+      }),
+    examples: () => [
+      { params: { crm: 'salesforce' }, body: json({ salesforceLogin: 'my_domain' }) },
+      {
+        params: { crm: 'salesforce' },
+        body: json({ salesforceLogin: 'my_domain', myDomain: 'a\u0000.my.salesforce.com' }),
+      },
+      {
+        params: { crm: 'salesforce' },
+        body: json({
+          salesforceLogin: 'my_domain',
+          myDomain: `${'a'.repeat(250)}.my.salesforce.com`,
+        }),
+      },
+      { params: { crm: 'zoho' }, body: json({ zohoDataCentre: '__proto__' }) },
+      { params: { crm: 'attio' }, body: json({}) },
+    ],
+  },
+  'POST /api/me/crm-connections/:crm/test': { who: 'admin or member', params: crmParam },
   'GET /api/teams': { who: 'admin' },
   'GET /api/teams/:teamId/members': {
     who: 'admin',
@@ -961,6 +1012,60 @@ describe('bad input', () => {
       );
     });
   }
+
+  // Left out of FUZZ (support/route-inventory.ts): a browser navigation answered with a redirect.
+  it('GET /oauth/callback/:crm: whatever the query, signed in or not, a 303 to the connections page, never a 500, no write', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...CRM_KEYS), pathId([])),
+        queryString({
+          code: anyString(),
+          state: fc.oneof(anyString(250), fc.base64String({ minLength: 43, maxLength: 44 })),
+          error: fc.oneof(fc.constantFrom('access_denied', 'server_error'), anyString()),
+          'accounts-server': fc.oneof(
+            fc.constantFrom(
+              'https://evil.example',
+              'https://accounts.zoho.eu',
+              'http://127.0.0.1:9',
+            ),
+            anyString(),
+          ),
+          location: anyString(6),
+        }),
+        fc.boolean(),
+        async (crm, query, signedIn) => {
+          const agent = signedIn ? admin : undefined;
+          const request: HttpRequest = { method: 'GET', url: `/oauth/callback/${crm}${query}` };
+          const label = `${signedIn ? 'signed in' : 'anonymous'} ${request.url.slice(0, 300)}`;
+          const before = await databaseFingerprint();
+          const response = await send(world.app, agent, request);
+          expect(response.statusCode, `${label}: ${describeResponse(response)}`).toBeLessThan(500);
+          expect(response.body, `${label}: stack trace`).not.toMatch(/\bat .+\.[jt]s:\d+/);
+          if (response.statusCode >= 400) {
+            // Refused by the router (a malformed escape, a path value over 100 characters).
+            expectProblem(response, label);
+          } else {
+            expect(response.statusCode, label).toBe(303);
+            const location = new URL(String(response.headers.location), 'http://app.invalid');
+            expect(location.origin, label).toBe('http://app.invalid');
+            expect(location.pathname, label).toBe('/settings/crm-connections');
+            expect(location.searchParams.get('connected'), label).toBeNull();
+            expect(location.searchParams.get('error'), label).toEqual(expect.any(String));
+          }
+          await expectUnchanged(before, label);
+        },
+      ),
+      {
+        numRuns: NUM_RUNS * 4,
+        examples: [
+          ['hubspot', '?state=%00&code=x', true],
+          ['zoho', '?state=x&accounts-server=https%3A%2F%2Fevil.example', true],
+          ['hubspot', '?error=access_denied', false],
+          ['%2e%2e', '', true],
+        ],
+      },
+    );
+  });
 
   it('anonymous: whatever the input, a non-public route answers 401 unauthenticated and changes nothing', async () => {
     const routes = Object.keys(FUZZ).filter((route) => !PUBLIC_ROUTES.includes(route));

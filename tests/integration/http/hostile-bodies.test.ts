@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INPUT_DEPTH } from '#src/domain/text.ts';
+import { createOAuthProviders } from '#src/integrations/crm/oauth/oauth-providers.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
 import { hashPassword } from '#src/services/auth/password.ts';
 import { insertOrganization, insertUser } from '#tests/factories/organization.factory.ts';
@@ -82,6 +83,17 @@ const SHAPES: Record<string, RouteShape> = {
     },
   },
   'DELETE /api/me/crm-connections/:crm': { params: () => ({ crm: 'hubspot' }), fields: {} },
+  // "Connect Salesforce" is configured here: a body that got through would answer 200 and store
+  // a pending state, which the fingerprint would show.
+  'POST /api/me/crm-connections/:crm/oauth': {
+    params: () => ({ crm: 'salesforce' }),
+    fields: {
+      salesforceLogin: { type: 'string', valid: 'my_domain' },
+      myDomain: { type: 'string', valid: 'acme.my.salesforce.com' },
+    },
+  },
+  // The admin has no HubSpot connection: a body that got through would be 404.
+  'POST /api/me/crm-connections/:crm/test': { params: () => ({ crm: 'hubspot' }), fields: {} },
   'POST /api/teams/:teamId/members/:userId': {
     params: () => ({ teamId, userId: NOBODY }),
     fields: {},
@@ -147,7 +159,13 @@ async function databaseFingerprint(): Promise<Record<string, unknown>> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  testApp = await buildTestApp(database);
+  testApp = await buildTestApp(database, {
+    // Authorization URLs need no network: nothing listens at this base URL.
+    oauth: createOAuthProviders(
+      { salesforce: { clientId: 'ergo-hostile-sf', clientSecret: 'hostile-sf-secret-0123456789' } },
+      { baseUrls: { salesforce: 'http://127.0.0.1:9' } },
+    ),
+  });
   app = testApp.app;
   bodyLimit = app.initialConfig.bodyLimit ?? 0;
   uow = createUnitOfWork(database.db);

@@ -16,6 +16,9 @@ export const GUARDED_TABLES = [
   'sync_runs',
   'bulk_runs',
   'bulk_run_members',
+  // OAuth (issue 12): grants, and the pending "Connect <CRM>" states a start inserts.
+  'crm_grants',
+  'oauth_states',
 ] as const satisfies readonly (keyof DB)[];
 
 /**

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { CrmKey } from '#src/domain/crm.ts';
 import type { Role } from '#src/domain/roles.ts';
+import type { OAuthClientCredentials } from '#src/integrations/crm/oauth/oauth-provider.ts';
+import { createOAuthProviders } from '#src/integrations/crm/oauth/oauth-providers.ts';
 import type { RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
 import {
@@ -65,14 +68,26 @@ export interface World {
 const ACME_TEAMS = ['Sales East', 'Sales West'];
 const GLOBEX_TEAMS = ['Sales'];
 
-export async function createWorld(): Promise<World> {
+/**
+ * `oauthClients`: "Connect <CRM>" configured for those CRMs, their providers pointed at the
+ * emulators (no client is registered there: enough to build authorization URLs, never to
+ * redeem a code). Default: none, paste-in keys only.
+ */
+export async function createWorld(
+  options: { oauthClients?: Partial<Record<CrmKey, OAuthClientCredentials>> } = {},
+): Promise<World> {
   const ownerKeys = makeCrmConnections();
   const adminKeys = [makeCrmConnection('hubspot')];
   const [database, emulators] = await Promise.all([
     createTestDatabase(),
     startEmulatorsAccepting([...ownerKeys, ...adminKeys]),
   ]);
-  const testApp = await buildTestApp(database, { crmBaseUrls: emulators.urls });
+  const testApp = await buildTestApp(database, {
+    crmBaseUrls: emulators.urls,
+    ...(options.oauthClients
+      ? { oauth: createOAuthProviders(options.oauthClients, { baseUrls: emulators.urls }) }
+      : {}),
+  });
   const uow = createUnitOfWork(database.db);
   const { keyring } = testApp;
 
