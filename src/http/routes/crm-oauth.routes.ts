@@ -36,6 +36,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
     keyring: deps.keyring,
     oauth: deps.oauth ?? {},
     connectorFor: deps.connectorFor,
+    ...(deps.now ? { now: () => (deps.now?.() ?? new Date()).getTime() } : {}),
   };
   const redirectUriFor = (request: FastifyRequest, crm: string) =>
     `${deps.publicUrl ?? `${request.protocol}://${request.host}`}/oauth/callback/${crm}`;

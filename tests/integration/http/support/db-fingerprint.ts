@@ -19,6 +19,10 @@ export const GUARDED_TABLES = [
   // OAuth (issue 12): grants, and the pending "Connect <CRM>" states a start inserts.
   'crm_grants',
   'oauth_states',
+  // Provisioning (issue 13): invitations, SCIM tokens, and mail kept in demo mode.
+  'invitations',
+  'scim_tokens',
+  'mail_outbox',
 ] as const satisfies readonly (keyof DB)[];
 
 /**
