@@ -163,6 +163,17 @@ async function restore(
 ): Promise<void> {
   if (entry.category === 'crm_keys') {
     const connections = entry.connections;
+    // An OAuth connection is restored as a pointer to its grant (ADR 0014): if that grant has
+    // been removed since (its last connection disconnected), there is nothing to point to.
+    const grantIds = connections.flatMap((c) => (c.grantId === undefined ? [] : [c.grantId]));
+    const grants = await repos.crmGrants.findMany(grantIds);
+    if (grants.length < new Set(grantIds).size) {
+      throw new AppError(
+        'version_conflict',
+        'A CRM connection this sync replaced has been disconnected since, so it cannot be restored. Connect the CRM again instead.',
+        { changed: ['CRM keys'] },
+      );
+    }
     await repos.crmConnections.deleteAllForUser(targetId);
     await repos.crmConnections.upsertMany(connections.map((c) => sealedFromJson(targetId, c)));
     if (entry.isSet) await repos.dashboards.touchCategory(targetId, 'crm_keys');

@@ -5,6 +5,7 @@ import { createHubSpotOAuthProvider } from '#src/integrations/crm/oauth/hubspot.
 import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositories.ts';
 import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
 import { grantConnection, insertGrant } from '#src/services/crm-connections/crm-grants.service.ts';
+import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import { syncCrm, type SyncCrmDeps } from '#src/services/sync/sync-crm.service.ts';
 import { createHubSpotEmulator, type HubSpotEmulator } from '#emulators/hubspot.emulator.ts';
 import type { StartedEmulator } from '#emulators/emulator-server.ts';
@@ -194,5 +195,38 @@ describe('OAuth token lifecycle (issue 12)', () => {
     const revoked = audit.find((e) => e.action === 'crm_grant.revoked');
     expect(revoked).toBeDefined();
     expect(JSON.stringify(audit)).not.toContain(CLIENT.clientSecret);
+  });
+
+  it("reverting a Sync CRM restores the member's own OAuth connection, or refuses once its grant is gone", async () => {
+    const { ownerId, grantId, rep1 } = await setup(3_600_000);
+    // rep1 had connected HubSpot themselves (their own grant) before the admin's Sync CRM.
+    const person = emulatorPeople('hubspot').find((p) => p.email === 'rep1@acme.test');
+    if (!person) throw new Error('the HubSpot emulator does not know rep1@acme.test');
+    const own = hubspot.oauth.issueGrant(person.id, { clientId: CLIENT.clientId });
+    const ownGrant = await uow.transaction(async (repos) => {
+      const id = await insertGrant(repos, keyring, {
+        organizationId,
+        crm: 'hubspot',
+        connectedBy: rep1,
+        tokens: { ...own, expiresAt: null, scopes: [], instance: {} },
+      });
+      await repos.crmConnections.upsertMany([grantConnection(keyring, rep1, 'hubspot', id, {})]);
+      await repos.dashboards.touchCategory(rep1, 'crm_keys');
+      return id;
+    });
+    const first = await syncCrm(deps, { actorId: ownerId }, rep1);
+    const grantOf = async () =>
+      (await uow.read.crmConnections.listForUser(rep1)).find((c) => c.crm === 'hubspot')?.grantId;
+    expect(await grantOf()).toBe(grantId);
+    await revertSync(deps, { actorId: ownerId }, first.syncId);
+    expect(await grantOf()).toBe(ownGrant);
+
+    const second = await syncCrm(deps, { actorId: ownerId }, rep1);
+    expect(await grantOf()).toBe(grantId);
+    await database.db.deleteFrom('crm_grants').where('id', '=', ownGrant).execute();
+    await expect(revertSync(deps, { actorId: ownerId }, second.syncId)).rejects.toMatchObject({
+      code: 'version_conflict',
+    });
+    expect(await grantOf()).toBe(grantId);
   });
 });
