@@ -186,9 +186,11 @@ export async function completeOAuthConnect(
   }
   const vendorError = query.get('error');
   if (vendorError !== null) {
+    // RFC 6749's `access_denied`; Salesforce's error page spells it `access-denied` (mem).
+    const denied = vendorError === 'access_denied' || vendorError === 'access-denied';
     throw new AppError(
-      vendorError === 'access_denied' ? 'oauth_denied' : 'crm_oauth_failed',
-      vendorError === 'access_denied'
+      denied ? 'oauth_denied' : 'crm_oauth_failed',
+      denied
         ? `You did not allow Ergo to access ${CRM_LABELS[crm]}, so nothing was connected.`
         : `${CRM_LABELS[crm]} did not complete the sign-in (${vendorError.slice(0, 100)}), so nothing was connected.`,
     );
