@@ -24,6 +24,8 @@ import {
   inProcessAccountLock,
 } from '#src/services/crm-connections/account-lock.ts';
 import { budgetedFetch } from '#src/services/crm-connections/rate-budget.ts';
+import { createOutboxMailer } from '#src/services/mail/outbox-mailer.ts';
+import { createSmtpMailer } from '#src/services/mail/smtp-mailer.ts';
 
 /**
  * Composition root: config → logger → keyring → database (migrated) → demo seed → HTTP.
@@ -194,6 +196,24 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Invitation mail: SMTP when configured (required in production, see config.ts); otherwise the
+  // mail outbox, which the dev-only page /dev/outbox shows.
+  const smtpMailer = config.mail.smtp
+    ? createSmtpMailer(config.mail.smtp.url, config.mail.smtp.from)
+    : undefined;
+  if (!smtpMailer && config.mode === 'production') {
+    // loadConfig already refuses this; kept so the outbox can never serve production mail.
+    console.error('Ergo Admin cannot start: ERGO_SMTP_URL is required in production.');
+    process.exit(1);
+  }
+  const mailer = smtpMailer ?? createOutboxMailer(uow.read);
+  logger.info(
+    { mailer: mailer.kind },
+    mailer.kind === 'smtp'
+      ? 'invitation emails are sent over SMTP'
+      : 'no SMTP configured: invitation emails go to the outbox at /dev/outbox',
+  );
+
   const app = await buildApp({
     logger,
     version,
@@ -203,6 +223,7 @@ async function main(): Promise<void> {
     connectorFor,
     accountLock,
     oauth,
+    mailer,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     secureCookies: config.mode === 'production',
     trustProxy: config.http.trustProxy,
@@ -226,6 +247,7 @@ async function main(): Promise<void> {
     timer.unref();
     await app.close();
     await queue.stop();
+    smtpMailer?.close();
     await emulators?.close();
     await database.close();
     logger.info('stopped');

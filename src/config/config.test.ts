@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u@127.0.0.1:5432/ergo',
       ERGO_OAUTH_HUBSPOT_CLIENT_ID: 'hs-id',
       ERGO_OAUTH_HUBSPOT_CLIENT_SECRET: 'hs-secret',
+      ERGO_SMTP_URL: 'smtps://u:p@smtp.example.com:465',
+      ERGO_MAIL_FROM: 'Ergo <no-reply@example.com>',
     };
     expect(loadConfig(base)).toMatchObject({
       ok: false,
@@ -44,6 +46,63 @@ describe('loadConfig', () => {
       ok: true,
       config: { publicUrl: 'https://ergo.example.com' },
     });
+  });
+
+  it('ERGO_SMTP_URL must be an smtp:// or smtps:// URL, without echoing it (it holds the password)', () => {
+    const bad = loadConfig({ ERGO_SMTP_URL: 'https://user:hunter2@mail.example.com' });
+    expect(bad).toMatchObject({
+      ok: false,
+      errors: [
+        expect.stringMatching(/^ERGO_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/) as unknown,
+      ],
+    });
+    expect(JSON.stringify(bad)).not.toContain('hunter2');
+    expect(
+      loadConfig({ ERGO_SMTP_URL: 'smtp://127.0.0.1:2525', ERGO_MAIL_FROM: 'ergo@example.com' }),
+    ).toMatchObject({
+      ok: true,
+      config: { mail: { smtp: { url: 'smtp://127.0.0.1:2525', from: 'ergo@example.com' } } },
+    });
+  });
+
+  it('ERGO_MAIL_FROM must be an email address (optionally with a name) and is required with ERGO_SMTP_URL', () => {
+    const smtp = { ERGO_SMTP_URL: 'smtps://u:p@smtp.example.com:465' };
+    expect(loadConfig(smtp)).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^ERGO_MAIL_FROM: is required with ERGO_SMTP_URL/) as unknown],
+    });
+    for (const from of ['not an email', 'Ergo <nobody>', 'a@b.example\r\nBcc: x@y.example']) {
+      expect(loadConfig({ ...smtp, ERGO_MAIL_FROM: from })).toMatchObject({
+        ok: false,
+        errors: [expect.stringMatching(/^ERGO_MAIL_FROM: must be an email address/) as unknown],
+      });
+    }
+    expect(
+      loadConfig({ ...smtp, ERGO_MAIL_FROM: 'Ergo Admin <no-reply@example.com>' }),
+    ).toMatchObject({
+      ok: true,
+      config: { mail: { smtp: { from: 'Ergo Admin <no-reply@example.com>' } } },
+    });
+  });
+
+  it('without SMTP, mail goes to the outbox outside production; production refuses to start without ERGO_SMTP_URL', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { mail: { smtp: undefined } } });
+    const production = {
+      NODE_ENV: 'production',
+      ERGO_SECRET_KEY: key,
+      DATABASE_URL: 'postgres://u@127.0.0.1:5432/ergo',
+    };
+    expect(loadConfig(production)).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^ERGO_SMTP_URL: is required in production/) as unknown],
+    });
+    expect(
+      loadConfig({
+        ...production,
+        ERGO_SMTP_URL: 'smtps://u:p@smtp.example.com',
+        ERGO_MAIL_FROM: 'no-reply@example.com',
+      }),
+    ).toMatchObject({ ok: true });
   });
 
   it('defaults to embedded PGlite in ./data with the demo on', () => {
@@ -134,13 +193,19 @@ describe('loadConfig', () => {
   });
 
   it('requires ERGO_SECRET_KEY in production', () => {
-    const result = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db' });
+    const smtp = { ERGO_SMTP_URL: 'smtps://u:p@smtp.example.com', ERGO_MAIL_FROM: 'e@example.com' };
+    const result = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u@h/db',
+      ...smtp,
+    });
     expect(result).toEqual({ ok: false, errors: [expect.stringMatching(/^ERGO_SECRET_KEY:/)] });
     expect(
       loadConfig({
         NODE_ENV: 'production',
         DATABASE_URL: 'postgres://u@h/db',
         ERGO_SECRET_KEY: key,
+        ...smtp,
       }).ok,
     ).toBe(true);
   });

@@ -74,6 +74,20 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://ergo.example.com' })
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
+  ERGO_SMTP_URL: z
+    .string()
+    .trim()
+    .refine(isSmtpUrl, {
+      error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465',
+    })
+    .optional(),
+  ERGO_MAIL_FROM: z
+    .string()
+    .trim()
+    .refine(isMailFrom, {
+      error: 'must be an email address, optionally with a name: Ergo <no-reply@example.com>',
+    })
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   ERGO_TRUST_PROXY: z
     .string()
@@ -169,6 +183,11 @@ export interface Config {
    * production: the request's own origin.
    */
   publicUrl: string | undefined;
+  /**
+   * Outgoing mail (invitations): SMTP when ERGO_SMTP_URL is set (required in production);
+   * otherwise the mail outbox shown at the dev-only outbox page.
+   */
+  mail: { smtp: { url: string; from: string } | undefined };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -220,6 +239,16 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       'ERGO_PUBLIC_URL: is required in production when an OAuth client is configured (the redirect URI is built on it)',
     );
   }
+  if (e.ERGO_SMTP_URL !== undefined && e.ERGO_MAIL_FROM === undefined) {
+    errors.push(
+      'ERGO_MAIL_FROM: is required with ERGO_SMTP_URL (the sender of invitation emails, e.g. Ergo <no-reply@example.com>)',
+    );
+  }
+  if (e.NODE_ENV === 'production' && e.ERGO_SMTP_URL === undefined) {
+    errors.push(
+      'ERGO_SMTP_URL: is required in production (invitation emails are sent over SMTP), e.g. smtps://user:password@smtp.example.com:465',
+    );
+  }
   const embedded = e.DATABASE_URL === undefined;
   if (e.NODE_ENV === 'production' && !e.ERGO_SECRET_KEY) {
     errors.push('ERGO_SECRET_KEY: is required in production (32 bytes, base64)');
@@ -264,6 +293,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         oauthClients,
       },
       publicUrl: e.ERGO_PUBLIC_URL,
+      mail: {
+        smtp:
+          e.ERGO_SMTP_URL !== undefined && e.ERGO_MAIL_FROM !== undefined
+            ? { url: e.ERGO_SMTP_URL, from: e.ERGO_MAIL_FROM }
+            : undefined,
+      },
       logLevel: e.LOG_LEVEL,
     },
   };
@@ -285,6 +320,21 @@ function isPostgresUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `user@example.com` or `Name <user@example.com>` (no line breaks: it becomes a mail header). */
+function isMailFrom(value: string): boolean {
+  const address = /^[^<>]*<([^<>]+)>$/.exec(value)?.[1] ?? value;
+  return !/[\r\n]/.test(value) && z.email().safeParse(address.trim()).success;
 }
 
 /** Standard or URL-safe base64 → bytes; undefined when it is not base64. */
