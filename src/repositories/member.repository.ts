@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { CrmConnectionStatus, DB, SyncAction, SyncStatus } from '#src/db/schema.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
@@ -27,6 +27,18 @@ export interface MemberListRow {
   } | null;
   /** The key this row sorts by (`lower(name)`), for the page cursor. */
   sortName: string;
+}
+
+/** Which users a member list shows: one team's members, or the organization's (filtered). */
+type MemberListScope =
+  | { kind: 'team'; teamId: string }
+  | { kind: 'organization'; team?: string | null; status?: UserStatus };
+
+/** A page request: the search, the keyset position after which it starts, and its size. */
+export interface MemberPage {
+  q?: string;
+  after?: MemberPagePosition;
+  limit: number;
 }
 
 /** A keyset position: the last row of the previous page. */
@@ -103,14 +115,51 @@ export class MemberRepository {
   async listTeamMembers(
     organizationId: string,
     teamId: string,
-    page: { q?: string; after?: MemberPagePosition; limit: number },
+    page: MemberPage,
+  ): Promise<MemberListRow[]> {
+    return this.listMembers(organizationId, { kind: 'team', teamId }, page);
+  }
+
+  /**
+   * One page of the whole organization's member list ("All members"), in the same order, with
+   * the same rows and cursor as a team's page: optionally only the members of one team (`team`:
+   * its id), only those on no team (`team: null`, the "No team" filter), or one status. The sort
+   * key is `lower(name)` under the "C" collation, the value `team_members.name_key` holds.
+   */
+  async listOrganizationMembers(
+    organizationId: string,
+    filter: { team?: string | null; status?: UserStatus },
+    page: MemberPage,
+  ): Promise<MemberListRow[]> {
+    return this.listMembers(organizationId, { kind: 'organization', ...filter }, page);
+  }
+
+  /**
+   * The one member-list statement: `scope` yields (user_id, sort_name) for the users listed (a
+   * team's memberships, or the organization's users), which PostgreSQL pulls up into the outer
+   * query (a plain subquery), so a team's page still walks its index; then every column of the
+   * row, the keyset, the search and the page size are the same for every scope.
+   */
+  private async listMembers(
+    organizationId: string,
+    scope: MemberListScope,
+    page: MemberPage,
   ): Promise<MemberListRow[]> {
     let query = this.db
-      .selectFrom('team_members')
+      .selectFrom((eb) =>
+        (scope.kind === 'team'
+          ? eb
+              .selectFrom('team_members')
+              .select(['team_members.user_id', 'team_members.name_key as sort_name'])
+              .where('team_members.organization_id', '=', organizationId)
+              .where('team_members.team_id', '=', scope.teamId)
+          : organizationScope(eb, organizationId, scope)
+        ).as('scope'),
+      )
       .innerJoin('users', (join) =>
         join
-          .onRef('users.id', '=', 'team_members.user_id')
-          .onRef('users.organization_id', '=', 'team_members.organization_id'),
+          .onRef('users.id', '=', 'scope.user_id')
+          .on('users.organization_id', '=', organizationId),
       )
       .leftJoin('dashboards', 'dashboards.user_id', 'users.id')
       .leftJoinLateral(
@@ -131,7 +180,7 @@ export class MemberRepository {
               'sync_runs.status',
             ])
             .where('sync_runs.organization_id', '=', organizationId)
-            .whereRef('sync_runs.target_id', '=', 'team_members.user_id')
+            .whereRef('sync_runs.target_id', '=', 'scope.user_id')
             // `<>` as in the partial index's predicate (sync_runs_org_target_applied_seq_idx).
             .where('sync_runs.status', '<>', 'dry_run')
             .orderBy('sync_runs.seq', 'desc')
@@ -146,7 +195,7 @@ export class MemberRepository {
         'users.role',
         'users.status',
         sql<boolean>`dashboards.user_id is not null`.as('has_dashboard'),
-        'team_members.name_key as sort_name',
+        'scope.sort_name',
         jsonArrayFrom(
           eb
             .selectFrom('team_members as user_teams')
@@ -181,9 +230,7 @@ export class MemberRepository {
         'last_sync.action as last_sync_action',
         'last_sync.categories as last_sync_categories',
         'last_sync.status as last_sync_status',
-      ])
-      .where('team_members.organization_id', '=', organizationId)
-      .where('team_members.team_id', '=', teamId);
+      ]);
     const q = page.q;
     if (q) {
       // The same test as strpos(lower(name), lower(q)) > 0, written so an index can serve it.
@@ -195,12 +242,12 @@ export class MemberRepository {
     const after = page.after;
     if (after) {
       query = query.where(
-        sql<boolean>`(team_members.name_key, team_members.user_id) > (${after.sortName}::text collate "C", ${after.id}::uuid)`,
+        sql<boolean>`(scope.sort_name, scope.user_id) > (${after.sortName}::text collate "C", ${after.id}::uuid)`,
       );
     }
     const rows = await query
-      .orderBy('team_members.name_key')
-      .orderBy('team_members.user_id')
+      .orderBy('scope.sort_name')
+      .orderBy('scope.user_id')
       .limit(page.limit)
       .execute();
     return rows.map((r) => ({
@@ -294,6 +341,49 @@ export class MemberRepository {
     return row !== undefined;
   }
 
+  /** How many of the organization's teams the user is on (the "last team" warning). */
+  async countTeamsOf(organizationId: string, userId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('team_members')
+      .select((eb) => eb.fn.countAll<string>().as('teams'))
+      .where('organization_id', '=', organizationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return Number(row.teams);
+  }
+
+  /**
+   * Hands the primary admin role from one user of the organization to another, in two
+   * statements inside the caller's transaction: the current primary admin becomes `admin` first
+   * (the unique index allows at most one primary admin at any moment), then the new one is
+   * promoted; the deferred constraint checks at commit that there is exactly one (SPEC §1).
+   * Returns false, having changed nothing that the caller's rollback would not undo, when either
+   * user is not as expected.
+   */
+  async handOverPrimaryAdmin(
+    organizationId: string,
+    fromUserId: string,
+    toUserId: string,
+  ): Promise<boolean> {
+    const demoted = await this.db
+      .updateTable('users')
+      .set({ role: 'admin', updated_at: sql<Date>`now()` })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', fromUserId)
+      .where('role', '=', 'primary_admin')
+      .executeTakeFirst();
+    if (demoted.numUpdatedRows !== 1n) return false;
+    const promoted = await this.db
+      .updateTable('users')
+      .set({ role: 'primary_admin', updated_at: sql<Date>`now()` })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', toUserId)
+      .where('role', 'in', ['admin', 'member'])
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return promoted.numUpdatedRows === 1n;
+  }
+
   /** Removes a user from a team; false when they were not on it. */
   async removeFromTeam(organizationId: string, teamId: string, userId: string): Promise<boolean> {
     const result = await this.db
@@ -304,4 +394,48 @@ export class MemberRepository {
       .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
+}
+
+/** The organization's users as a member-list scope, with the team / "No team" / status filter. */
+function organizationScope(
+  eb: ExpressionBuilder<DB, never>,
+  organizationId: string,
+  filter: { team?: string | null; status?: UserStatus },
+) {
+  let scoped = eb
+    .selectFrom('users as listed')
+    .select([
+      'listed.id as user_id',
+      // The value team_members.name_key holds: lowered under the database's collation, then
+      // compared under "C".
+      sql<string>`lower(listed.name) collate "C"`.as('sort_name'),
+    ])
+    .where('listed.organization_id', '=', organizationId);
+  if (filter.status !== undefined) scoped = scoped.where('listed.status', '=', filter.status);
+  const team = filter.team;
+  if (team === null) {
+    scoped = scoped.where((w) =>
+      w.not(
+        w.exists(
+          w
+            .selectFrom('team_members as on_team')
+            .select('on_team.user_id')
+            .whereRef('on_team.user_id', '=', 'listed.id')
+            .where('on_team.organization_id', '=', organizationId),
+        ),
+      ),
+    );
+  } else if (team !== undefined) {
+    scoped = scoped.where((w) =>
+      w.exists(
+        w
+          .selectFrom('team_members as on_team')
+          .select('on_team.user_id')
+          .whereRef('on_team.user_id', '=', 'listed.id')
+          .where('on_team.organization_id', '=', organizationId)
+          .where('on_team.team_id', '=', team),
+      ),
+    );
+  }
+  return scoped;
 }

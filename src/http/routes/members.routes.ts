@@ -4,11 +4,14 @@ import type { AppDeps } from '#src/http/app.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import {
   addTeamMember,
+  LAST_TEAM_WARNING,
+  listOrganizationMembers,
   listTeamMembers,
   listTeams,
   removeTeamMember,
   updateMember,
 } from '#src/services/members/member.service.ts';
+import { transferPrimaryAdmin } from '#src/services/members/primary-admin.service.ts';
 
 const teamParams = z.strictObject({ teamId: z.string().max(100) });
 const teamMemberParams = z.strictObject({
@@ -22,6 +25,18 @@ const membersQuery = z.strictObject({
   q: z.string().max(200).optional(),
   driftFrom: z.string().max(100).optional(),
 });
+const organizationMembersQuery = z.strictObject({
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  q: z.string().max(200).optional(),
+  team: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('A team id of your organization, or `none`: the members on no team'),
+  status: z.enum(['active', 'invited', 'deactivated']).optional(),
+});
+const primaryAdminBody = z.strictObject({ userId: z.string().max(100) });
 const memberPatch = z
   .strictObject({
     role: z.enum(['admin', 'member']).optional(),
@@ -62,6 +77,39 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       }),
   );
 
+  app.get(
+    '/api/members',
+    {
+      schema: {
+        tags: ['members'],
+        summary:
+          "All members of your organization (the member table's rows, paginated and searchable); `team=<id>` or `team=none` (members on no team), `status`",
+        querystring: organizationMembersQuery,
+      },
+    },
+    async (request) =>
+      listOrganizationMembers(memberDeps, contextOf(request), {
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+        ...(request.query.limit ? { limit: request.query.limit } : {}),
+        ...(request.query.q ? { q: request.query.q } : {}),
+        ...(request.query.team === undefined ? {} : { team: request.query.team }),
+        ...(request.query.status === undefined ? {} : { status: request.query.status }),
+      }),
+  );
+
+  app.post(
+    '/api/organization/primary-admin',
+    {
+      schema: {
+        tags: ['members'],
+        summary:
+          'Hand the primary admin role to an active admin or member (primary admin only); you become an admin',
+        body: primaryAdminBody,
+      },
+    },
+    async (request) => transferPrimaryAdmin(memberDeps, contextOf(request), request.body.userId),
+  );
+
   app.patch(
     '/api/members/:userId',
     {
@@ -98,17 +146,21 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     {
       schema: {
         tags: ['members'],
-        summary: 'Remove a member from a team',
+        summary:
+          'Remove a member from a team. `Ergo-Teams-Left` gives how many teams they are still on; at 0 (their last team) an `Ergo-Warning` header says they stay in the organization, under "No team"',
         params: teamMemberParams,
       },
     },
     async (request, reply) => {
-      await removeTeamMember(
+      const removal = await removeTeamMember(
         memberDeps,
         contextOf(request),
         request.params.teamId,
         request.params.userId,
       );
+      // 204 stays the contract of this route; the warning rides in headers (no body on a 204).
+      void reply.header('ergo-teams-left', String(removal.teamsLeft));
+      if (removal.warning !== null) void reply.header('ergo-warning', LAST_TEAM_WARNING);
       return reply.status(204).send();
     },
   );

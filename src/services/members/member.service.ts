@@ -12,7 +12,7 @@ import {
 } from '#src/domain/member-actions.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
 import type { SyncAction, SyncStatus } from '#src/db/schema.ts';
-import type { MemberPagePosition } from '#src/repositories/member.repository.ts';
+import type { MemberListRow, MemberPagePosition } from '#src/repositories/member.repository.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import {
@@ -129,19 +129,58 @@ export async function listTeamMembers(
     );
   }
   return {
-    items: page.map((row) => ({
-      id: row.id,
-      name: row.name,
-      email: row.email,
-      role: row.role,
-      status: row.status,
-      hasDashboard: row.hasDashboard,
-      teams: row.teams,
-      lastSync: row.lastSync,
-      actions: actionsFor(actor, row),
-      connections: row.connections,
-      ...(drift?.get(row.id) ?? {}),
-    })),
+    items: page.map((row) => ({ ...toMemberRow(actor, row), ...(drift?.get(row.id) ?? {}) })),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+/** The "All members" filters: a team id or `none` (members on no team), and a status. */
+export interface OrganizationMemberQuery {
+  cursor?: string;
+  limit?: number;
+  q?: string;
+  /** A team of the organization (its id), or `none`: the members on no team. */
+  team?: string;
+  status?: UserStatus;
+}
+
+/**
+ * One page of the whole organization's member list, "All members" (admins only): the rows,
+ * order, search and cursor of a team's member table (one query, the same `MemberRow`), with
+ * `team=none` for the members on no team (after removal from their last team they are still in
+ * the organization) and a status filter. Another organization's team id is not found.
+ */
+export async function listOrganizationMembers(
+  deps: MemberDeps,
+  context: MemberContext,
+  query: OrganizationMemberQuery = {},
+): Promise<MemberPage> {
+  const repos = deps.uow.read;
+  const actor = await actorOf(repos, context);
+  assertCanReadMembers(actor);
+  const limit = pageSize(query.limit);
+  const q = searchText(query.q);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const status = parseStatusFilter(query.status);
+  let team: string | null | undefined;
+  if (query.team === 'none') team = null;
+  else if (query.team !== undefined) team = (await findTeamOrThrow(repos, actor, query.team)).id;
+  const rows = await repos.members.listOrganizationMembers(
+    actor.organizationId,
+    {
+      ...(team === undefined ? {} : { team }),
+      ...(status === undefined ? {} : { status }),
+    },
+    {
+      limit: limit + 1,
+      ...(q === undefined ? {} : { q }),
+      ...(after === undefined ? {} : { after }),
+    },
+  );
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => toMemberRow(actor, row)),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
 }
@@ -226,19 +265,37 @@ export async function addTeamMember(
   }
 }
 
-/** Removes a member from a team (admins); `not_found` when they are not on it. */
+/** What is left after a removal: `teamsLeft` 0 is the "last team" case the UI warns about. */
+export interface TeamRemoval {
+  teamsLeft: number;
+  /** Set when that was the member's last team: they stay in the organization, on no team. */
+  warning: string | null;
+}
+
+export const LAST_TEAM_WARNING =
+  'That was their last team: they stay in your organization and are listed under "No team" in All members.';
+
+/**
+ * Removes a member from a team (admins); `not_found` when they are not on it. Removing someone
+ * from their last team is allowed (they stay in the organization, under "No team"); the result
+ * says so, and the audit entry records how many teams they have left.
+ */
 export async function removeTeamMember(
   deps: MemberDeps,
   context: MemberContext,
   teamId: string,
   userId: string,
-): Promise<void> {
+): Promise<TeamRemoval> {
   try {
-    await deps.uow.transaction(async (repos) => {
+    return await deps.uow.transaction(async (repos) => {
       const { actor, team, target } = await authorizeTeamChange(repos, context, teamId, userId);
       const removed = await repos.members.removeFromTeam(actor.organizationId, team.id, target.id);
       if (!removed) throw new AppError('not_found', 'That user is not on this team.');
-      await auditTeamChange(repos, context, actor, 'team.member_remove', team.id, target.id);
+      const teamsLeft = await repos.members.countTeamsOf(actor.organizationId, target.id);
+      await auditTeamChange(repos, context, actor, 'team.member_remove', team.id, target.id, {
+        teamsLeft,
+      });
+      return { teamsLeft, warning: teamsLeft === 0 ? LAST_TEAM_WARNING : null };
     });
   } catch (error) {
     return auditMemberRefusal(deps, context, 'team.member_remove', userId, error, { teamId });
@@ -246,6 +303,31 @@ export async function removeTeamMember(
 }
 
 // --- internals ---------------------------------------------------------------------------------
+
+/** A member-list row as the API shows it: the repository's row with the actor's actions. */
+function toMemberRow(actor: Actor, row: MemberListRow): MemberRow {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    status: row.status,
+    hasDashboard: row.hasDashboard,
+    teams: row.teams,
+    lastSync: row.lastSync,
+    actions: actionsFor(actor, row),
+    connections: row.connections,
+  };
+}
+
+function parseStatusFilter(status: unknown): UserStatus | undefined {
+  if (status === undefined) return undefined;
+  if (status === 'active' || status === 'invited' || status === 'deactivated') return status;
+  throw new AppError(
+    'invalid_request',
+    'The status filter can only be "active", "invited" or "deactivated".',
+  );
+}
 
 /** Reading the member table needs an active admin: either capability will do (SPEC §4). */
 function assertCanReadMembers(actor: Actor): void {
@@ -296,6 +378,7 @@ async function auditTeamChange(
   action: 'team.member_add' | 'team.member_remove',
   teamId: string,
   userId: string,
+  extra: { teamsLeft?: number } = {},
 ): Promise<void> {
   await appendAudit(repos, {
     organizationId: actor.organizationId,
@@ -304,7 +387,7 @@ async function auditTeamChange(
     action,
     outcome: 'applied',
     categories: [],
-    details: { teamId },
+    details: { teamId, ...extra },
     requestId: context.requestId ?? null,
   });
 }

@@ -104,6 +104,12 @@ export function describeError(error: unknown): PlainError {
         detail,
         advice: 'Ask your admin to send a new invitation.',
       };
+    case 'team_name_taken':
+      return {
+        title: 'A team with that name already exists.',
+        detail,
+        advice: 'Pick another name, or use the existing team.',
+      };
     case 'oauth_not_configured':
       return {
         title: 'Connect with OAuth is not set up here.',

@@ -597,7 +597,12 @@ describe('addTeamMember / removeTeamMember', () => {
     ).not.toContain(newcomer);
     expect(await auditActions(organizationId)).toEqual([
       { action: 'team.member_add', outcome: 'applied', targetId: newcomer, details: { teamId } },
-      { action: 'team.member_remove', outcome: 'applied', targetId: newcomer, details: { teamId } },
+      {
+        action: 'team.member_remove',
+        outcome: 'applied',
+        targetId: newcomer,
+        details: { teamId, teamsLeft: 0 },
+      },
     ]);
   });
 
@@ -610,7 +615,7 @@ describe('addTeamMember / removeTeamMember', () => {
     // positive control: a member of the team can be removed
     await expect(
       removeTeamMember(deps, { actorId: adminId }, otherTeamId, memberId),
-    ).resolves.toBeUndefined();
+    ).resolves.toMatchObject({ teamsLeft: expect.any(Number) as number });
   });
 
   it('refusals have the SPEC codes, change nothing and are audited without foreign ids', async () => {
@@ -649,6 +654,6 @@ describe('addTeamMember / removeTeamMember', () => {
     });
     await expect(
       removeTeamMember(deps, { actorId: primaryAdminId }, teamId, adminId),
-    ).resolves.toBeUndefined();
+    ).resolves.toMatchObject({ teamsLeft: expect.any(Number) as number });
   });
 });
