@@ -16,6 +16,8 @@ export function sessionCookieName(secure: boolean): string {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Requests that need no CSRF token: they start a session or carry none. */
 const CSRF_EXEMPT = new Set(['/api/auth/login']);
+/** Paths with a parameter that start a session: accepting an invitation (its token is the proof). */
+const CSRF_EXEMPT_PATTERNS = [/^\/api\/invitations\/[^/]+\/accept$/];
 /** API routes open without a session; every other /api route answers 401 before validating input. */
 const PUBLIC_API = new Set([
   'GET /api/health',
@@ -24,7 +26,15 @@ const PUBLIC_API = new Set([
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'GET /api/openapi.json',
+  // The demo's mail outbox: the route itself answers 404 without the outbox, and asks for an
+  // admin's session outside demo mode.
+  'GET /api/dev/outbox',
 ]);
+/** Public API routes with a parameter: an invitation link's (issue 13), whose token is the proof. */
+const PUBLIC_API_PATTERNS = [
+  /^GET \/api\/invitations\/[^/]+$/,
+  /^POST \/api\/invitations\/[^/]+\/accept$/,
+];
 
 /**
  * Resolves the session cookie on every request, and enforces the CSRF token (header
@@ -38,15 +48,23 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps, cookieName: s
     const path = request.url.split('?')[0] ?? '';
     if (!request.auth) {
       // Refuse before the body is validated: an anonymous caller learns nothing about the route.
+      // HEAD is GET without the body: public where GET is.
+      const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${path}`;
       const isPublic =
         !path.startsWith('/api/') ||
         path.startsWith('/api/docs') ||
-        // HEAD is GET without the body: public where GET is.
-        PUBLIC_API.has(`${request.method === 'HEAD' ? 'GET' : request.method} ${path}`);
+        PUBLIC_API.has(route) ||
+        PUBLIC_API_PATTERNS.some((pattern) => pattern.test(route));
       if (!isPublic) throw new AppError('unauthenticated', 'Log in to continue.');
       return;
     }
-    if (SAFE_METHODS.has(request.method) || CSRF_EXEMPT.has(path)) return;
+    if (
+      SAFE_METHODS.has(request.method) ||
+      CSRF_EXEMPT.has(path) ||
+      CSRF_EXEMPT_PATTERNS.some((pattern) => pattern.test(path))
+    ) {
+      return;
+    }
     const given = request.headers['x-csrf-token'];
     if (typeof given !== 'string' || !safeEqual(given, request.auth.csrfToken)) {
       throw new AppError(

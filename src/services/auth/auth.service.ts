@@ -41,6 +41,9 @@ export interface Session {
 }
 
 const INVALID_LOGIN = 'Email or password is incorrect.';
+/** What an invited user who has not set a password yet is told (the console's FinishSetup too). */
+export const FINISH_SETUP =
+  'Finish setting up your account: open the invitation email we sent you and set your password, or ask an admin of your organization to resend the invitation.';
 /** Verified against when the email is unknown, so both failures take the same time. */
 const dummyHash = hashPassword(randomBytes(16).toString('hex'));
 
@@ -71,6 +74,10 @@ export async function login(
   const ok = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
   if (!user || !user.password_hash || !ok) {
     await deps.throttle.recordFailure(email, input.ip);
+    if (user?.status === 'invited' && !user.password_hash) {
+      // Provisioned but never set up (issue 13): no password exists yet, so say what to do.
+      throw new AppError('setup_incomplete', FINISH_SETUP);
+    }
     throw new AppError('unauthenticated', INVALID_LOGIN);
   }
   if (user.status === 'deactivated') {
@@ -80,6 +87,29 @@ export async function login(
     );
   }
   await deps.throttle.recordSuccess(email, input.ip);
+  return startSession(
+    deps,
+    {
+      id: user.id,
+      organizationId: user.organization_id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      status: user.status,
+    },
+    input,
+  );
+}
+
+/**
+ * A new session for a user who just proved who they are (a login, or accepting an invitation):
+ * a fresh random id, stored hashed, with its CSRF token.
+ */
+export async function startSession(
+  deps: Pick<AuthDeps, 'uow' | 'sessionPolicy' | 'now'>,
+  user: SessionUser,
+  client: { ip: string; userAgent?: string | null },
+): Promise<Session> {
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const now = (deps.now ?? (() => new Date()))();
@@ -91,22 +121,11 @@ export async function login(
       userId: user.id,
       csrfToken,
       expiresAt: new Date(now.getTime() + policy.absoluteTimeoutMs),
-      ip: input.ip,
-      userAgent: input.userAgent?.slice(0, 300) ?? null,
+      ip: client.ip,
+      userAgent: client.userAgent?.slice(0, 300) ?? null,
     }),
   );
-  return {
-    token,
-    csrfToken,
-    user: {
-      id: user.id,
-      organizationId: user.organization_id,
-      email: user.email,
-      name: user.name,
-      role: user.role,
-      status: user.status,
-    },
-  };
+  return { token, csrfToken, user };
 }
 
 /** The session behind a cookie token, or undefined when missing, expired, idle or deactivated. */

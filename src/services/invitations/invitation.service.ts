@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { AppError } from '#src/domain/errors.ts';
-import type { Repositories } from '#src/repositories/repositories.ts';
+import type { Actor } from '#src/domain/authorization.ts';
+import { assertCanManageMembers, authorizeMemberManagement } from '#src/domain/member-actions.ts';
+import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
+import { appendAudit } from '#src/services/audit/audit.service.ts';
+import {
+  auditRefusal,
+  isUuid,
+  resolveActor,
+  type SyncContext,
+} from '#src/services/sync/sync-support.ts';
 import type { Mailer } from '#src/services/mail/mailer.ts';
 import {
   INVITATION_LIFETIME_MS,
@@ -224,4 +233,233 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
     (e.constraint === constraint ||
       (typeof e.message === 'string' && e.message.includes(constraint)))
   );
+}
+
+export interface InvitationDeps {
+  uow: UnitOfWork;
+  mailer: Mailer;
+  /** The origin the link is built on (`ERGO_PUBLIC_URL`, else the request's own). */
+  publicUrl: string;
+  logger?: InvitationLogger;
+  now?: () => Date;
+}
+
+/** What an admin sees of an invitation just sent (never its token). */
+export interface SentInvitation {
+  userId: string;
+  email: string;
+  status: 'invited';
+  expiresAt: Date;
+}
+
+/**
+ * An admin invites one person by email (issue 13): an `invited` user on the chosen teams with an
+ * open invitation, audited `invitation.created`, then the mail is sent after commit. Refusals
+ * (audited `refused`): not an active admin → `forbidden`; see createInvitedUsers for the rest.
+ */
+export async function inviteMember(
+  deps: InvitationDeps,
+  context: SyncContext,
+  input: InvitedUserInput,
+): Promise<SentInvitation> {
+  const now = (deps.now ?? (() => new Date()))();
+  let created: { invitation: CreatedInvitation; delivery: InvitationDelivery };
+  try {
+    created = await deps.uow.transaction(async (repos) => {
+      const actor = await resolveActor(repos, context.actorId);
+      assertCanManageMembers(actor);
+      const [invitation] = await createInvitedUsers(repos, {
+        organizationId: actor.organizationId,
+        invitedBy: actor.id,
+        users: [input],
+        now,
+      });
+      if (!invitation) throw new Error('no invitation was created');
+      await appendAudit(
+        repos,
+        {
+          organizationId: actor.organizationId,
+          actorId: actor.id,
+          targetId: invitation.userId,
+          action: 'invitation.created',
+          outcome: 'applied',
+          categories: [],
+          details: { role: input.role, teamIds: [...new Set(input.teamIds)] },
+          requestId: context.requestId ?? null,
+        },
+        now,
+      );
+      return {
+        invitation,
+        delivery: await deliveryOf(repos, actor, invitation.userId, invitation.token),
+      };
+    });
+  } catch (error) {
+    return auditRefusal(deps.uow, context, 'invitation.created', [], '', error, {
+      role: typeof input.role === 'string' ? input.role.slice(0, 20) : null,
+    });
+  }
+  await deliverInvitations(deps, [created.delivery]);
+  return {
+    userId: created.invitation.userId,
+    email: created.invitation.email,
+    status: 'invited',
+    expiresAt: created.invitation.expiresAt,
+  };
+}
+
+/**
+ * Sends a member who has not finished setup a new link (issue 13): a new token (the old link
+ * stops working) and a new 7-day expiry, `sent_count` + 1, audited `invitation.resent`. After a
+ * revoke, a fresh invitation is opened. Refused for a user who is not `invited`
+ * (`invalid_request`), and as every member-management action (SPEC §4).
+ */
+export async function resendInvitation(
+  deps: InvitationDeps,
+  context: SyncContext,
+  userId: string,
+): Promise<{ userId: string; expiresAt: Date; sentCount: number }> {
+  const now = (deps.now ?? (() => new Date()))();
+  let result: { userId: string; expiresAt: Date; sentCount: number; delivery: InvitationDelivery };
+  try {
+    result = await deps.uow.transaction(async (repos) => {
+      const { actor, target } = await authorizeInvitationChange(repos, context, userId);
+      const { token, tokenHash } = newInvitationToken();
+      const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_MS);
+      const open = await repos.invitations.lockOpenForUser(actor.organizationId, target.id);
+      const renewed = open
+        ? await repos.invitations.replaceToken(actor.organizationId, open.id, {
+            tokenHash,
+            expiresAt,
+            now,
+          })
+        : (
+            await repos.invitations.insertMany([
+              {
+                organizationId: actor.organizationId,
+                userId: target.id,
+                tokenHash,
+                expiresAt,
+                invitedBy: actor.id,
+                now,
+              },
+            ])
+          ).map((i) => ({ ...i, sentCount: 1 }))[0];
+      if (!renewed) throw new Error(`the invitation of ${target.id} vanished under its lock`);
+      await appendAudit(
+        repos,
+        {
+          organizationId: actor.organizationId,
+          actorId: actor.id,
+          targetId: target.id,
+          action: 'invitation.resent',
+          outcome: 'applied',
+          categories: [],
+          details: { sentCount: renewed.sentCount, reopened: open === undefined },
+          requestId: context.requestId ?? null,
+        },
+        now,
+      );
+      return {
+        userId: target.id,
+        expiresAt: renewed.expiresAt,
+        sentCount: renewed.sentCount,
+        delivery: await deliveryOf(repos, actor, target.id, token),
+      };
+    });
+  } catch (error) {
+    return auditRefusal(deps.uow, context, 'invitation.resent', [], userId, error);
+  }
+  await deliverInvitations(deps, [result.delivery]);
+  return { userId: result.userId, expiresAt: result.expiresAt, sentCount: result.sentCount };
+}
+
+/**
+ * Revokes a member's open invitation (issue 13): its link stops working; the user stays
+ * `invited` (an admin may resend, or deactivate them). Audited `invitation.revoked`. No open
+ * invitation → `not_found`.
+ */
+export async function revokeInvitation(
+  deps: Pick<InvitationDeps, 'uow' | 'now'>,
+  context: SyncContext,
+  userId: string,
+): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))();
+  try {
+    await deps.uow.transaction(async (repos) => {
+      const { actor, target } = await authorizeInvitationChange(repos, context, userId);
+      const revoked = await repos.invitations.revokeOpenForUser(
+        actor.organizationId,
+        target.id,
+        now,
+      );
+      if (!revoked) {
+        throw new AppError('not_found', 'This member has no open invitation to revoke.');
+      }
+      await appendAudit(
+        repos,
+        {
+          organizationId: actor.organizationId,
+          actorId: actor.id,
+          targetId: target.id,
+          action: 'invitation.revoked',
+          outcome: 'applied',
+          categories: [],
+          details: {},
+          requestId: context.requestId ?? null,
+        },
+        now,
+      );
+    });
+  } catch (error) {
+    return auditRefusal(deps.uow, context, 'invitation.revoked', [], userId, error);
+  }
+}
+
+/** Member management's access rule (SPEC §4) and the target still `invited`, its row locked. */
+async function authorizeInvitationChange(
+  repos: Repositories,
+  context: SyncContext,
+  userId: string,
+): Promise<{ actor: Actor; target: { id: string } }> {
+  const actor = await resolveActor(repos, context.actorId);
+  assertCanManageMembers(actor);
+  const target = authorizeMemberManagement(
+    actor,
+    isUuid(userId)
+      ? await repos.members.lockUserInOrganization(actor.organizationId, userId)
+      : undefined,
+  );
+  if (target.status !== 'invited') {
+    throw new AppError(
+      'invalid_request',
+      target.status === 'active'
+        ? 'This member has already finished setting up their account: there is no invitation to send or revoke.'
+        : "This user's access is turned off: reactivate them before sending an invitation.",
+    );
+  }
+  return { actor, target };
+}
+
+/** The mail's values for one invited user of the actor's organization. */
+async function deliveryOf(
+  repos: Repositories,
+  actor: Actor,
+  userId: string,
+  token: string,
+): Promise<InvitationDelivery> {
+  const [organization, user, inviter] = await Promise.all([
+    repos.organizations.findById(actor.organizationId),
+    repos.users.findInOrganization(actor.organizationId, userId),
+    repos.users.findInOrganization(actor.organizationId, actor.id),
+  ]);
+  if (!organization || !user) throw new Error(`invited user ${userId} not found`);
+  return {
+    email: user.email,
+    name: user.name,
+    token,
+    organizationName: organization.name,
+    inviterName: inviter?.name ?? null,
+    organizationId: actor.organizationId,
+  };
 }
