@@ -31,7 +31,7 @@ export interface ScimDeps {
   mailer?: Mailer;
   /** Where invitation links point: the public origin, else the SCIM request's own origin. */
   publicUrl?: string;
-  logger?: InvitationLogger;
+  logger?: InvitationLogger & { warn(details: Record<string, unknown>, message: string): void };
   now?: () => Date;
 }
 
@@ -161,6 +161,9 @@ export async function createScimUser(deps: ScimDeps, context: ScimContext, body:
   });
   // A deactivated user gets no mail; without a mailer (some tests) the invitation exists unsent.
   if (!created.deactivated && deps.mailer) {
+    // The user and their invitation are committed: a mail that fails to send is logged and the
+    // create still succeeds (an admin can resend the invitation); answering 500 here would make
+    // the identity provider retry into a 409.
     await deliverInvitations(
       {
         mailer: deps.mailer,
@@ -177,7 +180,12 @@ export async function createScimUser(deps: ScimDeps, context: ScimContext, body:
           organizationId: context.organizationId,
         },
       ],
-    );
+    ).catch((error: unknown) => {
+      deps.logger?.warn(
+        { userId: created.invitation.userId, reason: (error as Error).message },
+        'invitation mail for a SCIM-created user was not sent',
+      );
+    });
   }
   return getScimUser(deps, context, created.invitation.userId);
 }
