@@ -48,9 +48,10 @@ export type ScimUserFilter = { attribute: 'userName' | 'externalId'; value: stri
 
 /**
  * SCIM tokens (stored as the SHA-256 hex of the token), and the reads and writes of users and
- * teams that only SCIM needs (profile fields, externalId, team create/rename/delete and set-based
- * membership). They live here because the SCIM work owns only this repository file; every method
- * takes the organization id and puts it in the WHERE clause (tenancy).
+ * teams that only SCIM needs (SCIM's views of users and teams, profile fields, externalId and
+ * set-based team membership; creating, renaming and deleting teams is TeamRepository's). They
+ * live here because the SCIM work owns only this repository file; every method takes the
+ * organization id and puts it in the WHERE clause (tenancy).
  */
 export class ScimTokenRepository {
   constructor(private readonly db: Kysely<DB>) {}
@@ -331,58 +332,6 @@ export class ScimTokenRepository {
             .execute(),
     ]);
     return { total: Number(totalRow.total), rows: rows.map(toScimGroup) };
-  }
-
-  /** A team of the organization by its exact name (names are unique there). */
-  async findTeamIdByName(organizationId: string, name: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('teams')
-      .select('id')
-      .where('organization_id', '=', organizationId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row?.id;
-  }
-
-  /** A team of the organization, locked until the transaction ends (membership changes queue). */
-  async lockTeam(
-    organizationId: string,
-    teamId: string,
-  ): Promise<{ id: string; name: string } | undefined> {
-    return this.db
-      .selectFrom('teams')
-      .select(['id', 'name'])
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', teamId)
-      .forUpdate()
-      .executeTakeFirst();
-  }
-
-  async createTeam(organizationId: string, name: string): Promise<{ id: string }> {
-    return this.db
-      .insertInto('teams')
-      .values({ organization_id: organizationId, name })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-  }
-
-  async renameTeam(organizationId: string, teamId: string, name: string): Promise<void> {
-    await this.db
-      .updateTable('teams')
-      .set({ name })
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', teamId)
-      .execute();
-  }
-
-  /** Deletes a team; its memberships go with it, its members stay in the organization. */
-  async deleteTeam(organizationId: string, teamId: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('teams')
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', teamId)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
   }
 
   /** The ids of a team's members. */

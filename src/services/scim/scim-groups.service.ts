@@ -76,7 +76,9 @@ export async function createScimGroup(deps: ScimDeps, context: ScimContext, body
   const ids = members === undefined || members === null ? [] : memberIds(members);
   const teamId = await deps.uow.transaction(async (repos) => {
     await assertNameFree(repos, context, name, undefined);
-    const { id } = await repos.scimTokens.createTeam(context.organizationId, name);
+    const team = await repos.teams.create(context.organizationId, name);
+    if (!team) throw nameTaken();
+    const id = team.id;
     const added = await applyMembers(repos, context, id, { kind: 'add', ids });
     await audit(repos, context, 'scim.group_created', { teamId: id, name, ...added });
     return id;
@@ -166,12 +168,11 @@ export async function patchScimGroup(
 export async function deleteScimGroup(deps: ScimDeps, context: ScimContext, teamId: string) {
   await deps.uow.transaction(async (repos) => {
     const team = isUuid(teamId)
-      ? await repos.scimTokens.lockTeam(context.organizationId, teamId)
+      ? await repos.teams.lockInOrganization(context.organizationId, teamId)
       : undefined;
     if (!team) throw scimError('not_found', undefined, GROUP_NOT_FOUND);
-    const memberCount = (await repos.scimTokens.teamMemberIds(context.organizationId, team.id))
-      .length;
-    await repos.scimTokens.deleteTeam(context.organizationId, team.id);
+    const memberCount = team.memberCount;
+    await repos.teams.delete(context.organizationId, team.id);
     await audit(repos, context, 'scim.group_deleted', {
       teamId: team.id,
       name: team.name,
@@ -191,13 +192,13 @@ async function changeGroup(
 ) {
   await deps.uow.transaction(async (repos) => {
     const team = isUuid(teamId)
-      ? await repos.scimTokens.lockTeam(context.organizationId, teamId)
+      ? await repos.teams.lockInOrganization(context.organizationId, teamId)
       : undefined;
     if (!team) throw scimError('not_found', undefined, GROUP_NOT_FOUND);
     const renamed = rename !== undefined && rename !== team.name;
     if (renamed) {
       await assertNameFree(repos, context, rename, team.id);
-      await repos.scimTokens.renameTeam(context.organizationId, team.id, rename);
+      await repos.teams.rename(context.organizationId, team.id, rename);
     }
     const added: string[] = [];
     const removed: string[] = [];
@@ -289,20 +290,30 @@ async function primaryAdminIds(
   return users.filter((u) => u.role === 'primary_admin').map((u) => u.id);
 }
 
+/**
+ * The teams' name rule (as in the console's team service): unique in the organization ignoring
+ * case and surrounding spaces. A taken name is SCIM's 409 `uniqueness`.
+ */
 async function assertNameFree(
   repos: Repositories,
   context: ScimContext,
   name: string,
   exceptTeamId: string | undefined,
 ): Promise<void> {
-  const holder = await repos.scimTokens.findTeamIdByName(context.organizationId, name);
-  if (holder !== undefined && holder !== exceptTeamId) {
-    throw scimError(
-      'invalid_request',
-      'uniqueness',
-      'This organization already has a team with that displayName.',
-    );
-  }
+  const holder = await repos.teams.findByNameIgnoringCase(
+    context.organizationId,
+    name,
+    exceptTeamId,
+  );
+  if (holder !== undefined) throw nameTaken();
+}
+
+function nameTaken() {
+  return scimError(
+    'invalid_request',
+    'uniqueness',
+    'This organization already has a team with that displayName.',
+  );
 }
 
 async function audit(
@@ -337,7 +348,8 @@ function field(object: Record<string, unknown>, name: string): unknown {
 }
 
 function teamName(value: unknown): string {
-  const name = scimString(value, 'displayName').trim();
+  // Stored as the console stores team names: trimmed, inner runs of spaces made one.
+  const name = scimString(value, 'displayName').trim().replace(/\s+/g, ' ');
   if (name.length === 0 || name.length > MAX_TEAM_NAME_LENGTH) {
     throw scimError(
       'invalid_request',

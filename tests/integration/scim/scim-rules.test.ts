@@ -204,13 +204,21 @@ describe('SCIM errors', () => {
     }
   });
 
-  it('a duplicate team displayName is 409 uniqueness', async () => {
-    const response = await scim(world.app, acmeToken.token, 'POST', '/Groups', {
-      schemas: [GROUP_SCHEMA],
-      displayName: 'Sales',
-    });
-    expect(response.statusCode).toBe(409);
-    expect(response.json()).toMatchObject({ scimType: 'uniqueness' });
+  it('a team displayName already used, ignoring case and spaces, is 409 uniqueness', async () => {
+    for (const displayName of ['Sales', '  SALES ']) {
+      const response = await scim(world.app, acmeToken.token, 'POST', '/Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName,
+      });
+      expect(response.statusCode, displayName).toBe(409);
+      expect(response.json()).toMatchObject({ scimType: 'uniqueness' });
+    }
+    const teams = await database.db
+      .selectFrom('teams')
+      .select('name')
+      .where('organization_id', '=', acme.organizationId)
+      .execute();
+    expect(teams).toEqual([{ name: 'Sales' }]);
   });
 
   it('a userName that is not an email, and a malformed body, are 400 in SCIM format', async () => {
