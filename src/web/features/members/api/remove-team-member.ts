@@ -1,8 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { teamMembersQueryKey } from '#src/web/features/members/api/get-team-members.ts';
-import { teamsQueryKey } from '#src/web/features/members/api/get-teams.ts';
+import { invalidateMemberLists } from '#src/web/features/members/api/invalidate-members.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
+/**
+ * Removes a member from a team (204). Removing their last team is allowed: they stay in the
+ * organization, under "No team" (the server also says so in its `Ergo-Warning` header; the UI
+ * warns before, from the row's teams).
+ */
 export async function removeTeamMember(input: { teamId: string; userId: string }): Promise<void> {
   await api<undefined>(
     `/api/teams/${encodeURIComponent(input.teamId)}/members/${encodeURIComponent(input.userId)}`,
@@ -14,9 +18,6 @@ export function useRemoveTeamMember() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: removeTeamMember,
-    onSettled: async () => {
-      await queryClient.invalidateQueries({ queryKey: teamMembersQueryKey() });
-      await queryClient.invalidateQueries({ queryKey: teamsQueryKey });
-    },
+    onSettled: () => invalidateMemberLists(queryClient),
   });
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { teamMembersQueryKey } from '#src/web/features/members/api/get-team-members.ts';
+import { invalidateMemberLists } from '#src/web/features/members/api/invalidate-members.ts';
 import { api } from '#src/web/lib/api-client.ts';
 import type { Role, UserStatus } from '#src/web/lib/format.ts';
 
@@ -20,6 +20,6 @@ export function useUpdateMember() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: updateMember,
-    onSettled: () => queryClient.invalidateQueries({ queryKey: teamMembersQueryKey() }),
+    onSettled: () => invalidateMemberLists(queryClient),
   });
 }

@@ -57,7 +57,8 @@ const STATUS_TONES: Record<MemberRow['status'], Tone> = {
 type Confirmation =
   | { kind: 'deactivate'; member: MemberRow }
   | { kind: 'remove'; member: MemberRow }
-  | { kind: 'demote'; member: MemberRow };
+  | { kind: 'demote'; member: MemberRow }
+  | { kind: 'promote'; member: MemberRow };
 
 /**
  * The Admin member table of one team: searchable, paginated (cursor), with role and access
@@ -383,9 +384,12 @@ export function MemberTable({
                         updateMember.isPending && updateMember.variables.userId === member.id
                       }
                       onRoleChange={(role) => {
+                        // Both directions are confirmed: a role change is not undone by a click.
                         if (role === 'member' && member.role === 'admin') {
                           setConfirmation({ kind: 'demote', member });
-                        } else changeRole(member, role);
+                        } else if (role === 'admin' && member.role === 'member') {
+                          setConfirmation({ kind: 'promote', member });
+                        }
                       }}
                       onConfirm={setConfirmation}
                       onReactivate={() => {
@@ -462,7 +466,7 @@ export function MemberTable({
           if (confirmation.kind === 'deactivate') changeAccess(confirmation.member, 'deactivated');
           else if (confirmation.kind === 'remove') remove(confirmation.member);
           else {
-            changeRole(confirmation.member, 'member');
+            changeRole(confirmation.member, confirmation.kind === 'promote' ? 'admin' : 'member');
             setConfirmation(null);
           }
         }}
@@ -482,10 +486,23 @@ function confirmationCopy(confirmation: Confirmation | null, teamName: string) {
         confirmLabel: 'Deactivate',
       };
     case 'remove':
+      return confirmation.member.teams.length <= 1
+        ? {
+            title: `Remove ${name} from ${teamName}?`,
+            description: `This is ${name}'s last team. They stay in your organization and keep their dashboard, and are listed under "No team" in All members.`,
+            confirmLabel: 'Remove from last team',
+          }
+        : {
+            title: `Remove ${name} from ${teamName}?`,
+            description: `${name} stays in your organization and keeps their dashboard; they are only taken off this team.`,
+            confirmLabel: 'Remove from team',
+          };
+    case 'promote':
       return {
-        title: `Remove ${name} from ${teamName}?`,
-        description: `${name} stays in your organization and keeps their dashboard; they are only taken off this team.`,
-        confirmLabel: 'Remove from team',
+        title: `Make ${name} an admin?`,
+        description: `${name} will be able to run Sync CRM and Sync Settings to User, and to manage members, roles and teams.`,
+        confirmLabel: 'Make admin',
+        tone: 'primary' as const,
       };
     case 'demote':
       return {
@@ -688,7 +705,7 @@ function MemberTableRow({
             {can('promote_to_admin') ? (
               <MenuItem
                 onSelect={() => {
-                  onRoleChange('admin');
+                  onConfirm({ kind: 'promote', member });
                 }}
               >
                 Make admin
