@@ -14,6 +14,8 @@ function loginErrorMessage(error: unknown): string {
     if (error.code === 'rate_limited') return error.detail;
     if (error.code === 'invalid_request') return 'Enter your email and your password.';
     if (error.code === 'forbidden') return error.detail;
+    // An invited user who has not set a password yet: "Finish setting up your account: …".
+    if (error.code === 'setup_incomplete') return error.detail;
   }
   const plain = describeError(error);
   return [plain.title, plain.advice].filter(Boolean).join(' ');

@@ -1,6 +1,42 @@
+import { Button } from '#src/web/components/ui/button.tsx';
 import type { Me } from '#src/web/features/auth/api/get-me.ts';
+import { useLogout } from '#src/web/features/auth/api/logout.ts';
 
-/** Placeholder: "Finish setting up your account" for an invited user (issue 13). */
+/**
+ * What an `invited` user sees after logging in (SPEC §1: setup not complete): the one thing to
+ * do is finish setup from the invitation email; nothing else of the console is open to them.
+ */
 export function FinishSetup({ me }: { me: Me }) {
-  return <p>Finish setting up your account, {me.user.name}.</p>;
+  const logout = useLogout();
+  return (
+    <div className="login-layout">
+      <main className="login-card">
+        <div className="brand brand-large">
+          <span className="brand-mark" aria-hidden="true">
+            E
+          </span>
+          <span>Ergo Admin</span>
+        </div>
+        <h1>Finish setting up your account</h1>
+        <p>
+          Hi {me.user.name}, your account{me.organization ? ` at ${me.organization.name}` : ''}{' '}
+          isn’t set up yet.
+        </p>
+        <p>
+          Open the invitation email we sent to <strong>{me.user.email}</strong> and follow its link
+          to set your password and finish setup. If you can’t find it, or the link has expired, ask
+          an admin of your organization to resend the invitation.
+        </p>
+        <Button
+          variant="secondary"
+          busy={logout.isPending}
+          onClick={() => {
+            logout.mutate();
+          }}
+        >
+          Log out
+        </Button>
+      </main>
+    </div>
+  );
 }
