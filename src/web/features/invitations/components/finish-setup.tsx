@@ -1,6 +1,9 @@
 import { Button } from '#src/web/components/ui/button.tsx';
+import { useToast } from '#src/web/components/ui/toast.tsx';
 import type { Me } from '#src/web/features/auth/api/get-me.ts';
 import { useLogout } from '#src/web/features/auth/api/logout.ts';
+import { errorSummary } from '#src/web/lib/errors.ts';
+import { navigate } from '#src/web/lib/router.tsx';
 
 /**
  * What an `invited` user sees after logging in (SPEC §1: setup not complete): the one thing to
@@ -8,6 +11,7 @@ import { useLogout } from '#src/web/features/auth/api/logout.ts';
  */
 export function FinishSetup({ me }: { me: Me }) {
   const logout = useLogout();
+  const toast = useToast();
   return (
     <div className="login-layout">
       <main className="login-card">
@@ -31,7 +35,14 @@ export function FinishSetup({ me }: { me: Me }) {
           variant="secondary"
           busy={logout.isPending}
           onClick={() => {
-            logout.mutate();
+            logout.mutate(undefined, {
+              onSuccess: () => {
+                navigate('/login');
+              },
+              onError: (error) => {
+                toast.show({ tone: 'error', title: 'Log out failed', body: errorSummary(error) });
+              },
+            });
           }}
         >
           Log out
