@@ -250,6 +250,24 @@ export interface SentInvitation {
   email: string;
   status: 'invited';
   expiresAt: Date;
+  /**
+   * False when the mail server refused or was unreachable: the invitation exists (committed)
+   * and "Resend invite" sends a new link; the failure is logged by deliverInvitations.
+   */
+  mailSent: boolean;
+}
+
+/** Delivers after commit; a failed send is reported, not thrown (the change is committed). */
+async function deliverAfterCommit(
+  deps: InvitationDeps,
+  delivery: InvitationDelivery,
+): Promise<boolean> {
+  try {
+    await deliverInvitations(deps, [delivery]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -299,12 +317,13 @@ export async function inviteMember(
       role: typeof input.role === 'string' ? input.role.slice(0, 20) : null,
     });
   }
-  await deliverInvitations(deps, [created.delivery]);
+  const mailSent = await deliverAfterCommit(deps, created.delivery);
   return {
     userId: created.invitation.userId,
     email: created.invitation.email,
     status: 'invited',
     expiresAt: created.invitation.expiresAt,
+    mailSent,
   };
 }
 
@@ -318,7 +337,7 @@ export async function resendInvitation(
   deps: InvitationDeps,
   context: SyncContext,
   userId: string,
-): Promise<{ userId: string; expiresAt: Date; sentCount: number }> {
+): Promise<{ userId: string; expiresAt: Date; sentCount: number; mailSent: boolean }> {
   const now = (deps.now ?? (() => new Date()))();
   let result: { userId: string; expiresAt: Date; sentCount: number; delivery: InvitationDelivery };
   try {
@@ -370,8 +389,13 @@ export async function resendInvitation(
   } catch (error) {
     return auditRefusal(deps.uow, context, 'invitation.resent', [], userId, error);
   }
-  await deliverInvitations(deps, [result.delivery]);
-  return { userId: result.userId, expiresAt: result.expiresAt, sentCount: result.sentCount };
+  const mailSent = await deliverAfterCommit(deps, result.delivery);
+  return {
+    userId: result.userId,
+    expiresAt: result.expiresAt,
+    sentCount: result.sentCount,
+    mailSent,
+  };
 }
 
 /**

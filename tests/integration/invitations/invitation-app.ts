@@ -26,7 +26,13 @@ export interface InvitationApp {
  */
 export async function buildInvitationApp(
   database: TestDatabase,
-  options: { mail?: 'smtp' | 'outbox'; demo?: boolean; now?: () => Date; webRoot?: string } = {},
+  options: {
+    /** `unreachable`: SMTP to a port nothing listens on (a mail server that is down). */
+    mail?: 'smtp' | 'outbox' | 'unreachable';
+    demo?: boolean;
+    now?: () => Date;
+    webRoot?: string;
+  } = {},
 ): Promise<InvitationApp> {
   const base = await buildTestApp(database, {
     queue: false,
@@ -35,7 +41,8 @@ export async function buildInvitationApp(
   });
   await base.app.close();
   const smtp = (options.mail ?? 'smtp') === 'smtp' ? await startSmtpTestServer() : undefined;
-  const mailer = smtp ? createSmtpMailer(smtp.url, 'Ergo <no-reply@ergo.test>') : undefined;
+  const smtpUrl = options.mail === 'unreachable' ? 'smtp://127.0.0.1:9' : smtp?.url;
+  const mailer = smtpUrl ? createSmtpMailer(smtpUrl, 'Ergo <no-reply@ergo.test>') : undefined;
   const deps: AppDeps = {
     ...base.deps,
     publicUrl: PUBLIC_URL,

@@ -99,7 +99,7 @@ describe('invite → SMTP → accept → Sync Settings', () => {
       status: string;
       expiresAt: string;
     }>();
-    expect(created).toMatchObject({ email, status: 'invited' });
+    expect(created).toMatchObject({ email, status: 'invited', mailSent: true });
     const days = (new Date(created.expiresAt).getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(6.99);
     expect(days).toBeLessThanOrEqual(7);
@@ -227,7 +227,7 @@ describe('resend and revoke', () => {
     const before = smtp().messages.length;
     const resent = await request(t.app, admin, 'POST', `/api/members/${userId}/invitation/resend`);
     expect(resent.statusCode, resent.body).toBe(200);
-    expect(resent.json()).toMatchObject({ userId, sentCount: 2 });
+    expect(resent.json()).toMatchObject({ userId, sentCount: 2, mailSent: true });
     const newToken = inviteTokenOf(await smtp().waitFor(email, { after: before }));
     expect(newToken).not.toBe(oldToken);
 

@@ -91,3 +91,34 @@ describe('the mail outbox outside demo mode', () => {
     expect(globexView.messages.map((m) => m.to)).toEqual([globexMail]);
   });
 });
+
+describe('a mail server that is down', () => {
+  let database: TestDatabase;
+  let t: InvitationApp;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    t = await buildInvitationApp(database, { mail: 'unreachable' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await database.close();
+  });
+
+  it('still answers 201 with mailSent false (the invitation is committed and can be resent), and logs the failure', async () => {
+    const admin = await loginAs(t.app, 'admin@acme.test');
+    const email = freshEmail('down');
+    const response = await request(t.app, admin, 'POST', '/api/invitations', {
+      email,
+      name: 'Down Mail',
+      role: 'member',
+      teamIds: [],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json()).toMatchObject({ email, status: 'invited', mailSent: false });
+    const { userId } = response.json<{ userId: string }>();
+    const resent = await request(t.app, admin, 'POST', `/api/members/${userId}/invitation/resend`);
+    expect(resent.statusCode).toBe(200);
+    expect(resent.json()).toMatchObject({ mailSent: false, sentCount: 2 });
+    expect(t.logs.join('')).toContain(`invitation to ${email} could not be sent`);
+  });
+});

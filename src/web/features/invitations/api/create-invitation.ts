@@ -13,6 +13,8 @@ export interface SentInvitation {
   email: string;
   status: 'invited';
   expiresAt: string;
+  /** False: the invitation exists but its email could not be sent (resend it). */
+  mailSent: boolean;
 }
 
 export async function createInvitation(input: InvitationInput): Promise<SentInvitation> {

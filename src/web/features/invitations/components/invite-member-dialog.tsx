@@ -65,11 +65,19 @@ export function InviteMemberDialog({
       { email: email.trim(), name: name.trim(), role, teamIds },
       {
         onSuccess: (sent) => {
-          toast.show({
-            tone: 'success',
-            title: `Invitation sent to ${sent.email}`,
-            body: 'They appear as invited until they finish setting up their account.',
-          });
+          toast.show(
+            sent.mailSent
+              ? {
+                  tone: 'success',
+                  title: `Invitation sent to ${sent.email}`,
+                  body: 'They appear as invited until they finish setting up their account.',
+                }
+              : {
+                  tone: 'error',
+                  title: `${sent.email} was invited, but the email could not be sent`,
+                  body: 'The mail server did not take it. Use “Resend invite” on their row to try again.',
+                },
+          );
           close(false);
         },
       },
