@@ -94,6 +94,8 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
   app.get(
     '/oauth/callback/:crm',
     {
+      // The URL carries the authorization code and state: not written to the request log.
+      logLevel: 'warn',
       schema: {
         tags: ['my settings'],
         summary: 'Where the CRM sends the browser back after "Connect <CRM>" (redirects)',
