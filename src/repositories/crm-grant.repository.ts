@@ -161,10 +161,11 @@ export class CrmGrantRepository {
     await this.db
       .deleteFrom('crm_grants')
       .where('id', 'in', ids)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('crm_connections')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('crm_connections')
               .select('crm_connections.crm')
               .whereRef('crm_connections.grant_id', '=', 'crm_grants.id'),
           ),
