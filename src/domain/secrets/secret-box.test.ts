@@ -121,7 +121,20 @@ describe('sealSecret / openSecret', () => {
 
   it('rejects a binding without a user id instead of sealing under a weaker binding', () => {
     const keyring = createKeyring(newKey());
-    expect(() => sealSecret(keyring, PLAINTEXT, { userId: '', crm: 'hubspot' })).toThrow(/userId/);
+    expect(() => sealSecret(keyring, PLAINTEXT, { userId: '', crm: 'hubspot' })).toThrow(
+      /crm_connection secret binding needs a non-empty id/,
+    );
+    expect(() => sealSecret(keyring, PLAINTEXT, { grantId: '', crm: 'hubspot' })).toThrow(
+      /crm_grant secret binding needs a non-empty id/,
+    );
+  });
+
+  it('a grant-bound secret opens only with its grant, never as a connection of the same id', () => {
+    const keyring = createKeyring(newKey());
+    const sealed = sealSecret(keyring, PLAINTEXT, { grantId: 'g-1', crm: 'hubspot' });
+    expect(openSecret(keyring, sealed, { grantId: 'g-1', crm: 'hubspot' })).toBe(PLAINTEXT);
+    expect(() => openSecret(keyring, sealed, { userId: 'g-1', crm: 'hubspot' })).toThrow();
+    expect(() => openSecret(keyring, sealed, { grantId: 'g-2', crm: 'hubspot' })).toThrow();
   });
 });
 

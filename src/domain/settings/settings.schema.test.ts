@@ -492,9 +492,25 @@ describe('crmCredentialsSchema (CRM keys)', () => {
     );
   });
 
-  it('a Pipedrive connection needs an apiToken, not an accessToken', () => {
+  it('a Pipedrive connection is an API token or an OAuth access token, never both or neither', () => {
     expect(
-      crmKeysRejection({ crm: 'pipedrive', secrets: { accessToken: '0123456789abcdef' } }),
-    ).toContain('secrets.apiToken: ');
+      crmCredentialsSchema.safeParse({
+        crm: 'pipedrive',
+        secrets: { apiToken: '0123456789abcdef' },
+      }).success,
+    ).toBe(true);
+    expect(
+      crmCredentialsSchema.safeParse({
+        crm: 'pipedrive',
+        secrets: { accessToken: '0123456789abcdef', refreshToken: 'fedcba9876543210' },
+      }).success,
+    ).toBe(true);
+    expect(
+      crmKeysRejection({
+        crm: 'pipedrive',
+        secrets: { apiToken: '0123456789abcdef', accessToken: '0123456789abcdef' },
+      }),
+    ).not.toBe('');
+    expect(crmKeysRejection({ crm: 'pipedrive', secrets: {} })).not.toBe('');
   });
 });
