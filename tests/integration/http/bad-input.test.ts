@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CRM_KEYS } from '#src/domain/crm.ts';
 import { ZOHO_DATA_CENTRES } from '#src/integrations/crm/oauth/oauth-provider.ts';
 import { CATEGORY_KEYS } from '#src/domain/settings/categories.ts';
+import { createInvitedUsers } from '#src/services/invitations/invitation.service.ts';
 import {
   fingerprint as guardedFingerprint,
   GUARDED_TABLES,
@@ -40,6 +41,8 @@ const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 25);
 let world: World;
 let admin: Agent;
 let member: Agent;
+/** Acme's primary admin: the only one who may hand the role over (its fuzz names nobody it could go to). */
+let owner: Agent;
 /** The account the login route is fuzzed against (its right password comes up now and then). */
 let loginTarget: WorldUser;
 /** Real ids, so that part of the runs get past the "not found" checks. */
@@ -49,6 +52,14 @@ const pools = {
   syncs: [] as string[],
   /** Finished bulk runs (one with a failed member): an events stream on them ends. */
   runs: [] as string[],
+  /** Teams only the team delete route is fuzzed with: new Acme ones, and Globex's (not found). */
+  disposableTeams: [] as string[],
+  /** Users the primary admin role can never go to: itself, invited, another organization's. */
+  notTransferable: [] as string[],
+  /** Open invitation links (a run may accept one: then it reads as expired). */
+  tokens: [] as string[],
+  /** SCIM tokens of Acme and of Globex. */
+  scimTokens: [] as string[],
 };
 
 /**
@@ -89,6 +100,7 @@ beforeAll(async () => {
   });
   admin = await login(world, world.people.acme.admin);
   member = await login(world, world.people.acme.member);
+  owner = await login(world, world.people.acme.owner);
   loginTarget = await freshUser(world, 'acme');
   const targets = [
     ...(await Promise.all([1, 2, 3, 4].map(() => freshUser(world, 'acme')))),
@@ -102,6 +114,52 @@ beforeAll(async () => {
     world.people.acme.invited.id,
   ];
   pools.teams = [...world.orgs.acme.teamIds, ...world.orgs.globex.teamIds];
+  pools.disposableTeams = [
+    ...(
+      await world.uow.read.teams.insertMany(
+        world.orgs.acme.id,
+        [1, 2, 3, 4].map((n) => `Disposable ${n}`),
+      )
+    ).map((t) => t.id),
+    ...world.orgs.globex.teamIds,
+  ];
+  const invited = await world.uow.transaction(async (repos) => [
+    ...(await createInvitedUsers(repos, {
+      organizationId: world.orgs.acme.id,
+      invitedBy: world.orgs.acme.primaryAdminId,
+      users: [1, 2, 3].map((n) => ({
+        email: `fuzz-invited-${n}@acme.test`,
+        name: `Fuzz Invited ${n}`,
+        role: n === 3 ? ('admin' as const) : ('member' as const),
+        teamIds: [],
+      })),
+    })),
+    ...(await createInvitedUsers(repos, {
+      organizationId: world.orgs.globex.id,
+      invitedBy: world.orgs.globex.primaryAdminId,
+      users: [
+        { email: 'fuzz-invited@globex.test', name: 'Fuzz Invited', role: 'member', teamIds: [] },
+      ],
+    })),
+  ]);
+  pools.tokens = invited.map((i) => i.token);
+  pools.users.push(...invited.map((i) => i.userId));
+  pools.notTransferable = [
+    world.orgs.acme.primaryAdminId,
+    world.people.acme.invited.id,
+    world.people.globex.member.id,
+    world.orgs.globex.primaryAdminId,
+    ...invited.map((i) => i.userId),
+  ];
+  for (const agent of [admin, await login(world, world.people.globex.owner)]) {
+    const response = await send(world.app, agent, {
+      method: 'POST',
+      url: '/api/scim-tokens',
+      body: { name: 'Fuzz IdP' },
+    });
+    expect(response.statusCode, describeResponse(response)).toBe(201);
+    pools.scimTokens.push(response.json<{ id: string }>().id);
+  }
   for (const target of targets.slice(0, 3)) {
     const response = await send(world.app, admin, {
       method: 'POST',
@@ -437,7 +495,7 @@ const idempotencyHeader: fc.Arbitrary<Record<string, string>> = fc
 
 // --- the table -----------------------------------------------------------------------------------
 
-type Who = 'admin' | 'admin or member' | 'new admin session' | 'anonymous';
+type Who = 'admin' | 'admin or member' | 'new admin session' | 'primary admin' | 'anonymous';
 
 interface FuzzInput {
   params: Record<string, string>;
@@ -509,6 +567,14 @@ const limit = fc.oneof(
 const userIdParam = () => ({ userId: routedId(pools.users) });
 const crmParam = () => ({ crm: fc.oneof(fc.constantFrom(...CRM_KEYS), routedId()) });
 const runParam = () => ({ id: routedId(pools.runs) });
+/** An invitation link's token: a real one, one of the same shape, or any path text. */
+const tokenParam = () =>
+  fc.oneof(
+    routedId(pools.tokens),
+    fc.base64String({ minLength: 43, maxLength: 44 }).map((t) => t.replace(/[+/=]/g, '_')),
+  );
+/** A password the setup rules accept. */
+const INVITEE_PASSWORD = 'violet kettle under nine lanterns';
 const firstRun = () => pools.runs[0] ?? '';
 
 const FUZZ: Record<string, FuzzSpec> = {
@@ -806,6 +872,136 @@ const FUZZ: Record<string, FuzzSpec> = {
     params: runParam,
     headers: idempotencyHeader,
   },
+  // Provisioning (issue 13).
+  'GET /api/members': {
+    who: 'admin',
+    query: () => ({
+      cursor,
+      limit,
+      q: anyString(250),
+      team: fc.oneof(fc.constant('none'), routedId(pools.teams), anyString(120)),
+      status: fc.oneof(fc.constantFrom('active', 'invited', 'deactivated'), anyString(12)),
+    }),
+    examples: () => [
+      { query: '?team=%00' },
+      { query: '?team=NONE' },
+      { query: `?team=${firstTeam()}&status=invited&q=%25_` },
+      { query: `?cursor=${b64(JSON.stringify(['a\u0000', ZERO_UUID]))}` },
+    ],
+  },
+  'POST /api/teams': {
+    who: 'admin',
+    body: () =>
+      shaped({ name: fc.oneof(text(130), fc.constantFrom('Sales East', ' sales  EAST ')) }),
+    examples: () => [
+      { body: json({ name: 'a\u0000b' }) },
+      { body: json({ name: '   ' }) },
+      { body: json({ name: 'x'.repeat(121) }) },
+      { body: json({ name: 'SALES EAST' }) },
+      { body: json({ name: 'ergo_scim_0123456789abcdefghijklmnopqrstuvwxyzABCDEF' }) },
+    ],
+  },
+  'PATCH /api/teams/:teamId': {
+    who: 'admin',
+    params: () => ({ teamId: routedId(pools.teams) }),
+    body: () => shaped({ name: fc.oneof(text(130), fc.constantFrom('Sales West', 'sales west ')) }),
+    examples: () => [
+      { params: { teamId: firstTeam() }, body: json({ name: '\ud800' }) },
+      { params: { teamId: firstTeam() }, body: json({ name: 'sales west' }) },
+      { params: { teamId: world.orgs.globex.teamIds[0] ?? '' }, body: json({ name: 'Mine' }) },
+    ],
+  },
+  'DELETE /api/teams/:teamId': {
+    who: 'admin',
+    params: () => ({ teamId: routedId(pools.disposableTeams) }),
+  },
+  'POST /api/organization/primary-admin': {
+    who: 'primary admin',
+    body: () => shaped({ userId: routedId(pools.notTransferable) }),
+    examples: () => [
+      { body: json({ userId: world.orgs.acme.primaryAdminId }) },
+      { body: json({ userId: world.people.acme.invited.id }) },
+      { body: json({ userId: world.people.globex.member.id }) },
+      { body: json({ userId: '\u0000' }) },
+      { body: json({ userId: ZERO_UUID.toUpperCase() }) },
+    ],
+  },
+  'POST /api/invitations': {
+    who: 'admin',
+    body: () =>
+      shaped({
+        email: fc.oneof(
+          fc.emailAddress(),
+          text(),
+          fc.constantFrom(world.people.acme.member.email, world.people.globex.member.email),
+        ),
+        name: text(210),
+        role: maybe(fc.constantFrom('member', 'admin', 'primary_admin')),
+        teamIds: maybe(list(routedId(pools.teams))),
+      }),
+    examples: () => [
+      { body: json({ email: 'a\u0000@example.test', name: 'X', role: 'member', teamIds: [] }) },
+      { body: json({ email: 'x@example.test', name: 'X', role: 'primary_admin', teamIds: [] }) },
+      {
+        body: json({
+          email: world.people.globex.member.email.toUpperCase(),
+          name: 'X',
+          role: 'member',
+          teamIds: [],
+        }),
+      },
+      {
+        body: json({
+          email: 'fuzz-foreign-team@example.test',
+          name: 'X',
+          role: 'member',
+          teamIds: world.orgs.globex.teamIds,
+        }),
+      },
+      {
+        body: json({
+          email: 'fuzz-odd-team@example.test',
+          name: 'X',
+          role: 'admin',
+          teamIds: ['%00', ZERO_UUID],
+        }),
+      },
+    ],
+  },
+  'POST /api/members/:userId/invitation/resend': { who: 'admin', params: userIdParam },
+  'DELETE /api/members/:userId/invitation': { who: 'admin', params: userIdParam },
+  'GET /api/invitations/:token': {
+    who: 'anonymous',
+    params: () => ({ token: tokenParam() }),
+    examples: () => [{ params: { token: '%00' } }, { params: { token: 'x'.repeat(200) } }],
+  },
+  'POST /api/invitations/:token/accept': {
+    who: 'anonymous',
+    params: () => ({ token: tokenParam() }),
+    body: () =>
+      shaped({
+        password: fc.oneof(
+          text(140),
+          fc.constantFrom('password12345', 'short', INVITEE_PASSWORD, 'x'.repeat(129)),
+        ),
+      }),
+    examples: () => [
+      { params: { token: pools.tokens[0] ?? '' }, body: json({ password: 'a\u0000'.repeat(8) }) },
+      { params: { token: pools.tokens[0] ?? '' }, body: json({ password: 'acme acme acme' }) },
+      { params: { token: pools.tokens[0] ?? '' }, body: json({ password: 1e308 }) },
+    ],
+  },
+  'GET /api/dev/outbox': { who: 'admin' },
+  'POST /api/scim-tokens': {
+    who: 'admin',
+    body: () => shaped({ name: text(120) }),
+    examples: () => [{ body: json({ name: '\u0000' }) }, { body: json({ name: ' ' }) }],
+  },
+  'GET /api/scim-tokens': { who: 'admin' },
+  'DELETE /api/scim-tokens/:id': {
+    who: 'admin',
+    params: () => ({ id: routedId(pools.scimTokens) }),
+  },
 };
 
 /** Routes anyone may call: refused to nobody, so left out of the anonymous property. */
@@ -815,6 +1011,13 @@ const PUBLIC_ROUTES = [
   'GET /api/health/ready',
   'POST /api/auth/login',
   'POST /api/auth/logout',
+  // An invitation link's own token is the proof (issue 13).
+  'GET /api/invitations/:token',
+  'POST /api/invitations/:token/accept',
+  // Public at the door (demo mode's outbox is public): outside demo mode the route itself asks
+  // for a session, after the request was read, so odd input (a NUL in the query) is 400 first.
+  // Its 401 and 403 are rows of authorization-matrix.test.ts.
+  'GET /api/dev/outbox',
 ];
 
 const paramNamesOf = (route: string) => [...route.matchAll(/:(\w+)/g)].map((m) => m[1] ?? '');
@@ -876,6 +1079,8 @@ async function agentFor(who: Who, asMember: boolean): Promise<Agent | undefined>
       return asMember ? member : admin;
     case 'admin':
       return admin;
+    case 'primary admin':
+      return owner;
   }
 }
 
@@ -972,7 +1177,7 @@ describe('bad input', () => {
       fc.asyncProperty(
         fc.constantFrom(...routes),
         fc.dictionary(
-          fc.constantFrom('userId', 'teamId', 'syncId', 'category', 'crm', 'id'),
+          fc.constantFrom('userId', 'teamId', 'syncId', 'category', 'crm', 'id', 'token'),
           pathId([...pools.users, ...pools.teams, ...pools.syncs, ...pools.runs]),
         ),
         queryString({ limit, cursor, memberId: fc.uuid(), q: anyString() }),
@@ -1073,7 +1278,7 @@ describe('bad input', () => {
       fc.asyncProperty(
         fc.constantFrom(...routes),
         fc.dictionary(
-          fc.constantFrom('userId', 'teamId', 'syncId', 'category', 'crm', 'id'),
+          fc.constantFrom('userId', 'teamId', 'syncId', 'category', 'crm', 'id', 'token'),
           routedId(),
         ),
         queryString({ limit, cursor, memberId: fc.uuid(), q: anyString() }),

@@ -29,7 +29,11 @@ const DEEP = 10_000;
 const DEEP_DETAIL = `The request body is nested too deeply (more than ${MAX_INPUT_DEPTH} levels).`;
 
 /** Routes an anonymous caller reaches (the others answer 401 before reading the body). */
-const PUBLIC_ROUTES = new Set<string>(['POST /api/auth/login', 'POST /api/auth/logout']);
+const PUBLIC_ROUTES = new Set<string>([
+  'POST /api/auth/login',
+  'POST /api/auth/logout',
+  'POST /api/invitations/:token/accept',
+]);
 /** Takes no body and always ends the session: a body the door lets through may get its 204. */
 const LOGOUT = 'POST /api/auth/logout';
 
@@ -58,6 +62,12 @@ const NOBODY = randomUUID();
 const NO_SYNC = randomUUID();
 const NO_TEAM = randomUUID();
 const NO_RUN = randomUUID();
+const NO_SCIM_TOKEN = randomUUID();
+const ADMIN_EMAIL = `hostile-admin-${randomUUID().slice(0, 8)}@example.test`;
+/** An invitation link's token that was never issued: accepting it is 410 whatever the body. */
+const NO_INVITATION = 'hostileNeverIssuedInvitationToken0123456789A';
+/** The team of the admin's organization: its name is taken, so creating it again would be 409. */
+const TEAM_NAME = 'Hostile bodies';
 
 const SHAPES: Record<string, RouteShape> = {
   'POST /api/auth/login': {
@@ -135,6 +145,42 @@ const SHAPES: Record<string, RouteShape> = {
   'POST /api/bulk-syncs/:id/cancel': { params: () => ({ id: NO_RUN }), fields: {} },
   'POST /api/bulk-syncs/:id/retry': { params: () => ({ id: NO_RUN }), fields: {} },
   'POST /api/bulk-syncs/:id/revert': { params: () => ({ id: NO_RUN }), fields: {} },
+  // Provisioning (issue 13). Each body that got through would still be refused: a team name
+  // already taken (409), a team, user, token or link of nobody (404, 410), an email already used
+  // (409), a caller who is not the primary admin (403), a blank SCIM token name (400).
+  'POST /api/teams': {
+    params: () => ({}),
+    fields: { name: { type: 'string', valid: TEAM_NAME } },
+  },
+  'PATCH /api/teams/:teamId': {
+    params: () => ({ teamId: NO_TEAM }),
+    fields: { name: { type: 'string', valid: 'Renamed' } },
+  },
+  'DELETE /api/teams/:teamId': { params: () => ({ teamId: NO_TEAM }), fields: {} },
+  'POST /api/organization/primary-admin': {
+    params: () => ({}),
+    fields: { userId: { type: 'string', valid: NOBODY } },
+  },
+  'POST /api/invitations': {
+    params: () => ({}),
+    fields: {
+      email: { type: 'string', valid: ADMIN_EMAIL },
+      name: { type: 'string', valid: 'Hostile Invitee' },
+      role: { type: 'string', valid: 'member' },
+      teamIds: { type: 'array', valid: [NO_TEAM] },
+    },
+  },
+  'POST /api/members/:userId/invitation/resend': { params: () => ({ userId: NOBODY }), fields: {} },
+  'DELETE /api/members/:userId/invitation': { params: () => ({ userId: NOBODY }), fields: {} },
+  'POST /api/invitations/:token/accept': {
+    params: () => ({ token: NO_INVITATION }),
+    fields: { password: { type: 'string', valid: 'violet kettle under nine lanterns' } },
+  },
+  'POST /api/scim-tokens': {
+    params: () => ({}),
+    fields: { name: { type: 'string', valid: ' ' } },
+  },
+  'DELETE /api/scim-tokens/:id': { params: () => ({ id: NO_SCIM_TOKEN }), fields: {} },
 };
 
 /**
@@ -171,11 +217,11 @@ beforeAll(async () => {
   uow = createUnitOfWork(database.db);
   const { organizationId } = await insertOrganization(uow);
   const passwordHash = await hashPassword(PASSWORD);
-  adminEmail = `hostile-admin-${randomUUID().slice(0, 8)}@example.test`;
+  adminEmail = ADMIN_EMAIL;
   const ids = await uow.transaction(async (repos) => {
     await insertUser(repos, organizationId, { role: 'admin', email: adminEmail, passwordHash });
     const member = await insertUser(repos, organizationId);
-    const [team] = await repos.teams.insertMany(organizationId, ['Hostile bodies']);
+    const [team] = await repos.teams.insertMany(organizationId, [TEAM_NAME]);
     if (!team) throw new Error('team not inserted');
     await repos.teams.addMembers(organizationId, [{ teamId: team.id, userId: member.id }]);
     return { memberId: member.id, teamId: team.id };

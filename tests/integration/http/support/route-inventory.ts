@@ -14,9 +14,16 @@ export type RouteKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string
  *   problem checks do not apply. Covered instead by crm-oauth-api.test.ts (state bound to the
  *   session, the CRM and ten minutes, single use, deny, forged Zoho accounts server) and by
  *   bad-input.test.ts's own property for it (any query: a 303 to that page, no write).
+ * - /scim/v2*: the SCIM 2.0 service for identity providers (issue 13). A bearer-token API with
+ *   no session, CSRF token or role: the token alone names the organization it acts for, and
+ *   errors are in SCIM's own format, not problems, so the tables' actors, statuses and problem
+ *   checks do not apply. Covered instead by tests/integration/scim/*.test.ts: tenancy (a second
+ *   organization's token gets 404 for the first's users and teams and finds none of them in lists
+ *   and filters), 401 for a missing, unknown or revoked token or a session cookie alone, invalid
+ *   filters, uniqueness, the primary admin protected, the Okta and Entra ID sequences.
  */
 export const EXCLUDED_METHODS = ['HEAD', 'OPTIONS'] as const;
-export const EXCLUDED_PATH_PREFIXES = ['/api/docs'] as const;
+export const EXCLUDED_PATH_PREFIXES = ['/api/docs', '/scim/v2'] as const;
 export const EXCLUDED_ROUTES = ['GET /api/openapi.json', 'GET /oauth/callback/:crm'] as const;
 
 /**
