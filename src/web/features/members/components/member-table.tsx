@@ -1,4 +1,5 @@
 import { CRM_LABELS } from '#src/domain/crm.ts';
+import { CursorPagination } from '#src/web/components/ui/pagination.tsx';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '#src/web/components/ui/avatar.tsx';
 import { Badge, type Tone } from '#src/web/components/ui/badge.tsx';
@@ -419,30 +420,17 @@ export function MemberTable({
         </div>
       )}
 
-      <nav className="pagination" aria-label="Member pages">
-        <span className="muted">Page {pageIndex + 1}</span>
-        <div className="pagination-buttons">
-          <Button
-            size="sm"
-            disabled={pageIndex === 0}
-            onClick={() => {
-              setCursors((current) => current.slice(0, -1));
-            }}
-          >
-            Previous page
-          </Button>
-          <Button
-            size="sm"
-            disabled={!page?.nextCursor}
-            onClick={() => {
-              const next = page?.nextCursor ?? undefined;
-              if (next) setCursors((current) => [...current, next]);
-            }}
-          >
-            Next page
-          </Button>
-        </div>
-      </nav>
+      <CursorPagination
+        pageIndex={pageIndex}
+        hasNext={Boolean(page?.nextCursor)}
+        onPrevious={() => {
+          setCursors((current) => current.slice(0, -1));
+        }}
+        onNext={() => {
+          const next = page?.nextCursor ?? undefined;
+          if (next) setCursors((current) => [...current, next]);
+        }}
+      />
 
       <BulkSyncDialog
         request={bulkRequest}
