@@ -143,6 +143,14 @@ export async function createInvitedUsers(
     if (isUniqueViolation(error, 'users_email_key')) {
       throw new AppError('email_taken', EMAIL_TAKEN_MESSAGE);
     }
+    // The same for an identity provider's id (SCIM externalId): SCIM's 409 `uniqueness`.
+    if (isUniqueViolation(error, 'users_scim_external_id_key')) {
+      throw new AppError(
+        'invalid_request',
+        'That externalId is already linked to another user of this organization.',
+        { scimType: 'uniqueness' },
+      );
+    }
     throw error;
   }
   const idByEmail = new Map(inserted.map((u) => [u.email, u.id]));
