@@ -1,4 +1,8 @@
 import { CRM_LABELS } from '#src/domain/crm.ts';
+import {
+  memberChangeCopy,
+  type MemberChange,
+} from '#src/web/features/members/components/member-change-copy.ts';
 import { CursorPagination } from '#src/web/components/ui/pagination.tsx';
 import { useEffect, useState, type CSSProperties } from 'react';
 import { Avatar } from '#src/web/components/ui/avatar.tsx';
@@ -55,10 +59,7 @@ const styles = {
 } satisfies Record<string, CSSProperties>;
 
 type Confirmation =
-  | { kind: 'promote'; member: MemberRow }
-  | { kind: 'demote'; member: MemberRow }
-  | { kind: 'deactivate'; member: MemberRow }
-  | { kind: 'reactivate'; member: MemberRow }
+  | Exclude<MemberChange, { kind: 'remove' }>
   | { kind: 'remove'; member: MemberRow; team: { id: string; name: string } };
 
 /**
@@ -318,58 +319,13 @@ export function AllMembers({ currentUserId }: { currentUserId: string }) {
           if (!open) setConfirmation(null);
         }}
         busy={updateMember.isPending || removeMember.isPending}
-        {...confirmationCopy(confirmation)}
+        {...memberChangeCopy(confirmation, 'all_members')}
         onConfirm={() => {
           if (confirmation) confirm(confirmation);
         }}
       />
     </section>
   );
-}
-
-function confirmationCopy(confirmation: Confirmation | null) {
-  if (!confirmation) return { title: '', description: '', confirmLabel: '' };
-  const name = confirmation.member.name;
-  switch (confirmation.kind) {
-    case 'promote':
-      return {
-        title: `Make ${name} an admin?`,
-        description: `${name} will be able to run Sync CRM and Sync Settings to User, and to manage members, roles and teams.`,
-        confirmLabel: 'Make admin',
-        tone: 'primary' as const,
-      };
-    case 'demote':
-      return {
-        title: `Make ${name} a member?`,
-        description: `${name} will no longer be able to sync settings or manage members.`,
-        confirmLabel: 'Make member',
-      };
-    case 'deactivate':
-      return {
-        title: `Deactivate ${name}?`,
-        description: `${name} is signed out at once and can't log in until an admin reactivates their access. Their dashboard is kept.`,
-        confirmLabel: 'Deactivate',
-      };
-    case 'reactivate':
-      return {
-        title: `Reactivate ${name}?`,
-        description: `${name} can log in again with their password.`,
-        confirmLabel: 'Reactivate',
-        tone: 'primary' as const,
-      };
-    case 'remove':
-      return confirmation.member.teams.length <= 1
-        ? {
-            title: `Remove ${name} from ${confirmation.team.name}?`,
-            description: `This is ${name}'s last team. They stay in your organization and keep their dashboard, and are listed under "No team".`,
-            confirmLabel: 'Remove from last team',
-          }
-        : {
-            title: `Remove ${name} from ${confirmation.team.name}?`,
-            description: `${name} stays in your organization and keeps their dashboard; they are only taken off this team.`,
-            confirmLabel: 'Remove from team',
-          };
-  }
 }
 
 function MemberCard({

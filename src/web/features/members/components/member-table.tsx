@@ -1,4 +1,5 @@
 import { CRM_LABELS } from '#src/domain/crm.ts';
+import { memberChangeCopy } from '#src/web/features/members/components/member-change-copy.ts';
 import { CursorPagination } from '#src/web/components/ui/pagination.tsx';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '#src/web/components/ui/avatar.tsx';
@@ -448,7 +449,12 @@ export function MemberTable({
           if (!open) setConfirmation(null);
         }}
         busy={updateMember.isPending || removeMember.isPending}
-        {...confirmationCopy(confirmation, teamName)}
+        {...memberChangeCopy(
+          confirmation?.kind === 'remove'
+            ? { ...confirmation, team: { name: teamName } }
+            : confirmation,
+          'team_table',
+        )}
         onConfirm={() => {
           if (!confirmation) return;
           if (confirmation.kind === 'deactivate') changeAccess(confirmation.member, 'deactivated');
@@ -461,44 +467,6 @@ export function MemberTable({
       />
     </section>
   );
-}
-
-function confirmationCopy(confirmation: Confirmation | null, teamName: string) {
-  if (!confirmation) return { title: '', description: '', confirmLabel: '' };
-  const name = confirmation.member.name;
-  switch (confirmation.kind) {
-    case 'deactivate':
-      return {
-        title: `Deactivate ${name}?`,
-        description: `${name} is signed out at once and can't log in until an admin reactivates their access. Their dashboard is kept.`,
-        confirmLabel: 'Deactivate',
-      };
-    case 'remove':
-      return confirmation.member.teams.length <= 1
-        ? {
-            title: `Remove ${name} from ${teamName}?`,
-            description: `This is ${name}'s last team. They stay in your organization and keep their dashboard, and are listed under "No team" in All members.`,
-            confirmLabel: 'Remove from last team',
-          }
-        : {
-            title: `Remove ${name} from ${teamName}?`,
-            description: `${name} stays in your organization and keeps their dashboard; they are only taken off this team.`,
-            confirmLabel: 'Remove from team',
-          };
-    case 'promote':
-      return {
-        title: `Make ${name} an admin?`,
-        description: `${name} will be able to run Sync CRM and Sync Settings to User, and to manage members, roles and teams.`,
-        confirmLabel: 'Make admin',
-        tone: 'primary' as const,
-      };
-    case 'demote':
-      return {
-        title: `Make ${name} a member?`,
-        description: `${name} will no longer be able to sync settings or manage members.`,
-        confirmLabel: 'Make member',
-      };
-  }
 }
 
 function MemberTableRow({
