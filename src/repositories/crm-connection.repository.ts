@@ -24,14 +24,17 @@ export interface StoredCrmConnection {
 /** A connection as written: a new or replaced key is `connected` until a call says otherwise. */
 export type NewCrmConnection = Omit<StoredCrmConnection, 'updatedAt'>;
 
-/** A connection's health (shown in My settings and to admins in the member table). */
-export interface CrmConnectionHealth {
-  userId: string;
+/** One row of My settings' CRM connections (no secrets, not even sealed ones). */
+export interface CrmConnectionOverview {
   crm: CrmKey;
+  secretHint: string;
+  instance: Record<string, unknown>;
+  updatedAt: Date;
   status: CrmConnectionStatus;
-  detail: string | null;
+  statusDetail: string | null;
   checkedAt: Date | null;
-  viaOAuth: boolean;
+  /** OAuth: the grant's scopes and access-token expiry; null for a pasted key. */
+  grant: { scopes: string[]; accessExpiresAt: Date | null } | null;
 }
 
 const CONNECTION_COLUMNS = [
@@ -141,23 +144,41 @@ export class CrmConnectionRepository {
     return rows.map(toStored);
   }
 
-  /** Health of the connections of several users (one query; the member table's page). */
-  async healthForUsers(userIds: readonly string[]): Promise<CrmConnectionHealth[]> {
-    if (userIds.length === 0) return [];
+  /**
+   * What My settings lists about a user's connections, in one query and without any sealed
+   * column: the hint, instance data, health, and for OAuth its grant's scopes and expiry.
+   */
+  async listOverviewForUser(userId: string): Promise<CrmConnectionOverview[]> {
     const rows = await this.db
       .selectFrom('crm_connections')
-      .select(['user_id', 'crm', 'status', 'status_detail', 'checked_at', 'grant_id'])
-      .where('user_id', 'in', userIds)
-      .orderBy('user_id')
-      .orderBy('crm')
+      .leftJoin('crm_grants', 'crm_grants.id', 'crm_connections.grant_id')
+      .select([
+        'crm_connections.crm',
+        'crm_connections.secret_hint',
+        'crm_connections.instance',
+        'crm_connections.updated_at',
+        'crm_connections.grant_id',
+        'crm_connections.status',
+        'crm_connections.status_detail',
+        'crm_connections.checked_at',
+        'crm_grants.scopes',
+        'crm_grants.access_expires_at',
+      ])
+      .where('crm_connections.user_id', '=', userId)
+      .orderBy('crm_connections.crm')
       .execute();
     return rows.map((r) => ({
-      userId: r.user_id,
       crm: r.crm,
+      secretHint: r.secret_hint,
+      instance: r.instance,
+      updatedAt: r.updated_at,
       status: r.status,
-      detail: r.status_detail,
+      statusDetail: r.status_detail,
       checkedAt: r.checked_at,
-      viaOAuth: r.grant_id !== null,
+      grant:
+        r.grant_id === null
+          ? null
+          : { scopes: r.scopes ?? [], accessExpiresAt: r.access_expires_at ?? null },
     }));
   }
 

@@ -62,30 +62,18 @@ export async function listMaskedCrmConnections(
   repos: Repositories,
   userId: string,
 ): Promise<MaskedCrmConnection[]> {
-  const [rows, health] = await Promise.all([
-    repos.crmConnections.listForUser(userId),
-    repos.crmConnections.healthForUsers([userId]),
-  ]);
-  const grants = new Map(
-    (await repos.crmGrants.findMany(rows.flatMap((r) => (r.grantId ? [r.grantId] : [])))).map(
-      (g) => [g.id, g],
-    ),
-  );
-  return rows.map((r) => {
-    const h = health.find((x) => x.crm === r.crm);
-    const grant = r.grantId === null ? undefined : grants.get(r.grantId);
-    return {
-      crm: r.crm,
-      maskedKey: r.grantId === null ? maskHint(r.secretHint) : '',
-      via: r.grantId === null ? 'key' : 'oauth',
-      status: h?.status ?? 'connected',
-      statusDetail: h?.detail ?? null,
-      checkedAt: h?.checkedAt ?? null,
-      ...(grant ? { scopes: grant.scopes, accessExpiresAt: grant.accessExpiresAt } : {}),
-      instance: r.instance,
-      updatedAt: r.updatedAt,
-    };
-  });
+  const rows = await repos.crmConnections.listOverviewForUser(userId);
+  return rows.map((r) => ({
+    crm: r.crm,
+    maskedKey: r.grant === null ? maskHint(r.secretHint) : '',
+    via: r.grant === null ? 'key' : 'oauth',
+    status: r.status,
+    statusDetail: r.statusDetail,
+    checkedAt: r.checkedAt,
+    ...(r.grant ? { scopes: r.grant.scopes, accessExpiresAt: r.grant.accessExpiresAt } : {}),
+    instance: r.instance,
+    updatedAt: r.updatedAt,
+  }));
 }
 
 /**

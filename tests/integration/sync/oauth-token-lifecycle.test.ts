@@ -100,7 +100,7 @@ async function grantRow(grantId: string) {
 }
 
 async function statusOf(userId: string) {
-  const [health] = await uow.read.crmConnections.healthForUsers([userId]);
+  const [health] = await uow.read.crmConnections.listOverviewForUser(userId);
   return health?.status;
 }
 
