@@ -10,6 +10,7 @@ import { OAuthStateRepository } from '#src/repositories/oauth-state.repository.t
 import { InvitationRepository } from '#src/repositories/invitation.repository.ts';
 import { MailOutboxRepository } from '#src/repositories/mail-outbox.repository.ts';
 import { ScimTokenRepository } from '#src/repositories/scim-token.repository.ts';
+import { SealedSecretRepository } from '#src/repositories/sealed-secret.repository.ts';
 import { DashboardRepository } from '#src/repositories/dashboard.repository.ts';
 import { DriftCacheRepository } from '#src/repositories/drift-cache.repository.ts';
 import { MemberRepository } from '#src/repositories/member.repository.ts';
@@ -43,6 +44,7 @@ export interface Repositories {
   jobs: JobSqlRepository;
   rateBudgets: RateBudgetRepository;
   driftCache: DriftCacheRepository;
+  sealedSecrets: SealedSecretRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -67,6 +69,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     jobs: new JobSqlRepository(db),
     rateBudgets: new RateBudgetRepository(db),
     driftCache: new DriftCacheRepository(db),
+    sealedSecrets: new SealedSecretRepository(db),
   };
 }
 
