@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '#src/config/config.ts';
+import { ENV_VARIABLES, loadConfig } from '#src/config/config.ts';
+import { CRM_KEYS } from '#src/domain/crm.ts';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 
@@ -241,5 +243,18 @@ describe('loadConfig', () => {
       loadConfig({ ERGO_IDEMPOTENCY_LEASE_SECONDS: '5', ERGO_SHUTDOWN_TIMEOUT_SECONDS: '30' }),
     ).toMatchObject({ config: { idempotencyLeaseMs: 5_000, http: { shutdownTimeoutMs: 30_000 } } });
     expect(loadConfig({ ERGO_IDEMPOTENCY_LEASE_SECONDS: '0' }).ok).toBe(false);
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('documents every environment variable the configuration reads', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const crmNames = CRM_KEYS.map((c) => c.toUpperCase()).join('|');
+    const undocumented = ENV_VARIABLES.filter((name) => {
+      const generic = name.replace(new RegExp(`_(${crmNames})_`), '_<NAME>_');
+      return !doc.includes(`| \`${name}\``) && !doc.includes(`| \`${generic}\``);
+    });
+    expect(ENV_VARIABLES.length).toBeGreaterThan(20);
+    expect(undocumented).toEqual([]);
   });
 });

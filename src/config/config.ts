@@ -137,6 +137,9 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+/** Every environment variable the configuration reads (documented in docs/configuration.md). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   mode: 'development' | 'test' | 'production';
   http: {
