@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { SyncAction, SyncStatus } from '#src/domain/contracts/members.contract.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
@@ -209,8 +210,8 @@ export interface OAuthStatesTable {
   created_at: CreatedAt;
 }
 
-export type SyncAction = 'sync_crm' | 'sync_settings' | 'revert';
-export type SyncStatus = 'applied' | 'dry_run' | 'failed' | 'refused';
+/** Declared once with the API contract (the history and the member table show them). */
+export type { SyncAction, SyncStatus };
 
 export interface SyncRunsTable {
   id: Generated<string>;

@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  memberPageSchema,
+  memberUpdateSchema,
+  primaryAdminTransferSchema,
+  teamSummarySchema,
+} from '#src/domain/contracts/members.contract.ts';
+import { noContent, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import {
@@ -53,7 +60,13 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.get(
     '/api/teams',
-    { schema: { tags: ['members'], summary: "Your organization's teams with member counts" } },
+    {
+      schema: {
+        tags: ['members'],
+        summary: "Your organization's teams with member counts",
+        response: withProblems({ 200: z.array(teamSummarySchema) }),
+      },
+    },
     async (request) => listTeams(memberDeps, contextOf(request)),
   );
 
@@ -66,6 +79,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
           "The member table of a team: paginated, searchable, with last sync and the actions you may run on each row; `driftFrom=me` (or an admin id) adds each row's drift per category",
         params: teamParams,
         querystring: membersQuery,
+        response: withProblems({ 200: memberPageSchema }),
       },
     },
     async (request) =>
@@ -85,6 +99,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary:
           "All members of your organization (the member table's rows, paginated and searchable); `team=<id>` or `team=none` (members on no team), `status`",
         querystring: organizationMembersQuery,
+        response: withProblems({ 200: memberPageSchema }),
       },
     },
     async (request) =>
@@ -105,6 +120,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary:
           'Hand the primary admin role to an active admin or member (primary admin only); you become an admin',
         body: primaryAdminBody,
+        response: withProblems({ 200: primaryAdminTransferSchema }),
       },
     },
     async (request) => transferPrimaryAdmin(memberDeps, contextOf(request), request.body.userId),
@@ -118,6 +134,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: "Change a member's role or access",
         params: memberParams,
         body: memberPatch,
+        response: withProblems({ 200: memberUpdateSchema }),
       },
     },
     async (request) =>
@@ -129,7 +146,14 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.post(
     '/api/teams/:teamId/members/:userId',
-    { schema: { tags: ['members'], summary: 'Add a member to a team', params: teamMemberParams } },
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Add a member to a team',
+        params: teamMemberParams,
+        response: withProblems({ 204: noContent }),
+      },
+    },
     async (request, reply) => {
       await addTeamMember(
         memberDeps,
@@ -137,7 +161,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         request.params.teamId,
         request.params.userId,
       );
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -149,6 +173,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary:
           'Remove a member from a team. `Ergo-Teams-Left` gives how many teams they are still on; at 0 (their last team) an `Ergo-Warning` header says they stay in the organization, under "No team"',
         params: teamMemberParams,
+        response: withProblems({ 204: noContent }),
       },
     },
     async (request, reply) => {
@@ -161,7 +186,7 @@ export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       // 204 stays the contract of this route; the warning rides in headers (no body on a 204).
       void reply.header('ergo-teams-left', String(removal.teamsLeft));
       if (removal.warning !== null) void reply.header('ergo-warning', LAST_TEAM_WARNING);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 };

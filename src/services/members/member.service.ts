@@ -1,4 +1,9 @@
-import type { CrmKey } from '#src/domain/crm.ts';
+import type {
+  MemberPage,
+  MemberRow,
+  MemberUpdate,
+  TeamSummary,
+} from '#src/domain/contracts/members.contract.ts';
 import { can, type Actor } from '#src/domain/authorization.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { AppError } from '#src/domain/errors.ts';
@@ -8,10 +13,8 @@ import {
   assertCanActivate,
   assertCanManageMembers,
   authorizeMemberManagement,
-  type MemberAction,
 } from '#src/domain/member-actions.ts';
-import type { Role, UserStatus } from '#src/domain/roles.ts';
-import type { SyncAction, SyncStatus } from '#src/db/schema.ts';
+import type { UserStatus } from '#src/domain/roles.ts';
 import type { MemberListRow, MemberPagePosition } from '#src/repositories/member.repository.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
@@ -37,42 +40,7 @@ export interface MemberDeps {
 /** Who is acting and on which request. */
 export type MemberContext = SyncContext;
 
-export interface TeamSummary {
-  id: string;
-  name: string;
-  memberCount: number;
-}
-
-/** One row of the Admin member table. */
-export interface MemberRow {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  status: UserStatus;
-  hasDashboard: boolean;
-  teams: { id: string; name: string }[];
-  lastSync: {
-    at: Date;
-    byUserId: string | null;
-    byName: string | null;
-    action: SyncAction;
-    categories: string[];
-    status: SyncStatus;
-  } | null;
-  /** What the row's action menu offers the actor (SPEC §3); the server checks again on use. */
-  actions: MemberAction[];
-  /** The member's CRM connections and their health ("Salesforce: reconnect needed"). */
-  connections: { crm: CrmKey; status: 'connected' | 'reconnect_needed'; via: 'key' | 'oauth' }[];
-  /** With `driftFrom`: per category the admin has set, would their Sync Settings change it? */
-  drift?: MemberDrift['drift'];
-  driftCount?: number;
-}
-
-export interface MemberPage {
-  items: MemberRow[];
-  nextCursor: string | null;
-}
+export type { MemberPage, MemberRow, TeamSummary } from '#src/domain/contracts/members.contract.ts';
 
 export interface MemberPatch {
   role?: 'admin' | 'member';
@@ -194,7 +162,7 @@ export async function updateMember(
   context: MemberContext,
   userId: string,
   patch: MemberPatch,
-): Promise<{ id: string; role: Role; status: UserStatus }> {
+): Promise<MemberUpdate> {
   try {
     return await deps.uow.transaction(async (repos) => {
       const actor = await resolveActor(repos, context.actorId);

@@ -1,14 +1,11 @@
 import { can } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
-import type { Role } from '#src/domain/roles.ts';
+import type { PrimaryAdminTransfer } from '#src/domain/contracts/members.contract.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import type { MemberContext, MemberDeps } from '#src/services/members/member.service.ts';
 import { auditRefusal, isUuid, resolveActor } from '#src/services/sync/sync-support.ts';
 
-export interface PrimaryAdminTransfer {
-  primaryAdmin: { id: string; name: string; email: string; role: Role };
-  previousPrimaryAdmin: { id: string; role: Role };
-}
+export type { PrimaryAdminTransfer };
 
 const NOT_FOUND =
   'That user was not found in your organization. Confirm the user is provisioned in the same organization.';

@@ -1,3 +1,4 @@
+import type { Role, UserStatus } from '#src/domain/roles.ts';
 const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 const relative = new Intl.RelativeTimeFormat('en-US', { numeric: 'auto' });
 
@@ -20,20 +21,19 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export const ROLE_LABELS = {
+export const ROLE_LABELS: Record<Role, string> = {
   primary_admin: 'Primary admin',
   admin: 'Admin',
   member: 'Member',
-} as const;
+};
 
-export const STATUS_LABELS = {
+export const STATUS_LABELS: Record<UserStatus, string> = {
   active: 'Active',
   invited: 'Invited',
   deactivated: 'Deactivated',
-} as const;
+};
 
-export type Role = keyof typeof ROLE_LABELS;
-export type UserStatus = keyof typeof STATUS_LABELS;
+export type { Role, UserStatus };
 
 export function isAdminRole(role: Role): boolean {
   return role === 'primary_admin' || role === 'admin';

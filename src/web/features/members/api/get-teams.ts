@@ -1,11 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
+import type { TeamSummary } from '#src/domain/contracts/members.contract.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export interface Team {
-  id: string;
-  name: string;
-  memberCount: number;
-}
+/** A team with its member count (GET /api/teams). */
+export type Team = TeamSummary;
 
 export const teamsQueryKey = ['teams'] as const;
 

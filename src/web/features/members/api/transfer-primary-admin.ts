@@ -2,12 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { meQueryKey } from '#src/web/features/auth/api/get-me.ts';
 import { invalidateMemberLists } from '#src/web/features/members/api/invalidate-members.ts';
 import { api } from '#src/web/lib/api-client.ts';
-import type { Role } from '#src/web/lib/format.ts';
-
-export interface PrimaryAdminTransfer {
-  primaryAdmin: { id: string; name: string; email: string; role: Role };
-  previousPrimaryAdmin: { id: string; role: Role };
-}
+import type { PrimaryAdminTransfer } from '#src/domain/contracts/members.contract.ts';
 
 /** Hands the primary admin role to `userId` (primary admin only); you become an admin. */
 export async function transferPrimaryAdmin(input: {

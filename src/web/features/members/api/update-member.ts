@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { invalidateMemberLists } from '#src/web/features/members/api/invalidate-members.ts';
 import { api } from '#src/web/lib/api-client.ts';
-import type { Role, UserStatus } from '#src/web/lib/format.ts';
+import type { MemberUpdate } from '#src/domain/contracts/members.contract.ts';
 
 export interface MemberPatch {
   userId: string;
@@ -9,10 +9,7 @@ export interface MemberPatch {
   status?: 'active' | 'deactivated';
 }
 
-export async function updateMember({
-  userId,
-  ...patch
-}: MemberPatch): Promise<{ id: string; role: Role; status: UserStatus }> {
+export async function updateMember({ userId, ...patch }: MemberPatch): Promise<MemberUpdate> {
   return api(`/api/members/${encodeURIComponent(userId)}`, { method: 'PATCH', body: patch });
 }
 
