@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { loginResponseSchema, meSchema } from '#src/domain/contracts/auth.contract.ts';
+import { noContent, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { sessionCookieName } from '#src/http/auth.plugin.ts';
 import { requireAuth } from '#src/http/request-context.ts';
@@ -36,6 +38,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
         summary: 'Log in; sets the session cookie and returns the CSRF token',
         body: loginBody,
         security: [],
+        response: withProblems({ 200: loginResponseSchema }),
       },
     },
     async (request, reply) => {
@@ -57,12 +60,18 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End the session' } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session',
+        response: withProblems({ 204: noContent }),
+      },
+    },
     async (request, reply) => {
       const token = request.cookies[cookieName];
       if (token) await logout(authDeps, token);
       reply.clearCookie(cookieName, cookieOptions);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -72,6 +81,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user, their organization and a CSRF token',
+        response: withProblems({ 200: meSchema }),
       },
     },
     async (request) => {
@@ -82,7 +92,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
       ]);
       return {
         user: { ...auth.user, hasDashboard: dashboard !== undefined },
-        organization: organization && { id: organization.id, name: organization.name },
+        organization: organization ? { id: organization.id, name: organization.name } : null,
         csrfToken: auth.csrfToken,
       };
     },

@@ -1,6 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CATEGORIES } from '#src/domain/settings/categories.ts';
+import { z } from 'zod';
+import {
+  livenessSchema,
+  readinessSchema,
+  syncCategorySchema,
+} from '#src/domain/contracts/meta.contract.ts';
+import { problemSchema, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { requireAuth } from '#src/http/request-context.ts';
 
@@ -9,9 +15,14 @@ export const metaRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
   app.get(
     '/api/health/live',
     {
-      schema: { tags: ['meta'], summary: 'Liveness: the process is up (no I/O)', security: [] },
+      schema: {
+        tags: ['meta'],
+        summary: 'Liveness: the process is up (no I/O)',
+        security: [],
+        response: withProblems({ 200: livenessSchema }),
+      },
     },
-    async () => ({ status: 'ok', version: deps.version }),
+    async () => ({ status: 'ok' as const, version: deps.version }),
   );
 
   const readiness = {
@@ -20,21 +31,26 @@ export const metaRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       summary:
         'Readiness: the database answers (one cheap query) and no migration is pending (state read at start-up)',
       security: [],
+      // 503: not ready (the same shape), or shutting down (a problem, service_unavailable).
+      response: withProblems({
+        200: readinessSchema,
+        503: z.union([readinessSchema, problemSchema]),
+      }),
     },
   };
-  async function ready(_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const health = await deps.health();
-    return reply.status(health.ok ? 200 : 503).send({
-      status: health.ok ? 'ok' : 'unavailable',
-      version: deps.version,
-      demo: deps.demo ?? false,
-      database: health.database,
-      migrations: health.migrations,
+  // `/api/health`, the first health route, is kept as an alias of readiness.
+  for (const url of ['/api/health/ready', '/api/health']) {
+    app.get(url, readiness, async (_request, reply) => {
+      const health = await deps.health();
+      return reply.status(health.ok ? 200 : 503).send({
+        status: health.ok ? 'ok' : 'unavailable',
+        version: deps.version,
+        demo: deps.demo ?? false,
+        database: health.database,
+        migrations: health.migrations,
+      });
     });
   }
-  app.get('/api/health/ready', readiness, ready);
-  // The first health route, kept as an alias of readiness.
-  app.get('/api/health', readiness, ready);
 
   app.get(
     '/api/sync/categories',
@@ -43,6 +59,7 @@ export const metaRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['sync'],
         summary:
           "The settings categories in the guide's order, with labels, default selection and rule",
+        response: withProblems({ 200: z.array(syncCategorySchema) }),
       },
     },
     async (request) => {

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { teamSummarySchema } from '#src/domain/contracts/members.contract.ts';
+import { noContent, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import { createTeam, deleteTeam, renameTeam } from '#src/services/teams/team.service.ts';
@@ -26,6 +28,7 @@ export const teamsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app,
         tags: ['members'],
         summary: 'Create a team (a name already used in your organization: 409 team_name_taken)',
         body: teamBody,
+        response: withProblems({ 201: teamSummarySchema }),
       },
     },
     async (request, reply) => {
@@ -42,6 +45,7 @@ export const teamsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app,
         summary: 'Rename a team',
         params: teamParams,
         body: teamBody,
+        response: withProblems({ 200: teamSummarySchema }),
       },
     },
     async (request) =>
@@ -55,11 +59,12 @@ export const teamsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app,
         tags: ['members'],
         summary: 'Delete a team: its members stay in your organization',
         params: teamParams,
+        response: withProblems({ 204: noContent }),
       },
     },
     async (request, reply) => {
       await deleteTeam(teamDeps, contextOf(request), request.params.teamId);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 };

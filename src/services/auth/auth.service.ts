@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SessionUser } from '#src/domain/contracts/auth.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
-import type { Role, UserStatus } from '#src/domain/roles.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import type { LoginThrottle } from '#src/services/auth/login-throttle.ts';
 import { hashPassword, verifyPassword } from '#src/services/auth/password.ts';
@@ -24,14 +24,7 @@ export interface AuthDeps {
   now?: () => Date;
 }
 
-export interface SessionUser {
-  id: string;
-  organizationId: string;
-  email: string;
-  name: string;
-  role: Role;
-  status: UserStatus;
-}
+export type { SessionUser };
 
 export interface Session {
   /** The cookie value: shown once, stored only as a hash. */

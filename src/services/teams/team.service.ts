@@ -1,4 +1,5 @@
 import type { Actor } from '#src/domain/authorization.ts';
+import type { TeamSummary } from '#src/domain/contracts/members.contract.ts';
 import { looksLikeSecret } from '#src/domain/audit/audit-chain.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { assertCanManageMembers } from '#src/domain/member-actions.ts';
@@ -18,11 +19,8 @@ export interface TeamDeps {
 
 export type TeamContext = SyncContext;
 
-export interface Team {
-  id: string;
-  name: string;
-  memberCount: number;
-}
+/** A team with its member count: the contract's TeamSummary. */
+export type Team = TeamSummary;
 
 type TeamAuditAction = 'team.create' | 'team.rename' | 'team.delete';
 

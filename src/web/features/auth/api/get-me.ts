@@ -1,20 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError, setCsrfToken } from '#src/web/lib/api-client.ts';
-import type { Role, UserStatus } from '#src/web/lib/format.ts';
+import type { Me } from '#src/domain/contracts/auth.contract.ts';
 
-export interface Me {
-  user: {
-    id: string;
-    organizationId: string;
-    email: string;
-    name: string;
-    role: Role;
-    status: UserStatus;
-    hasDashboard: boolean;
-  };
-  organization: { id: string; name: string } | null;
-  csrfToken: string;
-}
+export type { Me };
 
 export const meQueryKey = ['me'] as const;
 
