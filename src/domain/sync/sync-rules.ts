@@ -1,3 +1,4 @@
+import type { ChangeCounts, ItemChange } from '#src/domain/contracts/sync.contract.ts';
 import {
   CATEGORIES,
   type CategoryKey,
@@ -146,12 +147,7 @@ export function applyRule<K extends ValueCategoryKey>(
 
 // --- diff ------------------------------------------------------------------------------------
 
-export interface ChangeCounts {
-  added: number;
-  updated: number;
-  removed: number;
-  unchanged: number;
-}
+export type { ChangeCounts, ItemChange };
 
 /** A category value as keyed items, so a change can be counted item by item. */
 export function itemsOf(category: ValueCategoryKey, value: unknown): Map<string, string> {
@@ -191,14 +187,6 @@ export function itemsOf(category: ValueCategoryKey, value: unknown): Map<string,
       break;
   }
   return items;
-}
-
-/** One item a sync adds, changes or removes (a property, a stage, a template, a field…). */
-export interface ItemChange {
-  key: string;
-  change: 'added' | 'updated' | 'removed';
-  before?: unknown;
-  after?: unknown;
 }
 
 /**

@@ -1,6 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { withProblems } from '#src/domain/contracts/problem.contract.ts';
+import {
+  memberDriftReportSchema,
+  revertResultSchema,
+  syncCrmResultSchema,
+  syncHistoryPageSchema,
+  syncSettingsResultSchema,
+} from '#src/domain/contracts/sync.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { idempotentReply } from '#src/http/idempotent.ts';
 import { contextOf } from '#src/http/request-context.ts';
@@ -53,6 +61,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
           "Sync CRM: copy the organization admin's CRM keys to the member, then ensure their CRM owner properties",
         params: memberParams,
         headers: idempotencyHeaders,
+        response: withProblems({ 200: syncCrmResultSchema }),
       },
     },
     async (request, reply) =>
@@ -69,6 +78,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary: 'Re-run only the CRM owner-property step of Sync CRM',
         params: memberParams,
         headers: idempotencyHeaders,
+        response: withProblems({ 200: syncCrmResultSchema }),
       },
     },
     async (request, reply) =>
@@ -87,6 +97,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         params: memberParams,
         body: syncSettingsBody,
         headers: idempotencyHeaders,
+        response: withProblems({ 200: syncSettingsResultSchema }),
       },
     },
     async (request, reply) => {
@@ -110,6 +121,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
           "A member's drift from an admin (`from=me` or an admin id): per category the admin has set, what Sync Settings would add, change or remove, item by item",
         params: memberParams,
         querystring: z.strictObject({ from: z.string().max(100).default('me') }),
+        response: withProblems({ 200: memberDriftReportSchema }),
       },
     },
     async (request) =>
@@ -123,6 +135,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['sync'],
         summary: 'Sync history of your organization, newest first',
         querystring: historyQuery,
+        response: withProblems({ 200: syncHistoryPageSchema }),
       },
     },
     async (request) =>
@@ -140,6 +153,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['sync'],
         summary: "Revert a sync: restore the member's previous values",
         params: syncParams,
+        response: withProblems({ 200: revertResultSchema }),
       },
     },
     async (request) => revertSync(syncDeps, contextOf(request), request.params.syncId),

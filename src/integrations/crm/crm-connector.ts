@@ -1,3 +1,4 @@
+import type { OwnerPropertyOutcome } from '#src/domain/contracts/sync.contract.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
 import type { CrmHttpClientOptions, RetryPolicy } from '#src/integrations/crm/crm-http-client.ts';
@@ -35,8 +36,7 @@ export interface CrmOwner {
  * Attio, Pipedrive), found both present (no write), or was not allowed to change the CRM's
  * metadata (reported, not thrown).
  */
-export type OwnerPropertyOutcome =
-  'created' | 'option_added' | 'option_updated' | 'already_present' | 'not_permitted';
+export type { OwnerPropertyOutcome };
 
 export interface OwnerPropertyResult {
   outcome: OwnerPropertyOutcome;

@@ -1,3 +1,5 @@
+import type { DriftSource, MemberDriftReport } from '#src/domain/contracts/sync.contract.ts';
+import type { DriftState } from '#src/domain/contracts/members.contract.ts';
 import { can, type Actor } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
@@ -12,16 +14,11 @@ import { isUuid, resolveActor, type SyncContext } from '#src/services/sync/sync-
  * anything? It is the sync engine's own plan, not applied (so it cannot disagree with what a
  * sync would do), for a page of members at once, over only the categories that admin has set.
  */
-export type DriftState = 'in_sync' | 'differs';
+export type { DriftState, DriftSource, MemberDriftReport };
 
 export interface MemberDrift {
   drift: Partial<Record<CategoryKey, DriftState>>;
   driftCount: number;
-}
-
-export interface DriftSource {
-  id: string;
-  name: string;
 }
 
 const BAD_SOURCE =
@@ -59,7 +56,7 @@ async function categoriesSetBy(repos: Repositories, sourceId: string): Promise<C
  * drift stamped with another version is not served. Bump it when any of those files changes
  * (the test "kept drift is stamped with the rules' version" fails until you do).
  */
-export const DRIFT_RULES_VERSION = 4;
+export const DRIFT_RULES_VERSION = 5;
 
 /**
  * Drift of several members from one source, in a fixed number of queries: what was kept for
@@ -108,14 +105,6 @@ export async function driftOfMembers(
   if (kept.sourceVersion !== undefined)
     await repos.driftCache.keep(sourceId, kept.sourceVersion, DRIFT_RULES_VERSION, planned);
   return result;
-}
-
-export interface MemberDriftReport {
-  memberId: string;
-  from: DriftSource;
-  driftCount: number;
-  /** Per category the admin has set: the same counts, notes and items a preview shows. */
-  categories: (CategoryResult & { state: DriftState })[];
 }
 
 /** One member's drift from an admin, item by item (the member's drift panel). */

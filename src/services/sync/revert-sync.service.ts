@@ -1,3 +1,4 @@
+import type { RevertResult } from '#src/domain/contracts/sync.contract.ts';
 import { can } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { categoryDefinition, type CategoryKey } from '#src/domain/settings/categories.ts';
@@ -18,12 +19,7 @@ import {
 } from '#src/services/sync/sync-support.ts';
 import type { SyncDeps } from '#src/services/sync/sync-settings.service.ts';
 
-export interface RevertResult {
-  syncId: string;
-  revertedSyncId: string;
-  targetUserId: string;
-  categories: CategoryKey[];
-}
+export type { RevertResult };
 
 /**
  * Undo (SPEC §6): restores the target's values from before a sync, in one transaction, itself

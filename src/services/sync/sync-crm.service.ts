@@ -1,3 +1,8 @@
+import type {
+  CrmOwnerStepResult,
+  CrmStepFailure,
+  SyncCrmResult,
+} from '#src/domain/contracts/sync.contract.ts';
 import type { Actor } from '#src/domain/authorization.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
@@ -10,7 +15,7 @@ import { CRM_LABELS, type CrmFailureCode, type CrmKey } from '#src/domain/crm.ts
 import { AppError } from '#src/domain/errors.ts';
 import type { CategoryValue } from '#src/domain/settings/categories.ts';
 import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
-import type { CrmConnector, OwnerPropertyOutcome } from '#src/integrations/crm/crm-connector.ts';
+import type { CrmConnector } from '#src/integrations/crm/crm-connector.ts';
 import { CrmError } from '#src/integrations/crm/crm-error.ts';
 import { applySyncPlans, planSync } from '#src/services/sync/sync-engine.ts';
 import { appendAudit, appendAuditMany } from '#src/services/audit/audit.service.ts';
@@ -51,29 +56,7 @@ export interface SyncCrmDeps extends SyncDeps {
   inFlight?: GrantDeps['inFlight'];
 }
 
-/** A failed step: a stable code (the CRM error's kind) and a sentence a person can act on. */
-export interface CrmStepFailure {
-  status: 'failed';
-  code: CrmFailureCode;
-  reason: string;
-}
-
-export interface CrmOwnerStepResult {
-  crm: CrmKey;
-  label: string;
-  owner: { status: 'found'; id: string; name: string } | { status: 'not_found' } | CrmStepFailure;
-  ownerProperty: { status: OwnerPropertyOutcome | 'skipped'; reason?: string } | CrmStepFailure;
-}
-
-export interface SyncCrmResult {
-  syncId: string;
-  targetUserId: string;
-  /** CRMs whose keys were copied from the organization admin. */
-  copied: CrmKey[];
-  message: string;
-  /** The owner-property step, per copied CRM. */
-  crms: CrmOwnerStepResult[];
-}
+export type { CrmOwnerStepResult, CrmStepFailure, SyncCrmResult };
 
 /** The owner field's name as recorded in the member's custom properties, per CRM. */
 const OWNER_PROPERTY_NAME = {

@@ -1,3 +1,4 @@
+import type { CategoryResult } from '#src/domain/contracts/sync.contract.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { maskFingerprint, openJson, type Keyring } from '#src/domain/secrets/secret-box.ts';
 import {
@@ -43,18 +44,7 @@ import { crmList, sealedToJson, type CategorySnapshot } from '#src/services/sync
  * version, and the undo snapshot holds only what changed.
  */
 
-export interface CategoryResult {
-  category: CategoryKey;
-  label: string;
-  /** `applied` (or would be, in a preview) or `skipped` with the reason in notes. */
-  status: 'applied' | 'skipped';
-  counts: ChangeCounts;
-  notes: string[];
-  /** Whether the sync changes this category's stored value at all (a reorder counts). */
-  changed: boolean;
-  /** The items behind the counts, with before and after (CRM keys: masked fingerprints). */
-  changes: ItemChange[];
-}
+export type { CategoryResult };
 
 export interface TargetPlan {
   targetId: string;

@@ -1,30 +1,10 @@
 import { can } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
-import type { SyncAction, SyncStatus } from '#src/db/schema.ts';
+import type { SyncHistoryItem, SyncHistoryPage } from '#src/domain/contracts/sync.contract.ts';
 import { isUuid, resolveActor, type SyncContext } from '#src/services/sync/sync-support.ts';
 import type { SyncDeps } from '#src/services/sync/sync-settings.service.ts';
 
-export interface SyncHistoryItem {
-  id: string;
-  action: SyncAction;
-  status: SyncStatus;
-  categories: string[];
-  actorId: string | null;
-  actorName: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  sourceUserId: string | null;
-  createdAt: Date;
-  /** Per-category counts and notes; never secrets (the snapshot is not returned). */
-  result: unknown;
-  revertsSyncId: string | null;
-  revertedBySyncId: string | null;
-}
-
-export interface SyncHistoryPage {
-  items: SyncHistoryItem[];
-  nextCursor: string | null;
-}
+export type { SyncHistoryItem, SyncHistoryPage };
 
 /** Sync history of the actor's organization, newest first, optionally for one member. */
 export async function listSyncs(

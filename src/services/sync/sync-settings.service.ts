@@ -1,3 +1,4 @@
+import type { SyncSettingsResult } from '#src/domain/contracts/sync.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { isCategoryKey, type CategoryKey } from '#src/domain/settings/categories.ts';
@@ -36,15 +37,7 @@ export interface SyncSettingsInput {
   dryRun?: boolean;
 }
 
-export interface SyncSettingsResult {
-  /** The history entry; null for a dry run, which writes nothing. */
-  syncId: string | null;
-  dryRun: boolean;
-  targetUserId: string;
-  /** False when the member already had these settings: nothing was (or would be) written. */
-  changed: boolean;
-  categories: CategoryResult[];
-}
+export type { SyncSettingsResult };
 
 /** Parses the category selection: unknown, duplicate-free, non-empty (SPEC §5 `invalid_request`). */
 export function parseCategorySelection(categories: readonly string[] | undefined): CategoryKey[] {

@@ -148,6 +148,7 @@ describe('kept drift', () => {
       2: 'd15fe670418f1e19', // planSync takes a source read once (bulk batches)
       3: '4ef168d347ed63da', // the source read with the targets unless given
       4: '99457696459124db', // OAuth connections compare by grant; Pipedrive OAuth tokens
+      5: '2d0016ad2e21472f', // result types declared by the API contract (no rule changed)
     };
     expect(hash.digest('hex').slice(0, 16)).toBe(digests[DRIFT_RULES_VERSION]);
   });

@@ -1,23 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import type { CategoryResult } from '#src/web/features/sync/api/sync-settings.ts';
+import type { MemberDriftReport } from '#src/domain/contracts/sync.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export type DriftState = 'in_sync' | 'differs';
-
+export type { DriftState } from '#src/domain/contracts/members.contract.ts';
+export type MemberDrift = Wire<MemberDriftReport>;
 /** One category the admin has set: what their Sync Settings would change on the member's. */
-export interface DriftCategory extends CategoryResult {
-  state: DriftState;
-}
-
-/** GET /api/members/:userId/drift?from=me */
-export interface MemberDrift {
-  memberId: string;
-  /** The admin the member is compared with (you). */
-  from: { id: string; name: string };
-  driftCount: number;
-  /** Only the categories the admin has set, in apply order (CRM keys first). */
-  categories: DriftCategory[];
-}
+export type DriftCategory = MemberDrift['categories'][number];
 
 /** Every drift answer depends on both dashboards: a sync or a settings change invalidates it. */
 export const memberDriftQueryKey = (userId?: string) =>

@@ -1,29 +1,13 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import type {
+  SyncHistoryItem as ContractSyncHistoryItem,
+  SyncHistoryPage as ContractSyncHistoryPage,
+} from '#src/domain/contracts/sync.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export interface SyncHistoryItem {
-  id: string;
-  action: 'sync_crm' | 'sync_settings' | 'revert';
-  status: 'applied' | 'dry_run' | 'failed' | 'refused';
-  categories: CategoryKey[];
-  actorId: string | null;
-  targetId: string | null;
-  sourceUserId: string | null;
-  createdAt: string;
-  /** Per-category counts and notes; its shape depends on the action. */
-  result: unknown;
-  revertsSyncId: string | null;
-  revertedBySyncId: string | null;
-  /** Not sent by the server yet; used when present. */
-  actorName?: string | null;
-  targetName?: string | null;
-}
-
-export interface SyncHistoryPage {
-  items: SyncHistoryItem[];
-  nextCursor: string | null;
-}
+export type SyncHistoryItem = Wire<ContractSyncHistoryItem>;
+export type SyncHistoryPage = Wire<ContractSyncHistoryPage>;
 
 export async function getSyncHistory(params: {
   memberId?: string | undefined;

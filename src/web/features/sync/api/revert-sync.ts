@@ -1,13 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { CategoryKey } from '#src/domain/settings/categories.ts';
+import type { RevertResult } from '#src/domain/contracts/sync.contract.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export interface RevertResult {
-  syncId: string;
-  revertedSyncId: string;
-  targetUserId: string;
-  categories: CategoryKey[];
-}
+export type { RevertResult };
 
 /** Undo: restores the member's values from before the sync (refused if they changed since). */
 export async function revertSync(syncId: string): Promise<RevertResult> {

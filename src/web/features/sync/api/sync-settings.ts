@@ -1,46 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type {
+  CategoryResult as ContractCategoryResult,
+  SyncSettingsResult as ContractSyncSettingsResult,
+} from '#src/domain/contracts/sync.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export interface ChangeCounts {
-  added: number;
-  updated: number;
-  removed: number;
-  unchanged: number;
-}
-
-/**
- * One item a sync adds, changes or removes: a property, a stage, a template, a domain, a field.
- * CRM keys: `before`/`after` are masked fingerprints such as `fp:1a2b3c4d`, never keys.
- */
-export interface ItemChange {
-  key: string;
-  change: 'added' | 'updated' | 'removed';
-  before?: unknown;
-  after?: unknown;
-}
-
-export interface CategoryResult {
-  category: CategoryKey;
-  label: string;
-  status: 'applied' | 'skipped';
-  counts: ChangeCounts;
-  notes: string[];
-  /** Whether the sync changes (or changed) this category at all; older history entries lack it. */
-  changed?: boolean;
-  /** The items behind the counts; the history keeps only the counts. */
-  changes?: ItemChange[];
-}
-
-export interface SyncSettingsResult {
-  /** null for a preview (dry run), which writes nothing. */
-  syncId: string | null;
-  dryRun: boolean;
-  targetUserId: string;
-  /** False when the member already has these settings: nothing is (or would be) written. */
-  changed: boolean;
-  categories: CategoryResult[];
-}
+export type { ChangeCounts, ItemChange } from '#src/domain/contracts/sync.contract.ts';
+export type CategoryResult = Wire<ContractCategoryResult>;
+export type SyncSettingsResult = Wire<ContractSyncSettingsResult>;
 
 export interface SyncSettingsRequest {
   userId: string;
