@@ -15,6 +15,7 @@ import { createOAuthProviders } from '#src/integrations/crm/oauth/oauth-provider
 import type { RunningEmulators } from '#emulators/start-emulators.ts';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import { backfillFingerprints } from '#src/services/crm-connections/crm-connection.service.ts';
+import { publishAuditChainHeads } from '#src/services/audit/audit-read.service.ts';
 import { seedDemo } from '#src/services/demo/seed-demo.service.ts';
 import { DEFAULT_IDEMPOTENCY_POLICY } from '#src/services/idempotency/idempotency.service.ts';
 import { createInProcessQueue, createPgBossQueue } from '#src/jobs/job-queue.ts';
@@ -89,6 +90,12 @@ async function main(): Promise<void> {
   if (config.demo && config.role !== 'worker') {
     const seeded = await seedDemo(uow, keyring);
     logger.info(seeded, seeded.created ? 'demo data created' : 'demo data already present');
+  }
+  // The audit chain heads, at start and hourly (issue 15, docs/audit.md): an operator ships these
+  // log lines elsewhere, which is what detects removal of the newest entries. Web-only processes
+  // leave it to the worker (or all-in-one) process, so a farm logs each head once an hour.
+  if (config.role !== 'web') {
+    publishAuditChainHeads(uow.read, logger);
   }
 
   // Demo mode (all-in-one only, see config.ts): the five CRM emulators run in-process on free

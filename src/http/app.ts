@@ -25,6 +25,7 @@ import { meRoutes } from '#src/http/routes/me.routes.ts';
 import { crmOAuthRoutes } from '#src/http/routes/crm-oauth.routes.ts';
 import { invitationsRoutes } from '#src/http/routes/invitations.routes.ts';
 import { scimRoutes } from '#src/http/routes/scim.routes.ts';
+import { auditRoutes } from '#src/http/routes/audit.routes.ts';
 import { teamsRoutes } from '#src/http/routes/teams.routes.ts';
 import type { Mailer } from '#src/services/mail/mailer.ts';
 import type { OAuthProviders } from '#src/services/crm-connections/crm-grants.service.ts';
@@ -256,6 +257,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(invitationsRoutes, { deps });
   await app.register(teamsRoutes, { deps });
   await app.register(scimRoutes, { deps });
+  await app.register(auditRoutes, { deps });
 
   await app.ready();
   return app;

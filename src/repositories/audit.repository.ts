@@ -15,6 +15,38 @@ export interface StoredAuditEntry extends AuditHashInput {
   hash: string;
 }
 
+/** Who an entry names (actor or target), as a person reads them; name and email null if gone. */
+export interface AuditPerson {
+  id: string;
+  name: string | null;
+  email: string | null;
+}
+
+/** A stored entry for reading (the audit log API and its export): people named, not just ids. */
+export interface AuditLogRecord extends StoredAuditEntry {
+  actor: AuditPerson | null;
+  target: AuditPerson | null;
+}
+
+/** What the audit log can be filtered by; every field optional, all of them combined with AND. */
+export interface AuditLogFilter {
+  actorId?: string;
+  targetId?: string;
+  action?: string;
+  /** Entries at or after this instant. */
+  since?: Date;
+  /** Entries before this instant. */
+  until?: Date;
+}
+
+/** The head of an organization's chain: its newest entry. */
+export interface AuditChainHeadRecord {
+  organizationId: string;
+  id: number;
+  hash: string;
+  occurredAt: Date;
+}
+
 /**
  * Advisory lock class for audit appends (first key of the two-key form); the second key is the
  * organization id hashed to int4. A collision between two organizations only serialises them.
@@ -129,6 +161,131 @@ export class AuditRepository {
       .execute();
     return rows.map(toStored);
   }
+
+  /**
+   * One page of entries matching `filter`, with actor and target names, newest first (keyset on
+   * id: `beforeId` is the last id of the previous page) or oldest first (`afterId`). The people
+   * are joined within the entry's organization, so another organization's user is never named.
+   */
+  async listFiltered(
+    organizationId: string,
+    filter: AuditLogFilter,
+    page: { order: 'newest' | 'oldest'; beforeId?: number; afterId?: number; limit: number },
+  ): Promise<AuditLogRecord[]> {
+    let query = this.db
+      .selectFrom('audit_log as a')
+      .leftJoin('users as actor', (join) =>
+        join
+          .onRef('actor.id', '=', 'a.actor_id')
+          .onRef('actor.organization_id', '=', 'a.organization_id'),
+      )
+      .leftJoin('users as target', (join) =>
+        join
+          .onRef('target.id', '=', 'a.target_id')
+          .onRef('target.organization_id', '=', 'a.organization_id'),
+      )
+      .select(COLUMNS.map((column) => `a.${column}` as const))
+      .select([
+        'actor.name as actor_name',
+        'actor.email as actor_email',
+        'target.name as target_name',
+        'target.email as target_email',
+      ])
+      .where('a.organization_id', '=', organizationId);
+    if (filter.actorId !== undefined) query = query.where('a.actor_id', '=', filter.actorId);
+    if (filter.targetId !== undefined) query = query.where('a.target_id', '=', filter.targetId);
+    if (filter.action !== undefined) query = query.where('a.action', '=', filter.action);
+    if (filter.since !== undefined) query = query.where('a.occurred_at', '>=', filter.since);
+    if (filter.until !== undefined) query = query.where('a.occurred_at', '<', filter.until);
+    if (page.beforeId !== undefined) query = query.where('a.id', '<', page.beforeId);
+    if (page.afterId !== undefined) query = query.where('a.id', '>', page.afterId);
+    const rows = await query
+      .orderBy('a.id', page.order === 'newest' ? 'desc' : 'asc')
+      .limit(page.limit)
+      .execute();
+    return rows.map((row) => ({
+      ...toStored(row),
+      actor:
+        row.actor_id === null
+          ? null
+          : { id: row.actor_id, name: row.actor_name, email: row.actor_email },
+      target:
+        row.target_id === null
+          ? null
+          : { id: row.target_id, name: row.target_name, email: row.target_email },
+    }));
+  }
+
+  /** The newest entry of an organization's chain; undefined while it has none. */
+  async head(organizationId: string): Promise<AuditChainHeadRecord | undefined> {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select(['organization_id', 'id', 'hash', 'occurred_at'])
+      .where('organization_id', '=', organizationId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toHead(row);
+  }
+
+  /**
+   * The `position`-th entry (1 = the oldest) of an organization's chain: the head of the chain
+   * as it stood when it had `position` entries. Entries are never deleted, so it does not move.
+   */
+  async entryAt(
+    organizationId: string,
+    position: number,
+  ): Promise<AuditChainHeadRecord | undefined> {
+    if (position < 1) return undefined;
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select(['organization_id', 'id', 'hash', 'occurred_at'])
+      .where('organization_id', '=', organizationId)
+      .orderBy('id')
+      .offset(position - 1)
+      .limit(1)
+      .executeTakeFirst();
+    return row && toHead(row);
+  }
+
+  /** The newest entry before `id` in an organization's chain; undefined if there is none. */
+  async entryBefore(organizationId: string, id: number): Promise<AuditChainHeadRecord | undefined> {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select(['organization_id', 'id', 'hash', 'occurred_at'])
+      .where('organization_id', '=', organizationId)
+      .where('id', '<', id)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toHead(row);
+  }
+
+  /** Every organization's chain head, in one statement (the scheduled head log). */
+  async allHeads(): Promise<AuditChainHeadRecord[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .distinctOn('organization_id')
+      .select(['organization_id', 'id', 'hash', 'occurred_at'])
+      .orderBy('organization_id')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(toHead);
+  }
+}
+
+function toHead(row: {
+  organization_id: string;
+  id: number;
+  hash: string;
+  occurred_at: Date;
+}): AuditChainHeadRecord {
+  return {
+    organizationId: row.organization_id,
+    id: row.id,
+    hash: row.hash,
+    occurredAt: row.occurred_at,
+  };
 }
 
 function toStored(row: Selectable<AuditLogTable>): StoredAuditEntry {

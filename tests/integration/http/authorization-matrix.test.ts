@@ -347,6 +347,20 @@ async function noTarget(object: ObjectKey, actor: ActorContext): Promise<Target>
   return { org: actor.org, allowed: undefined };
 }
 
+/**
+ * The audit log routes: an admin reads their own organization's chain, never the other's (whose
+ * primary admin acts in that organization's entries, so their id would show).
+ */
+async function auditTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  return {
+    ...(await noTarget(object, actor)),
+    check: (response) => {
+      if (response.statusCode !== 200) return;
+      expect(response.body).not.toContain(world.orgs[other(actor.org)].primaryAdminId);
+    },
+  };
+}
+
 async function dashboardVersion(userId: string): Promise<number> {
   const row = await world.database.db
     .selectFrom('dashboards')
@@ -1247,6 +1261,27 @@ const MATRIX: Record<string, RouteSpec> = {
           expect(response.json<{ token: string }>().token).toMatch(/^ergo_scim_/);
       },
     }),
+  },
+  // The audit log (issue 15): admins, their own organization's chain only.
+  'GET /api/audit-log': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: auditTarget,
+  },
+  'GET /api/audit-log/export': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: auditTarget,
+  },
+  'GET /api/audit-log/verify': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: auditTarget,
+  },
+  'GET /api/audit-log/head': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: auditTarget,
   },
   'GET /api/scim-tokens': {
     objects: ['none'],

@@ -564,6 +564,12 @@ const limit = fc.oneof(
   fc.integer({ min: -5, max: 300 }).map(String),
   fc.constantFrom('1e2', '0x10', '', ' 5', '5.5', 'NaN', 'Infinity', '99999999999999999999'),
 );
+/** An audit log time bound: ISO date-times and dates (some out of range), or any text. */
+const auditInstant = fc.oneof(
+  fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+  fc.date({ noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+  anyString(30),
+);
 const userIdParam = () => ({ userId: routedId(pools.users) });
 const crmParam = () => ({ crm: fc.oneof(fc.constantFrom(...CRM_KEYS), routedId()) });
 const runParam = () => ({ id: routedId(pools.runs) });
@@ -997,6 +1003,34 @@ const FUZZ: Record<string, FuzzSpec> = {
     body: () => shaped({ name: text(120) }),
     examples: () => [{ body: json({ name: '\u0000' }) }, { body: json({ name: ' ' }) }],
   },
+  // The audit log (issue 15): filters, time ranges and cursors.
+  'GET /api/audit-log': {
+    who: 'admin',
+    query: () => ({
+      actor: routedId(pools.users),
+      target: routedId(pools.users),
+      action: fc.oneof(fc.constantFrom('sync_crm', 'sync_settings_to_user'), anyString(120)),
+      since: auditInstant,
+      until: auditInstant,
+      cursor,
+      limit,
+    }),
+    examples: () => [
+      { query: `?cursor=${b64('seq:999999999999999')}` },
+      { query: '?since=0000-01-01T00:00:00Z&until=9999-12-31T23:59:59.999Z' },
+      { query: '?since=2026-02-30' },
+    ],
+  },
+  'GET /api/audit-log/export': {
+    who: 'admin',
+    query: () => ({
+      format: fc.oneof(fc.constantFrom('jsonl', 'csv'), anyString(8)),
+      since: auditInstant,
+      until: auditInstant,
+    }),
+  },
+  'GET /api/audit-log/verify': { who: 'admin' },
+  'GET /api/audit-log/head': { who: 'admin' },
   'GET /api/scim-tokens': { who: 'admin' },
   'DELETE /api/scim-tokens/:id': {
     who: 'admin',
@@ -1120,14 +1154,19 @@ function expectWellFormed(response: LightMyRequestResponse, label: string, strea
     expectProblem(response, label);
   } else if (response.statusCode !== 204) {
     expect(response.headers['content-type'], label).toMatch(
-      stream ? /^text\/event-stream/ : /^application\/json/,
+      stream ? /^(?:text\/event-stream|application\/x-ndjson|text\/csv)/ : /^application\/json/,
     );
   }
 }
 
-/** The bulk run events route answers a stream (Server-Sent Events), not JSON. */
+/**
+ * Routes that answer a stream, not JSON: the bulk run events (Server-Sent Events) and the audit
+ * log export (JSON Lines or CSV).
+ */
 const isEventStream = (request: HttpRequest) =>
-  request.method === 'GET' && /^\/api\/bulk-syncs\/[^/?]*\/events(\?|$)/.test(request.url);
+  request.method === 'GET' &&
+  (/^\/api\/bulk-syncs\/[^/?]*\/events(\?|$)/.test(request.url) ||
+    /^\/api\/audit-log\/export(\?|$)/.test(request.url));
 
 /**
  * The fingerprint the database has now, when the last request was checked to have changed
