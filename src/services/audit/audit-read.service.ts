@@ -195,7 +195,9 @@ export function publishAuditChainHeads(
 ): () => void {
   const publish = async (): Promise<void> => {
     try {
-      for (const head of await allAuditChainHeads(repos)) {
+      const heads = await allAuditChainHeads(repos);
+      if (heads.length === 0) logger.info({ organizations: 0 }, 'audit chain head: no entries yet');
+      for (const head of heads) {
         logger.info(
           {
             organizationId: head.organizationId,
