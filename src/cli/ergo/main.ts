@@ -524,12 +524,10 @@ export async function run(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      )
+      // --help asked for: 0; a group without its subcommand (help shown) or a bad option: 2.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
         return EXIT.ok;
+      }
       return EXIT.usage;
     }
     const [code, title, detail, problemCode] =
