@@ -70,7 +70,7 @@ export function CategoryResults({
           {[...results]
             .sort((a, b) => CATEGORY_KEYS.indexOf(a.category) - CATEGORY_KEYS.indexOf(b.category))
             .map((result) => {
-              const changes = result.changes ?? [];
+              const changes = result.changes;
               const expanded = open.has(result.category);
               const panelId = `${id}-${result.category}`;
               return (

@@ -152,7 +152,7 @@ function MemberDriftDialogOpen({
 
 function DriftCategorySection({ category }: { category: DriftCategory }) {
   const differs = category.state === 'differs';
-  const changes = category.changes ?? [];
+  const changes = category.changes;
   const headingId = useId();
   return (
     <section
