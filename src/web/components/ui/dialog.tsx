@@ -1,9 +1,12 @@
 import * as DialogPrimitive from '@radix-ui/react-dialog';
 import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { useOverflow } from '#src/web/lib/use-overflow.ts';
 
 /**
  * A modal dialog (Radix: focus trap, Escape, labelled by its title, described by its
- * description). `preventClose` keeps it open while work is in progress.
+ * description). `preventClose` keeps it open while work is in progress. It never outgrows the
+ * window: header and footer stay in view and the body scrolls; a body that scrolls takes focus,
+ * so the keyboard can scroll it too.
  */
 export function Dialog({
   open,
@@ -30,6 +33,7 @@ export function Dialog({
   // Where focus goes back to on close: what had it when the dialog opened (e.g. the row's
   // action-menu trigger). Captured in a layout effect, before the dialog moves focus inside.
   const returnFocusTo = useRef<HTMLElement | null>(null);
+  const body = useOverflow('y');
   useLayoutEffect(() => {
     if (open && document.activeElement instanceof HTMLElement) {
       returnFocusTo.current = document.activeElement;
@@ -84,7 +88,13 @@ export function Dialog({
               <span aria-hidden="true">×</span>
             </DialogPrimitive.Close>
           </header>
-          <div className="dialog-body">{children}</div>
+          <div
+            ref={body.ref}
+            className="dialog-body"
+            {...(body.overflows ? { role: 'region', 'aria-label': title, tabIndex: 0 } : {})}
+          >
+            {children}
+          </div>
           {status ? <div className="dialog-status">{status}</div> : null}
           {footer ? <footer className="dialog-footer">{footer}</footer> : null}
         </DialogPrimitive.Content>

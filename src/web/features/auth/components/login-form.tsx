@@ -54,6 +54,8 @@ export function LoginForm() {
                 {...props}
                 type="email"
                 autoComplete="username"
+                // The page exists to log in: the first field is where typing goes.
+                autoFocus
                 required
                 value={email}
                 onChange={(event) => {

@@ -328,11 +328,12 @@ export function MemberTable({
           />
         </div>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
+        <div className="table-wrap cards-wrap">
+          {/* On narrow screens each row is a card and each cell a labelled line (app.css). */}
+          <table className="table member-cards">
             <thead>
               <tr>
-                <th scope="col" className="col-select">
+                <th scope="col" className="col-select" data-label="Select all on this page">
                   <input
                     ref={headerBox}
                     type="checkbox"
@@ -522,7 +523,7 @@ function MemberTableRow({
           }}
         />
       </td>
-      <td>
+      <td className="cell-person">
         <div className="person">
           <Avatar name={member.name} />
           <div className="person-text">
@@ -552,8 +553,10 @@ function MemberTableRow({
           </div>
         </div>
       </td>
-      <td className="cell-email">{member.email}</td>
-      <td>
+      <td className="cell-email" data-label="Email">
+        {member.email}
+      </td>
+      <td data-label="Role">
         {roleEditable ? (
           <select
             className="select-compact"
@@ -573,10 +576,10 @@ function MemberTableRow({
           </Badge>
         )}
       </td>
-      <td>
+      <td data-label="Access">
         <Badge tone={STATUS_TONES[member.status]}>{STATUS_LABELS[member.status]}</Badge>
       </td>
-      <td>
+      <td data-label="Teams">
         <div className="chips">
           {member.teams.map((team) => (
             <span key={team.id} className="chip">
@@ -585,7 +588,7 @@ function MemberTableRow({
           ))}
         </div>
       </td>
-      <td>
+      <td data-label="Last sync">
         {member.lastSync ? (
           <div className="last-sync" title={formatDateTime(member.lastSync.at)}>
             <span>
@@ -607,7 +610,7 @@ function MemberTableRow({
         )}
       </td>
       {showDrift ? (
-        <td className="cell-drift">
+        <td className="cell-drift" data-label="Drift from you">
           <DriftBadge member={member} onOpen={handlers.onViewDrift} />
         </td>
       ) : null}

@@ -3,13 +3,14 @@ import type { CategoryValue } from '#src/domain/settings/categories.ts';
 import { MEETING_TYPE_LABELS } from '#src/domain/settings/settings.schema.ts';
 import { Badge } from '#src/web/components/ui/badge.tsx';
 import { EmptyState } from '#src/web/components/ui/states.tsx';
+import { TableScroll } from '#src/web/components/ui/table-scroll.tsx';
 
 const crmLabel = (crm: CrmKey) => CRM_LABELS[crm];
 
 export function CustomPropertiesSummary({ value }: { value: CategoryValue<'custom_properties'> }) {
   if (value.properties.length === 0) return <EmptyState title="No custom properties yet." />;
   return (
-    <div className="table-wrap">
+    <TableScroll label="Custom properties">
       <table className="table table-compact">
         <caption className="sr-only">Custom properties</caption>
         <thead>
@@ -39,7 +40,7 @@ export function CustomPropertiesSummary({ value }: { value: CategoryValue<'custo
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -49,7 +50,7 @@ export function PipelineStagesSummary({ value }: { value: CategoryValue<'pipelin
       {value.stages.length === 0 ? (
         <EmptyState title="No pipeline stages yet." />
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Pipeline stages">
           <table className="table table-compact">
             <caption className="sr-only">Pipeline stages</caption>
             <thead>
@@ -85,12 +86,12 @@ export function PipelineStagesSummary({ value }: { value: CategoryValue<'pipelin
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {value.salesforceRecordTypes.length > 0 ? (
         <>
           <h3 className="section-title">Salesforce record types</h3>
-          <div className="table-wrap">
+          <TableScroll label="Salesforce record types">
             <table className="table table-compact">
               <caption className="sr-only">Salesforce record types</caption>
               <thead>
@@ -122,7 +123,7 @@ export function PipelineStagesSummary({ value }: { value: CategoryValue<'pipelin
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       ) : null}
     </div>
@@ -158,7 +159,7 @@ const KIND_LABELS = { email: 'Email', slack: 'Slack', crm_note: 'CRM note' } as 
 export function EmailTemplatesSummary({ value }: { value: CategoryValue<'email_templates'> }) {
   if (value.templates.length === 0) return <EmptyState title="No templates yet." />;
   return (
-    <div className="table-wrap">
+    <TableScroll label="Email templates">
       <table className="table table-compact">
         <caption className="sr-only">Email templates</caption>
         <thead>
@@ -186,6 +187,6 @@ export function EmailTemplatesSummary({ value }: { value: CategoryValue<'email_t
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

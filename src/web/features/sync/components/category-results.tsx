@@ -4,6 +4,7 @@ import { Badge } from '#src/web/components/ui/badge.tsx';
 import type { CategoryResult, ChangeCounts } from '#src/web/features/sync/api/sync-settings.ts';
 import { ItemChanges } from '#src/web/features/sync/components/item-changes.tsx';
 import { plural } from '#src/web/lib/format.ts';
+import { TableScroll } from '#src/web/components/ui/table-scroll.tsx';
 
 /**
  * "2 added, 1 updated"; "no change". `changed` with nothing added, updated or removed: the same
@@ -46,7 +47,7 @@ export function CategoryResults({
   };
 
   return (
-    <div className="table-wrap">
+    <TableScroll label={caption}>
       <table className="table table-compact">
         <caption className="sr-only">{caption}</caption>
         <thead>
@@ -128,6 +129,6 @@ export function CategoryResults({
             })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

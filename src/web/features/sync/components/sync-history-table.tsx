@@ -81,8 +81,9 @@ export function SyncHistoryTable({
 
   return (
     <section className="card">
-      <div className="table-wrap">
-        <table className="table">
+      <div className="table-wrap cards-wrap">
+        {/* On narrow screens each entry is a card and each cell a labelled line (app.css). */}
+        <table className="table history-cards">
           <caption className="sr-only">Sync history</caption>
           <thead>
             <tr>
@@ -110,26 +111,38 @@ export function SyncHistoryTable({
                 ))
               : items.map((item) => (
                   <tr key={item.id}>
-                    <td className="cell-when">
-                      <span>{formatDateTime(item.createdAt)}</span>
-                      <span className="muted">{formatRelative(item.createdAt)}</span>
+                    <td className="cell-when" data-label="When">
+                      <div>
+                        <span>{formatDateTime(item.createdAt)}</span>
+                        <span className="muted">{formatRelative(item.createdAt)}</span>
+                      </div>
                     </td>
-                    <td className="cell-name">{actionLabel(item)}</td>
-                    <td className="cell-name">{nameOf(item.actorId, item.actorName)}</td>
+                    <td className="cell-name" data-label="Action">
+                      {actionLabel(item)}
+                    </td>
+                    <td className="cell-name" data-label="By">
+                      {nameOf(item.actorId, item.actorName)}
+                    </td>
                     {showTarget ? (
-                      <td className="cell-name">{nameOf(item.targetId, item.targetName)}</td>
+                      <td className="cell-name" data-label="To">
+                        {nameOf(item.targetId, item.targetName)}
+                      </td>
                     ) : null}
-                    <td>
-                      <HistorySummary item={item} />
+                    <td data-label="What changed">
+                      <div>
+                        <HistorySummary item={item} />
+                      </div>
                     </td>
-                    <td>
-                      {item.status === 'failed' ? (
-                        <Badge tone="danger">Failed</Badge>
-                      ) : item.revertedBySyncId ? (
-                        <Badge tone="neutral">Reverted</Badge>
-                      ) : (
-                        <Badge tone="success">Applied</Badge>
-                      )}
+                    <td data-label="Status">
+                      <div>
+                        {item.status === 'failed' ? (
+                          <Badge tone="danger">Failed</Badge>
+                        ) : item.revertedBySyncId ? (
+                          <Badge tone="neutral">Reverted</Badge>
+                        ) : (
+                          <Badge tone="success">Applied</Badge>
+                        )}
+                      </div>
                     </td>
                     <td className="col-actions">
                       {isRevertible(item) ? (
@@ -141,6 +154,12 @@ export function SyncHistoryTable({
                           }}
                         >
                           Revert
+                          {/* Which sync: "Revert" ×N would not say what each one acts on. */}
+                          <span className="sr-only">
+                            {' '}
+                            the sync of {formatDateTime(item.createdAt)} to{' '}
+                            {nameOf(item.targetId, item.targetName)}
+                          </span>
                         </Button>
                       ) : null}
                     </td>
