@@ -171,7 +171,7 @@ export class SyncRunRepository {
       .select('id')
       .where('bulk_run_id', '=', bulkRunId)
       .where('target_id', '=', targetId)
-      .where('status', '=', 'applied')
+      .where('status', 'in', ['applied', 'partial'])
       .executeTakeFirst();
     return row?.id;
   }
@@ -184,10 +184,11 @@ export class SyncRunRepository {
       .execute();
   }
 
-  async updateResult(id: string, result: unknown): Promise<void> {
+  /** The result once known (Sync CRM's owner-property step), and the status it gives the run. */
+  async updateResult(id: string, result: unknown, status?: SyncStatus): Promise<void> {
     await this.db
       .updateTable('sync_runs')
-      .set({ result: toJson(result) })
+      .set({ result: toJson(result), ...(status === undefined ? {} : { status }) })
       .where('id', '=', id)
       .execute();
   }

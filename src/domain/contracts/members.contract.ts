@@ -12,7 +12,11 @@ import { CATEGORY_KEYS } from '#src/domain/settings/categories.ts';
 
 export const SYNC_ACTIONS = ['sync_crm', 'sync_settings', 'revert'] as const;
 export type SyncAction = (typeof SYNC_ACTIONS)[number];
-export const SYNC_STATUSES = ['applied', 'dry_run', 'failed', 'refused'] as const;
+/**
+ * `partial`: a Sync CRM whose keys were copied but whose owner-property step failed in some CRM
+ * (issue 14); like `applied`, its changes are in place and can be reverted.
+ */
+export const SYNC_STATUSES = ['applied', 'partial', 'dry_run', 'failed', 'refused'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export const DRIFT_STATES = ['in_sync', 'differs'] as const;
 /** Would Sync Settings from the admin change this category of the member's dashboard? */

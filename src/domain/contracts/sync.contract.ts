@@ -121,7 +121,13 @@ export type OwnerPropertyOutcome = (typeof OWNER_PROPERTY_OUTCOMES)[number];
 export const crmStepFailureSchema = z.object({
   status: z.literal('failed'),
   code: z.enum(CRM_FAILURE_CODES),
-  reason: z.string(),
+  reason: z
+    .string()
+    .describe('In words, naming the CRM ("HubSpot did not answer within 10 seconds…")'),
+  detail: z
+    .string()
+    .optional()
+    .describe("The CRM's own answer or the transport error, for support (never secrets)"),
 });
 export type CrmStepFailure = z.infer<typeof crmStepFailureSchema>;
 
@@ -147,6 +153,11 @@ export type CrmOwnerStepResult = z.infer<typeof crmOwnerStepResultSchema>;
 export const syncCrmResultSchema = z.object({
   syncId: z.string(),
   targetUserId: z.string(),
+  status: z
+    .enum(['applied', 'partial'])
+    .describe(
+      "`partial`: the keys were copied but some CRM's owner could not be checked (see `crms`); the history entry says so too",
+    ),
   copied: z
     .array(z.enum(CRM_KEYS))
     .describe('CRMs whose keys were copied from the organization admin'),
@@ -154,3 +165,30 @@ export const syncCrmResultSchema = z.object({
   crms: z.array(crmOwnerStepResultSchema).describe('The owner-property step, per copied CRM'),
 });
 export type SyncCrmResult = z.infer<typeof syncCrmResultSchema>;
+
+/**
+ * GET /api/members/{userId}/sync-crm/preview: what Sync CRM would do to the member's CRM
+ * connections, per CRM and without secrets, so the console can confirm before it overwrites.
+ */
+export const syncCrmPreviewSchema = z.object({
+  targetUserId: z.string(),
+  from: z
+    .object({ id: z.string(), name: z.string() })
+    .nullable()
+    .describe(
+      'The organization admin whose keys Sync CRM copies (null: the organization has none)',
+    ),
+  copies: z
+    .array(z.enum(CRM_KEYS))
+    .describe("The organization admin's CRMs: Sync CRM copies their keys"),
+  replaces: z
+    .array(z.enum(CRM_KEYS))
+    .describe("The member's own connections Sync CRM would overwrite with different keys"),
+  unchanged: z
+    .array(z.enum(CRM_KEYS))
+    .describe('Connections the member already has with the same keys: not written'),
+  kept: z
+    .array(z.enum(CRM_KEYS))
+    .describe("The member's connections the organization admin lacks: left as they are"),
+});
+export type SyncCrmPreview = z.infer<typeof syncCrmPreviewSchema>;

@@ -5,6 +5,7 @@ import { withProblems } from '#src/domain/contracts/problem.contract.ts';
 import {
   memberDriftReportSchema,
   revertResultSchema,
+  syncCrmPreviewSchema,
   syncCrmResultSchema,
   syncHistoryPageSchema,
   syncSettingsResultSchema,
@@ -14,6 +15,7 @@ import { idempotentReply } from '#src/http/idempotent.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import { syncCrm, syncCrmOwnerProperties } from '#src/services/sync/sync-crm.service.ts';
+import { previewSyncCrm } from '#src/services/sync/sync-crm-preview.service.ts';
 import { memberDrift } from '#src/services/sync/drift.service.ts';
 import { listSyncs } from '#src/services/sync/sync-history.service.ts';
 import { syncSettings } from '#src/services/sync/sync-settings.service.ts';
@@ -68,6 +70,20 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       idempotent(request, reply, `sync-crm:${request.params.userId}`, {}, (context) =>
         syncCrm(syncDeps, context, request.params.userId),
       ),
+  );
+
+  app.get(
+    '/api/members/:userId/sync-crm/preview',
+    {
+      schema: {
+        tags: ['sync'],
+        summary:
+          "What Sync CRM would do to the member's CRM connections: which CRMs it copies, which of the member's own connections it would replace (no secrets)",
+        params: memberParams,
+        response: withProblems({ 200: syncCrmPreviewSchema }),
+      },
+    },
+    async (request) => previewSyncCrm(syncDeps, contextOf(request), request.params.userId),
   );
 
   app.post(

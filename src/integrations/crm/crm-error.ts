@@ -15,6 +15,8 @@ export class CrmError extends Error {
   readonly vendorCode: string | undefined;
   /** How many attempts were made before giving up. */
   readonly attempts: number;
+  /** A `timeout`: how long each attempt waited for an answer. */
+  readonly timeoutMs: number | undefined;
 
   constructor(options: {
     crm: CrmKey;
@@ -23,6 +25,7 @@ export class CrmError extends Error {
     status?: number;
     vendorCode?: string;
     attempts?: number;
+    timeoutMs?: number;
   }) {
     super(options.message);
     this.crm = options.crm;
@@ -30,6 +33,7 @@ export class CrmError extends Error {
     this.status = options.status;
     this.vendorCode = options.vendorCode;
     this.attempts = options.attempts ?? 1;
+    this.timeoutMs = options.timeoutMs;
   }
 
   /** Kinds worth another attempt. */

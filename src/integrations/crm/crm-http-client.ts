@@ -239,6 +239,7 @@ export class CrmHttpClient {
         ? `The CRM did not answer within ${this.policy.timeoutMs} ms.`
         : `The CRM could not be reached (${this.scrub(errorText(caught))}).`,
       attempts,
+      ...(isTimeout ? { timeoutMs: this.policy.timeoutMs } : {}),
     });
   }
 

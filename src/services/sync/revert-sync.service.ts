@@ -115,7 +115,7 @@ async function findRevertible(
     );
   }
   if (
-    run.status !== 'applied' ||
+    (run.status !== 'applied' && run.status !== 'partial') ||
     !Array.isArray(run.snapshot) ||
     (run.snapshot as unknown[]).length === 0
   ) {

@@ -12,6 +12,7 @@ import {
   type LoadedCategory,
 } from '#src/services/settings/settings-store.ts';
 import { CRM_LABELS, type CrmFailureCode, type CrmKey } from '#src/domain/crm.ts';
+import { crmFailureSentence } from '#src/domain/crm-failure-text.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { CategoryValue } from '#src/domain/settings/categories.ts';
 import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
@@ -128,6 +129,7 @@ export async function syncCrm(
   return {
     syncId: committed.syncId,
     targetUserId: target.id,
+    status: crms.some(ownerStepFailed) ? 'partial' : 'applied',
     copied: committed.copied,
     message: copiedMessage(committed.copied),
     crms,
@@ -280,7 +282,14 @@ export async function syncCrmOwnerProperties(
     crms.length === 0
       ? 'The member has no CRM keys: run Sync CRM first.'
       : `Checked owner properties for ${crmList(crms)}.`;
-  return { syncId: run.id, targetUserId: target.id, copied: [], message, crms: results };
+  return {
+    syncId: run.id,
+    targetUserId: target.id,
+    status: results.some(ownerStepFailed) ? 'partial' : 'applied',
+    copied: [],
+    message,
+    crms: results,
+  };
 }
 
 /** The member's custom properties before the owner-property step, for undo and its version check. */
@@ -335,21 +344,28 @@ export async function runOwnerPropertyStep(
     );
     const run = await repos.syncRuns.findInOrganization(target.organizationId, syncId);
     const previous = (run?.result ?? {}) as { versionsAfter?: Record<string, number> };
-    await repos.syncRuns.updateResult(syncId, {
-      ...previous,
-      crms: results,
-      versionsAfter: {
-        ...previous.versionsAfter,
-        // The snapshot restores custom properties, so revert must see any later change to them.
-        custom_properties: versions.get('custom_properties') ?? 0,
+    const failed = results.some(ownerStepFailed);
+    await repos.syncRuns.updateResult(
+      syncId,
+      {
+        ...previous,
+        crms: results,
+        versionsAfter: {
+          ...previous.versionsAfter,
+          // The snapshot restores custom properties, so revert must see any later change to them.
+          custom_properties: versions.get('custom_properties') ?? 0,
+        },
       },
-    });
+      // Keys copied but some CRM's owner could not be checked: the run did not do all it set out
+      // to, and the history says so (issue 14).
+      failed ? 'partial' : 'applied',
+    );
     await appendAudit(repos, {
       organizationId: target.organizationId,
       actorId: context.actorId,
       targetId: target.id,
       action: 'sync_crm.owner_properties',
-      outcome: results.some((r) => r.ownerProperty.status === 'failed') ? 'failed' : 'applied',
+      outcome: failed ? 'failed' : 'applied',
       categories: ['custom_properties'],
       details: {
         syncId,
@@ -370,12 +386,17 @@ export async function runOwnerPropertyStep(
   return results;
 }
 
+/** The owner lookup or the owner-property write failed in that CRM: it was not checked. */
+export function ownerStepFailed(result: CrmOwnerStepResult): boolean {
+  return result.owner.status === 'failed' || result.ownerProperty.status === 'failed';
+}
+
 /** A connection that cannot be used at all (its grant was revoked): both steps skipped. */
 function unusableConnection(crm: CrmKey, error: CrmError): CrmOwnerStepResult {
   return {
     crm,
     label: CRM_LABELS[crm],
-    owner: failureOf(error),
+    owner: failureOf(error, crm),
     ownerProperty: { status: 'skipped', reason: 'The owner could not be looked up.' },
   };
 }
@@ -421,7 +442,7 @@ async function ownerStepFor(
   } catch (error) {
     return {
       ...base,
-      owner: failureOf(error),
+      owner: failureOf(error, crm),
       ownerProperty: { status: 'skipped', reason: 'The owner could not be looked up.' },
     };
   }
@@ -466,29 +487,32 @@ async function ownerStepFor(
     return {
       ...base,
       owner: { status: 'found', id: owner.id, name: owner.name },
-      ownerProperty: failureOf(error),
+      ownerProperty: failureOf(error, crm),
     };
   }
 }
 
 /**
- * A failed step: the CrmError's kind as the code (rate_limited, quota_exhausted,
- * expired_credentials…) and its message, already written for a person (the rate-limit policies
- * say when to try again) and free of secrets.
+ * A failed step: the CrmError's kind as the code and a sentence a person can act on, free of
+ * secrets. The rate-limit policies and the connectors' own checks already write such sentences
+ * (naming the CRM, saying when to try again); a bare status line ("HubSpot answered 503 …") or a
+ * transport error ("The CRM did not answer …") becomes the code's sentence, the original kept as
+ * `detail` for whoever investigates.
  */
-function failureOf(error: unknown): CrmStepFailure {
+function failureOf(error: unknown, crm: CrmKey): CrmStepFailure {
   if (error instanceof CrmError) {
-    return {
-      status: 'failed',
-      code: error.kind,
-      reason: `${error.message}${error.vendorCode ? ` (${error.vendorCode})` : ''}`,
-    };
+    const technical = `${error.message}${error.vendorCode ? ` (${error.vendorCode})` : ''}`;
+    if (/^The CRM |\banswered \d{3}\b/.test(error.message)) {
+      return {
+        status: 'failed',
+        code: error.kind,
+        reason: crmFailureSentence(error.crm, error.kind, { timeoutMs: error.timeoutMs }),
+        detail: technical,
+      };
+    }
+    return { status: 'failed', code: error.kind, reason: technical };
   }
-  return {
-    status: 'failed',
-    code: 'unexpected',
-    reason: 'Unexpected error while talking to the CRM.',
-  };
+  return { status: 'failed', code: 'unexpected', reason: crmFailureSentence(crm, 'unexpected') };
 }
 
 /** The failure codes of one CRM's step, for the audit entry. */

@@ -1027,6 +1027,8 @@ const MATRIX: Record<string, RouteSpec> = {
   },
   'POST /api/members/:userId/sync-crm': syncToMemberSpec(),
   'POST /api/members/:userId/sync-crm/owner-properties': syncToMemberSpec(),
+  // Read-only, but asked before a run and refused as the run is.
+  'GET /api/members/:userId/sync-crm/preview': syncToMemberSpec(),
   'POST /api/members/:userId/sync-settings': syncToMemberSpec({
     categories: ['company_details', 'task_settings'],
   }),

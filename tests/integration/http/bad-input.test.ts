@@ -777,6 +777,11 @@ const FUZZ: Record<string, FuzzSpec> = {
       { params: { userId: '%00' }, headers: { 'idempotency-key': 'nul-crm' } },
     ],
   },
+  'GET /api/members/:userId/sync-crm/preview': {
+    who: 'admin',
+    params: userIdParam,
+    examples: () => [{ params: { userId: '%00' } }, { params: { userId: firstTarget() } }],
+  },
   'POST /api/members/:userId/sync-crm/owner-properties': {
     who: 'admin',
     params: userIdParam,

@@ -8,6 +8,8 @@ import { createUnitOfWork, type UnitOfWork } from '#src/repositories/repositorie
 import { readCrmCredentials } from '#src/services/crm-connections/crm-connection.service.ts';
 import { readCategory } from '#src/services/settings/settings-store.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
+import { previewSyncCrm } from '#src/services/sync/sync-crm-preview.service.ts';
+import { listSyncs } from '#src/services/sync/sync-history.service.ts';
 import {
   syncCrm,
   syncCrmOwnerProperties,
@@ -301,5 +303,117 @@ describe('Sync CRM and Salesforce field-level security', () => {
       ) as string,
     });
     expect((await ownerFieldAs(emulators.urls.salesforce, session)).described).toBeUndefined();
+  });
+});
+
+describe('Sync CRM preview: confirm before overwriting (issue 14)', () => {
+  it("names the member's own connections Sync CRM would replace, and none once they match", async () => {
+    const memberId = await setup({ ownerKeys });
+    const before = await previewSyncCrm(deps, { actorId: adminId }, memberId);
+    expect(before).toEqual({
+      targetUserId: memberId,
+      from: { id: primaryAdminId, name: expect.any(String) as string },
+      copies: [...CRM_KEYS],
+      replaces: ['pipedrive'],
+      unchanged: [],
+      kept: [],
+    });
+    expect(JSON.stringify(before)).not.toMatch(/member-pipedrive-token|fp:/);
+
+    await syncCrm(deps, { actorId: adminId }, memberId);
+    expect(await previewSyncCrm(deps, { actorId: adminId }, memberId)).toMatchObject({
+      replaces: [],
+      unchanged: [...CRM_KEYS],
+    });
+  });
+
+  it('an organization admin without keys replaces nothing and keeps what the member has', async () => {
+    const memberId = await setup({ ownerKeys: [] });
+    expect(await previewSyncCrm(deps, { actorId: adminId }, memberId)).toMatchObject({
+      copies: [],
+      replaces: [],
+      unchanged: [],
+      kept: ['pipedrive'],
+    });
+  });
+
+  it('is refused as Sync CRM is: a member without a dashboard, the primary admin', async () => {
+    await setup({ ownerKeys });
+    const invited = await insertOrganizationWithPeople(uow, keyring, {
+      primaryAdmin: { email: 'owner2@acme.test', canLogIn: false },
+      members: [{ email: 'invited@acme.test', canLogIn: false, dashboard: false }],
+    });
+    try {
+      const [member] = invited.members;
+      await expect(
+        previewSyncCrm(deps, { actorId: invited.primaryAdmin.id }, member?.id ?? ''),
+      ).rejects.toMatchObject({ code: 'dashboard_missing' });
+      await expect(
+        previewSyncCrm(deps, { actorId: adminId }, primaryAdminId),
+      ).rejects.toMatchObject({ code: 'forbidden' });
+    } finally {
+      await database.db
+        .deleteFrom('organizations')
+        .where('id', '=', invited.organizationId)
+        .execute();
+    }
+  });
+});
+
+describe('Sync CRM with failing CRMs: partial, in words (issue 14)', () => {
+  it('a CRM that does not answer: the run is partial, the reason says so in words, the keys stay', async () => {
+    const memberId = await setup({ ownerKeys });
+    emulators.servers.hubspot.setFaults({ latencyMs: 2_500 });
+
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+
+    expect(result.status).toBe('partial');
+    expect(result.copied.sort()).toEqual([...CRM_KEYS].sort());
+    expect(result.crms.find((c) => c.crm === 'hubspot')?.owner).toEqual({
+      status: 'failed',
+      code: 'timeout',
+      reason: 'HubSpot did not answer within 2 seconds. Try again in a few minutes.',
+      detail: 'The CRM did not answer within 2000 ms.',
+    });
+    const [entry] = (await listSyncs(deps, { actorId: adminId }, { memberId })).items;
+    expect(entry).toMatchObject({ id: result.syncId, action: 'sync_crm', status: 'partial' });
+
+    // A partial run's keys are in place: it can be reverted like an applied one.
+    await revertSync(deps, { actorId: primaryAdminId }, result.syncId);
+  }, 20_000);
+
+  it('a bare status line becomes a sentence; the CRM’s answer is kept as the detail', async () => {
+    const memberId = await setup({ ownerKeys });
+    emulators.servers.zoho.setFaults({ serverErrors: 1000 });
+
+    const result = await syncCrm(deps, { actorId: adminId }, memberId);
+
+    const zoho = result.crms.find((c) => c.crm === 'zoho')?.owner;
+    expect(zoho).toMatchObject({
+      status: 'failed',
+      code: 'server_error',
+      reason: 'Zoho had a problem on its side. Try again in a few minutes.',
+      detail: expect.stringMatching(/^Zoho CRM answered 5\d\d/) as string,
+    });
+    expect(result.status).toBe('partial');
+  });
+
+  it('a run whose every CRM was checked is applied, and so is a retry that succeeds', async () => {
+    const memberId = await setup({ ownerKeys });
+    emulators.servers.attio.setFaults({ serverErrors: 1000 });
+    const first = await syncCrm(deps, { actorId: adminId }, memberId);
+    expect(first.status).toBe('partial');
+
+    emulators.servers.attio.resetFaults();
+    const retry = await syncCrmOwnerProperties(deps, { actorId: adminId }, memberId);
+
+    expect(retry.status).toBe('applied');
+    const items = (await listSyncs(deps, { actorId: adminId }, { memberId })).items;
+    expect(items.map((i) => [i.id, i.status])).toEqual([
+      [retry.syncId, 'applied'],
+      [first.syncId, 'partial'],
+    ]);
+    const again = await syncCrm(deps, { actorId: adminId }, memberId);
+    expect(again.status).toBe('applied');
   });
 });
