@@ -9,6 +9,7 @@ import * as bulkRuns from '#src/db/migrations/20261202090000_bulk_runs.ts';
 import * as driftCache from '#src/db/migrations/20261202120000_drift_cache.ts';
 import * as crmGrants from '#src/db/migrations/20261202150000_crm_grants.ts';
 import * as provisioning from '#src/db/migrations/20261202170000_provisioning.ts';
+import * as apiTokens from '#src/db/migrations/20261202190000_api_tokens.ts';
 import * as syncPartialStatus from '#src/db/migrations/20261203090000_sync_partial_status.ts';
 
 /**
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261202120000_drift_cache': driftCache,
   '20261202150000_crm_grants': crmGrants,
   '20261202170000_provisioning': provisioning,
+  '20261202190000_api_tokens': apiTokens,
   '20261203090000_sync_partial_status': syncPartialStatus,
 };
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ApiTokenScope } from '#src/domain/contracts/api-tokens.contract.ts';
 import type { SyncAction, SyncStatus } from '#src/domain/contracts/members.contract.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
@@ -159,6 +160,21 @@ export interface ScimTokensTable {
   token_hint: string;
   created_by: string | null;
   created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** A personal API token (issue 15): only its SHA-256 and last 4 characters are kept. */
+export interface ApiTokensTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  scopes: ApiTokenScope[];
+  created_at: CreatedAt;
+  expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
@@ -357,6 +373,7 @@ export interface DB {
   crm_grants: CrmGrantsTable;
   invitations: InvitationsTable;
   scim_tokens: ScimTokensTable;
+  api_tokens: ApiTokensTable;
   mail_outbox: MailOutboxTable;
   oauth_states: OAuthStatesTable;
   sync_runs: SyncRunsTable;

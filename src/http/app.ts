@@ -25,6 +25,7 @@ import { meRoutes } from '#src/http/routes/me.routes.ts';
 import { crmOAuthRoutes } from '#src/http/routes/crm-oauth.routes.ts';
 import { invitationsRoutes } from '#src/http/routes/invitations.routes.ts';
 import { scimRoutes } from '#src/http/routes/scim.routes.ts';
+import { apiTokenRoutes } from '#src/http/routes/api-tokens.routes.ts';
 import { auditRoutes } from '#src/http/routes/audit.routes.ts';
 import { teamsRoutes } from '#src/http/routes/teams.routes.ts';
 import type { Mailer } from '#src/services/mail/mailer.ts';
@@ -129,15 +130,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'Ergo Admin API',
         version: deps.version,
         description:
-          "Everything the Admin console does: Sync CRM, Sync Settings to User, history and undo, members, and a user's own dashboard. Errors are application/problem+json with a stable `code`. State-changing requests need the `x-csrf-token` header from `POST /api/auth/login` or `GET /api/me`. " +
+          "Everything the Admin console does: Sync CRM, Sync Settings to User, history and undo, members, and a user's own dashboard. Errors are application/problem+json with a stable `code`. With a session cookie, state-changing requests need the `x-csrf-token` header from `POST /api/auth/login` or `GET /api/me`; with a personal API token (`Authorization: Bearer ergo_pat_…`, created in My settings, scopes read / sync / admin) no CSRF token is needed and a request beyond the token's scope is 403 token_scope. " +
           `Request bodies may nest at most ${MAX_INPUT_DEPTH} levels of arrays and objects (deeper: 400 invalid_request).`,
       },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(deps.secureCookies) },
+          apiToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A personal API token (My settings, or `ergo login`)',
+          },
         },
       },
-      security: [{ session: [] }],
+      security: [{ session: [] }, { apiToken: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -253,6 +259,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Event streams end when the server starts closing, so shutdown is not held up by them.
   await app.register(bulkRoutes, { deps: { ...deps, isShuttingDown: () => closing } });
   await app.register(meRoutes, { deps });
+  await app.register(apiTokenRoutes, { deps });
   await app.register(crmOAuthRoutes, { deps });
   await app.register(invitationsRoutes, { deps });
   await app.register(teamsRoutes, { deps });

@@ -1,6 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '#src/domain/errors.ts';
+import { scopeAllows } from '#src/domain/contracts/api-tokens.contract.ts';
+import { tokenRequirement } from '#src/http/token-scopes.ts';
+import { authenticateApiToken } from '#src/services/auth/api-tokens.service.ts';
 import { resolveSession, type AuthDeps } from '#src/services/auth/auth.service.ts';
 import '#src/http/request-context.ts';
 
@@ -37,16 +40,47 @@ const PUBLIC_API_PATTERNS = [
 ];
 
 /**
- * Resolves the session cookie on every request, and enforces the CSRF token (header
- * `x-csrf-token`, compared in constant time) on every state-changing request with a session.
+ * Resolves who a request acts for on every request: a personal API token (`Authorization:
+ * Bearer`, /api routes only; its scope checked against the route, token-scopes.ts) or else the
+ * session cookie, and enforces the CSRF token (header `x-csrf-token`, compared in constant time)
+ * on every state-changing request with a session. A token needs no CSRF token: a browser never
+ * attaches it by itself.
  */
 export function registerAuth(app: FastifyInstance, deps: AuthDeps, cookieName: string): void {
   app.decorateRequest('auth', undefined);
   app.addHook('onRequest', async (request) => {
-    const token = request.cookies[cookieName];
-    request.auth = token ? await resolveSession(deps, token) : undefined;
     const path = request.url.split('?')[0] ?? '';
-    if (!request.auth) {
+    const bearer = path.startsWith('/api/') ? bearerOf(request.headers.authorization) : undefined;
+    if (bearer !== undefined) {
+      // A personal API token (issue 15): in place of cookie and CSRF token, never beside them.
+      const route = request.routeOptions.url ?? path;
+      const found = await authenticateApiToken(deps, bearer, {
+        ip: request.ip,
+        method: request.method,
+        route,
+        requestId: request.id,
+      });
+      request.auth = { via: 'token', ...found };
+      const needed = tokenRequirement(request.method, route);
+      if (needed === 'session') {
+        throw new AppError(
+          'token_scope',
+          'This request needs a signed-in session, not an API token (it starts a browser flow or creates tokens).',
+        );
+      }
+      if (!scopeAllows(found.token.scopes, needed)) {
+        throw new AppError(
+          'token_scope',
+          `This API token has the ${found.token.scopes.join(', ')} scope; this request needs ${needed}. Create a token with the ${needed} scope in My settings.`,
+          { needed },
+        );
+      }
+      return;
+    }
+    const token = request.cookies[cookieName];
+    const session = token ? await resolveSession(deps, token) : undefined;
+    request.auth = session && { via: 'session', ...session };
+    if (!session) {
       // Refuse before the body is validated: an anonymous caller learns nothing about the route.
       // HEAD is GET without the body: public where GET is.
       const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${path}`;
@@ -66,13 +100,20 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps, cookieName: s
       return;
     }
     const given = request.headers['x-csrf-token'];
-    if (typeof given !== 'string' || !safeEqual(given, request.auth.csrfToken)) {
+    if (typeof given !== 'string' || !safeEqual(given, session.csrfToken)) {
       throw new AppError(
         'csrf_failed',
         'The request is missing its security token. Reload the page and try again.',
       );
     }
   });
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined without one. */
+function bearerOf(header: string | undefined): string | undefined {
+  // Other schemes (Basic from a proxy in front of the console, say) are not ours: ignored.
+  if (header === undefined || !/^Bearer(\s|$)/i.test(header)) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '#src/db/schema.ts';
+import { ApiTokenRepository } from '#src/repositories/api-token.repository.ts';
 import { AuditRepository } from '#src/repositories/audit.repository.ts';
 import { BulkRunRepository } from '#src/repositories/bulk-run.repository.ts';
 import { JobSqlRepository } from '#src/repositories/job-sql.repository.ts';
@@ -34,6 +35,7 @@ export interface Repositories {
   invitations: InvitationRepository;
   mailOutbox: MailOutboxRepository;
   scimTokens: ScimTokenRepository;
+  apiTokens: ApiTokenRepository;
   audit: AuditRepository;
   syncRuns: SyncRunRepository;
   sessions: SessionRepository;
@@ -59,6 +61,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     invitations: new InvitationRepository(db),
     mailOutbox: new MailOutboxRepository(db),
     scimTokens: new ScimTokenRepository(db),
+    apiTokens: new ApiTokenRepository(db),
     audit: new AuditRepository(db),
     syncRuns: new SyncRunRepository(db),
     sessions: new SessionRepository(db),

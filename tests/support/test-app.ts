@@ -123,6 +123,22 @@ export interface Agent {
   cookie: string;
   csrfToken: string;
   userId: string;
+  /** A personal API token: sent as `Authorization: Bearer`, in place of cookie and CSRF token. */
+  bearer?: string;
+}
+
+/** The headers a request as `agent` carries: its token, or its cookie and (on writes) CSRF token. */
+export function agentHeaders(
+  agent: Agent | undefined,
+  method: string,
+  csrf = true,
+): Record<string, string> {
+  if (!agent) return {};
+  if (agent.bearer !== undefined) return { authorization: `Bearer ${agent.bearer}` };
+  return {
+    cookie: agent.cookie,
+    ...(csrf && method !== 'GET' ? { 'x-csrf-token': agent.csrfToken } : {}),
+  };
 }
 
 /** Logs in through the API and returns what a browser would hold. */
@@ -156,11 +172,7 @@ export function request(
   return app.inject({
     method,
     url,
-    headers: {
-      ...(agent ? { cookie: agent.cookie } : {}),
-      ...(agent && method !== 'GET' ? { 'x-csrf-token': agent.csrfToken } : {}),
-      ...headers,
-    },
+    headers: { ...agentHeaders(agent, method), ...headers },
     ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
   });
 }

@@ -1,4 +1,9 @@
 import type {
+  ApiToken as ApiTokenContract,
+  ApiTokenList,
+  CreatedApiToken,
+} from '#src/domain/contracts/api-tokens.contract.ts';
+import type {
   AuditChainHead,
   AuditExportFormat,
   AuditVerification,
@@ -35,15 +40,7 @@ export class ApiProblem extends Error {
   }
 }
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  scopes: ('read' | 'sync' | 'admin')[];
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ApiToken = Wire<ApiTokenContract>;
 
 export type BulkRun = Wire<BulkRunView>;
 
@@ -164,7 +161,7 @@ export class ErgoClient {
     return this.json('DELETE', `/api/me/api-tokens/${encodeURIComponent(tokenId)}`);
   }
 
-  tokens(): Promise<ApiToken[] | { items: ApiToken[] }> {
+  tokens(): Promise<Wire<ApiTokenList>> {
     return this.json('GET', '/api/me/api-tokens');
   }
 
@@ -204,7 +201,7 @@ export async function createTokenWithPassword(
       csrf: session.csrfToken,
       body: { name: tokenName, scopes: ['read', 'sync', 'admin'], expiresInDays: null },
     });
-    const body = (await created.json()) as { token: string; apiToken: ApiToken };
+    const body = (await created.json()) as Wire<CreatedApiToken>;
     return { ...body, user: session.user };
   } finally {
     await request(server, 'POST', '/api/auth/logout', { cookie, csrf: session.csrfToken }).catch(

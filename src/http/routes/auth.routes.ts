@@ -93,7 +93,8 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; authDeps: AuthDe
       return {
         user: { ...auth.user, hasDashboard: dashboard !== undefined },
         organization: organization ? { id: organization.id, name: organization.name } : null,
-        csrfToken: auth.csrfToken,
+        // With an API token there is no session, so no CSRF token: requests need none.
+        csrfToken: auth.via === 'session' ? auth.csrfToken : '',
       };
     },
   );

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isCrmKey } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { AppDeps } from '#src/http/app.ts';
-import { contextOf, requireAuth } from '#src/http/request-context.ts';
+import { contextOf, requireAuth, requireSession } from '#src/http/request-context.ts';
 import {
   completeOAuthConnect,
   oauthAvailability,
@@ -67,7 +67,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
       },
     },
     async (request) => {
-      const auth = requireAuth(request);
+      const auth = requireSession(request);
       const crm = request.params.crm;
       return startOAuthConnect(
         oauthDeps,
@@ -107,7 +107,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
       const back = (query: Record<string, string>) =>
         reply.redirect(`${CONNECTIONS_PAGE}?${new URLSearchParams(query).toString()}`, 303);
       if (!isCrmKey(crm)) return back({ error: 'invalid_request' });
-      if (!request.auth) return back({ crm, error: 'unauthenticated' });
+      if (request.auth?.via !== 'session') return back({ crm, error: 'unauthenticated' });
       const query = new URL(request.url, 'http://callback.invalid').searchParams;
       try {
         await completeOAuthConnect(

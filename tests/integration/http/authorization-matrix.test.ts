@@ -3,7 +3,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '#src/db/schema.ts';
+import type { ApiTokenScope } from '#src/domain/contracts/api-tokens.contract.ts';
 import type { ErrorCode } from '#src/domain/errors.ts';
+import { createApiToken } from '#src/services/auth/api-tokens.service.ts';
 import { saveCrmConnections } from '#src/services/crm-connections/crm-connection.service.ts';
 import { createInvitedUsers } from '#src/services/invitations/invitation.service.ts';
 import {
@@ -782,6 +784,79 @@ async function scimTokenListTarget(object: ObjectKey, actor: ActorContext): Prom
   };
 }
 
+/** A personal API token of `userId`, made through the service (as POST /api/me/api-tokens does). */
+async function apiTokenOf(
+  userId: string,
+  scopes: ApiTokenScope[] = ['read'],
+): Promise<{ id: string; token: string }> {
+  const user = await world.uow.read.users.findById(userId);
+  if (!user) throw new Error(`no user ${userId}`);
+  const created = await createApiToken(
+    { uow: world.uow },
+    {
+      user: {
+        id: user.id,
+        organizationId: user.organization_id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        status: user.status,
+      },
+    },
+    { name: 'matrix', scopes, expiresInDays: 1 },
+  );
+  return { id: created.apiToken.id, token: created.token };
+}
+
+/**
+ * DELETE /api/me/api-tokens/:tokenId: one's own token (204); a colleague's or an outsider's
+ * reads as not found (tokens are personal: an admin cannot revoke a member's either).
+ */
+async function apiTokenTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  switch (object) {
+    case 'own':
+      return {
+        params: { tokenId: (await apiTokenOf(actor.userId)).id },
+        org: actor.org,
+        allowed: actor.self,
+      };
+    case 'colleague': {
+      const colleague = actor.key === 'member' ? fixed.admin : fixed.member;
+      return {
+        params: { tokenId: (await apiTokenOf(colleague.userId)).id },
+        org: actor.org,
+        allowed: colleague.self,
+      };
+    }
+    case 'outsider': {
+      const outsider = primaryOf(other(actor.org));
+      return {
+        params: { tokenId: (await apiTokenOf(outsider.userId)).id },
+        org: other(actor.org),
+        allowed: outsider.self,
+      };
+    }
+    default:
+      throw new Error(`no API token object ${object}`);
+  }
+}
+
+/** GET /api/me/api-tokens: one's own tokens only, never the tokens themselves. */
+async function apiTokenListTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  const mine = await apiTokenOf(actor.userId);
+  const colleague = await apiTokenOf((actor.key === 'member' ? fixed.admin : fixed.member).userId);
+  return {
+    ...(await noTarget(object, actor)),
+    check: (response) => {
+      if (response.statusCode !== 200) return;
+      const ids = response.json<{ items: { id: string }[] }>().items.map((t) => t.id);
+      expect(ids).toContain(mine.id);
+      expect(ids).not.toContain(colleague.id);
+      expect(response.body).not.toContain('ergo_pat_');
+    },
+  };
+}
+
 /** GET /api/dev/outbox (the world's mailer is the outbox, not demo mode): own organization's mail. */
 async function outboxTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
   counter += 1;
@@ -1303,6 +1378,37 @@ const MATRIX: Record<string, RouteSpec> = {
     },
     target: scimTokenTarget,
   },
+  // Personal API tokens (issue 15): everyone's own, nobody else's.
+  'POST /api/me/api-tokens': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 201, admin: 201, owner: 201, outsiderAdmin: 201 },
+    target: async (object, actor) => ({
+      ...(await noTarget(object, actor)),
+      body: { name: 'Matrix CLI', scopes: ['read'], expiresInDays: 1 },
+      check: (response) => {
+        if (response.statusCode === 201)
+          expect(response.json<{ token: string }>().token).toMatch(/^ergo_pat_/);
+      },
+    }),
+  },
+  'GET /api/me/api-tokens': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: apiTokenListTarget,
+  },
+  'DELETE /api/me/api-tokens/:tokenId': {
+    objects: ['own', 'colleague', 'outsider'],
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member:        { own: 204, colleague: 404, outsider: 404 },
+      admin:         { own: 204, colleague: 404, outsider: 404 },
+      owner:         { own: 204, colleague: 404, outsider: 404 },
+      outsiderAdmin: { own: 204, colleague: 404, outsider: 404 },
+    },
+    target: apiTokenTarget,
+  },
 };
 
 /** Writes that touch only sessions, which the fingerprint leaves out on purpose. */
@@ -1394,7 +1500,7 @@ function buildRequest(route: string, target: Target): HttpRequest {
 }
 
 /**
- * No user, team, sync, bulk run or SCIM token id of an organization the viewer may not see
+ * No user, team, sync, bulk run, SCIM or API token id of an organization the viewer may not see
  * appears in a response (outbox messages have serial ids: their GET row checks them itself).
  */
 async function expectNoForeignIds(
@@ -1424,6 +1530,11 @@ async function expectNoForeignIds(
       .select('id')
       .where('organization_id', 'in', orgIds)
       .execute()),
+    ...(await db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('organization_id', 'in', orgIds)
+      .execute()),
   ].map((r) => r.id);
   const sent = `${request.url} ${JSON.stringify(request.body ?? null)}`;
   const leaked = ids.filter((id) => !sent.includes(id) && response.body.includes(id));
@@ -1440,10 +1551,23 @@ async function runRow(row: Row): Promise<void> {
   }
 }
 
-async function runCell(row: Row, spec: RouteSpec): Promise<void> {
-  const expected = expectationOf(spec, row.cell);
-  const label = `${row.route} as ${row.actor} on ${row.object}`;
-  const actor = await actorContext(row.actor, spec);
+/** A cell sent with a personal API token of the actor instead of their session. */
+interface TokenVariant {
+  scope: ApiTokenScope;
+  /** The scope is short of what the route needs (or it needs a session): 403 token_scope. */
+  refused: boolean;
+}
+
+async function runCell(row: Row, spec: RouteSpec, token?: TokenVariant): Promise<void> {
+  const expected =
+    token?.refused === true
+      ? { status: 403, code: 'token_scope' as const }
+      : expectationOf(spec, row.cell);
+  const label = `${row.route} as ${row.actor} on ${row.object}${token ? ` with a ${token.scope} token` : ''}`;
+  const session = await actorContext(row.actor, spec);
+  const actor: ActorContext = token
+    ? { ...session, agent: await tokenAgent(session, token.scope) }
+    : session;
   const target = await spec.target(row.object, actor);
   const request = buildRequest(row.route, target);
 
@@ -1470,7 +1594,9 @@ async function runCell(row: Row, spec: RouteSpec): Promise<void> {
   );
   target.check?.(response);
 
-  if (!isOk(expected.status)) await positiveControl(row, spec, target, request, label);
+  // A token refused where a session is needed: the control is the actor's own (fresh) session.
+  const control = token?.refused === true && spec.freshSession === true ? session.self : undefined;
+  if (!isOk(expected.status)) await positiveControl(row, spec, target, request, label, control);
 }
 
 /**
@@ -1484,9 +1610,10 @@ async function positiveControl(
   target: Target,
   request: HttpRequest,
   label: string,
+  self?: Agent,
 ): Promise<void> {
-  let allowed = target.allowed;
-  if (row.object === 'none') {
+  let allowed = self ?? target.allowed;
+  if (row.object === 'none' && !self) {
     const key = (['member', 'admin', 'owner'] as const).find((actor) => {
       const cell = cellOf(spec, actor, 'none');
       return cell !== null && isOk(typeof cell === 'number' ? cell : cell[0]);
@@ -1510,6 +1637,79 @@ async function positiveControl(
     `${label}, control on a colleague: ${describeResponse(control)}`,
   ).toBe(true);
 }
+
+const tokenAgents = new Map<string, Agent>();
+
+/** The actor with a token of `scope` (one per user and scope): Bearer, no cookie, no CSRF. */
+async function tokenAgent(actor: ActorContext, scope: ApiTokenScope): Promise<Agent> {
+  const key = `${actor.userId}:${scope}`;
+  let agent = tokenAgents.get(key);
+  if (!agent) {
+    const { token } = await apiTokenOf(actor.userId, [scope]);
+    agent = { cookie: '', csrfToken: '', userId: actor.userId, bearer: token };
+    tokenAgents.set(key, agent);
+  }
+  return agent;
+}
+
+/**
+ * What a token needs per route (issue 15), as the API documents it: any GET `read`; these
+ * writes `sync`; these a session; every other write `admin` (revoking another of one's tokens
+ * too: a token may revoke only itself with less, tests/integration/http/api-tokens.test.ts).
+ */
+const TOKEN_SYNC_WRITES = [
+  'POST /api/members/:userId/sync-settings',
+  'POST /api/members/:userId/sync-crm',
+  'POST /api/members/:userId/sync-crm/owner-properties',
+  'POST /api/syncs/:syncId/revert',
+  'POST /api/bulk-syncs',
+  'POST /api/bulk-syncs/:id/cancel',
+  'POST /api/bulk-syncs/:id/retry',
+  'POST /api/bulk-syncs/:id/revert',
+  'PUT /api/me/settings/:category',
+  'PUT /api/me/crm-connections/:crm',
+  'DELETE /api/me/crm-connections/:crm',
+  'POST /api/me/crm-connections/:crm/test',
+];
+const TOKEN_SESSION_ONLY = [
+  'POST /api/auth/login',
+  'POST /api/auth/logout',
+  'POST /api/invitations/:token/accept',
+  'POST /api/me/crm-connections/:crm/oauth',
+  'POST /api/me/api-tokens',
+];
+
+function tokenNeeds(route: string): ApiTokenScope | 'session' {
+  if (route.startsWith('GET ')) return 'read';
+  if (TOKEN_SESSION_ONLY.includes(route)) return 'session';
+  return TOKEN_SYNC_WRITES.includes(route) ? 'sync' : 'admin';
+}
+
+/**
+ * Token rows: every /api route × every signed-in actor, on the actor's first object, with a
+ * token of just the scope the route needs (the same answer as the session's), and for the
+ * owner a token one scope short (403 token_scope, nothing changed). Routes that need a session
+ * refuse every token.
+ */
+const TOKEN_ROWS: (Row & { token: TokenVariant })[] = Object.entries(MATRIX)
+  .filter(([route]) => route.split(' ')[1]?.startsWith('/api/'))
+  .flatMap(([route, spec]) => {
+    const needs = tokenNeeds(route);
+    return (['member', 'admin', 'owner', 'outsiderAdmin'] as const).flatMap((actor) => {
+      const object = spec.objects[0] ?? 'none';
+      const cell = cellOf(spec, actor, object);
+      if (cell === null) return [];
+      const base = { route, actor, object, cell };
+      if (needs === 'session')
+        return [{ ...base, token: { scope: 'admin' as const, refused: true } }];
+      const rows = [{ ...base, token: { scope: needs, refused: false } }];
+      if (actor === 'owner' && needs !== 'read') {
+        const short = needs === 'admin' ? 'sync' : 'read';
+        rows.push({ ...base, token: { scope: short, refused: true } });
+      }
+      return rows;
+    });
+  });
 
 // --- the tests -----------------------------------------------------------------------------------
 
@@ -1538,6 +1738,23 @@ describe('authorization matrix', () => {
       }
     });
   }
+
+  describe('personal API tokens: a token does what its scope and its owner allow, no more', () => {
+    for (const row of TOKEN_ROWS) {
+      const outcome = row.token.refused
+        ? '403 token_scope'
+        : String(typeof row.cell === 'number' ? row.cell : row.cell[0]);
+      it(`${row.route} as ${row.actor} with a ${row.token.scope} token: ${outcome}`, async () => {
+        const spec = MATRIX[row.route];
+        if (!spec) throw new Error(row.route);
+        try {
+          await runCell(row, spec, row.token);
+        } finally {
+          await spec.afterRow?.();
+        }
+      });
+    }
+  });
 
   describe('CSRF: a state-changing request without the x-csrf-token header is refused', () => {
     const writes = Object.keys(MATRIX).filter((route) => !route.startsWith('GET '));

@@ -60,6 +60,8 @@ const pools = {
   tokens: [] as string[],
   /** SCIM tokens of Acme and of Globex. */
   scimTokens: [] as string[],
+  /** Personal API tokens: the admin's, and Globex's owner's (not found for the admin). */
+  apiTokens: [] as string[],
 };
 
 /**
@@ -159,6 +161,15 @@ beforeAll(async () => {
     });
     expect(response.statusCode, describeResponse(response)).toBe(201);
     pools.scimTokens.push(response.json<{ id: string }>().id);
+  }
+  for (const agent of [admin, await login(world, world.people.globex.owner)]) {
+    const response = await send(world.app, agent, {
+      method: 'POST',
+      url: '/api/me/api-tokens',
+      body: { name: 'Fuzz CLI', scopes: ['read'], expiresInDays: 1 },
+    });
+    expect(response.statusCode, describeResponse(response)).toBe(201);
+    pools.apiTokens.push(response.json<{ apiToken: { id: string } }>().apiToken.id);
   }
   for (const target of targets.slice(0, 3)) {
     const response = await send(world.app, admin, {
@@ -1036,6 +1047,28 @@ const FUZZ: Record<string, FuzzSpec> = {
   },
   'GET /api/audit-log/verify': { who: 'admin' },
   'GET /api/audit-log/head': { who: 'admin' },
+  // Personal API tokens (issue 15): names, scopes, expiries, ids.
+  'POST /api/me/api-tokens': {
+    who: 'admin or member',
+    body: () =>
+      shaped({
+        name: maybe(text(120)),
+        scopes: maybe(
+          fc.array(fc.constantFrom('read', 'sync', 'admin', 'root', ''), { maxLength: 4 }),
+        ),
+        expiresInDays: maybe(fc.oneof(numberish, fc.constant(null))),
+      }),
+    examples: () => [
+      { body: json({ name: '\u0000', scopes: ['read'], expiresInDays: 1 }) },
+      { body: json({ name: 'x', scopes: ['read', 'read', 'read'], expiresInDays: null }) },
+      { body: json({ name: 'x', scopes: ['read'], expiresInDays: 365.5 }) },
+    ],
+  },
+  'GET /api/me/api-tokens': { who: 'admin or member' },
+  'DELETE /api/me/api-tokens/:tokenId': {
+    who: 'admin or member',
+    params: () => ({ tokenId: routedId(pools.apiTokens) }),
+  },
   'GET /api/scim-tokens': { who: 'admin' },
   'DELETE /api/scim-tokens/:id': {
     who: 'admin',

@@ -181,6 +181,15 @@ const SHAPES: Record<string, RouteShape> = {
     fields: { name: { type: 'string', valid: ' ' } },
   },
   'DELETE /api/scim-tokens/:id': { params: () => ({ id: NO_SCIM_TOKEN }), fields: {} },
+  'POST /api/me/api-tokens': {
+    params: () => ({}),
+    fields: {
+      name: { type: 'string', valid: ' ' },
+      scopes: { type: 'array', valid: ['read'] },
+      expiresInDays: { type: 'number', valid: 1 },
+    },
+  },
+  'DELETE /api/me/api-tokens/:tokenId': { params: () => ({ tokenId: NO_SCIM_TOKEN }), fields: {} },
 };
 
 /**

@@ -10,11 +10,13 @@ import {
   slugOf,
 } from '#src/web/features/settings/components/category-meta.ts';
 import { CategoryEditor } from '#src/web/features/settings/components/category-editor.tsx';
+import { ApiTokens } from '#src/web/features/api-tokens/components/api-tokens.tsx';
 import { CrmConnections } from '#src/web/features/settings/components/crm-connections.tsx';
 import { Link } from '#src/web/lib/router.tsx';
 import { NotFoundRoute } from '#src/web/app/routes/not-found.tsx';
 
 const CRM_SLUG = 'crm-connections';
+const API_TOKENS_SLUG = 'api-tokens';
 
 /** My settings: one page per category of your own dashboard, and your CRM connections. */
 export function SettingsRoute({ slug }: { slug: string | undefined }) {
@@ -34,6 +36,7 @@ export function SettingsRoute({ slug }: { slug: string | undefined }) {
             </Link>
           ),
         )}
+        <Link to={`/settings/${API_TOKENS_SLUG}`}>API tokens</Link>
       </nav>
       <div className="settings-main">
         <SettingsPage slug={slug} />
@@ -54,6 +57,18 @@ function SettingsPage({ slug }: { slug: string | undefined }) {
           description="Your CRM keys, one connection per CRM. Keys are shown masked: only their last 4 characters."
         />
         <CrmConnections />
+      </>
+    );
+  }
+
+  if (slug === API_TOKENS_SLUG) {
+    return (
+      <>
+        <PageHeader
+          title="API tokens"
+          description="Personal API tokens for the ergo CLI and scripts. Each is shown once when created."
+        />
+        <ApiTokens />
       </>
     );
   }

@@ -23,7 +23,17 @@ export const GUARDED_TABLES = [
   'invitations',
   'scim_tokens',
   'mail_outbox',
+  // Personal API tokens (issue 15), all but their last-used time (see FINGERPRINT_ROWS).
+  'api_tokens',
 ] as const satisfies readonly (keyof DB)[];
+
+/**
+ * What of a guarded table's row the fingerprint covers, where not all of it: a request made with
+ * a token records its use (last used, once a minute), as one with a session touches the session.
+ */
+const FINGERPRINT_ROWS: Partial<Record<(typeof GUARDED_TABLES)[number], ReturnType<typeof sql>>> = {
+  api_tokens: sql`(t.id, t.user_id, t.name, t.token_hash, t.scopes, t.expires_at, t.revoked_at)::text`,
+};
 
 /**
  * Tables a refusal may write to: the audit trail records refused attempts, every request
@@ -55,7 +65,7 @@ export async function fingerprint(db: Kysely<DB>): Promise<Fingerprint> {
         name: string;
         rows: number;
         digest: string;
-      }>`select ${table}::text as name, count(*)::int as rows, md5(coalesce(string_agg(t::text, E'\n' order by t::text), '')) as digest from ${sql.table(table)} t`,
+      }>`select ${table}::text as name, count(*)::int as rows, md5(coalesce(string_agg(${FINGERPRINT_ROWS[table] ?? sql`t::text`}, E'\n' order by ${FINGERPRINT_ROWS[table] ?? sql`t::text`}), '')) as digest from ${sql.table(table)} t`,
   );
   const { rows } = await sql<{
     name: string;

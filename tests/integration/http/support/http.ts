@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '#src/domain/errors.ts';
-import type { Agent } from '#tests/support/test-app.ts';
+import { agentHeaders, type Agent } from '#tests/support/test-app.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -26,8 +26,7 @@ export function send(
 ): Promise<LightMyRequestResponse> {
   const csrf = options.csrf ?? true;
   const headers: Record<string, string> = {
-    ...(agent ? { cookie: agent.cookie } : {}),
-    ...(agent && csrf && request.method !== 'GET' ? { 'x-csrf-token': agent.csrfToken } : {}),
+    ...agentHeaders(agent, request.method, csrf),
     ...request.headers,
   };
   if (request.body !== undefined) {

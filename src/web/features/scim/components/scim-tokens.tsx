@@ -2,6 +2,7 @@ import { useState, type SubmitEvent } from 'react';
 import { Badge } from '#src/web/components/ui/badge.tsx';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
+import { CopyValue } from '#src/web/components/ui/copy-value.tsx';
 import { Dialog } from '#src/web/components/ui/dialog.tsx';
 import { Field } from '#src/web/components/ui/field.tsx';
 import { EmptyState, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
@@ -221,47 +222,6 @@ function CreateScimTokenDialog({ onClose }: { onClose: () => void }) {
         </Field>
       </form>
     </Dialog>
-  );
-}
-
-/** A read-only value with a copy button (the token is selectable too, should copying fail). */
-function CopyValue({ label, value }: { label: string; value: string }) {
-  const toast = useToast();
-  const copy = () => {
-    navigator.clipboard.writeText(value).then(
-      () => {
-        toast.show({ tone: 'success', title: `${label} copied` });
-      },
-      () => {
-        toast.show({
-          tone: 'error',
-          title: `${label} could not be copied`,
-          body: 'Select it and copy it by hand.',
-        });
-      },
-    );
-  };
-  return (
-    <Field label={label}>
-      {(props) => (
-        <div style={{ display: 'flex', alignItems: 'center', gap: 'var(--space-2)' }}>
-          <input
-            style={{ flex: 1 }}
-            {...props}
-            type="text"
-            readOnly
-            spellCheck={false}
-            value={value}
-            onFocus={(event) => {
-              event.target.select();
-            }}
-          />
-          <Button size="sm" onClick={copy} aria-label={`Copy ${label}`}>
-            Copy
-          </Button>
-        </div>
-      )}
-    </Field>
   );
 }
 

@@ -1,0 +1,340 @@
+import { useState, type SubmitEvent } from 'react';
+import type { ApiTokenScope } from '#src/domain/contracts/api-tokens.contract.ts';
+import { Badge } from '#src/web/components/ui/badge.tsx';
+import { Button } from '#src/web/components/ui/button.tsx';
+import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
+import { CopyValue } from '#src/web/components/ui/copy-value.tsx';
+import { Dialog } from '#src/web/components/ui/dialog.tsx';
+import { Field } from '#src/web/components/ui/field.tsx';
+import { EmptyState, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
+import { useToast } from '#src/web/components/ui/toast.tsx';
+import {
+  useApiTokens,
+  useCreateApiToken,
+  useRevokeApiToken,
+  type ApiToken,
+  type CreatedApiToken,
+} from '#src/web/features/api-tokens/api/api-tokens.ts';
+import { formatDateTime, formatRelative } from '#src/web/lib/format.ts';
+
+/** The three access levels a token can have (each includes the ones before it). */
+export const SCOPE_CHOICES: { scope: ApiTokenScope; label: string; description: string }[] = [
+  {
+    scope: 'read',
+    label: 'Read only',
+    description: 'See members, teams, drift, history and the audit log; change nothing.',
+  },
+  {
+    scope: 'sync',
+    label: 'Read and sync',
+    description:
+      'Also run Sync Settings and Sync CRM (one member or a team), revert syncs, and change your own settings.',
+  },
+  {
+    scope: 'admin',
+    label: 'Full access',
+    description: 'Also manage members, teams, invitations and SCIM tokens, as you can.',
+  },
+];
+
+const EXPIRY_CHOICES = [
+  { days: 7, label: '7 days' },
+  { days: 30, label: '30 days' },
+  { days: 90, label: '90 days' },
+  { days: 365, label: '1 year' },
+  { days: null, label: 'Never' },
+] as const;
+
+function scopeLabel(token: ApiToken): string {
+  const best = [...SCOPE_CHOICES].reverse().find((c) => token.scopes.includes(c.scope));
+  return best?.label ?? token.scopes.join(', ');
+}
+
+function isExpired(token: ApiToken): boolean {
+  return token.expiresAt !== null && new Date(token.expiresAt).getTime() <= Date.now();
+}
+
+/**
+ * My settings → API tokens: the signed-in user's personal API tokens for the `ergo` CLI and
+ * scripts. Create (name, access, expiry; the token is shown once), list with last use, revoke
+ * with confirmation. A token acts as you and never does more than you may.
+ */
+export function ApiTokens() {
+  const tokens = useApiTokens();
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<ApiToken | undefined>(undefined);
+
+  return (
+    <section className="stack" aria-labelledby="api-tokens-title">
+      <div
+        style={{
+          display: 'flex',
+          justifyContent: 'space-between',
+          alignItems: 'flex-start',
+          gap: 'var(--space-4)',
+          flexWrap: 'wrap',
+        }}
+      >
+        <div>
+          <h2 id="api-tokens-title" className="section-title">
+            Personal API tokens
+          </h2>
+          <p className="muted">
+            For the <code>ergo</code> command-line tool and your scripts: send a token as{' '}
+            <code>Authorization: Bearer …</code>. A token acts as you and never does more than you
+            may; if your role changes, so does what it can do.
+          </p>
+        </div>
+        <Button
+          variant="primary"
+          onClick={() => {
+            setCreating(true);
+          }}
+        >
+          Create API token
+        </Button>
+      </div>
+
+      {tokens.isPending ? (
+        <LoadingState label="Loading your API tokens…" />
+      ) : tokens.isError ? (
+        <ErrorCallout error={tokens.error} />
+      ) : tokens.data.items.length === 0 ? (
+        <EmptyState title="No API tokens yet">
+          Create one for each tool or script, so you can revoke one without breaking the others.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table table-compact" aria-labelledby="api-tokens-title">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Token</th>
+                <th scope="col">Access</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.items.map((token) => (
+                <tr key={token.id}>
+                  <td>{token.name}</td>
+                  <td>
+                    <span className="masked-key">••••{token.hint}</span>
+                  </td>
+                  <td>{scopeLabel(token)}</td>
+                  <td>{formatDateTime(token.createdAt)}</td>
+                  <td>{token.expiresAt ? formatDateTime(token.expiresAt) : 'Never'}</td>
+                  <td>{token.lastUsedAt ? formatRelative(token.lastUsedAt) : 'Never'}</td>
+                  <td>
+                    {token.revokedAt ? (
+                      <Badge tone="neutral" title={formatDateTime(token.revokedAt)}>
+                        Revoked
+                      </Badge>
+                    ) : isExpired(token) ? (
+                      <Badge tone="neutral">Expired</Badge>
+                    ) : (
+                      <Badge tone="success">Active</Badge>
+                    )}
+                  </td>
+                  <td>
+                    {token.revokedAt ? null : (
+                      <Button
+                        size="sm"
+                        variant="danger"
+                        aria-label={`Revoke the API token ${token.name}`}
+                        onClick={() => {
+                          setRevoking(token);
+                        }}
+                      >
+                        Revoke
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {creating ? (
+        <CreateApiTokenDialog
+          onClose={() => {
+            setCreating(false);
+          }}
+        />
+      ) : null}
+      {revoking ? (
+        <RevokeApiTokenDialog
+          token={revoking}
+          onClose={() => {
+            setRevoking(undefined);
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function CreateApiTokenDialog({ onClose }: { onClose: () => void }) {
+  const create = useCreateApiToken();
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState<ApiTokenScope>('read');
+  const [expiry, setExpiry] = useState<string>('30');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [created, setCreated] = useState<CreatedApiToken | undefined>(undefined);
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const trimmed = name.trim();
+    if (trimmed.length === 0 || trimmed.length > 100) {
+      setError('Give the token a name of 1 to 100 characters, e.g. "Laptop CLI".');
+      return;
+    }
+    setError(undefined);
+    create.mutate(
+      {
+        name: trimmed,
+        scopes: [scope],
+        expiresInDays: expiry === 'never' ? null : Number(expiry),
+      },
+      { onSuccess: setCreated },
+    );
+  };
+
+  if (created) {
+    return (
+      <Dialog
+        open
+        onOpenChange={(open) => {
+          if (!open) onClose();
+        }}
+        title="API token created"
+        description="Copy the token now: it is shown only once. Ergo keeps only its last 4 characters."
+        footer={
+          <Button variant="primary" onClick={onClose}>
+            Done
+          </Button>
+        }
+      >
+        <div className="stack">
+          <CopyValue label="API token" value={created.token} />
+          <p className="muted">
+            With the CLI: <code>ergo login --server {window.location.origin}</code> makes a token
+            for you; or set <code>ERGO_SERVER</code> and <code>ERGO_TOKEN</code>.
+          </p>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose();
+      }}
+      preventClose={create.isPending}
+      title="Create API token"
+      description="The token acts as you, within the access you choose here."
+      status={create.isError ? <ErrorCallout error={create.error} /> : null}
+      footer={
+        <>
+          <Button disabled={create.isPending} onClick={onClose}>
+            Cancel
+          </Button>
+          <Button variant="primary" type="submit" form="create-api-token" busy={create.isPending}>
+            Create token
+          </Button>
+        </>
+      }
+    >
+      <form id="create-api-token" className="form" onSubmit={submit} noValidate>
+        <Field label="Token name" hint='Where you use it, e.g. "Laptop CLI".' error={error}>
+          {(props) => (
+            <input
+              {...props}
+              type="text"
+              autoComplete="off"
+              maxLength={100}
+              value={name}
+              onChange={(event) => {
+                setName(event.target.value);
+              }}
+            />
+          )}
+        </Field>
+        <fieldset className="radio-group">
+          <legend>Access</legend>
+          {SCOPE_CHOICES.map((choice) => (
+            <label key={choice.scope} className="radio">
+              <input
+                type="radio"
+                name="api-token-scope"
+                value={choice.scope}
+                checked={scope === choice.scope}
+                onChange={() => {
+                  setScope(choice.scope);
+                }}
+              />
+              <span>
+                <strong>{choice.label}</strong>
+                <span className="field-hint"> {choice.description}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <Field label="Expires after">
+          {(props) => (
+            <select
+              {...props}
+              value={expiry}
+              onChange={(event) => {
+                setExpiry(event.target.value);
+              }}
+            >
+              {EXPIRY_CHOICES.map((choice) => (
+                <option key={choice.label} value={choice.days === null ? 'never' : choice.days}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </form>
+    </Dialog>
+  );
+}
+
+function RevokeApiTokenDialog({ token, onClose }: { token: ApiToken; onClose: () => void }) {
+  const revoke = useRevokeApiToken();
+  const toast = useToast();
+  return (
+    <ConfirmDialog
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose();
+      }}
+      title={`Revoke ${token.name}?`}
+      description={`The token ending ${token.hint} stops working at once: tools and scripts using it will be refused.`}
+      confirmLabel="Revoke token"
+      busy={revoke.isPending}
+      onConfirm={() => {
+        revoke.mutate(token.id, {
+          onSuccess: () => {
+            toast.show({ tone: 'success', title: `${token.name} revoked` });
+            onClose();
+          },
+        });
+      }}
+    >
+      {revoke.isError ? <ErrorCallout error={revoke.error} /> : null}
+    </ConfirmDialog>
+  );
+}
