@@ -191,10 +191,11 @@ describe('GET /api/audit-log', () => {
     }
   });
 
-  it('refuses a cursor it did not issue, an unreadable date and an unknown parameter (400)', async () => {
+  it('refuses a cursor it did not issue, an unreadable date, a year PostgreSQL has not and an unknown parameter (400)', async () => {
     for (const query of [
       '?cursor=bm9wZQ',
       '?since=yesterday',
+      '?since=0000-01-01T00:00:00Z',
       '?until=2026-13-45',
       '?limit=0',
       '?secret=1',
