@@ -43,6 +43,8 @@ const TEAM = 'Sales East';
 const MENU_MEMBER = 'Priya Natarajan';
 /** A member with no CRM connection per viewport, so Sync CRM replaces nothing and runs at once. */
 const SYNC_CRM_MEMBERS = ['Daniel Okafor', 'Sofia Marchetti', 'Hana Kobayashi'] as const;
+/** The keyboard walk's member: no CRM connection either, and not synced by the steps above. */
+const KEYBOARD_MEMBER = "Liam O'Connor";
 
 /** axe's serious and critical findings on the page as it is now, one line each. */
 async function axeFindings(page: Page, where: string): Promise<string[]> {
@@ -456,4 +458,53 @@ describe.skipIf(!hasChromium)('The console on a phone, a tablet and a desktop', 
       }, 60_000);
     });
   }
+  it('on a phone, the guide by keyboard alone: Tab to a card’s menu, arrows, Enter, Escape', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.baseUrl}/admin?team=${teamId}`);
+    await waitForRows(page);
+    const focusedName = () =>
+      page.evaluate<string | null>(
+        "document.activeElement && (document.activeElement.getAttribute('aria-label') || document.activeElement.textContent)",
+      );
+    // The first Tab offers the skip link; then Tab goes through the page in reading order.
+    await page.keyboard.press('Tab');
+    expect(await focusedName()).toBe('Skip to content');
+    const trigger = `Actions for ${KEYBOARD_MEMBER}`;
+    let presses = 0;
+    while ((await focusedName()) !== trigger && presses < 80) {
+      await page.keyboard.press('Tab');
+      presses += 1;
+    }
+    expect(await focusedName()).toBe(trigger);
+
+    // "Open the member's action menu." "Select Sync Settings to User." Escape closes.
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu');
+    await visible(menu.getByRole('menuitem', { name: 'Sync CRM' }));
+    await page.keyboard.press('ArrowDown');
+    await visible(
+      menu
+        .getByRole('menuitem', { name: 'Sync Settings to User' })
+        .and(page.locator('[data-highlighted]')),
+    );
+    await page.keyboard.press('Enter');
+    const settings = page.getByRole('dialog', { name: 'Sync Settings to User' });
+    await visible(settings.getByRole('checkbox', { name: 'Custom properties', exact: true }));
+    await page.keyboard.press('Escape');
+    await hidden(settings);
+    expect(await focusedName()).toBe(trigger);
+
+    // "Select Sync CRM." "Wait for the sync to finish." Then Escape, and focus is back.
+    await page.keyboard.press('Enter');
+    await visible(menu.getByRole('menuitem', { name: 'Sync CRM' }));
+    await page.keyboard.press('Enter');
+    const crm = page.getByRole('dialog', { name: 'Sync CRM' });
+    const done = crm.getByRole('button', { name: 'Done' });
+    await visible(done);
+    await expect.poll(() => done.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    await hidden(crm);
+    expect(await focusedName()).toBe(trigger);
+  }, 60_000);
 });
