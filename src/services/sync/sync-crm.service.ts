@@ -11,7 +11,7 @@ import {
   loadDashboardValues,
   type LoadedCategory,
 } from '#src/services/settings/settings-store.ts';
-import { CRM_LABELS, type CrmFailureCode, type CrmKey } from '#src/domain/crm.ts';
+import { CRM_KEYS, CRM_LABELS, type CrmFailureCode, type CrmKey } from '#src/domain/crm.ts';
 import { crmFailureSentence } from '#src/domain/crm-failure-text.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { CategoryValue } from '#src/domain/settings/categories.ts';
@@ -310,7 +310,7 @@ function propertiesSnapshot(loaded: LoadedCategory | undefined): {
 function copiedMessage(copied: readonly CrmKey[]): string {
   return copied.length === 0
     ? 'The organization admin has no CRM keys, so there was nothing to copy.'
-    : `Copied CRM keys for ${crmList(copied)} from the organization admin.`;
+    : `Copied CRM keys for ${crmList(CRM_KEYS.filter((k) => copied.includes(k)))} from the organization admin.`;
 }
 
 /** Per CRM: find the owner by email → record the owner property → ensure it in the CRM. */

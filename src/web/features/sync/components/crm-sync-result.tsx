@@ -1,11 +1,12 @@
 import { Badge, type Tone } from '#src/web/components/ui/badge.tsx';
 import { Callout } from '#src/web/components/ui/states.tsx';
+import { TableScroll } from '#src/web/components/ui/table-scroll.tsx';
 import type {
   CrmOwnerStepResult,
   OwnerPropertyStatus,
   SyncCrmResult,
 } from '#src/web/features/sync/api/sync-crm.ts';
-import { CRM_KEYS, CRM_LABELS } from '#src/domain/crm.ts';
+import { CRM_KEYS, CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
 
 /** How each owner-property outcome reads, here and in a bulk Sync CRM's results. */
 export const OWNER_PROPERTY_TEXT: Record<OwnerPropertyStatus, { text: string; tone: Tone }> = {
@@ -18,10 +19,34 @@ export const OWNER_PROPERTY_TEXT: Record<OwnerPropertyStatus, { text: string; to
   skipped: { text: 'Skipped', tone: 'warning' },
 };
 
-export function hasOwnerPropertyFailure(result: SyncCrmResult): boolean {
-  return result.crms.some(
+/** The CRMs whose owner could not be checked: the lookup or the owner-property write failed. */
+export function failedCrms(result: Pick<SyncCrmResult, 'crms'>): CrmOwnerStepResult[] {
+  return result.crms.filter(
     (c) => c.ownerProperty.status === 'failed' || c.owner.status === 'failed',
   );
+}
+
+export function hasOwnerPropertyFailure(result: SyncCrmResult): boolean {
+  return failedCrms(result).length > 0;
+}
+
+/** What happened, in one line (the dialog's heading, a notification's title). */
+export function crmSyncHeading(result: SyncCrmResult): string {
+  const failed = failedCrms(result).length;
+  if (failed > 0) {
+    const what = `owner properties could not be checked for ${failed} CRM${failed === 1 ? '' : 's'}`;
+    return result.copied.length > 0 ? `Keys copied; ${what}` : `The ${what}`;
+  }
+  if (result.copied.length === 0 && result.crms.length === 0) return 'Nothing to copy';
+  return 'Sync finished';
+}
+
+/** "HubSpot", "HubSpot and Zoho", "HubSpot, Zoho and Attio". */
+export function crmNames(crms: readonly CrmKey[]): string {
+  const names = CRM_KEYS.filter((k) => crms.includes(k)).map((k) => CRM_LABELS[k]);
+  return names.length <= 1
+    ? (names[0] ?? '')
+    : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
 }
 
 function OwnerCell({ step }: { step: CrmOwnerStepResult | undefined }) {
@@ -73,21 +98,22 @@ export function CrmSyncResult({
       </Callout>
     );
   }
-  const failed = hasOwnerPropertyFailure(result);
+  const failed = failedCrms(result);
   return (
     <div className="stack">
-      <Callout tone={failed ? 'warning' : 'success'} title="Sync finished">
+      <Callout tone={failed.length > 0 ? 'warning' : 'success'} title={crmSyncHeading(result)}>
         <p>{result.message}</p>
-        {failed ? (
+        {failed.length > 0 ? (
           <p>
-            The keys are copied. Some CRM owner properties could not be checked: see the reasons
-            below, then retry the owner properties.
+            The keys are in place. Ergo could not check {memberName}’s CRM owner properties in{' '}
+            {crmNames(failed.map((c) => c.crm))}: the reasons are below. Retry the owner properties
+            when the CRM answers again.
           </p>
         ) : (
           <p>Ergo then checked the CRM owner properties for {memberName}.</p>
         )}
       </Callout>
-      <div className="table-wrap">
+      <TableScroll label="Result per CRM">
         <table className="table table-compact">
           <caption className="sr-only">Result per CRM</caption>
           <thead>
@@ -118,7 +144,7 @@ export function CrmSyncResult({
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   );
 }

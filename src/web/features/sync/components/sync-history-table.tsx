@@ -25,7 +25,7 @@ const REFUSED_REVERT_ADVICE =
 function isRevertible(item: SyncHistoryItem): boolean {
   return (
     item.action !== 'revert' &&
-    item.status === 'applied' &&
+    (item.status === 'applied' || item.status === 'partial') &&
     item.revertedBySyncId === null &&
     !isNoChangeSync(item)
   );
@@ -139,6 +139,8 @@ export function SyncHistoryTable({
                           <Badge tone="danger">Failed</Badge>
                         ) : item.revertedBySyncId ? (
                           <Badge tone="neutral">Reverted</Badge>
+                        ) : item.status === 'partial' ? (
+                          <Badge tone="warning">Partial</Badge>
                         ) : (
                           <Badge tone="success">Applied</Badge>
                         )}
