@@ -261,6 +261,16 @@ describe.skipIf(!hasChromium)('The console on a phone, a tablet and a desktop', 
           if (headerShown) problems.push(`${where}: the column headers are still shown`);
           const labelled = await row.locator('td[data-label]').count();
           if (labelled < 5) problems.push(`${where}: card fields are not labelled`);
+          // Still a table to a screen reader: a row of cells under the column headers.
+          const cells = page
+            .getByRole('table')
+            .getByRole('row')
+            .filter({ hasText: MENU_MEMBER })
+            .getByRole('cell');
+          if ((await cells.count()) < 5) problems.push(`${where}: cards lost their table roles`);
+          if ((await page.getByRole('columnheader', { name: 'Email' }).count()) !== 1) {
+            problems.push(`${where}: the Email column header is not read out`);
+          }
         } else {
           if (rowDisplay !== 'table-row') problems.push(`${where}: rows are not a table`);
           if (!headerShown) problems.push(`${where}: the column headers are hidden`);
