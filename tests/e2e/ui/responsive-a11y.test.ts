@@ -370,6 +370,25 @@ describe.skipIf(!hasChromium)('The console on a phone, a tablet and a desktop', 
         expect(problems).toEqual([]);
       }, 60_000);
 
+      it('View drift fits the window and passes axe', async () => {
+        const { page } = browser;
+        const where = `drift ${String(viewport.width)}`;
+        const problems: string[] = [];
+        await page.getByRole('button', { name: `Actions for ${MENU_MEMBER}` }).click();
+        await page.getByRole('menuitem', { name: 'View drift' }).click();
+        const dialog = page.getByRole('dialog', { name: /^Drift from your settings/ });
+        await visible(dialog);
+        await hidden(dialog.locator('.loading-state').first());
+        await screenshot(page, `responsive-drift-${String(viewport.width)}`);
+        problems.push(...(await pageChecks(page, where)));
+        if (!(await inViewport(dialog, viewport))) problems.push(`${where}: the dialog is clipped`);
+        const close = dialog.getByRole('button', { name: 'Close', exact: true }).first();
+        if (!(await inViewport(close, viewport))) problems.push(`${where}: Close is not visible`);
+        await page.keyboard.press('Escape');
+        await hidden(dialog);
+        expect(problems).toEqual([]);
+      });
+
       it('All members fits and passes axe', async () => {
         const { page } = browser;
         await page
