@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { toJson } from '#src/db/json.ts';
+import type { SyncHistoryFilter } from '#src/domain/contracts/sync.contract.ts';
 import type { DB, SyncAction, SyncStatus } from '#src/db/schema.ts';
 
 export interface SyncRunRecord {
@@ -196,7 +197,7 @@ export class SyncRunRepository {
   /** Newest applied first (by `seq`), with actor and target names; `beforeSeq` is the cursor. */
   async list(
     organizationId: string,
-    filter: { targetId?: string; limit: number; beforeSeq?: number },
+    filter: SyncHistoryFilter & { limit: number; beforeSeq?: number },
   ): Promise<SyncRunListItem[]> {
     let query = this.db
       .selectFrom('sync_runs')
@@ -207,7 +208,12 @@ export class SyncRunRepository {
       .where('sync_runs.organization_id', '=', organizationId)
       .orderBy('sync_runs.seq', 'desc')
       .limit(filter.limit);
-    if (filter.targetId) query = query.where('sync_runs.target_id', '=', filter.targetId);
+    if (filter.memberId) query = query.where('sync_runs.target_id', '=', filter.memberId);
+    if (filter.actorId) query = query.where('sync_runs.actor_id', '=', filter.actorId);
+    if (filter.action) query = query.where('sync_runs.action', '=', filter.action);
+    if (filter.status) query = query.where('sync_runs.status', '=', filter.status);
+    if (filter.since) query = query.where('sync_runs.created_at', '>=', filter.since);
+    if (filter.until) query = query.where('sync_runs.created_at', '<', filter.until);
     if (filter.beforeSeq !== undefined) query = query.where('sync_runs.seq', '<', filter.beforeSeq);
     return (await query.execute()).map((r) => ({
       ...toRecord(r),

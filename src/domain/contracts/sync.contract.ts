@@ -192,3 +192,32 @@ export const syncCrmPreviewSchema = z.object({
     .describe("The member's connections the organization admin lacks: left as they are"),
 });
 export type SyncCrmPreview = z.infer<typeof syncCrmPreviewSchema>;
+
+/**
+ * The sync history's filters (GET /api/syncs and its CSV export): the member synced to, the admin
+ * who ran it, the action, the status and a time range (`since` inclusive, `until` exclusive).
+ */
+export interface SyncHistoryFilter {
+  memberId?: string;
+  actorId?: string;
+  action?: (typeof SYNC_ACTIONS)[number];
+  status?: (typeof SYNC_STATUSES)[number];
+  since?: Date;
+  until?: Date;
+}
+
+/** The columns of the sync history's CSV export, in order. */
+export const SYNC_HISTORY_CSV_COLUMNS = [
+  'id',
+  'at',
+  'action',
+  'status',
+  'categories',
+  'admin_id',
+  'admin_name',
+  'member_id',
+  'member_name',
+  'reverts_sync_id',
+  'reverted_by_sync_id',
+  'result',
+] as const;

@@ -9,6 +9,7 @@ import {
 } from '#src/domain/contracts/audit.contract.ts';
 import { problemSchema, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
+import { instant } from '#src/http/query.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import {
   AUDIT_EXPORT_MEDIA_TYPES,
@@ -22,19 +23,6 @@ import {
   listAuditLog,
   verifyAuditLog,
 } from '#src/services/audit/audit-read.service.ts';
-
-/**
- * An instant: an ISO 8601 date-time with its offset, or a date (midnight UTC), in the years 1 to
- * 9999 (PostgreSQL has no year 0, which JavaScript's Date would send).
- */
-const instant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .transform((text) => new Date(text))
-  .refine((date) => !Number.isNaN(date.getTime()), 'is not a valid date')
-  .refine((date) => {
-    const year = date.getUTCFullYear();
-    return year >= 1 && year <= 9999;
-  }, 'must be in the years 1 to 9999');
 
 const timeRange = {
   since: instant.optional().describe('Entries at or after this time (ISO 8601)'),

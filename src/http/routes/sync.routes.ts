@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { withProblems } from '#src/domain/contracts/problem.contract.ts';
+import { Readable } from 'node:stream';
+import { SYNC_ACTIONS, SYNC_STATUSES } from '#src/domain/contracts/members.contract.ts';
+import { problemSchema, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import {
   memberDriftReportSchema,
   revertResultSchema,
@@ -9,15 +11,22 @@ import {
   syncCrmResultSchema,
   syncHistoryPageSchema,
   syncSettingsResultSchema,
+  type SyncHistoryFilter,
 } from '#src/domain/contracts/sync.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { idempotentReply } from '#src/http/idempotent.ts';
+import { instant } from '#src/http/query.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
 import { syncCrm, syncCrmOwnerProperties } from '#src/services/sync/sync-crm.service.ts';
 import { previewSyncCrm } from '#src/services/sync/sync-crm-preview.service.ts';
 import { memberDrift } from '#src/services/sync/drift.service.ts';
-import { listSyncs } from '#src/services/sync/sync-history.service.ts';
+import {
+  exportSyncs,
+  listSyncs,
+  syncHistoryCsvHeader,
+  syncHistoryCsvRow,
+} from '#src/services/sync/sync-history.service.ts';
 import { syncSettings } from '#src/services/sync/sync-settings.service.ts';
 import type { SyncContext } from '#src/services/sync/sync-support.ts';
 
@@ -29,11 +38,44 @@ const syncSettingsBody = z
     dryRun: z.boolean().optional(),
   })
   .optional();
+const HISTORY_CSV_MEDIA_TYPE = 'text/csv; charset=utf-8';
+
+const historyFilter = {
+  memberId: z.string().max(100).optional().describe('Only syncs to this member (user id)'),
+  actorId: z.string().max(100).optional().describe('Only syncs run by this admin (user id)'),
+  action: z.enum(SYNC_ACTIONS).optional(),
+  status: z.enum(SYNC_STATUSES).optional(),
+  since: instant.optional().describe('Syncs at or after this time (ISO 8601)'),
+  until: instant.optional().describe('Syncs before this time (ISO 8601)'),
+};
 const historyQuery = z.strictObject({
-  memberId: z.string().max(100).optional(),
+  ...historyFilter,
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
+const historyExportQuery = z.strictObject({
+  ...historyFilter,
+  format: z.enum(['csv']).default('csv'),
+});
+
+/** The filter as the service takes it: only the parameters given. */
+function filterOf(query: {
+  memberId?: string | undefined;
+  actorId?: string | undefined;
+  action?: SyncHistoryFilter['action'];
+  status?: SyncHistoryFilter['status'];
+  since?: Date | undefined;
+  until?: Date | undefined;
+}): SyncHistoryFilter {
+  return {
+    ...(query.memberId ? { memberId: query.memberId } : {}),
+    ...(query.actorId ? { actorId: query.actorId } : {}),
+    ...(query.action ? { action: query.action } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.since ? { since: query.since } : {}),
+    ...(query.until ? { until: query.until } : {}),
+  };
+}
 const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(200).optional() });
 
 /** Sync CRM, Sync Settings to User, history and undo (SPEC §3, §6). */
@@ -154,12 +196,49 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         response: withProblems({ 200: syncHistoryPageSchema }),
       },
     },
-    async (request) =>
-      listSyncs(syncDeps, contextOf(request), {
-        ...(request.query.memberId ? { memberId: request.query.memberId } : {}),
-        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
-        ...(request.query.limit ? { limit: request.query.limit } : {}),
-      }),
+    async (request) => {
+      const { cursor, limit } = request.query;
+      return listSyncs(syncDeps, contextOf(request), {
+        ...filterOf(request.query),
+        ...(cursor ? { cursor } : {}),
+        ...(limit ? { limit } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/api/syncs/export',
+    {
+      schema: {
+        tags: ['sync'],
+        summary:
+          'Download the sync history as CSV (RFC 4180), newest first, with the same filters as GET /api/syncs',
+        querystring: historyExportQuery,
+        response: {
+          200: {
+            description: 'A header row, then one row per sync',
+            content: { [HISTORY_CSV_MEDIA_TYPE]: { schema: z.string() } },
+          },
+          '4xx': problemSchema,
+          '5xx': problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const items = await exportSyncs(syncDeps, contextOf(request), filterOf(request.query));
+      async function* lines(): AsyncGenerator<string> {
+        yield syncHistoryCsvHeader();
+        for await (const item of items) yield syncHistoryCsvRow(item);
+      }
+      const day = new Date().toISOString().slice(0, 10);
+      return (
+        reply
+          .type(HISTORY_CSV_MEDIA_TYPE)
+          .header('content-disposition', `attachment; filename="ergo-sync-history-${day}.csv"`)
+          // A stream is sent as it is (no serializer); the schema above documents its text.
+          .send(Readable.from(lines()) as unknown as string)
+      );
+    },
   );
 
   app.post(

@@ -3,6 +3,7 @@ import {
   type AuditExportFormat,
   type AuditLogEntry,
 } from '#src/domain/contracts/audit.contract.ts';
+import { csvRow } from '#src/domain/csv.ts';
 
 /**
  * The audit export's two formats (issue 15): JSON Lines (one entry per line, the API's own
@@ -44,18 +45,4 @@ export function auditCsvRow(entry: AuditLogEntry): string {
     hash: entry.hash,
   } satisfies Record<(typeof AUDIT_CSV_COLUMNS)[number], string>;
   return csvRow(AUDIT_CSV_COLUMNS.map((column) => cells[column]));
-}
-
-function csvRow(cells: readonly string[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
-
-/**
- * A CSV cell: quoted, quotes doubled (RFC 4180). A cell a spreadsheet would read as a formula
- * (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's CSV injection list)
- * gets a leading `'`, so a name such as `=HYPERLINK(…)` shows as text and never runs.
- */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
 }

@@ -1133,6 +1133,12 @@ const MATRIX: Record<string, RouteSpec> = {
     },
     target: historyTarget,
   },
+  // The history's CSV export: admins, their own organization's syncs only.
+  'GET /api/syncs/export': {
+    objects: ['none'],
+    expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: auditTarget,
+  },
   'POST /api/syncs/:syncId/revert': {
     objects: ['own', 'colleague', 'outsider', 'selfTarget'],
     notFound: 'not_found',

@@ -582,6 +582,15 @@ const auditInstant = fc.oneof(
   anyString(30),
 );
 const userIdParam = () => ({ userId: routedId(pools.users) });
+/** The sync history's filters (GET /api/syncs and its export). */
+const historyFilter = () => ({
+  memberId: routedId(pools.users),
+  actorId: routedId(pools.users),
+  action: fc.oneof(fc.constantFrom('sync_crm', 'sync_settings', 'revert'), anyString(20)),
+  status: fc.oneof(fc.constantFrom('applied', 'partial', 'failed'), anyString(20)),
+  since: auditInstant,
+  until: auditInstant,
+});
 const crmParam = () => ({ crm: fc.oneof(fc.constantFrom(...CRM_KEYS), routedId()) });
 const runParam = () => ({ id: routedId(pools.runs) });
 /** An invitation link's token: a real one, one of the same shape, or any path text. */
@@ -828,7 +837,7 @@ const FUZZ: Record<string, FuzzSpec> = {
   },
   'GET /api/syncs': {
     who: 'admin',
-    query: () => ({ memberId: routedId(pools.users), cursor, limit }),
+    query: () => ({ ...historyFilter(), cursor, limit }),
     examples: () =>
       [
         '0000-12-31T23:59:59.999Z',
@@ -837,6 +846,14 @@ const FUZZ: Record<string, FuzzSpec> = {
         '-004714-01-01T00:00:00.000Z',
         '-271821-04-20T00:00:00.000Z',
       ].map((iso) => ({ query: `?cursor=${b64(`${iso}|${ZERO_UUID}`)}` })),
+  },
+  'GET /api/syncs/export': {
+    who: 'admin',
+    query: () => ({ ...historyFilter(), format: fc.oneof(fc.constant('csv'), anyString(8)) }),
+    examples: () => [
+      { query: '?since=0000-01-01&until=9999-12-31' },
+      { query: '?action=revert&status=partial' },
+    ],
   },
   'POST /api/syncs/:syncId/revert': {
     who: 'admin',
@@ -1204,7 +1221,7 @@ function expectWellFormed(response: LightMyRequestResponse, label: string, strea
 const isEventStream = (request: HttpRequest) =>
   request.method === 'GET' &&
   (/^\/api\/bulk-syncs\/[^/?]*\/events(\?|$)/.test(request.url) ||
-    /^\/api\/audit-log\/export(\?|$)/.test(request.url));
+    /^\/api\/(audit-log|syncs)\/export(\?|$)/.test(request.url));
 
 /**
  * The fingerprint the database has now, when the last request was checked to have changed

@@ -78,7 +78,7 @@ describe('graceful shutdown', () => {
     expect(responses[1]).toMatch(/content-type: application\/problem\+json/i);
     expect(responses[1]).toContain('"code":"service_unavailable"');
     const runs = await uow.read.syncRuns.list(org.organizationId, {
-      targetId: member.id,
+      memberId: member.id,
       limit: 10,
     });
     expect(runs.map((r) => r.status)).toEqual(['applied']);

@@ -70,7 +70,7 @@ function sync(key: string, categories = ['company_details']) {
 async function appliedSyncs(): Promise<number> {
   const member = await uow.read.users.findById(memberId);
   const page = await uow.read.syncRuns.list(member?.organization_id ?? '', {
-    targetId: memberId,
+    memberId: memberId,
     limit: 1000,
   });
   return page.filter((r) => r.status === 'applied').length;

@@ -170,7 +170,7 @@ describe('one sync engine', () => {
     expect(again.categories.every((c) => !c.changed && c.changes.length === 0)).toBe(true);
     expect(await fingerprint(member.id)).toEqual(before);
     const [latest] = await uow.read.syncRuns.list(organizationId, {
-      targetId: member.id,
+      memberId: member.id,
       limit: 1,
     });
     expect(latest?.result).toMatchObject({ changed: false, summary: 'No changes' });

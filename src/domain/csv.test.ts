@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell } from '#src/services/audit/audit-read-format.ts';
+import { csvCell } from '#src/domain/csv.ts';
 
 describe('csvCell', () => {
   it('quotes every cell and doubles the quotes inside (RFC 4180)', () => {
