@@ -40,6 +40,9 @@ const listQuery = z.strictObject({
 
 const exportQuery = z.strictObject({
   format: z.enum(AUDIT_EXPORT_FORMATS).default('jsonl'),
+  actor: listQuery.shape.actor,
+  target: listQuery.shape.target,
+  action: listQuery.shape.action,
   ...timeRange,
 });
 
@@ -94,8 +97,11 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app,
       },
     },
     async (request, reply) => {
-      const { format, since, until } = request.query;
+      const { format, since, until, actor, target, action } = request.query;
       const { head, entries } = await exportAuditLog(auditDeps, contextOf(request), {
+        ...(actor === undefined ? {} : { actorId: actor }),
+        ...(target === undefined ? {} : { targetId: target }),
+        ...(action === undefined ? {} : { action }),
         ...(since === undefined ? {} : { since }),
         ...(until === undefined ? {} : { until }),
       });

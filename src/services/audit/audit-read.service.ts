@@ -100,14 +100,16 @@ export async function listAuditLog(
 export async function exportAuditLog(
   deps: AuditReadDeps,
   context: SyncContext,
-  query: Pick<AuditLogQuery, 'since' | 'until'> = {},
+  query: Omit<AuditLogQuery, 'cursor' | 'limit'> = {},
 ): Promise<{ head: AuditChainHead; entries: AsyncIterable<AuditLogEntryView> }> {
   const actor = await authorizeAuditRead(deps.uow.read, context);
   const organizationId = actor.organizationId;
   const head = headOf(await deps.uow.read.audit.head(organizationId));
-  const filter = filterOf(query) ?? {};
+  const filter = filterOf(query);
   const repos = deps.uow.read;
   async function* entries(): AsyncGenerator<AuditLogEntryView> {
+    // A filter naming a user by something other than an id matches nothing.
+    if (!filter) return;
     let afterId = 0;
     for (;;) {
       const rows = await repos.audit.listFiltered(organizationId, filter, {

@@ -39,6 +39,9 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
                 <Link to="/admin/history" activePrefix="/admin/history">
                   Sync history
                 </Link>
+                <Link to="/admin/audit" activePrefix="/admin/audit">
+                  Audit log
+                </Link>
                 <Link to="/admin/organization" activePrefix="/admin/organization">
                   Organization
                 </Link>

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AdminRoute } from '#src/web/app/routes/admin.tsx';
+import { AuditRoute } from '#src/web/app/routes/audit.tsx';
 import { AllMembersRoute } from '#src/web/app/routes/all-members.tsx';
 import { OrganizationRoute } from '#src/web/app/routes/organization.tsx';
 import { TeamsRoute } from '#src/web/app/routes/teams.tsx';
@@ -12,7 +13,7 @@ import { isAdminRole } from '#src/web/lib/format.ts';
 import { navigate, useLocation } from '#src/web/lib/router.tsx';
 
 /**
- * The pages: /admin, /admin/members, /admin/teams, /admin/organization, /admin/history,
+ * The pages: /admin, /admin/members, /admin/teams, /admin/organization, /admin/history, /admin/audit,
  * /settings, /settings/:category, /settings/crm-connections.
  */
 export function AppRoutes({ me }: { me: Me }) {
@@ -29,6 +30,7 @@ export function AppRoutes({ me }: { me: Me }) {
     return isAdmin ? <AdminRoute me={me} /> : <AdminOnly />;
   }
   if (pathname === '/admin/history') return isAdmin ? <HistoryRoute /> : <AdminOnly />;
+  if (pathname === '/admin/audit') return isAdmin ? <AuditRoute /> : <AdminOnly />;
   if (pathname === '/admin/members') return isAdmin ? <AllMembersRoute me={me} /> : <AdminOnly />;
   if (pathname === '/admin/teams') return isAdmin ? <TeamsRoute me={me} /> : <AdminOnly />;
   if (pathname === '/admin/organization') {

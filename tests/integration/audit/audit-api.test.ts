@@ -236,6 +236,21 @@ describe('GET /api/audit-log/export', () => {
     expect(seqs(entries)).toEqual([written[4]?.id, written[5]?.id]);
   });
 
+  it('exports with the list filters: actor, target and action; a non-id user exports nothing', async () => {
+    const lines = async (query: string) => {
+      const response = await get(owner, `/api/audit-log/export${query}`);
+      expect(response.statusCode, describeResponse(response)).toBe(200);
+      return response.body
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { seq: number });
+    };
+    expect(seqs(await lines(`?actor=${acme.admins[0]?.id ?? ''}`))).toEqual([written[2]?.id]);
+    expect(seqs(await lines(`?target=${acme.members[1]?.id ?? ''}`))).toEqual([written[3]?.id]);
+    expect(seqs(await lines('?action=sync_crm'))).toEqual([written[1]?.id]);
+    expect(await lines('?actor=not-a-user-id')).toEqual([]);
+  });
+
   it('downloads CSV escaped per RFC 4180, formula-injection safe', async () => {
     const response = await get(owner, '/api/audit-log/export?format=csv');
     expect(response.statusCode, describeResponse(response)).toBe(200);
