@@ -221,3 +221,27 @@ export const SYNC_HISTORY_CSV_COLUMNS = [
   'reverted_by_sync_id',
   'result',
 ] as const;
+
+/**
+ * POST /api/members/{userId}/sync-crm with `Accept: application/x-ndjson`: the same run, told
+ * as it happens, one JSON event per line: `copied` once the keys are committed, `crm` as each
+ * CRM's owner-property step finishes, then `result` (the JSON answer's body) or `problem` (an
+ * error after the stream began; one before it is an ordinary problem response).
+ */
+export const syncCrmEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('copied'),
+    syncId: z.string(),
+    copied: z.array(z.enum(CRM_KEYS)),
+    message: z.string(),
+  }),
+  z.object({ type: z.literal('crm'), step: crmOwnerStepResultSchema }),
+  z.object({ type: z.literal('result'), result: syncCrmResultSchema }),
+  z.object({
+    type: z.literal('problem'),
+    problem: z.object({ status: z.number().int(), code: z.string(), detail: z.string() }),
+  }),
+]);
+export type SyncCrmEvent = z.infer<typeof syncCrmEventSchema>;
+/** What the use case reports while it runs (the route adds `result` and `problem`). */
+export type SyncCrmProgress = Extract<SyncCrmEvent, { type: 'copied' | 'crm' }>;

@@ -15,6 +15,7 @@ import {
 } from '#src/domain/contracts/sync.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { idempotentReply } from '#src/http/idempotent.ts';
+import { streamSyncCrm, wantsSyncCrmEvents } from '#src/http/sync-crm-events.ts';
 import { instant } from '#src/http/query.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import { revertSync } from '#src/services/sync/revert-sync.service.ts';
@@ -103,15 +104,19 @@ export const syncRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['sync'],
         summary:
           "Sync CRM: copy the organization admin's CRM keys to the member, then ensure their CRM owner properties",
+        description:
+          'With `Accept: application/x-ndjson` the same run is told as it happens, one JSON event per line: `copied` once the keys are committed, `crm` as each CRM finishes, then `result` (this body) or `problem` (syncCrmEventSchema).',
         params: memberParams,
         headers: idempotencyHeaders,
         response: withProblems({ 200: syncCrmResultSchema }),
       },
     },
     async (request, reply) =>
-      idempotent(request, reply, `sync-crm:${request.params.userId}`, {}, (context) =>
-        syncCrm(syncDeps, context, request.params.userId),
-      ),
+      wantsSyncCrmEvents(request)
+        ? streamSyncCrm(deps, syncDeps, request, reply, request.params.userId)
+        : idempotent(request, reply, `sync-crm:${request.params.userId}`, {}, (context) =>
+            syncCrm(syncDeps, context, request.params.userId),
+          ),
   );
 
   app.get(

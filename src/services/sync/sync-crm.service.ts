@@ -1,6 +1,7 @@
 import type {
   CrmOwnerStepResult,
   CrmStepFailure,
+  SyncCrmProgress,
   SyncCrmResult,
 } from '#src/domain/contracts/sync.contract.ts';
 import type { Actor } from '#src/domain/authorization.ts';
@@ -77,6 +78,10 @@ export async function syncCrm(
   deps: SyncCrmDeps,
   context: SyncContext,
   targetUserId: string,
+  options: {
+    /** Told once the keys are committed, then as each CRM's owner-property step finishes. */
+    onProgress?: (event: SyncCrmProgress) => void;
+  } = {},
 ): Promise<SyncCrmResult> {
   const { uow, keyring } = deps;
   let target: TargetMember;
@@ -119,12 +124,19 @@ export async function syncCrm(
       error,
     );
   }
+  options.onProgress?.({
+    type: 'copied',
+    syncId: committed.syncId,
+    copied: committed.copied,
+    message: copiedMessage(committed.copied),
+  });
   const crms = await runOwnerPropertyStep(
     deps,
     context,
     target,
     committed.copied,
     committed.syncId,
+    (step) => options.onProgress?.({ type: 'crm', step }),
   );
   return {
     syncId: committed.syncId,
@@ -320,6 +332,8 @@ export async function runOwnerPropertyStep(
   target: TargetMember,
   crms: readonly CrmKey[],
   syncId: string,
+  /** Told as each CRM's step finishes (they run side by side; the slowest decides the end). */
+  onStep?: (step: CrmOwnerStepResult) => void,
 ): Promise<CrmOwnerStepResult[]> {
   if (crms.length === 0) return [];
   const { uow } = deps;
@@ -331,11 +345,14 @@ export async function runOwnerPropertyStep(
   };
   const accesses = await openCrmAccess(grantDeps, target.id, crms);
   const results = await Promise.all(
-    accesses.map((a) =>
-      'failure' in a
-        ? Promise.resolve(unusableConnection(a.crm, a.failure))
-        : ownerStepFor(deps, grantDeps, target, a),
-    ),
+    accesses.map(async (a) => {
+      const step =
+        'failure' in a
+          ? unusableConnection(a.crm, a.failure)
+          : await ownerStepFor(deps, grantDeps, target, a);
+      onStep?.(step);
+      return step;
+    }),
   );
   await uow.transaction(async (repos) => {
     await recordConnectionHealth(repos, target.id, results);

@@ -178,6 +178,38 @@ describe.skipIf(!hasChromium)('Sync CRM: confirm before overwriting, long CRM wo
     ]);
   }, 120_000);
 
+  it('shows each CRM as it finishes while a slow one is still running', async () => {
+    const { page } = browser;
+    server.emulators.servers.hubspot.setFaults({ latencyMs: 2_500 });
+    try {
+      await selectSyncCrm(page, 'Hana Kobayashi');
+      const dialog = page.getByRole('dialog', { name: 'Sync CRM' });
+      await visible(
+        dialog.getByText('Keys copied; checking owner properties (4 of 5 CRMs done)', {
+          exact: true,
+        }),
+        20_000,
+      );
+      const row = (crm: string) =>
+        dialog.getByRole('row').filter({ has: page.getByRole('rowheader', { name: crm }) });
+      await visible(row('HubSpot').getByText('Checking…'));
+      expect(await row('Zoho').getByText('Checking…').count()).toBe(0);
+      await visible(dialog.getByText('Wait for the sync to finish.'));
+      await screenshot(page, 'sync-crm-per-crm-progress');
+      await visible(
+        dialog.getByText('Keys copied; owner properties could not be checked for 1 CRM', {
+          exact: true,
+        }),
+        30_000,
+      );
+      await visible(row('HubSpot').getByText(/HubSpot did not answer within 2 seconds\./));
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await hidden(dialog);
+    } finally {
+      fastCrms();
+    }
+  }, 90_000);
+
   it('Escape closes the dialog while a slow sync runs; the sync goes on and says how it ended', async () => {
     const { page } = browser;
     slowCrms(2_500);

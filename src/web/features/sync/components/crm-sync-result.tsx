@@ -1,4 +1,5 @@
 import { Badge, type Tone } from '#src/web/components/ui/badge.tsx';
+import { Spinner } from '#src/web/components/ui/spinner.tsx';
 import { Callout } from '#src/web/components/ui/states.tsx';
 import { TableScroll } from '#src/web/components/ui/table-scroll.tsx';
 import type {
@@ -49,7 +50,14 @@ export function crmNames(crms: readonly CrmKey[]): string {
     : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
 }
 
-function OwnerCell({ step }: { step: CrmOwnerStepResult | undefined }) {
+function OwnerCell({ step, running }: { step: CrmOwnerStepResult | undefined; running: boolean }) {
+  if (!step && running) {
+    return (
+      <span className="muted">
+        <Spinner size="sm" /> Checking…
+      </span>
+    );
+  }
   if (!step) return <span className="muted">Not checked</span>;
   switch (step.owner.status) {
     case 'found':
@@ -66,8 +74,14 @@ function OwnerCell({ step }: { step: CrmOwnerStepResult | undefined }) {
   }
 }
 
-function OwnerPropertyCell({ step }: { step: CrmOwnerStepResult | undefined }) {
-  if (!step) return <span className="muted">—</span>;
+function OwnerPropertyCell({
+  step,
+  running,
+}: {
+  step: CrmOwnerStepResult | undefined;
+  running: boolean;
+}) {
+  if (!step) return <span className="muted">{running ? 'Waiting for the owner' : '—'}</span>;
   const { text, tone } = OWNER_PROPERTY_TEXT[step.ownerProperty.status];
   return (
     <span>
@@ -76,6 +90,52 @@ function OwnerPropertyCell({ step }: { step: CrmOwnerStepResult | undefined }) {
         <span className="reason">{step.ownerProperty.reason}</span>
       ) : null}
     </span>
+  );
+}
+
+/** Per copied CRM: keys, owner, owner property; while `running`, a CRM not yet done says so. */
+function CrmStepsTable({
+  copied,
+  crms,
+  running = false,
+}: {
+  copied: readonly CrmKey[];
+  crms: readonly CrmOwnerStepResult[];
+  running?: boolean;
+}) {
+  return (
+    <TableScroll label="Result per CRM">
+      <table className="table table-compact">
+        <caption className="sr-only">Result per CRM</caption>
+        <thead>
+          <tr>
+            <th scope="col">CRM</th>
+            <th scope="col">Keys</th>
+            <th scope="col">CRM owner</th>
+            <th scope="col">Owner property</th>
+          </tr>
+        </thead>
+        <tbody>
+          {CRM_KEYS.filter((crm) => copied.includes(crm)).map((crm) => {
+            const step = crms.find((c) => c.crm === crm);
+            return (
+              <tr key={crm}>
+                <th scope="row">{CRM_LABELS[crm]}</th>
+                <td>
+                  <Badge tone="success">Keys copied</Badge>
+                </td>
+                <td>
+                  <OwnerCell step={step} running={running} />
+                </td>
+                <td>
+                  <OwnerPropertyCell step={step} running={running} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 
@@ -113,38 +173,34 @@ export function CrmSyncResult({
           <p>Ergo then checked the CRM owner properties for {memberName}.</p>
         )}
       </Callout>
-      <TableScroll label="Result per CRM">
-        <table className="table table-compact">
-          <caption className="sr-only">Result per CRM</caption>
-          <thead>
-            <tr>
-              <th scope="col">CRM</th>
-              <th scope="col">Keys</th>
-              <th scope="col">CRM owner</th>
-              <th scope="col">Owner property</th>
-            </tr>
-          </thead>
-          <tbody>
-            {CRM_KEYS.filter((crm) => result.copied.includes(crm)).map((crm) => {
-              const step = result.crms.find((c) => c.crm === crm);
-              return (
-                <tr key={crm}>
-                  <th scope="row">{CRM_LABELS[crm]}</th>
-                  <td>
-                    <Badge tone="success">Keys copied</Badge>
-                  </td>
-                  <td>
-                    <OwnerCell step={step} />
-                  </td>
-                  <td>
-                    <OwnerPropertyCell step={step} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </TableScroll>
+      <CrmStepsTable copied={result.copied} crms={result.crms} />
+    </div>
+  );
+}
+
+/**
+ * Sync CRM while it runs, once the keys are copied: each CRM's owner-property step appears as
+ * that CRM finishes (streamed by the server).
+ */
+export function CrmSyncProgress({
+  copied,
+  message,
+  crms,
+}: {
+  copied: readonly CrmKey[];
+  message: string;
+  crms: readonly CrmOwnerStepResult[];
+}) {
+  const done = crms.length;
+  return (
+    <div className="stack">
+      <Callout
+        tone="info"
+        title={`Keys copied; checking owner properties (${done} of ${copied.length} CRM${copied.length === 1 ? '' : 's'} done)`}
+      >
+        <p>{message}</p>
+      </Callout>
+      <CrmStepsTable copied={copied} crms={crms} running />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { Progress } from '#src/web/components/ui/spinner.tsx';
 import { Callout, ErrorCallout } from '#src/web/components/ui/states.tsx';
 import type { SyncCrmPreview } from '#src/web/features/sync/api/sync-crm-preview.ts';
 import {
+  CrmSyncProgress,
   CrmSyncResult,
   crmNames,
   hasOwnerPropertyFailure,
@@ -58,7 +59,7 @@ function ConfirmReplace({ name, preview }: { name: string; preview: SyncCrmPrevi
  * the result per CRM. It can always be closed (Escape): a running sync goes on without it.
  */
 export function SyncCrmDialog({ flow }: { flow: SyncCrmFlow }) {
-  const { target, phase, preview, result, error, isRetrying } = flow;
+  const { target, phase, preview, progress, result, error, isRetrying } = flow;
   const name = target?.name ?? '';
 
   const status =
@@ -68,7 +69,9 @@ export function SyncCrmDialog({ flow }: { flow: SyncCrmFlow }) {
       </Progress>
     ) : phase === 'syncing' ? (
       <Progress>
-        <strong>Syncing CRM keys to {name}…</strong>
+        <strong>
+          {progress ? `Checking ${name}’s CRM owner properties…` : `Syncing CRM keys to ${name}…`}
+        </strong>
         <p>Wait for the sync to finish.</p>
       </Progress>
     ) : isRetrying ? (
@@ -131,6 +134,9 @@ export function SyncCrmDialog({ flow }: { flow: SyncCrmFlow }) {
       ) : null}
       {phase === 'confirm' && preview && target ? (
         <ConfirmReplace name={target.name} preview={preview} />
+      ) : null}
+      {phase === 'syncing' && progress ? (
+        <CrmSyncProgress copied={progress.copied} message={progress.message} crms={progress.crms} />
       ) : null}
       {result && target ? <CrmSyncResult result={result} memberName={target.name} /> : null}
     </Dialog>

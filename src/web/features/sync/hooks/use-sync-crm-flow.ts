@@ -1,7 +1,11 @@
 import { useRef, useState } from 'react';
 import type { CrmKey } from '#src/domain/crm.ts';
 import { useToast } from '#src/web/components/ui/toast.tsx';
-import { useSyncCrm, type SyncCrmResult } from '#src/web/features/sync/api/sync-crm.ts';
+import {
+  useSyncCrm,
+  type CrmOwnerStepResult,
+  type SyncCrmResult,
+} from '#src/web/features/sync/api/sync-crm.ts';
 import { useSyncCrmOwnerProperties } from '#src/web/features/sync/api/sync-crm-owner-properties.ts';
 import { useSyncCrmPreview } from '#src/web/features/sync/api/sync-crm-preview.ts';
 import { crmSyncHeading, failedCrms } from '#src/web/features/sync/components/crm-sync-result.tsx';
@@ -23,6 +27,12 @@ export interface SyncTarget {
  * what Sync CRM would replace, `confirm` (it would replace the member's own keys), `syncing`,
  * `done`, or `failed` (the check or the sync).
  */
+interface Progress {
+  copied: CrmKey[];
+  message: string;
+  crms: CrmOwnerStepResult[];
+}
+
 export type SyncCrmPhase = 'needs_setup' | 'checking' | 'confirm' | 'syncing' | 'done' | 'failed';
 
 /**
@@ -38,13 +48,27 @@ export function useSyncCrmFlow() {
   const sync = useSyncCrm();
   const retry = useSyncCrmOwnerProperties();
   const toast = useToast();
+  // What the running sync has told so far: the keys copied, then each CRM as it finishes.
+  const [progress, setProgress] = useState<Progress | null>(null);
   // Bumped on every start and close: a late answer to an earlier dialog acts on nothing.
   const session = useRef(0);
 
   const run = (member: SyncTarget) => {
     const opened = session.current;
+    setProgress(null);
     sync.mutate(
-      { userId: member.id, idempotencyKey: newIdempotencyKey() },
+      {
+        userId: member.id,
+        idempotencyKey: newIdempotencyKey(),
+        onProgress: (event) => {
+          if (session.current !== opened) return;
+          setProgress((current) =>
+            event.type === 'copied'
+              ? { copied: event.copied, message: event.message, crms: [] }
+              : current && { ...current, crms: [...current.crms, event.step] },
+          );
+        },
+      },
       {
         onSuccess: (result) => {
           if (session.current === opened) return;
@@ -71,6 +95,7 @@ export function useSyncCrmFlow() {
     session.current += 1;
     const opened = session.current;
     setTarget(member);
+    setProgress(null);
     preview.reset();
     sync.reset();
     retry.reset();
@@ -132,6 +157,8 @@ export function useSyncCrmFlow() {
     phase,
     /** What the sync would replace (once checked). */
     preview: preview.data,
+    /** While syncing, once the keys are copied: the CRMs done so far. */
+    progress: sync.isPending ? progress : null,
     start,
     close,
     /** After the confirmation: run it. */
