@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_KEYS } from '#src/domain/crm.ts';
@@ -70,6 +71,15 @@ describe.skipIf(!hasChromium)('Sync CRM: confirm before overwriting, long CRM wo
     await page.getByRole('menuitem', { name: 'Sync CRM' }).click();
   }
 
+  /** axe's serious and critical findings (issue 14 §7: none), within `include` when given. */
+  async function axeFindings(page: Page, include?: string): Promise<string[]> {
+    const builder = new AxeBuilder({ page }).options({ resultTypes: ['violations'] });
+    const results = await (include ? builder.include(include) : builder).analyze();
+    return results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+
   function slowCrms(latencyMs: number): void {
     for (const crm of CRM_KEYS) server.emulators.servers[crm].setFaults({ latencyMs });
   }
@@ -85,6 +95,7 @@ describe.skipIf(!hasChromium)('Sync CRM: confirm before overwriting, long CRM wo
     await visible(dialog.getByText('Replaces Priya’s Pipedrive key', { exact: true }));
     await visible(dialog.getByText(/It also copies HubSpot, Salesforce, Zoho and Attio\./));
     await screenshot(page, 'sync-crm-confirm');
+    expect(await axeFindings(page)).toEqual([]);
     expect(await dialog.textContent()).not.toMatch(/pd-demo|fp:/);
     expect(await syncRuns('rep1@acme.test')).toEqual([]);
 
@@ -147,6 +158,7 @@ describe.skipIf(!hasChromium)('Sync CRM: confirm before overwriting, long CRM wo
         hubspot.getByText('HubSpot did not answer within 2 seconds.', { exact: false }),
       );
       await screenshot(page, 'sync-crm-partial');
+      expect(await axeFindings(page)).toEqual([]);
       expect(await syncRuns('rep2@acme.test')).toEqual([{ status: 'partial' }]);
       await dialog.getByRole('button', { name: 'Done' }).click();
       await hidden(dialog);
@@ -164,6 +176,8 @@ describe.skipIf(!hasChromium)('Sync CRM: confirm before overwriting, long CRM wo
     expect(await entry.locator('.badge-warning', { hasText: 'Partial' }).count()).toBe(1);
     await visible(entry.getByText(/Zoho did not answer within 2 seconds\./));
     await screenshot(page, 'sync-history-partial');
+    // The history table (the page around it is the history page's own).
+    expect(await axeFindings(page, 'table')).toEqual([]);
     await entry.getByRole('button', { name: 'Retry owner properties for Daniel Okafor' }).click();
     await visible(entry.getByText('Retried: owner properties checked for 5 CRMs.'), 30_000);
     await visible(
@@ -196,6 +210,7 @@ describe.skipIf(!hasChromium)('Sync CRM: confirm before overwriting, long CRM wo
       expect(await row('Zoho').getByText('Checking…').count()).toBe(0);
       await visible(dialog.getByText('Wait for the sync to finish.'));
       await screenshot(page, 'sync-crm-per-crm-progress');
+      expect(await axeFindings(page)).toEqual([]);
       await visible(
         dialog.getByText('Keys copied; owner properties could not be checked for 1 CRM', {
           exact: true,
