@@ -6,6 +6,7 @@ import { EmptyState, ErrorCallout } from '#src/web/components/ui/states.tsx';
 import { useToast } from '#src/web/components/ui/toast.tsx';
 import {
   useSyncHistory,
+  type HistoryFilter,
   type SyncHistoryItem,
 } from '#src/web/features/sync/api/get-sync-history.ts';
 import { useRevertSync } from '#src/web/features/sync/api/revert-sync.ts';
@@ -36,15 +37,15 @@ function isRevertible(item: SyncHistoryItem): boolean {
  * confirmation; a refused revert says why and what to do instead.
  */
 export function SyncHistoryTable({
-  memberId,
+  filter,
   nameOf,
   showTarget,
 }: {
-  memberId: string | undefined;
+  filter: HistoryFilter;
   nameOf: (userId: string | null, fallback?: string | null) => string;
   showTarget: boolean;
 }) {
-  const history = useSyncHistory(memberId);
+  const history = useSyncHistory(filter);
   const revert = useRevertSync();
   const toast = useToast();
   const [pending, setPending] = useState<SyncHistoryItem | null>(null);
@@ -170,10 +171,16 @@ export function SyncHistoryTable({
           </tbody>
         </table>
         {!history.isLoading && items.length === 0 ? (
-          <EmptyState title="No syncs yet.">
-            Syncs appear here when an admin runs Sync CRM or Sync Settings to User from the member
-            table.
-          </EmptyState>
+          Object.values(filter).some(Boolean) ? (
+            <EmptyState title="No syncs match these filters.">
+              Change or clear the filters to see more of the history.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No syncs yet.">
+              Syncs appear here when an admin runs Sync CRM or Sync Settings to User from the member
+              table.
+            </EmptyState>
+          )
         ) : null}
       </div>
       {history.hasNextPage ? (
