@@ -9,6 +9,7 @@ import type {
   AuditVerification,
 } from '#src/domain/contracts/audit.contract.ts';
 import type { loginResponseSchema } from '#src/domain/contracts/auth.contract.ts';
+import type { BulkRun as BulkRunContract } from '#src/domain/contracts/bulk.contract.ts';
 import type { z } from 'zod';
 import type { MemberPage, TeamSummary } from '#src/domain/contracts/members.contract.ts';
 import type { ProblemBody } from '#src/domain/contracts/problem.contract.ts';
@@ -19,7 +20,6 @@ import type {
   SyncSettingsResult,
 } from '#src/domain/contracts/sync.contract.ts';
 import type { Wire } from '#src/domain/contracts/wire.ts';
-import type { BulkRunView } from '#src/services/bulk/bulk-sync.service.ts';
 
 /**
  * The ergo CLI's one HTTP client: every call the CLI makes, typed by the server's contracts
@@ -42,7 +42,7 @@ export class ApiProblem extends Error {
 
 export type ApiToken = Wire<ApiTokenContract>;
 
-export type BulkRun = Wire<BulkRunView>;
+export type BulkRun = Wire<BulkRunContract>;
 
 export interface BulkStart {
   action: 'sync_settings' | 'sync_crm';

@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  BULK_MEMBER_STATUSES,
+  bulkRunDetailSchema,
+  bulkRunListSchema,
+  bulkRunSchema,
+} from '#src/domain/contracts/bulk.contract.ts';
+import { problemSchema, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { idempotentReply } from '#src/http/idempotent.ts';
 import { contextOf } from '#src/http/request-context.ts';
@@ -25,9 +32,7 @@ const startBody = z.strictObject({
   outOfSync: z.boolean().optional(),
 });
 const detailQuery = z.strictObject({
-  status: z
-    .enum(['pending', 'applied', 'would_change', 'unchanged', 'failed', 'cancelled'])
-    .optional(),
+  status: z.enum(BULK_MEMBER_STATUSES).optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -63,6 +68,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
           'Start Sync Settings or Sync CRM for a team (`teamId`) or a selection (`memberIds`), for Sync Settings optionally only the members out of sync with you (`outOfSync`): a background run, answered 202 with the run',
         body: startBody,
         headers: idempotencyHeaders,
+        response: withProblems({ 202: bulkRunSchema }),
       },
     },
     async (request, reply) =>
@@ -84,7 +90,13 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
 
   app.get(
     '/api/bulk-syncs',
-    { schema: { tags: ['bulk'], summary: "Your organization's bulk runs, newest first" } },
+    {
+      schema: {
+        tags: ['bulk'],
+        summary: "Your organization's bulk runs, newest first",
+        response: withProblems({ 200: bulkRunListSchema }),
+      },
+    },
     async (request) => listBulkSyncs(deps, contextOf(request)),
   );
 
@@ -97,6 +109,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
           'A bulk run: status, counts, time left, the aggregated per-category summary and one page of per-member results (`status=failed` for the failures)',
         params: runParams,
         querystring: detailQuery,
+        response: withProblems({ 200: bulkRunDetailSchema }),
       },
     },
     async (request) =>
@@ -114,7 +127,18 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['bulk'],
         summary:
           'Progress of a bulk run as Server-Sent Events: `progress` with the run whenever it moves, then `done` when it has finished',
+        description:
+          'A `text/event-stream`: each event is `event: progress` or `event: done` and one `data:` line holding the run as JSON (the schema below, as GET /api/bulk-syncs/{id} gives it in `run`); comment lines (`: keep-alive`) keep an idle stream open. The stream ends after `done`, or when the server stops (reconnect). A run that is not found or not yours is an ordinary problem response before the stream opens.',
         params: runParams,
+        response: {
+          200: {
+            description:
+              'Server-Sent Events; the schema is the `data` of each `progress` and `done` event',
+            content: { 'text/event-stream': { schema: bulkRunSchema } },
+          },
+          '4xx': problemSchema,
+          '5xx': problemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -175,6 +199,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary:
           'Cancel a bulk run: it stops after the batches in progress; members not reached are `cancelled`',
         params: runParams,
+        response: withProblems({ 200: bulkRunSchema }),
       },
     },
     async (request) => cancelBulkSync(bulkDeps(), contextOf(request), request.params.id),
@@ -188,6 +213,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary: 'Retry failed: a new run of the same action for the members that failed (202)',
         params: runParams,
         headers: idempotencyHeaders,
+        response: withProblems({ 202: bulkRunSchema }),
       },
     },
     async (request, reply) =>
@@ -208,6 +234,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
           'Revert a whole run (202): a revert run over the members it changed, each refused alone (`version_conflict`) if that member changed those settings since',
         params: runParams,
         headers: idempotencyHeaders,
+        response: withProblems({ 202: bulkRunSchema }),
       },
     },
     async (request, reply) =>

@@ -1,10 +1,17 @@
 import { can, authorizeMemberAction, type Actor } from '#src/domain/authorization.ts';
+import type {
+  BulkAction,
+  BulkMemberResult,
+  BulkMemberStatus,
+  BulkRun,
+  BulkRunDetail,
+  BulkRunList,
+} from '#src/domain/contracts/bulk.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { AuditEntryInput } from '#src/domain/audit/audit-chain.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
 import { orderForApply } from '#src/domain/sync/sync-rules.ts';
-import type { BulkAction, BulkMemberStatus } from '#src/db/schema.ts';
 import type { BatchJob, JobQueue } from '#src/jobs/job-queue.ts';
 import { BATCH_RETRY_LIMIT } from '#src/jobs/job-queue.ts';
 import type {
@@ -72,44 +79,11 @@ export interface BulkSyncInput {
   outOfSync?: boolean;
 }
 
+/** The API's shapes (src/domain/contracts/bulk.contract.ts), under the names the service uses. */
+export type BulkRunView = BulkRun;
 /** A member's outcome as the API shows it; in a preview "applied" reads `would_change`. */
-export type BulkMemberView = Omit<BulkMemberRecord, 'status' | 'position'> & {
-  status: BulkMemberStatus | 'would_change';
-};
-
-export interface BulkRunView {
-  id: string;
-  action: BulkAction;
-  dryRun: boolean;
-  status: BulkRunRecord['status'];
-  categories: string[];
-  total: number;
-  done: number;
-  /** Members changed (a preview: that would change). */
-  applied: number;
-  unchanged: number;
-  failed: number;
-  cancelled: number;
-  pending: number;
-  cancelRequested: boolean;
-  teamId: string | null;
-  retryOf: string | null;
-  /** A revert run: the run it reverts. */
-  revertsRunId: string | null;
-  actorId: string;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  /** Seconds left at the pace so far; null before the first member or once finished. */
-  etaSeconds: number | null;
-}
-
-export interface BulkRunDetail {
-  run: BulkRunView;
-  /** Per category, the sums of the members' counts (the aggregated preview). */
-  summary: Awaited<ReturnType<Repositories['bulkRuns']['summarize']>>;
-  results: { items: BulkMemberView[]; nextCursor: string | null };
-}
+export type BulkMemberView = BulkMemberResult;
+export type { BulkRunDetail, BulkRunList };
 
 const RUN_NOT_FOUND = 'That bulk run was not found.';
 
@@ -368,7 +342,7 @@ export async function getBulkSync(
   deps: Pick<BulkDeps, 'uow'>,
   context: SyncContext,
   runId: string,
-  query: { status?: BulkMemberStatus | 'would_change'; cursor?: string; limit?: number } = {},
+  query: { status?: BulkMemberStatus; cursor?: string; limit?: number } = {},
 ): Promise<BulkRunDetail> {
   const repos = deps.uow.read;
   const actor = await resolveActor(repos, context.actorId);
@@ -412,7 +386,7 @@ export async function getBulkRun(
 export async function listBulkSyncs(
   deps: Pick<BulkDeps, 'uow'>,
   context: SyncContext,
-): Promise<{ items: BulkRunView[] }> {
+): Promise<BulkRunList> {
   const actor = await resolveActor(deps.uow.read, context.actorId);
   assertCanRead(actor);
   const runs = await deps.uow.read.bulkRuns.list(actor.organizationId, 50);

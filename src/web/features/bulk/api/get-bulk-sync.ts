@@ -1,69 +1,23 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import type {
+  BulkMemberStatus,
+  BulkRun as BulkRunContract,
+  BulkRunDetail as BulkRunDetailContract,
+} from '#src/domain/contracts/bulk.contract.ts';
+import type { ChangeCounts } from '#src/domain/contracts/sync.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-/** A bulk run's action; `revert` runs are started from elsewhere but read the same. */
-export type BulkAction = 'sync_settings' | 'sync_crm' | 'revert';
-export type BulkRunStatus = 'queued' | 'running' | 'completed' | 'cancelled';
-/** `would_change`: in a preview (dry run), a member the real run would change. */
-export type BulkMemberStatus =
-  'pending' | 'applied' | 'would_change' | 'unchanged' | 'failed' | 'cancelled';
-
-/** The run view of `POST /api/bulk-syncs`, its events stream and `GET /api/bulk-syncs/:id`. */
-export interface BulkRun {
-  id: string;
-  action: BulkAction;
-  dryRun: boolean;
-  status: BulkRunStatus;
-  categories: string[];
-  total: number;
-  done: number;
-  /** Members changed (in a preview: that would change). */
-  applied: number;
-  unchanged: number;
-  failed: number;
-  cancelled: number;
-  pending: number;
-  cancelRequested: boolean;
-  teamId: string | null;
-  retryOf: string | null;
-  actorId: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  etaSeconds: number | null;
-}
-
-export interface BulkCounts {
-  added: number;
-  updated: number;
-  removed: number;
-  unchanged: number;
-}
-
-/** One member's outcome in a run. `counts`: per category, what changed (or would). */
-export interface BulkMemberResult {
-  memberId: string;
-  name: string | null;
-  email: string | null;
-  status: BulkMemberStatus;
-  errorCode: string | null;
-  syncRunId: string | null;
-  counts: unknown;
-  finishedAt: string | null;
-}
-
-export interface BulkSummaryCategory extends BulkCounts {
-  category: string;
-  /** How many members this category changes (or would). */
-  members: number;
-}
-
-export interface BulkRunDetail {
-  run: BulkRun;
-  /** The aggregated preview: summed over the members' stored counts. */
-  summary: { membersChanging: number; categories: BulkSummaryCategory[] };
-  results: { items: BulkMemberResult[]; nextCursor: string | null };
-}
+/*
+ * The server's contract (src/domain/contracts/bulk.contract.ts) as the web app receives it:
+ * `Wire<…>` turns its times into ISO strings. Nothing here is declared twice.
+ */
+export type { BulkMemberStatus };
+/** The run of `POST /api/bulk-syncs`, its events stream and `GET /api/bulk-syncs/:id`. */
+export type BulkRun = Wire<BulkRunContract>;
+/** The run, its aggregated summary and one page of per-member results. */
+export type BulkRunDetail = Wire<BulkRunDetailContract>;
+export type BulkCounts = ChangeCounts;
 
 export interface BulkResultsQuery {
   status?: BulkMemberStatus | undefined;
