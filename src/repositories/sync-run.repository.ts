@@ -194,6 +194,38 @@ export class SyncRunRepository {
       .execute();
   }
 
+  /**
+   * Per category, the newest sync (or revert) applied to the member after `afterSeq` that wrote
+   * it, with who ran it: what a refused revert names as the change since (one statement).
+   */
+  async latestWritesSince(
+    targetId: string,
+    categories: readonly string[],
+    afterSeq: number,
+  ): Promise<{ category: string; actorName: string | null; action: SyncAction; at: Date }[]> {
+    if (categories.length === 0) return [];
+    const { rows } = await sql<{
+      category: string;
+      actor_name: string | null;
+      action: SyncAction;
+      at: Date;
+    }>`
+      select distinct on (c.category) c.category, u.name as actor_name, r.action, r.created_at as at
+      from sync_runs r
+      cross join lateral unnest(r.categories) as c(category)
+      left join users u on u.id = r.actor_id
+      where r.target_id = ${targetId} and r.seq > ${afterSeq}
+        and r.status in ('applied', 'partial')
+        and c.category in (${sql.join(categories.map((c) => sql`${c}`))})
+      order by c.category, r.seq desc`.execute(this.db);
+    return rows.map((r) => ({
+      category: r.category,
+      actorName: r.actor_name,
+      action: r.action,
+      at: new Date(r.at),
+    }));
+  }
+
   /** Newest applied first (by `seq`), with actor and target names; `beforeSeq` is the cursor. */
   async list(
     organizationId: string,

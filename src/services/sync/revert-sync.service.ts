@@ -138,18 +138,52 @@ async function assertUnchangedSince(
   const versionsAfter =
     (run.result as { versionsAfter?: Record<string, number> }).versionsAfter ?? {};
   const current = new Map(
-    (await repos.dashboards.categoryStates(targetId)).map((s) => [s.category, s.version]),
+    (await repos.dashboards.categoryStates(targetId)).map((s) => [s.category, s]),
   );
-  const changed = Object.entries(versionsAfter)
-    .filter(([category, version]) => (current.get(category as CategoryKey) ?? 0) !== version)
-    .map(([category]) => categoryDefinition(category as CategoryKey).label);
-  if (changed.length > 0) {
-    throw new AppError(
-      'version_conflict',
-      `The member's ${changed.join(', ')} changed since this sync, so it can't be reverted without losing those changes. Adjust the settings manually instead.`,
-      { changed },
-    );
-  }
+  const changedKeys = Object.entries(versionsAfter)
+    .filter(
+      ([category, version]) => (current.get(category as CategoryKey)?.version ?? 0) !== version,
+    )
+    .map(([category]) => category as CategoryKey);
+  if (changedKeys.length === 0) return;
+  // Who changed each: a later sync (named with its admin), else the member in My settings.
+  const member = (await repos.users.findById(targetId))?.name ?? 'the member';
+  const writes = new Map(
+    (await repos.syncRuns.latestWritesSince(targetId, changedKeys, run.seq)).map((w) => [
+      w.category,
+      w,
+    ]),
+  );
+  const changes = changedKeys.map((category) => {
+    const label = categoryDefinition(category).label;
+    const updatedAt = current.get(category)?.updatedAt;
+    // The newest write was the later sync unless the category was written well after it (the
+    // member's own edit since, which no history entry records).
+    const synced = writes.get(category);
+    const write =
+      synced && (!updatedAt || updatedAt.getTime() - synced.at.getTime() < 5_000)
+        ? synced
+        : undefined;
+    const at = write?.at ?? updatedAt ?? null;
+    return {
+      category,
+      label,
+      at: at?.toISOString() ?? null,
+      by: write ? (write.actorName ?? 'an admin who has since left') : member,
+      via: write ? write.action : 'my_settings',
+    };
+  });
+  const said = changes.map((c) => {
+    const when = c.at ? ` on ${c.at.slice(0, 16).replace('T', ' ')} UTC` : '';
+    if (c.via === 'my_settings') return `${c.label} by ${c.by} in My settings${when}`;
+    const how = c.via === 'revert' ? 'revert' : c.via === 'sync_crm' ? 'Sync CRM' : 'Sync Settings';
+    return `${c.label} by ${c.by}'s ${how}${when}`;
+  });
+  throw new AppError(
+    'version_conflict',
+    `${member}'s ${changes.map((c) => c.label).join(', ')} changed since this sync (${said.join('; ')}), so it can't be reverted without losing those changes. Adjust the settings manually instead.`,
+    { changed: changes.map((c) => c.label), changes },
+  );
 }
 
 async function restore(

@@ -161,11 +161,17 @@ describe.skipIf(!hasChromium)('Admin console: preview, history and revert, error
     const alert = confirm.getByRole('alert');
     await visible(alert.getByText("This sync can't be reverted."));
     await visible(alert.getByText(/Company details changed since this sync/));
+    // It names who changed it, and where.
+    await visible(alert.getByText(/Company details by Sofia Marchetti in My settings/));
     await visible(
       alert.getByText(/adjust it manually, or repeat the sync with narrower categories/),
     );
     await screenshot(page, 'history-revert-refused');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
+    // Refused once, Revert stays off for that sync, saying why.
+    const off = row.getByRole('button', { name: /^Can’t be reverted/ });
+    await visible(off);
+    expect(await off.isDisabled()).toBe(true);
     expect(await descriptionOf('rep3@acme.test')).not.toBeUndefined();
   }, 60_000);
 

@@ -337,6 +337,46 @@ describe('Sync Settings to User: preview, history and undo (SPEC §6)', () => {
     ).toBe(10);
   });
 
+  it('a refused revert names what changed and who changed it: the member in My settings, or a later sync by its admin', async () => {
+    const memberName = (await uow.read.users.findById(memberId))?.name ?? '';
+    const adminName = (await uow.read.users.findById(primaryAdminId))?.name ?? '';
+    const first = await syncSettings(
+      deps,
+      { actorId: adminId },
+      { targetUserId: memberId, categories: ['task_settings', 'company_details'] },
+    );
+    await uow.transaction(async (repos) => {
+      const { writeCategory } = await import('#src/services/settings/settings-store.ts');
+      await writeCategory(repos, memberId, 'task_settings', { defaultDueOffsetDays: 11 });
+    });
+    // Another admin's later sync rewrites Company details.
+    await uow.transaction(async (repos) => {
+      const { writeCategory } = await import('#src/services/settings/settings-store.ts');
+      await writeCategory(repos, primaryAdminId, 'company_details', { companyName: 'Owner Co' });
+    });
+    await syncSettings(
+      deps,
+      { actorId: primaryAdminId },
+      { targetUserId: memberId, categories: ['company_details'] },
+    );
+    const error = (await revertSync(deps, { actorId: adminId }, first.syncId ?? '').catch(
+      (e: unknown) => e,
+    )) as {
+      code: string;
+      message: string;
+      details: { changes: { category: string; by: string; via: string }[] };
+    };
+    expect(error.code).toBe('version_conflict');
+    expect(error.message).toContain(`Task settings by ${memberName} in My settings`);
+    expect(error.message).toContain(`Company details by ${adminName}'s Sync Settings`);
+    expect(
+      [...error.details.changes].sort((a, b) => a.category.localeCompare(b.category)),
+    ).toMatchObject([
+      { category: 'company_details', by: adminName, via: 'sync_settings' },
+      { category: 'task_settings', by: memberName, via: 'my_settings' },
+    ]);
+  });
+
   it('revert is refused when the sync was already reverted', async () => {
     const applied = await syncSettings(
       deps,

@@ -49,6 +49,8 @@ export function SyncHistoryTable({
   const revert = useRevertSync();
   const toast = useToast();
   const [pending, setPending] = useState<SyncHistoryItem | null>(null);
+  /** Syncs whose revert the server refused (changed since): Revert stays off, with the reason. */
+  const [refused, setRefused] = useState<ReadonlyMap<string, string>>(new Map());
 
   const items = history.data?.pages.flatMap((page) => page.items) ?? [];
 
@@ -63,6 +65,11 @@ export function SyncHistoryTable({
           title: 'Sync reverted',
           body: `${nameOf(item.targetId, item.targetName)}’s previous values are restored.`,
         });
+      },
+      onError: (error) => {
+        if (error instanceof ApiError && error.code === 'version_conflict') {
+          setRefused((current) => new Map(current).set(item.id, error.detail));
+        }
       },
     });
   };
@@ -148,7 +155,16 @@ export function SyncHistoryTable({
                       </div>
                     </td>
                     <td className="col-actions">
-                      {isRevertible(item) ? (
+                      {isRevertible(item) && refused.has(item.id) ? (
+                        <Button size="sm" disabled title={refused.get(item.id)}>
+                          Can’t be reverted
+                          <span className="sr-only">
+                            {' '}
+                            (the sync of {formatDateTime(item.createdAt)} to{' '}
+                            {nameOf(item.targetId, item.targetName)}): {refused.get(item.id)}
+                          </span>
+                        </Button>
+                      ) : isRevertible(item) ? (
                         <Button
                           size="sm"
                           onClick={() => {
