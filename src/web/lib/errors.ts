@@ -35,6 +35,8 @@ export function describeError(error: unknown): PlainError {
       };
     case 'forbidden':
       return { title: "You can't do that.", detail, advice: null };
+    case 'token_scope':
+      return { title: "This API token can't do that.", detail, advice: null };
     case 'invalid_request':
       return { title: "That request isn't valid.", detail, advice: null };
     case 'unauthenticated':
