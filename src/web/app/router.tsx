@@ -7,10 +7,48 @@ import { TeamsRoute } from '#src/web/app/routes/teams.tsx';
 import { HistoryRoute } from '#src/web/app/routes/history.tsx';
 import { NotFoundRoute } from '#src/web/app/routes/not-found.tsx';
 import { SettingsRoute } from '#src/web/app/routes/settings.tsx';
+import { CATEGORIES } from '#src/domain/settings/categories.ts';
 import { LoadingState } from '#src/web/components/ui/states.tsx';
 import type { Me } from '#src/web/features/auth/api/get-me.ts';
+import { slugOf } from '#src/web/features/settings/components/category-meta.ts';
 import { isAdminRole } from '#src/web/lib/format.ts';
 import { navigate, useLocation } from '#src/web/lib/router.tsx';
+
+const ADMIN_PAGES: Record<string, string> = {
+  '/admin': 'Admin',
+  '/admin/members': 'All members',
+  '/admin/teams': 'Teams',
+  '/admin/history': 'Sync history',
+  '/admin/audit': 'Audit log',
+  '/admin/organization': 'Organization',
+};
+
+const SETTINGS_PAGES: Record<string, string> = {
+  ...Object.fromEntries(CATEGORIES.map((c) => [slugOf(c.key), c.label])),
+  'crm-connections': 'CRM connections',
+  'api-tokens': 'API tokens',
+};
+
+/**
+ * Each page's title, as its heading names it ("Sync history", "My settings — Company details"):
+ * the tab and the browser history say where you are. Never taken from the query string. Set by
+ * the session gate (app.tsx), which also titles Log in and the pages open without a session.
+ */
+export function pageTitle(pathname: string, isAdmin: boolean): string {
+  const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
+  const admin = ADMIN_PAGES[path];
+  if (admin !== undefined) return isAdmin ? admin : 'Admins only';
+  const settings = /^\/settings(?:\/([a-z-]+))?$/.exec(path);
+  if (settings) {
+    if (settings[1] === undefined) return 'My settings';
+    const label = SETTINGS_PAGES[settings[1]];
+    return label === undefined || settings[1] === 'crm-keys'
+      ? 'Page not found'
+      : `My settings — ${label}`;
+  }
+  if (path === '/' || path === '/login') return 'Opening';
+  return 'Page not found';
+}
 
 /**
  * The pages: /admin, /admin/members, /admin/teams, /admin/organization, /admin/history, /admin/audit,
@@ -21,8 +59,9 @@ export function AppRoutes({ me }: { me: Me }) {
   const isAdmin = isAdminRole(me.user.role);
   const home = isAdmin ? '/admin' : '/settings';
 
+  // From /login the session gate (app.tsx) goes on to the page Log in was asked to return to.
   useEffect(() => {
-    if (pathname === '/' || pathname === '/login') navigate(home, { replace: true });
+    if (pathname === '/') navigate(home, { replace: true });
   }, [pathname, home]);
 
   if (pathname === '/' || pathname === '/login') return <LoadingState label="Opening…" />;

@@ -7,6 +7,7 @@ import {
   type MouseEvent,
   type ReactNode,
 } from 'react';
+import { askBeforeLeaving } from '#src/web/lib/use-unsaved-changes.ts';
 
 /**
  * A very small client-side router over the History API: the app has a handful of pages, so
@@ -35,12 +36,55 @@ export interface Location {
   href: string;
 }
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+export interface NavigateOptions {
+  replace?: boolean;
+  /** Leave without asking about unsaved edits (the session ended: the page is gone anyway). */
+  force?: boolean;
+  /** Keep the scroll position (a change of the same page's query string, e.g. its search). */
+  keepScroll?: boolean;
+}
+
+export function navigate(to: string, options: NavigateOptions = {}): void {
   if (to === snapshot()) return;
-  if (options.replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
-  window.scrollTo(0, 0);
-  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+  const go = () => {
+    if (options.replace) window.history.replaceState(null, '', to);
+    else window.history.pushState(null, '', to);
+    if (!options.keepScroll) window.scrollTo(0, 0);
+    window.dispatchEvent(new Event(NAVIGATE_EVENT));
+  };
+  // A change of the query string alone stays on the page and its edits.
+  const samePage = new URL(to, window.location.origin).pathname === window.location.pathname;
+  if (options.force || samePage || askBeforeLeaving(go)) go();
+}
+
+/**
+ * Back and Forward with unsaved edits: the browser has already moved, so put the page back
+ * (before the app renders the other one) and ask; on "Leave" go where Back or Forward went.
+ * Registered once, at load, so it runs before the app's own popstate listeners.
+ */
+let shownHref = typeof window === 'undefined' ? '' : snapshot();
+if (typeof window !== 'undefined') {
+  window.addEventListener('popstate', () => {
+    const target = snapshot();
+    const samePage =
+      new URL(target, window.location.origin).pathname ===
+      new URL(shownHref, window.location.origin).pathname;
+    if (samePage) {
+      shownHref = target;
+      return;
+    }
+    const leave = () => {
+      shownHref = target;
+      window.history.pushState(null, '', target);
+      window.dispatchEvent(new Event(NAVIGATE_EVENT));
+    };
+    const stayAt = shownHref;
+    if (!askBeforeLeaving(leave)) window.history.pushState(null, '', stayAt);
+    else shownHref = target;
+  });
+  window.addEventListener(NAVIGATE_EVENT, () => {
+    shownHref = snapshot();
+  });
 }
 
 export function useLocation(): Location {
@@ -64,6 +108,26 @@ export function useSearchParam(name: string): [string | null, (value: string | n
     [name],
   );
   return [value, setValue];
+}
+
+/**
+ * Sets several query-string parameters of the current page at once (null or '' removes one):
+ * replaced in place, or with `push` a new history entry (Back returns to the previous state).
+ */
+export function setSearchParams(
+  patch: Record<string, string | null>,
+  options: { push?: boolean } = {},
+): void {
+  const params = new URLSearchParams(window.location.search);
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === null || value === '') params.delete(name);
+    else params.set(name, value);
+  }
+  const query = params.toString();
+  navigate(`${window.location.pathname}${query ? `?${query}` : ''}`, {
+    replace: !options.push,
+    keepScroll: true,
+  });
 }
 
 const ActivePathContext = createContext<string>('');

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { PageHeader } from '#src/web/components/ui/page-header.tsx';
 import { EmptyState, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
 import type { Me } from '#src/web/features/auth/api/get-me.ts';
@@ -13,7 +13,7 @@ import { SyncCrmDialog } from '#src/web/features/sync/components/sync-crm-dialog
 import { SyncSettingsDialog } from '#src/web/features/sync/components/sync-settings-dialog.tsx';
 import { useSyncCrmFlow, type SyncTarget } from '#src/web/features/sync/hooks/use-sync-crm-flow.ts';
 import { plural } from '#src/web/lib/format.ts';
-import { navigate, useSearchParam } from '#src/web/lib/router.tsx';
+import { navigate, setSearchParams, useLocation } from '#src/web/lib/router.tsx';
 
 function historyUrl(member: SyncTarget): string {
   return `/admin/history?${new URLSearchParams({ member: member.id, name: member.name }).toString()}`;
@@ -25,7 +25,12 @@ function historyUrl(member: SyncTarget): string {
  */
 export function AdminRoute({ me }: { me: Me }) {
   const teams = useTeams();
-  const [teamId, setTeamId] = useSearchParam('team');
+  // The team, and the table's search and page (use-url-paging.ts), live in the address.
+  const teamId = useLocation().search.get('team');
+  const setTeamId = useCallback((id: string | null) => {
+    // Another team starts with no search, at its first page.
+    setSearchParams({ team: id, q: null, page: null, after: null });
+  }, []);
   const syncCrm = useSyncCrmFlow();
   const [settingsTarget, setSettingsTarget] = useState<SyncTarget | null>(null);
   const [driftTarget, setDriftTarget] = useState<DriftTarget | null>(null);

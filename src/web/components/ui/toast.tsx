@@ -7,6 +7,8 @@ interface Toast {
   tone: ToastTone;
   title: string;
   body?: string;
+  /** Stays until dismissed (news the person must not miss, e.g. a role that changed). */
+  persistent?: boolean;
 }
 
 interface ToastApi {
@@ -17,7 +19,11 @@ const ToastContext = createContext<ToastApi>({ show: () => undefined });
 
 let nextId = 1;
 
-/** Results of background actions, announced to screen readers and dismissed after a while. */
+/**
+ * Results of background actions, announced to screen readers and dismissed after a while. They
+ * sit at the bottom left, below open menus (app.css): the row action menus open on the right and
+ * are never covered.
+ */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const dismiss = useCallback((id: number) => {
@@ -27,6 +33,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     (toast: Omit<Toast, 'id'>) => {
       const id = nextId++;
       setToasts((current) => [...current.slice(-3), { ...toast, id }]);
+      if (toast.persistent) return;
       window.setTimeout(
         () => {
           dismiss(id);

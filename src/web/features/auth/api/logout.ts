@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { meQueryKey } from '#src/web/features/auth/api/get-me.ts';
+import { noteLoggedOut } from '#src/web/features/auth/session-return.ts';
 import { api, setCsrfToken } from '#src/web/lib/api-client.ts';
 
 export async function logout(): Promise<void> {
@@ -11,6 +12,7 @@ export function useLogout() {
   return useMutation({
     mutationFn: logout,
     onSettled: () => {
+      noteLoggedOut();
       setCsrfToken(undefined);
       queryClient.clear();
       queryClient.setQueryData(meQueryKey, null);

@@ -21,7 +21,8 @@ function loginErrorMessage(error: unknown): string {
   return [plain.title, plain.advice].filter(Boolean).join(' ');
 }
 
-export function LoginForm() {
+/** `notice`: why you are here, e.g. "Your session expired. Log in again to continue." */
+export function LoginForm({ notice }: { notice?: string | undefined } = {}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const login = useLogin();
@@ -43,6 +44,11 @@ export function LoginForm() {
         <h1>Log in</h1>
         <p className="muted">Manage your team’s Ergo dashboards.</p>
         <form onSubmit={submit} noValidate>
+          {notice && !login.isError ? (
+            <div className="callout callout-warning" role="status">
+              <p className="callout-title">{notice}</p>
+            </div>
+          ) : null}
           {login.isError ? (
             <div className="callout callout-danger" role="alert">
               <p className="callout-title">{loginErrorMessage(login.error)}</p>

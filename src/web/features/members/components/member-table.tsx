@@ -39,6 +39,7 @@ import {
   STATUS_LABELS,
   SYNC_ACTION_LABELS,
 } from '#src/web/lib/format.ts';
+import { useUrlPaging } from '#src/web/lib/use-url-paging.ts';
 
 export interface MemberTableHandlers {
   onSyncCrm: (member: MemberRow) => void;
@@ -85,10 +86,9 @@ export function MemberTable({
   compareWithMe: boolean;
   handlers: MemberTableHandlers;
 }) {
-  const [search, setSearch] = useState('');
   const [outOfSyncOnly, setOutOfSyncOnly] = useState(false);
-  const [q, setQ] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  // Search and page live in the address (issue 14 §8): a reload or Back shows the same page.
+  const { search, setSearch, q, pageIndex, cursor, next, previous } = useUrlPaging(teamId);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const toast = useToast();
   const updateMember = useUpdateMember();
@@ -99,24 +99,10 @@ export function MemberTable({
   const [lastRun, setLastRun] = useState<{ run: BulkRun; request: BulkSyncRequest } | null>(null);
   const headerBox = useRef<HTMLInputElement>(null);
 
-  // A new team or a new search starts again at the first page.
-  useEffect(() => {
-    setCursors([undefined]);
-  }, [teamId, q]);
-  useEffect(() => {
-    const timer = window.setTimeout(() => {
-      setQ(search.trim());
-    }, 250);
-    return () => {
-      window.clearTimeout(timer);
-    };
-  }, [search]);
-
-  const pageIndex = cursors.length - 1;
   const members = useTeamMembers({
     teamId,
     q,
-    cursor: cursors[pageIndex],
+    cursor,
     limit: PAGE_SIZE,
     driftFrom: compareWithMe ? 'me' : undefined,
   });
@@ -425,13 +411,14 @@ export function MemberTable({
       <CursorPagination
         pageIndex={pageIndex}
         hasNext={Boolean(page?.nextCursor)}
-        onPrevious={() => {
-          setCursors((current) => current.slice(0, -1));
-        }}
+        onPrevious={previous}
         onNext={() => {
-          const next = page?.nextCursor ?? undefined;
-          if (next) setCursors((current) => [...current, next]);
+          if (page?.nextCursor) next(page.nextCursor);
         }}
+        // The team's member count is the total only when no search narrows it.
+        total={
+          q || !teams.data ? undefined : { count: memberCount, pageSize: PAGE_SIZE, noun: 'member' }
+        }
       />
 
       <BulkSyncDialog

@@ -1,4 +1,5 @@
 import { Button } from '#src/web/components/ui/button.tsx';
+import { useUnsavedChanges } from '#src/web/lib/use-unsaved-changes.ts';
 
 export function FormFooter({
   dirty,
@@ -9,6 +10,8 @@ export function FormFooter({
   saving: boolean;
   onDiscard: () => void;
 }) {
+  // Every settings form ends with this footer: leaving with unsaved edits asks first.
+  useUnsavedChanges(dirty);
   return (
     <div className="form-footer">
       <span className="muted small" aria-live="polite">

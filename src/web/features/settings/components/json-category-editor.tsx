@@ -2,6 +2,7 @@ import { useId, useMemo, useState, type SubmitEvent } from 'react';
 import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { validateCategory } from '#src/web/features/settings/hooks/use-category-validation.ts';
+import { useUnsavedChanges } from '#src/web/lib/use-unsaved-changes.ts';
 
 type Check = { ok: true; value: unknown } | { ok: false; problems: string[] };
 
@@ -47,6 +48,7 @@ export function JsonCategoryEditor({
   const result = useMemo(() => check(categoryKey, text), [categoryKey, text]);
   const id = useId();
   const dirty = text !== initialText;
+  useUnsavedChanges(dirty);
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
