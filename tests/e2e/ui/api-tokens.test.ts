@@ -91,4 +91,27 @@ describe.skipIf(!hasChromium)('My settings: API tokens', () => {
     await visible(page.getByRole('row', { name: /Reporting script/ }).getByText('Revoked'));
     expect((await call(token, 'GET', '/api/teams')).status).toBe(401);
   });
+
+  it('the same token dialogs serve SCIM tokens: create one for Okta (shown once, with the base URL), then revoke it', async () => {
+    const { page } = browser;
+    await page.goto(`${server.baseUrl}/admin/organization`);
+    await page.getByRole('button', { name: 'Create SCIM token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create SCIM token' });
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await visible(dialog.getByText('Give the token a name of 1 to 100 characters, e.g. "Okta".'));
+    await dialog.getByLabel('Token name').fill('Okta');
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('dialog', { name: 'SCIM token created' });
+    const token = await shown.getByLabel('SCIM token', { exact: true }).inputValue();
+    expect(token).toMatch(/^ergo_scim_/);
+    expect(await shown.getByLabel('SCIM base URL', { exact: true }).inputValue()).toBe(`${server.baseUrl}/scim/v2`);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row', { name: /Okta/ });
+    await visible(row.getByText('Active'));
+    await row.getByRole('button', { name: 'Revoke Okta' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Revoke Okta?' });
+    await confirm.getByRole('button', { name: 'Revoke token' }).click();
+    await hidden(confirm);
+    await visible(page.getByRole('row', { name: /Okta/ }).getByText('Revoked'));
+  });
 });

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { SYNC_ACTIONS, SYNC_STATUSES } from '#src/domain/contracts/members.contract.ts';
-import { buttonClass, Button } from '#src/web/components/ui/button.tsx';
+import { buttonClass } from '#src/web/components/ui/button.tsx';
+import { FilterBar, FilterDate, FilterSelect } from '#src/web/components/ui/filter-bar.tsx';
 import { PageHeader } from '#src/web/components/ui/page-header.tsx';
 import { useMemberDirectory } from '#src/web/features/members/api/get-member-directory.ts';
 import {
@@ -84,11 +85,7 @@ export function HistoryRoute() {
     if (userId === null) return 'Unknown user';
     return directory.data?.get(userId) ?? (directory.isLoading ? '…' : 'A former member');
   };
-  const personOptions = people.map((p) => (
-    <option key={p.id} value={p.id}>
-      {p.name}
-    </option>
-  ));
+  const options = people.map((p) => ({ value: p.id, label: p.name }));
 
   return (
     <div className="page">
@@ -110,103 +107,70 @@ export function HistoryRoute() {
           </a>
         }
       />
-      <form
-        className="audit-filters history-filters"
-        aria-label="Filter the sync history"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FilterBar
+        label="Filter the sync history"
+        className="history-filters"
+        onClear={() => {
+          setFilter({});
         }}
       >
-        <label className="field">
-          <span className="field-label">Member</span>
-          <select
-            value={filter.memberId ?? ''}
-            onChange={(event) => {
-              set({ memberId: event.target.value || undefined });
-            }}
-          >
-            <option value="">Everyone</option>
-            {filter.memberId && !directory.data?.has(filter.memberId) ? (
-              <option value={filter.memberId}>This member</option>
-            ) : null}
-            {personOptions}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Admin</span>
-          <select
-            value={filter.actorId ?? ''}
-            onChange={(event) => {
-              set({ actorId: event.target.value || undefined });
-            }}
-          >
-            <option value="">Any admin</option>
-            {personOptions}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Action</span>
-          <select
-            value={filter.action ?? ''}
-            onChange={(event) => {
-              const value = event.target.value;
-              set({ action: isOneOf(SYNC_ACTIONS, value) ? value : undefined });
-            }}
-          >
-            <option value="">Any action</option>
-            {SYNC_ACTIONS.map((action) => (
-              <option key={action} value={action}>
-                {ACTION_LABELS[action]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Status</span>
-          <select
-            value={filter.status ?? ''}
-            onChange={(event) => {
-              const value = event.target.value;
-              set({ status: isOneOf(SYNC_STATUSES, value) ? value : undefined });
-            }}
-          >
-            <option value="">Any status</option>
-            {SYNC_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {STATUS_LABELS[status]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">From</span>
-          <input
-            type="date"
-            value={filter.from ?? ''}
-            onChange={(event) => {
-              set({ from: event.target.value || undefined });
-            }}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">To</span>
-          <input
-            type="date"
-            value={filter.to ?? ''}
-            onChange={(event) => {
-              set({ to: event.target.value || undefined });
-            }}
-          />
-        </label>
-        <Button
-          size="sm"
-          onClick={() => {
-            setFilter({});
+        <FilterSelect
+          label="Member"
+          anyLabel="Everyone"
+          value={filter.memberId}
+          options={
+            filter.memberId && !directory.data?.has(filter.memberId)
+              ? [{ value: filter.memberId, label: 'This member' }, ...options]
+              : options
+          }
+          onChange={(memberId) => {
+            set({ memberId });
           }}
-        >
-          Clear filters
-        </Button>
-      </form>
+        />
+        <FilterSelect
+          label="Admin"
+          anyLabel="Any admin"
+          value={filter.actorId}
+          options={options}
+          onChange={(actorId) => {
+            set({ actorId });
+          }}
+        />
+        <FilterSelect
+          label="Action"
+          anyLabel="Any action"
+          value={filter.action}
+          options={SYNC_ACTIONS.map((action) => ({ value: action, label: ACTION_LABELS[action] }))}
+          onChange={(picked) => {
+            const action = picked ?? null;
+            set({ action: isOneOf(SYNC_ACTIONS, action) ? action : undefined });
+          }}
+        />
+        <FilterSelect
+          label="Status"
+          anyLabel="Any status"
+          value={filter.status}
+          options={SYNC_STATUSES.map((status) => ({ value: status, label: STATUS_LABELS[status] }))}
+          onChange={(picked) => {
+            const status = picked ?? null;
+            set({ status: isOneOf(SYNC_STATUSES, status) ? status : undefined });
+          }}
+        />
+        <FilterDate
+          label="From"
+          value={filter.from}
+          onChange={(from) => {
+            set({ from });
+          }}
+        />
+        <FilterDate
+          label="To"
+          value={filter.to}
+          onChange={(to) => {
+            set({ to });
+          }}
+        />
+      </FilterBar>
       <SyncHistoryTable filter={filter} nameOf={nameOf} showTarget={!filter.memberId} />
     </div>
   );

@@ -1,13 +1,15 @@
-import { useState, type SubmitEvent } from 'react';
+import { useState } from 'react';
 import type { ApiTokenScope } from '#src/domain/contracts/api-tokens.contract.ts';
-import { Badge } from '#src/web/components/ui/badge.tsx';
 import { Button } from '#src/web/components/ui/button.tsx';
-import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
 import { CopyValue } from '#src/web/components/ui/copy-value.tsx';
-import { Dialog } from '#src/web/components/ui/dialog.tsx';
 import { Field } from '#src/web/components/ui/field.tsx';
 import { EmptyState, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
-import { useToast } from '#src/web/components/ui/toast.tsx';
+import {
+  CreateTokenDialog,
+  RevokeTokenDialog,
+  TokenCreatedDialog,
+  TokenStatus,
+} from '#src/web/components/ui/token-dialogs.tsx';
 import {
   useApiTokens,
   useCreateApiToken,
@@ -63,6 +65,7 @@ export function ApiTokens() {
   const tokens = useApiTokens();
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | undefined>(undefined);
+  const revoke = useRevokeApiToken();
 
   return (
     <section className="stack" aria-labelledby="api-tokens-title">
@@ -132,15 +135,7 @@ export function ApiTokens() {
                   <td>{token.expiresAt ? formatDateTime(token.expiresAt) : 'Never'}</td>
                   <td>{token.lastUsedAt ? formatRelative(token.lastUsedAt) : 'Never'}</td>
                   <td>
-                    {token.revokedAt ? (
-                      <Badge tone="neutral" title={formatDateTime(token.revokedAt)}>
-                        Revoked
-                      </Badge>
-                    ) : isExpired(token) ? (
-                      <Badge tone="neutral">Expired</Badge>
-                    ) : (
-                      <Badge tone="success">Active</Badge>
-                    )}
+                    <TokenStatus revokedAt={token.revokedAt} expired={isExpired(token)} />
                   </td>
                   <td>
                     {token.revokedAt ? null : (
@@ -171,8 +166,10 @@ export function ApiTokens() {
         />
       ) : null}
       {revoking ? (
-        <RevokeApiTokenDialog
+        <RevokeTokenDialog
           token={revoking}
+          consequence="tools and scripts using it will be refused."
+          revoke={revoke}
           onClose={() => {
             setRevoking(undefined);
           }}
@@ -184,157 +181,75 @@ export function ApiTokens() {
 
 function CreateApiTokenDialog({ onClose }: { onClose: () => void }) {
   const create = useCreateApiToken();
-  const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiTokenScope>('read');
   const [expiry, setExpiry] = useState<string>('30');
-  const [error, setError] = useState<string | undefined>(undefined);
   const [created, setCreated] = useState<CreatedApiToken | undefined>(undefined);
-
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const trimmed = name.trim();
-    if (trimmed.length === 0 || trimmed.length > 100) {
-      setError('Give the token a name of 1 to 100 characters, e.g. "Laptop CLI".');
-      return;
-    }
-    setError(undefined);
-    create.mutate(
-      {
-        name: trimmed,
-        scopes: [scope],
-        expiresInDays: expiry === 'never' ? null : Number(expiry),
-      },
-      { onSuccess: setCreated },
-    );
-  };
 
   if (created) {
     return (
-      <Dialog
-        open
-        onOpenChange={(open) => {
-          if (!open) onClose();
-        }}
-        title="API token created"
-        description="Copy the token now: it is shown only once. Ergo keeps only its last 4 characters."
-        footer={
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        }
-      >
-        <div className="stack">
-          <CopyValue label="API token" value={created.token} />
-          <p className="muted">
-            With the CLI: <code>ergo login --server {window.location.origin}</code> makes a token
-            for you; or set <code>ERGO_SERVER</code> and <code>ERGO_TOKEN</code>.
-          </p>
-        </div>
-      </Dialog>
+      <TokenCreatedDialog title="API token created" onClose={onClose}>
+        <CopyValue label="API token" value={created.token} />
+        <p className="muted">
+          With the CLI: <code>ergo login --server {window.location.origin}</code> makes a token for
+          you; or set <code>ERGO_SERVER</code> and <code>ERGO_TOKEN</code>.
+        </p>
+      </TokenCreatedDialog>
     );
   }
 
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      preventClose={create.isPending}
+    <CreateTokenDialog
       title="Create API token"
       description="The token acts as you, within the access you choose here."
-      status={create.isError ? <ErrorCallout error={create.error} /> : null}
-      footer={
-        <>
-          <Button disabled={create.isPending} onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="primary" type="submit" form="create-api-token" busy={create.isPending}>
-            Create token
-          </Button>
-        </>
-      }
+      nameHint='Where you use it, e.g. "Laptop CLI".'
+      example="Laptop CLI"
+      pending={create.isPending}
+      error={create.isError ? create.error : null}
+      onClose={onClose}
+      onCreate={(name) => {
+        create.mutate(
+          { name, scopes: [scope], expiresInDays: expiry === 'never' ? null : Number(expiry) },
+          { onSuccess: setCreated },
+        );
+      }}
     >
-      <form id="create-api-token" className="form" onSubmit={submit} noValidate>
-        <Field label="Token name" hint='Where you use it, e.g. "Laptop CLI".' error={error}>
-          {(props) => (
+      <fieldset className="radio-group">
+        <legend>Access</legend>
+        {SCOPE_CHOICES.map((choice) => (
+          <label key={choice.scope} className="radio">
             <input
-              {...props}
-              type="text"
-              autoComplete="off"
-              maxLength={100}
-              value={name}
-              onChange={(event) => {
-                setName(event.target.value);
+              type="radio"
+              name="api-token-scope"
+              value={choice.scope}
+              checked={scope === choice.scope}
+              onChange={() => {
+                setScope(choice.scope);
               }}
             />
-          )}
-        </Field>
-        <fieldset className="radio-group">
-          <legend>Access</legend>
-          {SCOPE_CHOICES.map((choice) => (
-            <label key={choice.scope} className="radio">
-              <input
-                type="radio"
-                name="api-token-scope"
-                value={choice.scope}
-                checked={scope === choice.scope}
-                onChange={() => {
-                  setScope(choice.scope);
-                }}
-              />
-              <span>
-                <strong>{choice.label}</strong>
-                <span className="field-hint"> {choice.description}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <Field label="Expires after">
-          {(props) => (
-            <select
-              {...props}
-              value={expiry}
-              onChange={(event) => {
-                setExpiry(event.target.value);
-              }}
-            >
-              {EXPIRY_CHOICES.map((choice) => (
-                <option key={choice.label} value={choice.days === null ? 'never' : choice.days}>
-                  {choice.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      </form>
-    </Dialog>
-  );
-}
-
-function RevokeApiTokenDialog({ token, onClose }: { token: ApiToken; onClose: () => void }) {
-  const revoke = useRevokeApiToken();
-  const toast = useToast();
-  return (
-    <ConfirmDialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      title={`Revoke ${token.name}?`}
-      description={`The token ending ${token.hint} stops working at once: tools and scripts using it will be refused.`}
-      confirmLabel="Revoke token"
-      busy={revoke.isPending}
-      onConfirm={() => {
-        revoke.mutate(token.id, {
-          onSuccess: () => {
-            toast.show({ tone: 'success', title: `${token.name} revoked` });
-            onClose();
-          },
-        });
-      }}
-    >
-      {revoke.isError ? <ErrorCallout error={revoke.error} /> : null}
-    </ConfirmDialog>
+            <span>
+              <strong>{choice.label}</strong>
+              <span className="field-hint"> {choice.description}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <Field label="Expires after">
+        {(props) => (
+          <select
+            {...props}
+            value={expiry}
+            onChange={(event) => {
+              setExpiry(event.target.value);
+            }}
+          >
+            {EXPIRY_CHOICES.map((choice) => (
+              <option key={choice.label} value={choice.days === null ? 'never' : choice.days}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+    </CreateTokenDialog>
   );
 }

@@ -3,6 +3,7 @@ import { Badge } from '#src/web/components/ui/badge.tsx';
 import { Button, buttonClass } from '#src/web/components/ui/button.tsx';
 import { CopyValue } from '#src/web/components/ui/copy-value.tsx';
 import { Dialog } from '#src/web/components/ui/dialog.tsx';
+import { FilterBar, FilterDate, FilterSelect } from '#src/web/components/ui/filter-bar.tsx';
 import { EmptyState, ErrorCallout } from '#src/web/components/ui/states.tsx';
 import {
   auditExportUrl,
@@ -121,43 +122,32 @@ export function AuditFilters({
   const set = (patch: Partial<AuditFilter>) => {
     onChange({ ...filter, ...patch });
   };
-  const personOptions = people.map((p) => (
-    <option key={p.id} value={p.id}>
-      {p.name}
-    </option>
-  ));
+  const options = people.map((p) => ({ value: p.id, label: p.name }));
   return (
-    <form
-      className="audit-filters"
-      aria-label="Filter the audit log"
-      onSubmit={(event) => {
-        event.preventDefault();
+    <FilterBar
+      label="Filter the audit log"
+      onClear={() => {
+        onChange({});
       }}
     >
-      <label className="field">
-        <span className="field-label">By</span>
-        <select
-          value={filter.actor ?? ''}
-          onChange={(event) => {
-            set({ actor: event.target.value || undefined });
-          }}
-        >
-          <option value="">Anyone</option>
-          {personOptions}
-        </select>
-      </label>
-      <label className="field">
-        <span className="field-label">About</span>
-        <select
-          value={filter.target ?? ''}
-          onChange={(event) => {
-            set({ target: event.target.value || undefined });
-          }}
-        >
-          <option value="">Anyone</option>
-          {personOptions}
-        </select>
-      </label>
+      <FilterSelect
+        label="By"
+        anyLabel="Anyone"
+        value={filter.actor}
+        options={options}
+        onChange={(actor) => {
+          set({ actor });
+        }}
+      />
+      <FilterSelect
+        label="About"
+        anyLabel="Anyone"
+        value={filter.target}
+        options={options}
+        onChange={(target) => {
+          set({ target });
+        }}
+      />
       <label className="field">
         <span className="field-label">Action</span>
         <input
@@ -175,35 +165,21 @@ export function AuditFilters({
           ))}
         </datalist>
       </label>
-      <label className="field">
-        <span className="field-label">From</span>
-        <input
-          type="date"
-          value={filter.from ?? ''}
-          onChange={(event) => {
-            set({ from: event.target.value || undefined });
-          }}
-        />
-      </label>
-      <label className="field">
-        <span className="field-label">To</span>
-        <input
-          type="date"
-          value={filter.to ?? ''}
-          onChange={(event) => {
-            set({ to: event.target.value || undefined });
-          }}
-        />
-      </label>
-      <Button
-        size="sm"
-        onClick={() => {
-          onChange({});
+      <FilterDate
+        label="From"
+        value={filter.from}
+        onChange={(from) => {
+          set({ from });
         }}
-      >
-        Clear filters
-      </Button>
-    </form>
+      />
+      <FilterDate
+        label="To"
+        value={filter.to}
+        onChange={(to) => {
+          set({ to });
+        }}
+      />
+    </FilterBar>
   );
 }
 

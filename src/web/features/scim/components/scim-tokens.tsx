@@ -1,12 +1,13 @@
-import { useState, type SubmitEvent } from 'react';
-import { Badge } from '#src/web/components/ui/badge.tsx';
+import { useState } from 'react';
 import { Button } from '#src/web/components/ui/button.tsx';
-import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
 import { CopyValue } from '#src/web/components/ui/copy-value.tsx';
-import { Dialog } from '#src/web/components/ui/dialog.tsx';
-import { Field } from '#src/web/components/ui/field.tsx';
 import { EmptyState, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
-import { useToast } from '#src/web/components/ui/toast.tsx';
+import {
+  CreateTokenDialog,
+  RevokeTokenDialog,
+  TokenCreatedDialog,
+  TokenStatus,
+} from '#src/web/components/ui/token-dialogs.tsx';
 import {
   useCreateScimToken,
   type CreatedScimToken,
@@ -28,6 +29,7 @@ export function ScimTokens() {
   const tokens = useScimTokens();
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ScimToken | undefined>(undefined);
+  const revoke = useRevokeScimToken();
 
   return (
     <section className="stack" aria-labelledby="scim-tokens-title">
@@ -92,13 +94,7 @@ export function ScimTokens() {
                   <td>{formatDateTime(token.createdAt)}</td>
                   <td>{token.lastUsedAt ? formatRelative(token.lastUsedAt) : 'Never'}</td>
                   <td>
-                    {token.revokedAt ? (
-                      <Badge tone="neutral" title={formatDateTime(token.revokedAt)}>
-                        Revoked
-                      </Badge>
-                    ) : (
-                      <Badge tone="success">Active</Badge>
-                    )}
+                    <TokenStatus revokedAt={token.revokedAt} />
                   </td>
                   <td>
                     {token.revokedAt ? null : (
@@ -129,8 +125,10 @@ export function ScimTokens() {
         />
       ) : null}
       {revoking ? (
-        <RevokeScimTokenDialog
+        <RevokeTokenDialog
           token={revoking}
+          consequence="your identity provider can no longer provision members or teams with it. Members it provisioned stay in the organization."
+          revoke={revoke}
           onClose={() => {
             setRevoking(undefined);
           }}
@@ -142,112 +140,29 @@ export function ScimTokens() {
 
 function CreateScimTokenDialog({ onClose }: { onClose: () => void }) {
   const create = useCreateScimToken();
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
   const [created, setCreated] = useState<CreatedScimToken | undefined>(undefined);
-
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const trimmed = name.trim();
-    if (trimmed.length === 0 || trimmed.length > 100) {
-      setError('Give the token a name of 1 to 100 characters, e.g. "Okta".');
-      return;
-    }
-    setError(undefined);
-    create.mutate({ name: trimmed }, { onSuccess: setCreated });
-  };
 
   if (created) {
     return (
-      <Dialog
-        open
-        onOpenChange={(open) => {
-          if (!open) onClose();
-        }}
-        title="SCIM token created"
-        description="Copy the token now: it is shown only once. Ergo keeps only its last 4 characters."
-        footer={
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        }
-      >
-        <div className="stack">
-          <CopyValue label="SCIM base URL" value={scimBaseUrl()} />
-          <CopyValue label="SCIM token" value={created.token} />
-        </div>
-      </Dialog>
+      <TokenCreatedDialog title="SCIM token created" onClose={onClose}>
+        <CopyValue label="SCIM base URL" value={scimBaseUrl()} />
+        <CopyValue label="SCIM token" value={created.token} />
+      </TokenCreatedDialog>
     );
   }
 
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      preventClose={create.isPending}
+    <CreateTokenDialog
       title="Create SCIM token"
       description="Your identity provider sends this token with every SCIM request. It can see and change the members and teams of this organization only."
-      status={create.isError ? <ErrorCallout error={create.error} /> : null}
-      footer={
-        <>
-          <Button disabled={create.isPending} onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="primary" type="submit" form="create-scim-token" busy={create.isPending}>
-            Create token
-          </Button>
-        </>
-      }
-    >
-      <form id="create-scim-token" className="form" onSubmit={submit} noValidate>
-        <Field
-          label="Token name"
-          hint='Which identity provider uses it, e.g. "Okta".'
-          error={error}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              autoComplete="off"
-              maxLength={100}
-              value={name}
-              onChange={(event) => {
-                setName(event.target.value);
-              }}
-            />
-          )}
-        </Field>
-      </form>
-    </Dialog>
-  );
-}
-
-function RevokeScimTokenDialog({ token, onClose }: { token: ScimToken; onClose: () => void }) {
-  const revoke = useRevokeScimToken();
-  const toast = useToast();
-  return (
-    <ConfirmDialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
+      nameHint='Which identity provider uses it, e.g. "Okta".'
+      example="Okta"
+      pending={create.isPending}
+      error={create.isError ? create.error : null}
+      onClose={onClose}
+      onCreate={(name) => {
+        create.mutate({ name }, { onSuccess: setCreated });
       }}
-      title={`Revoke ${token.name}?`}
-      description={`The token ending ${token.hint} stops working at once: your identity provider can no longer provision members or teams with it. Members it provisioned stay in the organization.`}
-      confirmLabel="Revoke token"
-      busy={revoke.isPending}
-      onConfirm={() => {
-        revoke.mutate(token.id, {
-          onSuccess: () => {
-            toast.show({ tone: 'success', title: `${token.name} revoked` });
-            onClose();
-          },
-        });
-      }}
-    >
-      {revoke.isError ? <ErrorCallout error={revoke.error} /> : null}
-    </ConfirmDialog>
+    />
   );
 }
