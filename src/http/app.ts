@@ -18,7 +18,7 @@ import { AppError } from '#src/domain/errors.ts';
 import { inspectInput, MAX_INPUT_DEPTH } from '#src/domain/text.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { registerAuth, sessionCookieName } from '#src/http/auth.plugin.ts';
-import { sendProblem } from '#src/http/problem.ts';
+import { sendProblem, sendValidationProblem } from '#src/http/problem.ts';
 import { docsCsp, registerSecurityHeaders } from '#src/http/security-headers.ts';
 import { authRoutes } from '#src/http/routes/auth.routes.ts';
 import { meRoutes } from '#src/http/routes/me.routes.ts';
@@ -165,14 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return sendProblem(reply, error.code, error.message, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const where = error.validationContext ?? 'request';
-      const detail = error.validation
-        .map(
-          (issue) =>
-            `${where}${issue.instancePath.replace(/\//g, '.')}: ${issue.message ?? 'is invalid'}`,
-        )
-        .join('; ');
-      return sendProblem(reply, 'invalid_request', `The request is not valid: ${detail}`);
+      return sendValidationProblem(reply, error.validationContext ?? 'request', error.validation);
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
 import {
+  asSentences,
+  describeIssues,
+  type FieldProblem,
+} from '#src/domain/settings/issue-messages.ts';
+import { SETTINGS_FIELD_LABELS } from '#src/domain/settings/settings-field-labels.ts';
+import {
   advancedSettingsSchema,
   alternateDomainsSchema,
   companyDetailsSchema,
@@ -156,27 +162,45 @@ export function defaultValueOf<K extends ValueCategoryKey>(key: K): CategoryValu
   return CATEGORY_SCHEMAS[key].parse({}) as CategoryValue<K>;
 }
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
+export type ParseResult<T> =
+  { ok: true; value: T } | { ok: false; message: string; errors: FieldProblem[] };
 
-/** Validates a category value, returning a message a person can read on failure. */
+/** Validates a category value, returning sentences a person can read on failure, per field. */
 export function parseCategoryValue<K extends ValueCategoryKey>(
   key: K,
   input: unknown,
 ): ParseResult<CategoryValue<K>> {
   const result = CATEGORY_SCHEMAS[key].safeParse(input);
   if (result.success) return { ok: true, value: result.data as CategoryValue<K> };
-  return {
-    ok: false,
-    message: `${categoryDefinition(key).label}: ${formatZodError(result.error)}`,
-  };
+  const errors = describeCategoryIssues(key, result.error.issues, input);
+  return { ok: false, message: asSentences(errors), errors };
 }
 
-/** "stages.0.probability: must be between 0 and 100; …" */
-export function formatZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
+/**
+ * A category's issues in the console's words ("Default due date must be 365 days or fewer"):
+ * what the API answers and what the forms show, from the same labels (settings-field-labels.ts).
+ */
+export function describeCategoryIssues(
+  key: CategoryKey,
+  issues: readonly z.core.$ZodIssue[],
+  input?: unknown,
+): FieldProblem[] {
+  return describeIssues(issues, {
+    fields: SETTINGS_FIELD_LABELS[key],
+    root: categoryDefinition(key).label,
+    input,
+  });
+}
+
+/**
+ * "Probability of stage 1 must be between 0 and 100. …", in a category's words when given. Give
+ * the input too: without it a missing field whose schema words its own message is not told from
+ * a wrong one.
+ */
+export function formatZodError(error: z.ZodError, key?: CategoryKey, input?: unknown): string {
+  return asSentences(
+    key
+      ? describeCategoryIssues(key, error.issues, input)
+      : describeIssues(error.issues, { input }),
+  );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CRM_KEYS } from '#src/domain/crm.ts';
+import { CRM_KEYS, CRM_LABELS } from '#src/domain/crm.ts';
 
 /**
  * Zod schemas for the ten dashboard settings categories (SPEC §2, "content (minimum)").
@@ -7,37 +7,14 @@ import { CRM_KEYS } from '#src/domain/crm.ts';
  * Every schema parses `{}` into a complete value with sane defaults: the category's default
  * value. Objects are strict (ADR 0005): a misspelt field is an error naming it, not silently
  * dropped — `"ownerPropery": true` must not store an ordinary property.
+ *
+ * A message written here is a predicate of its field, in lower case ("must be between 0 and
+ * 100"): issue-messages.ts puts the field's label in front ("Probability of stage 2 must be …")
+ * and words zod's own issues (too big, missing, unknown key) the same way.
  */
 
-/** Unknown keys named in a message, and the characters kept of each (a key may be any size). */
-const NAMED_UNKNOWN_KEYS = 5;
-const UNKNOWN_KEY_CHARS = 64;
-
-function quoteKey(key: string): string {
-  const chars = Array.from(key);
-  return chars.length > UNKNOWN_KEY_CHARS
-    ? `${JSON.stringify(chars.slice(0, UNKNOWN_KEY_CHARS).join(''))}…`
-    : JSON.stringify(key);
-}
-
-/** `unknown key "ownerPropery"`: the message of every strict object and record below. */
-function unknownKeysMessage(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code !== 'unrecognized_keys') return undefined;
-  const keys = issue.keys as readonly string[];
-  const named = keys.slice(0, NAMED_UNKNOWN_KEYS).map(quoteKey).join(', ');
-  const more =
-    keys.length > NAMED_UNKNOWN_KEYS ? ` and ${keys.length - NAMED_UNKNOWN_KEYS} more` : '';
-  return `unknown ${keys.length === 1 ? 'key' : 'keys'} ${named}${more}`;
-}
-
-/** `z.strictObject` with the message above: every object of every category is one. */
-const strict = {
-  object: <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
-    z.strictObject(shape, { error: unknownKeysMessage }),
-};
-
 const trimmed = (max: number) => z.string().trim().max(max);
-const requiredText = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+const requiredText = (max: number) => z.string().trim().min(1).max(max);
 
 /** A DNS domain such as `acme.com` (lower-cased). Rejects URLs, e-mail addresses and spaces. */
 export const domainSchema = z
@@ -51,8 +28,8 @@ export const domainSchema = z
   );
 
 /** A list of domains: validated, lower-cased, de-duplicated (SPEC §2 alternate/partnership domains). */
-const domainListSchema = strict
-  .object({
+const domainListSchema = z
+  .strictObject({
     domains: z.array(domainSchema).max(500).default([]),
   })
   .transform((value) => ({ domains: [...new Set(value.domains)] }));
@@ -62,13 +39,13 @@ const domainListSchema = strict
 export const CRM_OBJECTS = ['deal', 'contact', 'company'] as const;
 export const PROPERTY_TYPES = ['string', 'number', 'date', 'bool', 'enumeration'] as const;
 
-export const propertyOptionSchema = strict.object({
+export const propertyOptionSchema = z.strictObject({
   label: requiredText(200),
   value: requiredText(200),
 });
 
-export const customPropertySchema = strict
-  .object({
+export const customPropertySchema = z
+  .strictObject({
     crm: z.enum(CRM_KEYS),
     object: z.enum(CRM_OBJECTS),
     name: z
@@ -89,7 +66,7 @@ export const customPropertySchema = strict
       ctx.addIssue({
         code: 'custom',
         path: ['options'],
-        message: 'only enumeration properties have options',
+        message: 'can only be set on an enumeration property',
       });
     }
     const seen = new Set<string>();
@@ -98,15 +75,15 @@ export const customPropertySchema = strict
         ctx.addIssue({
           code: 'custom',
           path: ['options', index, 'value'],
-          message: `duplicate option value "${option.value}"`,
+          message: `must be unique: another option has the value "${option.value}"`,
         });
       }
       seen.add(option.value);
     }
   });
 
-export const customPropertiesSchema = strict
-  .object({ properties: z.array(customPropertySchema).max(2000).default([]) })
+export const customPropertiesSchema = z
+  .strictObject({ properties: z.array(customPropertySchema).max(2000).default([]) })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
     for (const [index, property] of value.properties.entries()) {
@@ -115,7 +92,7 @@ export const customPropertiesSchema = strict
         ctx.addIssue({
           code: 'custom',
           path: ['properties', index, 'name'],
-          message: `duplicate property ${key}`,
+          message: `must be unique: another ${CRM_LABELS[property.crm]} ${property.object} property is named "${property.name}"`,
         });
       }
       seen.add(key);
@@ -124,7 +101,7 @@ export const customPropertiesSchema = strict
 
 // --- pipeline_stages ---------------------------------------------------------------------------
 
-export const pipelineStageSchema = strict.object({
+export const pipelineStageSchema = z.strictObject({
   /** Stable identity across dashboards: stage sync merges by it (SPEC §2). */
   internalId: z
     .string()
@@ -138,9 +115,7 @@ export const pipelineStageSchema = strict.object({
     .min(0, 'must be between 0 and 100')
     .max(100, 'must be between 0 and 100'),
   /** The stage's id in each CRM, e.g. `{ hubspot: 'appointmentscheduled' }`. */
-  crmStageMappings: z
-    .partialRecord(z.enum(CRM_KEYS), requiredText(200), { error: unknownKeysMessage })
-    .default({}),
+  crmStageMappings: z.partialRecord(z.enum(CRM_KEYS), requiredText(200)).default({}),
   /** True when the stage came from an admin's sync rather than the user's own setup. */
   synced: z.boolean().default(false),
 });
@@ -150,7 +125,7 @@ export const salesforceRecordTypeIdSchema = z
   .string()
   .regex(/^012[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/, 'must be a Salesforce RecordType id (012…)');
 
-export const salesforceRecordTypeSchema = strict.object({
+export const salesforceRecordTypeSchema = z.strictObject({
   recordTypeId: salesforceRecordTypeIdSchema,
   name: requiredText(120),
   developerName: z
@@ -161,8 +136,8 @@ export const salesforceRecordTypeSchema = strict.object({
   isActive: z.boolean().default(true),
 });
 
-export const pipelineStagesSchema = strict
-  .object({
+export const pipelineStagesSchema = z
+  .strictObject({
     stages: z.array(pipelineStageSchema).max(500).default([]),
     salesforceRecordTypes: z.array(salesforceRecordTypeSchema).max(200).default([]),
   })
@@ -173,7 +148,7 @@ export const pipelineStagesSchema = strict
         ctx.addIssue({
           code: 'custom',
           path: ['stages', index, 'internalId'],
-          message: `duplicate internalId "${stage.internalId}"`,
+          message: `must be unique: another stage has the internal ID "${stage.internalId}"`,
         });
       }
       ids.add(stage.internalId);
@@ -184,7 +159,7 @@ export const pipelineStagesSchema = strict
         ctx.addIssue({
           code: 'custom',
           path: ['salesforceRecordTypes', index, 'recordTypeId'],
-          message: `duplicate record type ${recordType.recordTypeId}`,
+          message: `must be unique: another record type has the ID ${recordType.recordTypeId}`,
         });
       }
       recordTypes.add(recordType.recordTypeId);
@@ -193,7 +168,7 @@ export const pipelineStagesSchema = strict
           ctx.addIssue({
             code: 'custom',
             path: ['salesforceRecordTypes', index, 'stageInternalIds', stageIndex],
-            message: `no stage with internalId "${stageId}"`,
+            message: `must name one of the stages; no stage has the internal ID "${stageId}"`,
           });
         }
       }
@@ -202,7 +177,7 @@ export const pipelineStagesSchema = strict
 
 // --- company_details ---------------------------------------------------------------------------
 
-export const companyDetailsSchema = strict.object({
+export const companyDetailsSchema = z.strictObject({
   companyName: trimmed(200).default(''),
   website: z
     .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })])
@@ -245,12 +220,12 @@ export const MEETING_TYPE_LABELS: Record<(typeof MEETING_TYPES)[number], string>
 
 const placeholderPattern = /\{\{\s*([^}]*?)\s*\}\}/g;
 
-export const meetingTitleTemplateSchema = strict
-  .object({
+export const meetingTitleTemplateSchema = z
+  .strictObject({
     id: requiredText(100),
     title: requiredText(300),
-    appliesTo: strict
-      .object({
+    appliesTo: z
+      .strictObject({
         meetingTypes: z.array(z.enum(MEETING_TYPES)).max(MEETING_TYPES.length).default([]),
         externalOnly: z.boolean().default(true),
         minAttendees: z.number().int().min(1).max(500).default(1),
@@ -264,15 +239,15 @@ export const meetingTitleTemplateSchema = strict
         ctx.addIssue({
           code: 'custom',
           path: ['title'],
-          message: `unknown placeholder {{${name}}}; use one of ${MEETING_TITLE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+          message: `uses an unknown placeholder {{${name}}}; use one of ${MEETING_TITLE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
         });
       }
     }
   });
 
 /** Templates are ordered: the first whose rules match a meeting names it. */
-export const meetingTitlesSchema = strict
-  .object({ templates: z.array(meetingTitleTemplateSchema).max(100).default([]) })
+export const meetingTitlesSchema = z
+  .strictObject({ templates: z.array(meetingTitleTemplateSchema).max(100).default([]) })
   .superRefine((value, ctx) => {
     const ids = new Set<string>();
     for (const [index, template] of value.templates.entries()) {
@@ -280,7 +255,7 @@ export const meetingTitlesSchema = strict
         ctx.addIssue({
           code: 'custom',
           path: ['templates', index, 'id'],
-          message: `duplicate template id "${template.id}"`,
+          message: `must be unique: another meeting title has the ID "${template.id}"`,
         });
       }
       ids.add(template.id);
@@ -297,7 +272,7 @@ export const partnershipDomainsSchema = domainListSchema;
 export const TASK_PRIORITIES = ['low', 'medium', 'high'] as const;
 export const TASK_ASSIGNMENTS = ['record_owner', 'meeting_host', 'self'] as const;
 
-export const taskSettingsSchema = strict.object({
+export const taskSettingsSchema = z.strictObject({
   defaultDueOffsetDays: z.number().int().min(0).max(365).default(2),
   defaultPriority: z.enum(TASK_PRIORITIES).default('medium'),
   autoCreateFollowUps: z.boolean().default(true),
@@ -313,8 +288,8 @@ export const taskSettingsSchema = strict.object({
 
 export const TEMPLATE_KINDS = ['email', 'slack', 'crm_note'] as const;
 
-export const messageTemplateSchema = strict
-  .object({
+export const messageTemplateSchema = z
+  .strictObject({
     id: requiredText(100),
     kind: z.enum(TEMPLATE_KINDS),
     name: requiredText(200),
@@ -330,21 +305,21 @@ export const messageTemplateSchema = strict
       ctx.addIssue({
         code: 'custom',
         path: ['subject'],
-        message: 'an email template needs a subject',
+        message: 'is required for an email template',
       });
     }
     if (template.kind !== 'email' && template.subject) {
       ctx.addIssue({
         code: 'custom',
         path: ['subject'],
-        message: 'only email templates have a subject',
+        message: 'must be empty: only email templates have a subject',
       });
     }
   });
 
 /** The guide's "email, Slack, and CRM note templates". */
-export const emailTemplatesSchema = strict
-  .object({ templates: z.array(messageTemplateSchema).max(500).default([]) })
+export const emailTemplatesSchema = z
+  .strictObject({ templates: z.array(messageTemplateSchema).max(500).default([]) })
   .superRefine((value, ctx) => {
     const ids = new Set<string>();
     for (const [index, template] of value.templates.entries()) {
@@ -352,7 +327,7 @@ export const emailTemplatesSchema = strict
         ctx.addIssue({
           code: 'custom',
           path: ['templates', index, 'id'],
-          message: `duplicate template id "${template.id}"`,
+          message: `must be unique: another template has the ID "${template.id}"`,
         });
       }
       ids.add(template.id);
@@ -363,10 +338,10 @@ export const emailTemplatesSchema = strict
 
 export const NOTIFICATION_CHANNELS = ['email', 'slack', 'in_app'] as const;
 
-export const advancedSettingsSchema = strict.object({
+export const advancedSettingsSchema = z.strictObject({
   /** The guide's "context notifications": a briefing before a meeting. */
-  contextNotifications: strict
-    .object({
+  contextNotifications: z
+    .strictObject({
       enabled: z.boolean().default(true),
       channels: z
         .array(z.enum(NOTIFICATION_CHANNELS))
@@ -401,34 +376,36 @@ const httpsOrLoopbackUrl = z
  * (SPEC §7); `instance` is the non-secret data the connector needs (instance URL, data centre…).
  */
 export const crmCredentialsSchema = z.discriminatedUnion('crm', [
-  strict.object({
+  z.strictObject({
     crm: z.literal('hubspot'),
-    secrets: strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: strict.object({ portalId: z.string().regex(/^\d+$/).optional() }).default({}),
+    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: z
+      .strictObject({ portalId: z.string().regex(/^\d+$/, 'must be digits only').optional() })
+      .default({}),
   }),
-  strict.object({
+  z.strictObject({
     crm: z.literal('salesforce'),
-    secrets: strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: strict.object({ instanceUrl: httpsOrLoopbackUrl }),
+    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: z.strictObject({ instanceUrl: httpsOrLoopbackUrl }),
   }),
-  strict.object({
+  z.strictObject({
     crm: z.literal('zoho'),
-    secrets: strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
-    instance: strict.object({ apiDomain: httpsOrLoopbackUrl }),
+    secrets: z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
+    instance: z.strictObject({ apiDomain: httpsOrLoopbackUrl }),
   }),
-  strict.object({
+  z.strictObject({
     crm: z.literal('attio'),
-    secrets: strict.object({ accessToken: secretString }),
-    instance: strict.object({ workspaceSlug: z.string().optional() }).default({}),
+    secrets: z.strictObject({ accessToken: secretString }),
+    instance: z.strictObject({ workspaceSlug: z.string().optional() }).default({}),
   }),
-  strict.object({
+  z.strictObject({
     crm: z.literal('pipedrive'),
     // An API token (x-api-token header), or an OAuth access token (Bearer) from "Connect Pipedrive".
     secrets: z.union([
-      strict.object({ apiToken: secretString }),
-      strict.object({ accessToken: secretString, refreshToken: secretString.optional() }),
+      z.strictObject({ apiToken: secretString }),
+      z.strictObject({ accessToken: secretString, refreshToken: secretString.optional() }),
     ]),
-    instance: strict.object({ apiDomain: httpsOrLoopbackUrl.optional() }).default({}),
+    instance: z.strictObject({ apiDomain: httpsOrLoopbackUrl.optional() }).default({}),
   }),
 ]);
 export type CrmCredentials = z.infer<typeof crmCredentialsSchema>;

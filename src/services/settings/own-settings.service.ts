@@ -4,11 +4,12 @@ import { AppError } from '#src/domain/errors.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import {
   categoryDefinition,
-  formatZodError,
+  describeCategoryIssues,
   isCategoryKey,
   parseCategoryValue,
   type ValueCategoryKey,
 } from '#src/domain/settings/categories.ts';
+import { asSentences } from '#src/domain/settings/issue-messages.ts';
 import { crmCredentialsSchema } from '#src/domain/settings/settings.schema.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
@@ -115,7 +116,12 @@ export async function putOwnCategory(
     // The value is checked before the version: a stale tab holding an invalid value learns both
     // in the order it can act on them (fix the value, then reload).
     const parsed = parseCategoryValue(key, body.value);
-    if (!parsed.ok) throw new AppError('invalid_request', parsed.message, { category: key });
+    if (!parsed.ok) {
+      throw new AppError('invalid_request', parsed.message, {
+        category: key,
+        errors: parsed.errors,
+      });
+    }
     const current = await repos.dashboards.lockForUpdate(actor.id);
     if (current === undefined) throw dashboardMissing();
     if (current !== expected) {
@@ -297,12 +303,13 @@ function parseCredentials(crm: CrmKey, body: unknown) {
       'The CRM in the body does not match the one in the path.',
     );
   }
-  const parsed = crmCredentialsSchema.safeParse({ ...input, crm });
+  const candidate = { ...input, crm };
+  const parsed = crmCredentialsSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new AppError(
-      'invalid_request',
-      `${CRM_LABELS[crm]} connection: ${formatZodError(parsed.error)}`,
-    );
+    const errors = describeCategoryIssues('crm_keys', parsed.error.issues, candidate);
+    throw new AppError('invalid_request', `${CRM_LABELS[crm]} connection: ${asSentences(errors)}`, {
+      errors,
+    });
   }
   return parsed.data;
 }

@@ -30,7 +30,9 @@ export async function writeCategory<K extends ValueCategoryKey>(
   input: unknown,
 ): Promise<CategoryValue<K>> {
   const parsed = parseCategoryValue(category, input);
-  if (!parsed.ok) throw new AppError('invalid_request', parsed.message, { category });
+  if (!parsed.ok) {
+    throw new AppError('invalid_request', parsed.message, { category, errors: parsed.errors });
+  }
   const value = parsed.value;
   if (category === 'custom_properties' || category === 'pipeline_stages') {
     // Row categories: only the rows that change are written (the sync engine's writer).

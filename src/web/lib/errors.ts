@@ -1,3 +1,4 @@
+import type { FieldProblem } from '#src/domain/settings/issue-messages.ts';
 import { ApiError } from '#src/web/lib/api-client.ts';
 
 /**
@@ -137,4 +138,21 @@ export function describeError(error: unknown): PlainError {
 export function errorSummary(error: unknown): string {
   const plain = describeError(error);
   return [plain.title, plain.detail, plain.advice].filter(Boolean).join(' ');
+}
+
+/**
+ * The per-field sentences of a refused value (the problem's `errors`, issue-messages.ts), so a
+ * form can put the server's words under its fields; [] for any other error.
+ */
+export function fieldProblemsOf(error: unknown): FieldProblem[] {
+  if (!(error instanceof ApiError) || error.code !== 'invalid_request') return [];
+  const errors = error.body.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.filter(
+    (e): e is FieldProblem =>
+      typeof e === 'object' &&
+      e !== null &&
+      typeof (e as FieldProblem).path === 'string' &&
+      typeof (e as FieldProblem).message === 'string',
+  );
 }

@@ -71,25 +71,17 @@ export function AdvancedSettingsForm({
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const minutes = draft.minutesBefore.trim();
-    const result = validateCategory(
-      'advanced_settings',
-      {
-        contextNotifications: {
-          enabled: draft.enabled,
-          channels: CHANNELS.map((c) => c.value).filter((c) => draft.channels.includes(c)),
-          minutesBefore: minutes === '' ? Number.NaN : Number(minutes),
-        },
-        autoLogMeetings: draft.autoLogMeetings,
-        autoCreateContacts: draft.autoCreateContacts,
-        includeInternalMeetings: draft.includeInternalMeetings,
-        weeklyDigest: draft.weeklyDigest,
+    const result = validateCategory('advanced_settings', {
+      contextNotifications: {
+        enabled: draft.enabled,
+        channels: CHANNELS.map((c) => c.value).filter((c) => draft.channels.includes(c)),
+        minutesBefore: minutes === '' ? Number.NaN : Number(minutes),
       },
-      {
-        contextNotifications: 'Context notifications',
-        'contextNotifications.channels': 'Channels',
-        'contextNotifications.minutesBefore': 'Minutes before the meeting',
-      },
-    );
+      autoLogMeetings: draft.autoLogMeetings,
+      autoCreateContacts: draft.autoCreateContacts,
+      includeInternalMeetings: draft.includeInternalMeetings,
+      weeklyDigest: draft.weeklyDigest,
+    });
     if (!result.ok) {
       setErrors(result.errors);
       setMessages(result.messages);

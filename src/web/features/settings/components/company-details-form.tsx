@@ -11,15 +11,6 @@ import {
 
 type Value = CategoryValue<'company_details'>;
 
-const LABELS = {
-  companyName: 'Company name',
-  website: 'Website',
-  industry: 'Industry',
-  description: 'Description',
-  valueProposition: 'Value proposition',
-  competitors: 'Competitors',
-};
-
 function toDraft(value: Value) {
   return {
     companyName: value.companyName,
@@ -51,11 +42,10 @@ export function CompanyDetailsForm({
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    const result = validateCategory(
-      'company_details',
-      { ...draft, competitors: lines(draft.competitors) },
-      LABELS,
-    );
+    const result = validateCategory('company_details', {
+      ...draft,
+      competitors: lines(draft.competitors),
+    });
     if (!result.ok) {
       setErrors(result.errors);
       setMessages(result.messages);

@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from 'react';
 import { CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
-import { formatZodError } from '#src/domain/settings/categories.ts';
+import { describeCategoryIssues } from '#src/domain/settings/categories.ts';
 import { crmCredentialsSchema } from '#src/domain/settings/settings.schema.ts';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { Dialog } from '#src/web/components/ui/dialog.tsx';
@@ -47,14 +47,14 @@ export function CrmConnectionDialog({
     event.preventDefault();
     const secrets = pick(spec.secrets);
     const instance = pick(spec.instance);
-    const parsed = crmCredentialsSchema.safeParse({ crm, secrets, instance });
+    const input = { crm, secrets, instance };
+    const parsed = crmCredentialsSchema.safeParse(input);
     if (!parsed.success) {
       const next: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const field = String(issue.path.at(-1) ?? '');
-        next[field] ??= issue.message;
+      for (const problem of describeCategoryIssues('crm_keys', parsed.error.issues, input)) {
+        next[problem.path.split('.').at(-1) ?? ''] ??= problem.message;
       }
-      setErrors(Object.keys(next).length > 0 ? next : { '': formatZodError(parsed.error) });
+      setErrors(next);
       return;
     }
     setErrors({});

@@ -34,13 +34,8 @@ export function DomainsForm({
     const result = validateCategory(categoryKey, { domains: lines(text) });
     if (!result.ok) {
       setErrors(result.errors);
-      setMessages(
-        Object.entries(result.errors).map(([path, message]) => {
-          const index = /^domains\.(\d+)$/.exec(path)?.[1];
-          const line = index === undefined ? '' : (lines(text)[Number(index)] ?? '');
-          return index === undefined ? message : `“${line}” ${message}`;
-        }),
-      );
+      // Each message names the domain as typed: “not a domain” must be a domain name …
+      setMessages(result.messages);
       return;
     }
     setErrors({});

@@ -9,14 +9,6 @@ import {
 
 type Value = CategoryValue<'task_settings'>;
 
-const LABELS = {
-  defaultDueOffsetDays: 'Default due date (days)',
-  defaultPriority: 'Default priority',
-  autoCreateFollowUps: 'Create follow-up tasks automatically',
-  assignment: 'Assign tasks to',
-  crmTaskQueue: 'CRM task queue',
-};
-
 const PRIORITIES = [
   { value: 'low', label: 'Low' },
   { value: 'medium', label: 'Medium' },
@@ -56,17 +48,13 @@ export function TaskSettingsForm({
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const days = draft.defaultDueOffsetDays.trim();
-    const result = validateCategory(
-      'task_settings',
-      {
-        defaultDueOffsetDays: days === '' ? Number.NaN : Number(days),
-        defaultPriority: draft.defaultPriority,
-        autoCreateFollowUps: draft.autoCreateFollowUps,
-        assignment: draft.assignment,
-        crmTaskQueue: draft.crmTaskQueue.trim() === '' ? null : draft.crmTaskQueue,
-      },
-      LABELS,
-    );
+    const result = validateCategory('task_settings', {
+      defaultDueOffsetDays: days === '' ? Number.NaN : Number(days),
+      defaultPriority: draft.defaultPriority,
+      autoCreateFollowUps: draft.autoCreateFollowUps,
+      assignment: draft.assignment,
+      crmTaskQueue: draft.crmTaskQueue.trim() === '' ? null : draft.crmTaskQueue,
+    });
     if (!result.ok) {
       setErrors(result.errors);
       setMessages(result.messages);

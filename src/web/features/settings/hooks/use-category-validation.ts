@@ -1,8 +1,10 @@
 import {
   CATEGORY_SCHEMAS,
+  describeCategoryIssues,
   type CategoryValue,
   type ValueCategoryKey,
 } from '#src/domain/settings/categories.ts';
+import { byPath } from '#src/domain/settings/issue-messages.ts';
 
 /** Field path ("website", "competitors.2") → message, from the category's own schema. */
 export type FieldErrors = Record<string, string>;
@@ -12,53 +14,24 @@ export type Validation<K extends ValueCategoryKey> =
 
 /**
  * Validates a form's value with the same schema the API uses (src/domain/settings), so what the
- * form accepts the server accepts, with messages per field.
+ * form accepts the server accepts, with the same sentences the API answers (issue-messages.ts,
+ * naming fields as settings-field-labels.ts does): per field, and as the form's list of problems.
  */
 export function validateCategory<K extends ValueCategoryKey>(
   key: K,
   input: unknown,
-  labels: Record<string, string> = {},
 ): Validation<K> {
   const result = CATEGORY_SCHEMAS[key].safeParse(input);
   if (result.success) return { ok: true, value: result.data as CategoryValue<K> };
-  const errors: FieldErrors = {};
-  const messages: string[] = [];
-  for (const issue of result.error.issues) {
-    const path = issue.path.map(String).join('.');
-    errors[path] ??= issue.message;
-    const where = readablePath(issue.path, labels);
-    messages.push(where ? `${where}: ${issue.message}` : issue.message);
-  }
-  return { ok: false, errors, messages };
+  const problems = describeCategoryIssues(key, result.error.issues, input);
+  return { ok: false, errors: byPath(problems), messages: problems.map((p) => p.message) };
 }
 
-/** ["templates", 0, "title"] → "templates › #1 › title", with form labels where known. */
-export function readablePath(
-  path: readonly PropertyKey[],
-  labels: Record<string, string> = {},
-): string {
-  const joined = path.map(String).join('.');
-  if (labels[joined]) return labels[joined];
-  return path
-    .map((segment, index) => {
-      if (typeof segment === 'number') return `#${segment + 1}`;
-      const prefix = path
-        .slice(0, index + 1)
-        .map(String)
-        .join('.');
-      return labels[prefix] ?? String(segment);
-    })
-    .join(' › ');
-}
-
-/** The first error under a field, e.g. any "competitors.N" for "competitors", with its line. */
+/** The first error under a field, e.g. any "competitors.N" for "competitors" (it names the line). */
 export function errorUnder(errors: FieldErrors, field: string): string | undefined {
   if (errors[field]) return errors[field];
-  for (const [path, message] of Object.entries(errors)) {
-    const match = new RegExp(`^${field.replace('.', '\\.')}\\.(\\d+)`).exec(path);
-    if (match?.[1] !== undefined) return `Line ${Number(match[1]) + 1}: ${message}`;
-  }
-  return undefined;
+  const prefix = `${field}.`;
+  return Object.entries(errors).find(([path]) => path.startsWith(prefix))?.[1];
 }
 
 /** One entry per non-empty line, trimmed. */
