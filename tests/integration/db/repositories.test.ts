@@ -259,7 +259,10 @@ describe('dashboard settings', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('invalid_request');
-    expect((error as AppError).message).toMatch(/Pipeline stages: stages\.0\.probability/);
+    expect((error as AppError).message).toBe('Probability of stage 1 must be between 0 and 100.');
+    expect((error as AppError).details?.errors).toEqual([
+      { path: 'stages.0.probability', message: 'Probability of stage 1 must be between 0 and 100' },
+    ]);
     expect(await uow.read.dashboards.categoryStates(user.id)).toEqual([]);
   });
 });

@@ -342,8 +342,16 @@ describe('editing your own settings', () => {
       }),
     );
     expect(error.code).toBe('invalid_request');
-    expect(error.message).toMatch(/^Task settings: /);
-    expect(error.message).toContain('defaultDueOffsetDays');
+    expect(error.message).toBe(
+      'Default due date must be 365 days or fewer. Task settings has an unknown field "surprise".',
+    );
+    expect(error.details).toEqual({
+      category: 'task_settings',
+      errors: [
+        { path: 'defaultDueOffsetDays', message: 'Default due date must be 365 days or fewer' },
+        { path: '', message: 'Task settings has an unknown field "surprise"' },
+      ],
+    });
     await expectRefused(
       putOwnCategory(deps, { actorId: memberId }, 'task_settings', {
         value: { defaultDueOffsetDays: 1 },
