@@ -104,7 +104,9 @@ describe.skipIf(!hasChromium)('My settings: API tokens', () => {
     const shown = page.getByRole('dialog', { name: 'SCIM token created' });
     const token = await shown.getByLabel('SCIM token', { exact: true }).inputValue();
     expect(token).toMatch(/^ergo_scim_/);
-    expect(await shown.getByLabel('SCIM base URL', { exact: true }).inputValue()).toBe(`${server.baseUrl}/scim/v2`);
+    expect(await shown.getByLabel('SCIM base URL', { exact: true }).inputValue()).toBe(
+      `${server.baseUrl}/scim/v2`,
+    );
     await shown.getByRole('button', { name: 'Done' }).click();
     const row = page.getByRole('row', { name: /Okta/ });
     await visible(row.getByText('Active'));
