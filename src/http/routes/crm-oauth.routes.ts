@@ -1,6 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { withProblems } from '#src/domain/contracts/problem.contract.ts';
+import {
+  connectionTestResultSchema,
+  connectOptionsSchema,
+  oauthCallbackRedirect,
+  oauthStartSchema,
+} from '#src/domain/contracts/settings.contract.ts';
 import { isCrmKey } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { AppDeps } from '#src/http/app.ts';
@@ -47,6 +54,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
       schema: {
         tags: ['my settings'],
         summary: 'Which CRMs this server connects with OAuth, and what each connect form asks',
+        response: withProblems({ 200: connectOptionsSchema }),
       },
     },
     async (request) => {
@@ -64,6 +72,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
           'Begin "Connect <CRM>": returns the vendor authorization URL to send the browser to',
         params: crmParams,
         body: startBody,
+        response: withProblems({ 200: oauthStartSchema }),
       },
     },
     async (request) => {
@@ -86,6 +95,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
         tags: ['my settings'],
         summary: 'Test connection: ask the CRM whether it accepts your connection',
         params: crmParams,
+        response: withProblems({ 200: connectionTestResultSchema }),
       },
     },
     async (request) => testOwnCrmConnection(oauthDeps, contextOf(request), request.params.crm),
@@ -100,6 +110,7 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
         tags: ['my settings'],
         summary: 'Where the CRM sends the browser back after "Connect <CRM>" (redirects)',
         params: crmParams,
+        response: withProblems({ 303: oauthCallbackRedirect }),
       },
     },
     async (request, reply) => {

@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { noContent, withProblems } from '#src/domain/contracts/problem.contract.ts';
+import {
+  maskedCrmConnectionSchema,
+  ownCategoryWithVersionSchema,
+  ownSettingsSchema,
+} from '#src/domain/contracts/settings.contract.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import {
@@ -28,7 +34,13 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
 
   app.get(
     '/api/me/settings',
-    { schema: { tags: ['my settings'], summary: 'All your settings categories' } },
+    {
+      schema: {
+        tags: ['my settings'],
+        summary: 'All your settings categories',
+        response: withProblems({ 200: ownSettingsSchema }),
+      },
+    },
     async (request) => getOwnSettings(settingsDeps, contextOf(request)),
   );
 
@@ -39,6 +51,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
         tags: ['my settings'],
         summary: 'One of your settings categories',
         params: categoryParams,
+        response: withProblems({ 200: ownCategoryWithVersionSchema }),
       },
     },
     async (request) => getOwnCategory(settingsDeps, contextOf(request), request.params.category),
@@ -53,6 +66,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
           'Replace one of your settings categories (optimistic concurrency on dashboardVersion)',
         params: categoryParams,
         body: putCategoryBody,
+        response: withProblems({ 200: ownCategoryWithVersionSchema }),
       },
     },
     async (request) =>
@@ -64,7 +78,13 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
 
   app.get(
     '/api/me/crm-connections',
-    { schema: { tags: ['my settings'], summary: 'Your CRM connections, keys masked' } },
+    {
+      schema: {
+        tags: ['my settings'],
+        summary: 'Your CRM connections, keys masked',
+        response: withProblems({ 200: z.array(maskedCrmConnectionSchema) }),
+      },
+    },
     async (request) => listOwnCrmConnections(settingsDeps, contextOf(request)),
   );
 
@@ -76,6 +96,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
         summary: 'Connect or replace a CRM',
         params: crmParams,
         body: putConnectionBody,
+        response: withProblems({ 200: maskedCrmConnectionSchema }),
       },
     },
     async (request) =>
@@ -84,10 +105,17 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
 
   app.delete(
     '/api/me/crm-connections/:crm',
-    { schema: { tags: ['my settings'], summary: 'Remove a CRM connection', params: crmParams } },
+    {
+      schema: {
+        tags: ['my settings'],
+        summary: 'Remove a CRM connection',
+        params: crmParams,
+        response: withProblems({ 204: noContent }),
+      },
+    },
     async (request, reply) => {
       await deleteOwnCrmConnection(settingsDeps, contextOf(request), request.params.crm);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 };

@@ -1,3 +1,4 @@
+import type { MaskedCrmConnection } from '#src/domain/contracts/settings.contract.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import {
   fingerprintJson,
@@ -17,24 +18,6 @@ import type { StoredCrmConnection } from '#src/repositories/crm-connection.repos
 import type { StoredCrmGrant } from '#src/repositories/crm-grant.repository.ts';
 import { keyByGrant } from '#src/services/crm-connections/rate-budget.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
-
-/** What leaves the service layer about a CRM connection: never the secret itself (SPEC §7). */
-export interface MaskedCrmConnection {
-  crm: CrmKey;
-  /** `••••` followed by at most the last 4 characters of the key; empty for OAuth connections. */
-  maskedKey: string;
-  /** A pasted key, or "Connect <CRM>" (an OAuth grant, refreshed by Ergo). */
-  via: 'key' | 'oauth';
-  /** `reconnect_needed` after the vendor refused the key or revoked the grant. */
-  status: 'connected' | 'reconnect_needed';
-  statusDetail: string | null;
-  checkedAt: Date | null;
-  /** OAuth: the scopes granted, and when the current access token expires (null: not said). */
-  scopes?: string[];
-  accessExpiresAt?: Date | null;
-  instance: Record<string, unknown>;
-  updatedAt: Date;
-}
 
 /** Seals CRM credentials for one user and stores them, replacing any connection to that CRM. */
 export async function saveCrmConnections(

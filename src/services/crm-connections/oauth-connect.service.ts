@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import {
+  SALESFORCE_LOGINS,
+  type ConnectionTestResult,
+  type OAuthAvailability,
+  type OAuthStart,
+} from '#src/domain/contracts/settings.contract.ts';
 import { CRM_KEYS, CRM_LABELS, type CrmKey } from '#src/domain/crm.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { openSecret, sealSecret } from '#src/domain/secrets/secret-box.ts';
@@ -46,19 +52,6 @@ export type OAuthConnectDeps = GrantDeps & {
 };
 
 /** Which CRMs this server can connect with OAuth, and what their connect forms ask. */
-export interface OAuthAvailability {
-  crm: CrmKey;
-  label: string;
-  /** False: no OAuth client configured for this CRM; paste a key instead. */
-  oauth: boolean;
-  /** HubSpot private-app tokens, Pipedrive API tokens, Attio API keys, Salesforce/Zoho tokens. */
-  pasteIn: boolean;
-  options: {
-    salesforceLogin?: readonly ['production', 'sandbox', 'my_domain'];
-    zohoDataCentres?: typeof ZOHO_DATA_CENTRES;
-  };
-}
-
 export function oauthAvailability(deps: Pick<GrantDeps, 'oauth'>): OAuthAvailability[] {
   return CRM_KEYS.map((crm) => ({
     crm,
@@ -67,16 +60,16 @@ export function oauthAvailability(deps: Pick<GrantDeps, 'oauth'>): OAuthAvailabi
     pasteIn: true,
     options:
       crm === 'salesforce'
-        ? { salesforceLogin: ['production', 'sandbox', 'my_domain'] as const }
+        ? { salesforceLogin: [...SALESFORCE_LOGINS] }
         : crm === 'zoho'
-          ? { zohoDataCentres: ZOHO_DATA_CENTRES }
+          ? { zohoDataCentres: [...ZOHO_DATA_CENTRES] }
           : {},
   }));
 }
 
 const startBody = z
   .strictObject({
-    salesforceLogin: z.enum(['production', 'sandbox', 'my_domain']).optional(),
+    salesforceLogin: z.enum(SALESFORCE_LOGINS).optional(),
     myDomain: z.string().trim().min(1).max(253).optional(),
     zohoDataCentre: z.enum(ZOHO_DATA_CENTRES).optional(),
   })
@@ -92,7 +85,7 @@ export async function startOAuthConnect(
   crmParam: string,
   body: unknown,
   redirectUri: string,
-): Promise<{ authorizationUrl: string }> {
+): Promise<OAuthStart> {
   const crm = parseCrm(crmParam);
   const provider = deps.oauth[crm];
   const parsed = startBody.safeParse(body ?? {});
@@ -258,20 +251,6 @@ export async function completeOAuthConnect(
     });
   });
   return { crm };
-}
-
-export interface ConnectionTestResult {
-  crm: CrmKey;
-  /** `connected`: the CRM accepted the connection; `unreachable`: it could not be asked. */
-  status: 'connected' | 'reconnect_needed' | 'unreachable';
-  via: 'key' | 'oauth';
-  /** What the connection reaches ("Acme Inc. (portal 123456)"), when the CRM says. */
-  account?: string;
-  scopes?: string[];
-  /** When the access token expires, when known (the CRM's token check, or the grant). */
-  expiresAt?: Date | null;
-  detail: string;
-  checkedAt: Date;
 }
 
 /**

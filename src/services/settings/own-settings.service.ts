@@ -11,12 +11,17 @@ import {
 } from '#src/domain/settings/categories.ts';
 import { asSentences } from '#src/domain/settings/issue-messages.ts';
 import { crmCredentialsSchema } from '#src/domain/settings/settings.schema.ts';
+import type {
+  MaskedCrmConnection,
+  OwnCategory,
+  OwnCategoryWithVersion,
+  OwnSettings,
+} from '#src/domain/contracts/settings.contract.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import {
   listMaskedCrmConnections,
   saveCrmConnections,
-  type MaskedCrmConnection,
 } from '#src/services/crm-connections/crm-connection.service.ts';
 import {
   readCategory,
@@ -38,23 +43,6 @@ export interface OwnSettingsDeps {
 }
 
 export type OwnSettingsContext = SyncContext;
-
-export interface OwnCategory {
-  key: ValueCategoryKey;
-  label: string;
-  /** False when never set: `value` is then the category's default (SPEC §2). */
-  isSet: boolean;
-  version: number;
-  value: unknown;
-}
-
-export interface OwnSettings {
-  /** Send it back with a write: a stale one is refused with `version_conflict`. */
-  dashboardVersion: number;
-  categories: OwnCategory[];
-}
-
-export type OwnCategoryWithVersion = OwnCategory & { dashboardVersion: number };
 
 /** Every value category of the actor's dashboard (CRM keys are served by the connection calls). */
 export async function getOwnSettings(

@@ -22,16 +22,6 @@ interface Operation {
  * responses must leave it, or the last test fails). Issue 15 stays open until it is empty.
  */
 const RESPONSES_NOT_YET_DECLARED: readonly string[] = [
-  'GET /api/me/settings',
-  'GET /api/me/settings/:category',
-  'PUT /api/me/settings/:category',
-  'GET /api/me/crm-connections',
-  'PUT /api/me/crm-connections/:crm',
-  'DELETE /api/me/crm-connections/:crm',
-  'GET /api/me/crm-connections/connect-options',
-  'POST /api/me/crm-connections/:crm/oauth',
-  'POST /api/me/crm-connections/:crm/test',
-  'GET /oauth/callback/:crm',
   'POST /api/invitations',
   'POST /api/members/:userId/invitation/resend',
   'DELETE /api/members/:userId/invitation',
@@ -72,13 +62,17 @@ beforeAll(async () => {
   );
 });
 
-/** A success (2xx) with a body schema, or a 204; and a problem for 4xx and 5xx. */
+/**
+ * A success (2xx) with a body schema, or a 204, or a redirect (a browser navigation such as the
+ * OAuth callback: 303 with no body); and a problem for 4xx and 5xx.
+ */
 function declaresResponses(operation: Operation): boolean {
   const responses = operation.responses ?? {};
   const success = Object.entries(responses).some(
     ([status, response]) =>
-      /^2\d\d$/.test(status) &&
-      (status === '204' || Object.values(response.content ?? {}).some((c) => c.schema)),
+      (/^2\d\d$/.test(status) &&
+        (status === '204' || Object.values(response.content ?? {}).some((c) => c.schema))) ||
+      (status === '303' && response.content === undefined),
   );
   return success && '4XX' in responses && '5XX' in responses;
 }

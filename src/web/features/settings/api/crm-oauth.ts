@@ -1,27 +1,26 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type {
+  ConnectOptions,
+  ConnectionTestResult as ConnectionTestResultContract,
+  OAuthAvailability,
+  OAuthStart,
+  SALESFORCE_LOGINS,
+} from '#src/domain/contracts/settings.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import { crmConnectionsQueryKey } from '#src/web/features/settings/api/get-crm-connections.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-/** What `GET /api/me/crm-connections/connect-options` says about one CRM. */
-export interface ConnectOption {
-  crm: CrmKey;
-  label: string;
-  /** False: this server has no OAuth client for the CRM; paste a key instead. */
-  oauth: boolean;
-  pasteIn: boolean;
-  options: {
-    salesforceLogin?: ('production' | 'sandbox' | 'my_domain')[];
-    zohoDataCentres?: string[];
-  };
-}
+/** What `GET /api/me/crm-connections/connect-options` says about one CRM (the contract's type). */
+export type ConnectOption = Wire<OAuthAvailability>;
+/** What "Test connection" answered. */
+export type ConnectionTestResult = Wire<ConnectionTestResultContract>;
 
 export function useConnectOptions() {
   return useQuery({
     queryKey: ['crm-connect-options'],
     queryFn: async () =>
-      (await api<{ providers: ConnectOption[] }>('/api/me/crm-connections/connect-options'))
-        .providers,
+      (await api<Wire<ConnectOptions>>('/api/me/crm-connections/connect-options')).providers,
     staleTime: 5 * 60_000,
     retry: false,
   });
@@ -29,7 +28,7 @@ export function useConnectOptions() {
 
 export interface StartOAuthInput {
   crm: CrmKey;
-  salesforceLogin?: 'production' | 'sandbox' | 'my_domain';
+  salesforceLogin?: (typeof SALESFORCE_LOGINS)[number];
   myDomain?: string;
   zohoDataCentre?: string;
 }
@@ -38,24 +37,13 @@ export interface StartOAuthInput {
 export function useStartOAuth() {
   return useMutation({
     mutationFn: async ({ crm, ...body }: StartOAuthInput) => {
-      const { authorizationUrl } = await api<{ authorizationUrl: string }>(
+      const { authorizationUrl } = await api<OAuthStart>(
         `/api/me/crm-connections/${encodeURIComponent(crm)}/oauth`,
         { method: 'POST', body },
       );
       window.location.assign(authorizationUrl);
     },
   });
-}
-
-export interface ConnectionTestResult {
-  crm: CrmKey;
-  status: 'connected' | 'reconnect_needed' | 'unreachable';
-  via: 'key' | 'oauth';
-  account?: string;
-  scopes?: string[];
-  expiresAt?: string | null;
-  detail: string;
-  checkedAt: string;
 }
 
 export function useTestConnection() {

@@ -1,22 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import type { CrmKey } from '#src/domain/crm.ts';
+import type { MaskedCrmConnection } from '#src/domain/contracts/settings.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export interface CrmConnection {
-  crm: CrmKey;
-  /** "••••" and the last 4 characters of the key (empty for OAuth): the key never leaves the server. */
-  maskedKey: string;
-  /** A pasted key, or "Connect <CRM>" (OAuth, renewed by Ergo). */
-  via: 'key' | 'oauth';
-  /** `reconnect_needed`: the CRM refused the key or revoked the grant. */
-  status: 'connected' | 'reconnect_needed';
-  statusDetail: string | null;
-  checkedAt: string | null;
-  scopes?: string[];
-  accessExpiresAt?: string | null;
-  instance: Record<string, unknown>;
-  updatedAt: string;
-}
+/** A CRM connection, keys masked: the key never leaves the server (typed by the contract). */
+export type CrmConnection = Wire<MaskedCrmConnection>;
 
 export const crmConnectionsQueryKey = ['crm-connections'] as const;
 

@@ -1,21 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
+import type {
+  OwnCategory as OwnCategoryContract,
+  OwnSettings,
+} from '#src/domain/contracts/settings.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export interface OwnCategory {
-  key: ValueCategoryKey;
-  label: string;
-  /** False when never set: `value` is then the category's default. */
-  isSet: boolean;
-  version: number;
-  value: unknown;
-}
-
-export interface MySettings {
-  /** Sent back with a write; a stale one is refused with `version_conflict`. */
-  dashboardVersion: number;
-  categories: OwnCategory[];
-}
+/** One of your settings categories (GET /api/me/settings), typed by the contract. */
+export type OwnCategory = Wire<OwnCategoryContract>;
+export type MySettings = Wire<OwnSettings>;
 
 export const mySettingsQueryKey = ['my-settings'] as const;
 

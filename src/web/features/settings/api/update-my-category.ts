@@ -1,9 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
-import {
-  mySettingsQueryKey,
-  type OwnCategory,
-} from '#src/web/features/settings/api/get-my-settings.ts';
+import type { OwnCategoryWithVersion } from '#src/domain/contracts/settings.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
+import { mySettingsQueryKey } from '#src/web/features/settings/api/get-my-settings.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
 export interface UpdateMyCategoryInput {
@@ -17,8 +16,8 @@ export async function updateMyCategory({
   key,
   value,
   dashboardVersion,
-}: UpdateMyCategoryInput): Promise<OwnCategory & { dashboardVersion: number }> {
-  return api(`/api/me/settings/${encodeURIComponent(key)}`, {
+}: UpdateMyCategoryInput): Promise<Wire<OwnCategoryWithVersion>> {
+  return api<Wire<OwnCategoryWithVersion>>(`/api/me/settings/${encodeURIComponent(key)}`, {
     method: 'PUT',
     body: { value, dashboardVersion },
   });
