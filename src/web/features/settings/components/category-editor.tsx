@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import {
   parseCategoryValue,
   type CategoryValue,
@@ -10,21 +9,17 @@ import { useToast } from '#src/web/components/ui/toast.tsx';
 import type { OwnCategory } from '#src/web/features/settings/api/get-my-settings.ts';
 import { useUpdateMyCategory } from '#src/web/features/settings/api/update-my-category.ts';
 import { AdvancedSettingsForm } from '#src/web/features/settings/components/advanced-settings-form.tsx';
-import {
-  CustomPropertiesSummary,
-  EmailTemplatesSummary,
-  MeetingTitlesSummary,
-  PipelineStagesSummary,
-} from '#src/web/features/settings/components/category-summaries.tsx';
 import { CompanyDetailsForm } from '#src/web/features/settings/components/company-details-form.tsx';
 import { DomainsForm } from '#src/web/features/settings/components/domains-form.tsx';
 import { JsonCategoryEditor } from '#src/web/features/settings/components/json-category-editor.tsx';
+import { LIST_CATEGORIES } from '#src/web/features/settings/components/list-editor-fields.ts';
+import { ListEditor } from '#src/web/features/settings/components/list-editor.tsx';
 import { TaskSettingsForm } from '#src/web/features/settings/components/task-settings-form.tsx';
 import { ApiError } from '#src/web/lib/api-client.ts';
 
 /**
- * One settings page: real form fields for the simple categories, a readable view plus a
- * schema-validated JSON editor for the list-shaped ones. Saves carry the dashboard version read;
+ * One settings page: form fields for every category, list editors for the list-shaped ones (with
+ * the schema-validated JSON editor as their advanced view). Saves carry the dashboard version read;
  * a conflict (an admin synced meanwhile, or another tab saved) is explained, not overwritten.
  */
 export function CategoryEditor({
@@ -38,7 +33,6 @@ export function CategoryEditor({
 }) {
   const update = useUpdateMyCategory();
   const toast = useToast();
-  const [editingJson, setEditingJson] = useState(false);
   const parsed = parseCategoryValue(category.key, category.value);
 
   const save = (value: unknown) => {
@@ -46,7 +40,6 @@ export function CategoryEditor({
       { key: category.key, value, dashboardVersion },
       {
         onSuccess: () => {
-          setEditingJson(false);
           toast.show({ tone: 'success', title: `${category.label} saved` });
         },
       },
@@ -95,51 +88,17 @@ export function CategoryEditor({
     );
   }
 
-  const form = renderForm(category.key, parsed.value, update.isPending, save);
-  if (form) {
-    return (
-      <div className="stack">
-        {problem}
-        {form}
-      </div>
-    );
-  }
-
   return (
     <div className="stack">
       {problem}
-      {editingJson ? (
-        <JsonCategoryEditor
-          categoryKey={category.key}
-          label={category.label}
-          initial={parsed.value}
-          saving={update.isPending}
-          onSave={save}
-          onCancel={() => {
-            update.reset();
-            setEditingJson(false);
-          }}
-        />
-      ) : (
-        <>
-          <div className="section-actions">
-            <Button
-              onClick={() => {
-                setEditingJson(true);
-              }}
-            >
-              Edit as JSON
-            </Button>
-          </div>
-          {renderSummary(category.key, parsed.value)}
-        </>
-      )}
+      {renderForm(category.key, category.label, parsed.value, update.isPending, save)}
     </div>
   );
 }
 
 function renderForm(
   key: ValueCategoryKey,
+  label: string,
   value: unknown,
   saving: boolean,
   save: (value: unknown) => void,
@@ -183,21 +142,14 @@ function renderForm(
     case 'pipeline_stages':
     case 'meeting_titles':
     case 'email_templates':
-      return null;
-  }
-}
-
-function renderSummary(key: ValueCategoryKey, value: unknown) {
-  switch (key) {
-    case 'custom_properties':
-      return <CustomPropertiesSummary value={value as CategoryValue<'custom_properties'>} />;
-    case 'pipeline_stages':
-      return <PipelineStagesSummary value={value as CategoryValue<'pipeline_stages'>} />;
-    case 'meeting_titles':
-      return <MeetingTitlesSummary value={value as CategoryValue<'meeting_titles'>} />;
-    case 'email_templates':
-      return <EmailTemplatesSummary value={value as CategoryValue<'email_templates'>} />;
-    default:
-      return null;
+      return (
+        <ListEditor
+          config={LIST_CATEGORIES[key]}
+          label={label}
+          initial={value}
+          saving={saving}
+          onSave={save}
+        />
+      );
   }
 }

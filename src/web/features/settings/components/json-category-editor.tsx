@@ -26,12 +26,15 @@ function check(key: ValueCategoryKey, text: string): Check {
 
 /**
  * A JSON editor for the list-shaped categories, validated as you type with the category's own
- * schema (the one the API uses), so it cannot save what the server would refuse.
+ * schema (the one the API uses), so it cannot save what the server would refuse. The list
+ * editor opens it as its advanced view with its unsaved edits as `initial`: `saved` (the stored
+ * value, `initial` by default) is what counts as no change.
  */
 export function JsonCategoryEditor({
   categoryKey,
   label,
   initial,
+  saved = initial,
   saving,
   onSave,
   onCancel,
@@ -39,6 +42,7 @@ export function JsonCategoryEditor({
   categoryKey: ValueCategoryKey;
   label: string;
   initial: unknown;
+  saved?: unknown;
   saving: boolean;
   onSave: (value: unknown) => void;
   onCancel: () => void;
@@ -46,8 +50,9 @@ export function JsonCategoryEditor({
   const initialText = useMemo(() => JSON.stringify(initial, null, 2), [initial]);
   const [text, setText] = useState(initialText);
   const result = useMemo(() => check(categoryKey, text), [categoryKey, text]);
+  const savedText = useMemo(() => JSON.stringify(saved, null, 2), [saved]);
   const id = useId();
-  const dirty = text !== initialText;
+  const dirty = text !== savedText;
   useUnsavedChanges(dirty);
 
   const submit = (event: SubmitEvent) => {

@@ -1,0 +1,556 @@
+import { useEffect, useId, useMemo, useRef, useState, type SubmitEvent } from 'react';
+import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
+import { Badge } from '#src/web/components/ui/badge.tsx';
+import { Button } from '#src/web/components/ui/button.tsx';
+import { CheckboxField, Field } from '#src/web/components/ui/field.tsx';
+import { EmptyState } from '#src/web/components/ui/states.tsx';
+import { FormErrors, FormFooter } from '#src/web/features/settings/components/form-footer.tsx';
+import { JsonCategoryEditor } from '#src/web/features/settings/components/json-category-editor.tsx';
+import {
+  errorUnder,
+  lines,
+  validateCategory,
+  type FieldErrors,
+} from '#src/web/features/settings/hooks/use-category-validation.ts';
+
+/** One item of a list category, as stored (a stage, a template…). */
+export type ListItem = Record<string, unknown>;
+
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+/** How one field of an item is edited. */
+export type FieldControl =
+  | { type: 'text'; placeholder?: string }
+  | { type: 'textarea'; rows: number }
+  | { type: 'number'; min: number; max: number }
+  | { type: 'select'; options: readonly Choice[] }
+  | { type: 'checkbox'; description?: string }
+  | { type: 'checkboxes'; options: readonly Choice[] }
+  /** `{ label, value }[]`, one option a line: "Label = value" ("Label" alone: the same value). */
+  | { type: 'options' };
+
+export interface ListField {
+  /** Where the field sits in an item, as the schema's issues name it ("appliesTo.minAttendees"). */
+  path: string;
+  label: string;
+  hint?: string;
+  control: FieldControl;
+  /** Spans the whole row (long text). */
+  wide?: boolean;
+}
+
+/** A list category as the generic editor edits it (list-editor-fields.ts has the four). */
+export interface ListCategoryConfig {
+  categoryKey: ValueCategoryKey;
+  /** The list inside the category value ("stages"); the value's other keys are kept as they are. */
+  listKey: string;
+  /** What one item is called, as the validation messages count them ("Stage" → "Stage 3"). */
+  noun: string;
+  /** The field that names an item in its buttons: "Move Stage 'Qualified' up". */
+  namePath: string;
+  addLabel: string;
+  emptyTitle: string;
+  fields: readonly ListField[];
+  newItem: (items: readonly ListItem[]) => ListItem;
+  /** Badges shown beside an item's heading ("Synced"). */
+  badges?: (item: ListItem) => string[];
+  /** Applied to the list before it is validated, e.g. a stage's `order` is its position. */
+  arrange?: (items: ListItem[]) => ListItem[];
+}
+
+type Draft = string | boolean | string[];
+
+interface Row {
+  uid: number;
+  /** The item as it was: fields the form does not show are saved unchanged. */
+  base: ListItem;
+  draft: Record<string, Draft>;
+}
+
+function getPath(item: unknown, path: string): unknown {
+  let at: unknown = item;
+  for (const segment of path.split('.')) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<string, unknown>)[segment];
+  }
+  return at;
+}
+
+function setPath(item: ListItem, path: string, value: unknown): ListItem {
+  const [head = '', ...rest] = path.split('.');
+  if (rest.length === 0) return { ...item, [head]: value };
+  const inner = item[head];
+  const child = typeof inner === 'object' && inner !== null ? (inner as ListItem) : {};
+  return { ...item, [head]: setPath(child, rest.join('.'), value) };
+}
+
+function toDraft(control: FieldControl, value: unknown): Draft {
+  switch (control.type) {
+    case 'checkbox':
+      return value === true;
+    case 'checkboxes':
+      return Array.isArray(value) ? value.map(String) : [];
+    case 'options':
+      return Array.isArray(value)
+        ? (value as { label?: unknown; value?: unknown }[])
+            .map((o) => {
+              const label = typeof o.label === 'string' ? o.label : '';
+              const optionValue = typeof o.value === 'string' ? o.value : '';
+              return label === optionValue ? label : `${label} = ${optionValue}`;
+            })
+            .join('\n')
+        : '';
+    case 'text':
+    case 'textarea':
+    case 'number':
+    case 'select':
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  }
+}
+
+function fromDraft(control: FieldControl, draft: Draft): unknown {
+  switch (control.type) {
+    case 'checkbox':
+      return draft === true;
+    case 'checkboxes': {
+      const picked = Array.isArray(draft) ? draft : [];
+      return control.options.map((o) => o.value).filter((v) => picked.includes(v));
+    }
+    case 'options':
+      return lines(typeof draft === 'string' ? draft : '').map((line) => {
+        const at = line.lastIndexOf('=');
+        if (at < 0) return { label: line, value: line };
+        return { label: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };
+      });
+    case 'number': {
+      const text = typeof draft === 'string' ? draft.trim() : '';
+      // Empty is not a number: the schema says so under the field (as the other forms do).
+      return text === '' ? Number.NaN : Number(text);
+    }
+    case 'text':
+    case 'textarea':
+    case 'select':
+      return typeof draft === 'string' ? draft : '';
+  }
+}
+
+function rowOf(config: ListCategoryConfig, item: ListItem, uid: number): Row {
+  const draft: Record<string, Draft> = {};
+  for (const field of config.fields)
+    draft[field.path] = toDraft(field.control, getPath(item, field.path));
+  return { uid, base: item, draft };
+}
+
+function itemOf(config: ListCategoryConfig, row: Row): ListItem {
+  let item = row.base;
+  for (const field of config.fields) {
+    item = setPath(item, field.path, fromDraft(field.control, row.draft[field.path] ?? ''));
+  }
+  return item;
+}
+
+function listOf(value: unknown, listKey: string): ListItem[] {
+  const list = getPath(value, listKey);
+  return Array.isArray(list) ? (list as ListItem[]) : [];
+}
+
+/**
+ * A list category edited as a form (issue 14 §5): one row per item with its fields as inputs;
+ * add, remove and reorder with buttons named after the item; validated with the category's own
+ * schema on save, each message under its field. The raw JSON stays one toggle away. Saves go
+ * through `onSave`, the same path (request, version conflict) as the JSON editor.
+ */
+export function ListEditor({
+  config,
+  label,
+  initial,
+  saving,
+  onSave,
+}: {
+  config: ListCategoryConfig;
+  label: string;
+  initial: unknown;
+  saving: boolean;
+  onSave: (value: unknown) => void;
+}) {
+  const id = useId();
+  const nextUid = useRef(0);
+  const makeRow = (item: ListItem) => rowOf(config, item, nextUid.current++);
+  const [rows, setRows] = useState<Row[]>(() => listOf(initial, config.listKey).map(makeRow));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [messages, setMessages] = useState<string[]>([]);
+  const [announcement, setAnnouncement] = useState('');
+  const [json, setJson] = useState(false);
+  const [focusTarget, setFocusTarget] = useState<string | null>(null);
+
+  const valueOf = (list: Row[]) => {
+    const items = list.map((row) => itemOf(config, row));
+    return {
+      ...(initial as Record<string, unknown>),
+      [config.listKey]: config.arrange ? config.arrange(items) : items,
+    };
+  };
+  const initialValue = useMemo(() => {
+    const items = listOf(initial, config.listKey).map((item) =>
+      itemOf(config, rowOf(config, item, 0)),
+    );
+    return JSON.stringify({
+      ...(initial as Record<string, unknown>),
+      [config.listKey]: config.arrange ? config.arrange(items) : items,
+    });
+  }, [config, initial]);
+  const current = valueOf(rows);
+  const dirty = JSON.stringify(current) !== initialValue;
+
+  // A moved row keeps focus on the button that moved it (React may re-insert its element).
+  useEffect(() => {
+    if (focusTarget === null) return;
+    setFocusTarget(null);
+    const find = (key: string) =>
+      document.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
+    const element = find(focusTarget);
+    if (element instanceof HTMLButtonElement && element.disabled) {
+      // Moved to an end: its other button is the one still usable.
+      const other = focusTarget.endsWith('-up')
+        ? focusTarget.replace(/-up$/, '-down')
+        : focusTarget.replace(/-down$/, '-up');
+      find(other)?.focus();
+    } else {
+      element?.focus();
+    }
+  }, [focusTarget]);
+
+  const nameOf = (row: Row, index: number) => {
+    const name = row.draft[config.namePath];
+    return typeof name === 'string' && name.trim() !== ''
+      ? `${config.noun} '${name.trim()}'`
+      : `${config.noun} ${index + 1}`;
+  };
+
+  const update = (uid: number, path: string, draft: Draft) => {
+    setRows((list) =>
+      list.map((row) =>
+        row.uid === uid ? { ...row, draft: { ...row.draft, [path]: draft } } : row,
+      ),
+    );
+  };
+
+  const move = (index: number, by: -1 | 1) => {
+    const row = rows[index];
+    const to = index + by;
+    if (!row || to < 0 || to >= rows.length) return;
+    const next = [...rows];
+    next.splice(index, 1);
+    next.splice(to, 0, row);
+    setRows(next);
+    setAnnouncement(`${nameOf(row, index)} moved to position ${to + 1} of ${rows.length}.`);
+    setFocusTarget(`${id}-${row.uid}-${by < 0 ? 'up' : 'down'}`);
+  };
+
+  const remove = (index: number) => {
+    const row = rows[index];
+    if (!row) return;
+    setRows(rows.filter((r) => r.uid !== row.uid));
+    // Messages count rows by position: after a removal they no longer point at the right one.
+    setErrors({});
+    setMessages([]);
+    setAnnouncement(`${nameOf(row, index)} removed. Save changes to keep it removed.`);
+    setFocusTarget(`${id}-add`);
+  };
+
+  const add = () => {
+    const row = makeRow(config.newItem(rows.map((r) => itemOf(config, r))));
+    setRows([...rows, row]);
+    setAnnouncement(`${config.noun} ${rows.length + 1} added.`);
+    const first = config.fields[0];
+    if (first) setFocusTarget(`${id}-${row.uid}-${first.path}`);
+  };
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const result = validateCategory(config.categoryKey, current);
+    if (!result.ok) {
+      setErrors(result.errors);
+      setMessages(result.messages);
+      return;
+    }
+    setErrors({});
+    setMessages([]);
+    onSave(result.value);
+  };
+
+  const toggle = (
+    <div className="section-actions">
+      <Button
+        size="sm"
+        variant="ghost"
+        aria-pressed={json}
+        onClick={() => {
+          setJson(!json);
+        }}
+      >
+        Advanced: edit as JSON
+      </Button>
+    </div>
+  );
+
+  if (json) {
+    return (
+      <div className="stack">
+        {toggle}
+        <JsonCategoryEditor
+          categoryKey={config.categoryKey}
+          label={label}
+          initial={current}
+          saved={initial}
+          saving={saving}
+          onSave={onSave}
+          onCancel={() => {
+            setJson(false);
+          }}
+        />
+      </div>
+    );
+  }
+
+  return (
+    <div className="stack">
+      {toggle}
+      <form onSubmit={submit} noValidate className="form">
+        <FormErrors messages={messages} />
+        {rows.length === 0 ? <EmptyState title={config.emptyTitle} /> : null}
+        <ol className="list-editor" aria-label={label}>
+          {rows.map((row, index) => {
+            const name = nameOf(row, index);
+            const heading = row.draft[config.namePath];
+            const at = (path: string) => `${config.listKey}.${index}.${path}`;
+            const controlId = (path: string) => `${id}-${row.uid}-${path}`;
+            return (
+              <li key={row.uid} className="list-editor-item">
+                <fieldset className="list-editor-row">
+                  <legend className="list-editor-legend">
+                    {config.noun} {index + 1}
+                    {typeof heading === 'string' && heading.trim() !== '' ? (
+                      <span className="list-editor-name"> · {heading.trim()}</span>
+                    ) : null}
+                    {(config.badges?.(row.base) ?? []).map((badge) => (
+                      <Badge key={badge} tone="info">
+                        {badge}
+                      </Badge>
+                    ))}
+                  </legend>
+                  <div className="form-grid">
+                    {config.fields.map((field) => (
+                      <FieldInput
+                        key={field.path}
+                        field={field}
+                        focusKey={controlId(field.path)}
+                        value={row.draft[field.path] ?? ''}
+                        error={errorUnder(errors, at(field.path))}
+                        onChange={(draft) => {
+                          update(row.uid, field.path, draft);
+                        }}
+                      />
+                    ))}
+                  </div>
+                  {errors[`${config.listKey}.${index}`] ? (
+                    <p className="field-error">{errors[`${config.listKey}.${index}`]}</p>
+                  ) : null}
+                  <div className="list-editor-actions">
+                    <Button
+                      size="sm"
+                      data-focus-key={`${id}-${row.uid}-up`}
+                      aria-label={`Move ${name} up`}
+                      disabled={index === 0}
+                      onClick={() => {
+                        move(index, -1);
+                      }}
+                    >
+                      <span aria-hidden="true">↑</span> Up
+                    </Button>
+                    <Button
+                      size="sm"
+                      data-focus-key={`${id}-${row.uid}-down`}
+                      aria-label={`Move ${name} down`}
+                      disabled={index === rows.length - 1}
+                      onClick={() => {
+                        move(index, 1);
+                      }}
+                    >
+                      <span aria-hidden="true">↓</span> Down
+                    </Button>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-label={`Remove ${name}`}
+                      onClick={() => {
+                        remove(index);
+                      }}
+                    >
+                      Remove
+                    </Button>
+                  </div>
+                </fieldset>
+              </li>
+            );
+          })}
+        </ol>
+        <div>
+          <Button data-focus-key={`${id}-add`} onClick={add}>
+            {config.addLabel}
+          </Button>
+        </div>
+        <p className="sr-only" aria-live="polite">
+          {announcement}
+        </p>
+        <FormFooter
+          dirty={dirty}
+          saving={saving}
+          onDiscard={() => {
+            setRows(listOf(initial, config.listKey).map(makeRow));
+            setErrors({});
+            setMessages([]);
+          }}
+        />
+      </form>
+    </div>
+  );
+}
+
+function FieldInput({
+  field,
+  focusKey,
+  value,
+  error,
+  onChange,
+}: {
+  field: ListField;
+  /** Lets focus follow a row that was added or moved. */
+  focusKey: string;
+  value: Draft;
+  error: string | undefined;
+  onChange: (value: Draft) => void;
+}) {
+  const control = field.control;
+  const text = typeof value === 'string' ? value : '';
+  const wide = field.wide === true || control.type === 'textarea' || control.type === 'options';
+  const errorId = `${focusKey}-error`;
+
+  if (control.type === 'checkbox') {
+    return (
+      <div className={`list-editor-field${error ? ' field-invalid' : ''}`}>
+        <CheckboxField
+          label={field.label}
+          description={control.description ?? field.hint}
+          checked={value === true}
+          onChange={onChange}
+        />
+        {error ? <p className="field-error">{error}</p> : null}
+      </div>
+    );
+  }
+
+  if (control.type === 'checkboxes') {
+    const picked = Array.isArray(value) ? value : [];
+    return (
+      <fieldset
+        className={`field list-editor-wide${error ? ' field-invalid' : ''}`}
+        aria-describedby={error ? errorId : undefined}
+      >
+        <legend className="field-label">{field.label}</legend>
+        {field.hint ? <p className="field-hint">{field.hint}</p> : null}
+        <div className="inline-checks">
+          {control.options.map((option) => (
+            <CheckboxField
+              key={option.value}
+              label={option.label}
+              checked={picked.includes(option.value)}
+              onChange={(checked) => {
+                onChange(
+                  checked
+                    ? [...picked, option.value]
+                    : picked.filter((picked) => picked !== option.value),
+                );
+              }}
+            />
+          ))}
+        </div>
+        {error ? (
+          <p id={errorId} className="field-error">
+            {error}
+          </p>
+        ) : null}
+      </fieldset>
+    );
+  }
+
+  return (
+    <div className={wide ? 'list-editor-wide' : undefined}>
+      <Field label={field.label} hint={field.hint} error={error}>
+        {(props) => {
+          const shared = { ...props, 'data-focus-key': focusKey };
+          switch (control.type) {
+            case 'select':
+              return (
+                <select
+                  {...shared}
+                  value={text}
+                  onChange={(event) => {
+                    onChange(event.target.value);
+                  }}
+                >
+                  {control.options.map((option) => (
+                    <option key={option.value} value={option.value}>
+                      {option.label}
+                    </option>
+                  ))}
+                </select>
+              );
+            case 'textarea':
+            case 'options':
+              return (
+                <textarea
+                  {...shared}
+                  rows={control.type === 'textarea' ? control.rows : 4}
+                  className={control.type === 'options' ? 'code' : undefined}
+                  value={text}
+                  onChange={(event) => {
+                    onChange(event.target.value);
+                  }}
+                />
+              );
+            case 'number':
+              return (
+                <input
+                  {...shared}
+                  type="number"
+                  inputMode="numeric"
+                  min={control.min}
+                  max={control.max}
+                  value={text}
+                  onChange={(event) => {
+                    onChange(event.target.value);
+                  }}
+                />
+              );
+            case 'text':
+              return (
+                <input
+                  {...shared}
+                  type="text"
+                  placeholder={control.placeholder}
+                  value={text}
+                  onChange={(event) => {
+                    onChange(event.target.value);
+                  }}
+                />
+              );
+          }
+        }}
+      </Field>
+    </div>
+  );
+}
