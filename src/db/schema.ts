@@ -181,7 +181,8 @@ export interface ApiTokensTable {
 
 /** Mail kept instead of sent (demo mode without SMTP), for the dev-only outbox page. */
 export interface MailOutboxTable {
-  id: Generated<string>;
+  /** A bigserial: read as a number (int8, src/db/database.ts). */
+  id: Generated<number>;
   organization_id: string | null;
   to_address: string;
   subject: string;

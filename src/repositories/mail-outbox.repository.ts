@@ -1,16 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '#src/db/schema.ts';
-
-/** A kept message as the dev-only outbox page shows it. */
-export interface OutboxMessage {
-  id: string;
-  organizationId: string | null;
-  to: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  createdAt: Date;
-}
+import type { OutboxMessage } from '#src/domain/contracts/invitations.contract.ts';
 
 /** Mail kept instead of sent (demo mode without SMTP), for the dev-only outbox page. */
 export class MailOutboxRepository {
@@ -53,7 +43,8 @@ export class MailOutboxRepository {
     if (organizationId !== undefined) query = query.where('organization_id', '=', organizationId);
     const rows = await query.execute();
     return rows.map((r) => ({
-      id: r.id,
+      // The contract's ids are strings (a bigserial reads as a number).
+      id: String(r.id),
       organizationId: r.organization_id,
       to: r.to_address,
       subject: r.subject,

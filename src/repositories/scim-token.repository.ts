@@ -1,17 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '#src/db/schema.ts';
+import type { ScimTokenSummary } from '#src/domain/contracts/scim.contract.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
-
-/** A SCIM token as the console lists it: never the token, only its last 4 characters. */
-export interface ScimTokenSummary {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
 
 /** The organization a presented SCIM token belongs to (active tokens only). */
 export interface ScimTokenOwner {

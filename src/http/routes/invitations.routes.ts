@@ -3,6 +3,16 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { can } from '#src/domain/authorization.ts';
+import {
+  acceptInvitationBodySchema,
+  acceptedInvitationSchema,
+  invitationPreviewSchema,
+  inviteBodySchema,
+  outboxSchema,
+  resentInvitationSchema,
+  sentInvitationSchema,
+} from '#src/domain/contracts/invitations.contract.ts';
+import { noContent, withProblems } from '#src/domain/contracts/problem.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { sessionCookieName } from '#src/http/auth.plugin.ts';
@@ -22,17 +32,8 @@ import {
 import { listOutbox } from '#src/services/invitations/outbox.service.ts';
 import { createOutboxMailer } from '#src/services/mail/outbox-mailer.ts';
 
-const inviteBody = z.strictObject({
-  email: z.string().max(320),
-  name: z.string().max(200),
-  role: z.enum(['member', 'admin'], {
-    error: 'must be "member" or "admin" (nobody can be invited as primary admin)',
-  }),
-  teamIds: z.array(z.string().max(100)).max(100).default([]),
-});
 const memberParams = z.strictObject({ userId: z.string().max(100) });
 const tokenParams = z.strictObject({ token: z.string().min(1).max(200) });
-const acceptBody = z.strictObject({ password: z.string().min(1).max(1000) });
 
 /**
  * The token is in these routes' URLs (and the `/invite` page's), and Fastify logs each request's
@@ -77,7 +78,8 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
         tags: ['invitations'],
         summary:
           'Invite a member by email (admins): an invited user on the given teams, and the invitation email with a single-use link valid 7 days',
-        body: inviteBody,
+        body: inviteBodySchema,
+        response: withProblems({ 201: sentInvitationSchema }),
       },
     },
     async (request, reply) => {
@@ -94,6 +96,7 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
         summary:
           'Resend the invitation of a member who has not finished setup (admins): a new link valid 7 days; the previous link stops working',
         params: memberParams,
+        response: withProblems({ 200: resentInvitationSchema }),
       },
     },
     async (request) =>
@@ -108,6 +111,7 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
         summary:
           "Revoke a member's open invitation (admins): the link stops working; the member stays invited",
         params: memberParams,
+        response: withProblems({ 204: noContent }),
       },
     },
     async (request, reply) => {
@@ -116,7 +120,7 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
         contextOf(request),
         request.params.userId,
       );
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -130,6 +134,7 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
           "The invitation behind a link (public): the invitee's name and email and the organization; 410 invite_expired when unknown, used, revoked or expired",
         params: tokenParams,
         security: [],
+        response: withProblems({ 200: invitationPreviewSchema }),
       },
     },
     async (request) => describeInvitation(acceptDeps, request.params.token),
@@ -144,8 +149,9 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
         summary:
           'Accept an invitation (public): set the password, finish setup (the dashboard is created), and log in: sets the session cookie and returns the CSRF token like POST /api/auth/login',
         params: tokenParams,
-        body: acceptBody,
+        body: acceptInvitationBodySchema,
         security: [],
+        response: withProblems({ 200: acceptedInvitationSchema }),
       },
     },
     async (request, reply) => {
@@ -184,6 +190,7 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
         summary:
           'The latest 50 messages of the mail outbox (only when no SMTP is configured; 404 otherwise). Public in demo mode; otherwise admins see their organization’s',
         security: [],
+        response: withProblems({ 200: outboxSchema }),
       },
     },
     async (request) => {

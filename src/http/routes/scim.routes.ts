@@ -3,11 +3,28 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from '#src/db/connection-errors.ts';
+import { noContent, withProblems } from '#src/domain/contracts/problem.contract.ts';
+import {
+  createdScimTokenSchema,
+  createScimTokenBodySchema,
+  SCIM_MEDIA_TYPE,
+  scimErrors,
+  scimGroupListSchema,
+  scimGroupSchema,
+  scimResourceTypeListSchema,
+  scimSchemaListSchema,
+  scimServiceProviderConfigSchema,
+  scimTokenListSchema,
+  scimUserListSchema,
+  scimUserSchema,
+  withScimErrors,
+} from '#src/domain/contracts/scim.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { AppDeps } from '#src/http/app.ts';
 import { contextOf } from '#src/http/request-context.ts';
 import {
   errorBody,
+  listResponse,
   resourceTypes,
   schemas,
   scimErrorOf,
@@ -38,10 +55,9 @@ import {
   type ScimDeps,
 } from '#src/services/scim/scim-users.service.ts';
 
-const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+const SCIM_CONTENT_TYPE = `${SCIM_MEDIA_TYPE}; charset=utf-8`;
 
 const tokenParams = z.strictObject({ id: z.string().max(100) });
-const tokenBody = z.strictObject({ name: z.string().max(200) });
 const idParams = z.strictObject({ id: z.string().max(100) });
 const listQuery = z.looseObject({
   filter: z.string().max(1000).optional(),
@@ -77,7 +93,8 @@ const scimTokenRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
         tags: ['scim'],
         summary:
           'Create a SCIM token for your identity provider (the token is in this response only)',
-        body: tokenBody,
+        body: createScimTokenBodySchema,
+        response: withProblems({ 201: createdScimTokenSchema }),
       },
     },
     async (request, reply) => {
@@ -92,6 +109,7 @@ const scimTokenRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
       schema: {
         tags: ['scim'],
         summary: "Your organization's SCIM tokens (never the tokens: their last 4 characters)",
+        response: withProblems({ 200: scimTokenListSchema }),
       },
     },
     async (request) => listScimTokens(tokenDeps, contextOf(request)),
@@ -104,11 +122,12 @@ const scimTokenRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
         tags: ['scim'],
         summary: 'Revoke a SCIM token: it stops working at once',
         params: tokenParams,
+        response: withProblems({ 204: noContent }),
       },
     },
     async (request, reply) => {
       await revokeScimToken(tokenDeps, contextOf(request), request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 };
@@ -138,6 +157,13 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       requestId: request.id,
       baseUrl: `${(deps.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '')}/scim/v2`,
     });
+  });
+
+  // Before serialization, so that fastify picks each route's `application/scim+json` response
+  // schema (withScimErrors) for the body; onSend below covers bodies sent already serialized.
+  app.addHook('preSerialization', async (_request, reply, payload) => {
+    reply.type(SCIM_CONTENT_TYPE);
+    return payload;
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -226,23 +252,44 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
 
   app.get(
     '/ServiceProviderConfig',
-    { schema: { tags: ['scim'], summary: 'SCIM: what this service supports' } },
+    {
+      schema: {
+        tags: ['scim'],
+        summary: 'SCIM: what this service supports',
+        response: withScimErrors({ 200: scimServiceProviderConfigSchema }),
+      },
+    },
     async (request) => serviceProviderConfig(contextFor(request).baseUrl),
   );
 
   app.get(
     '/ResourceTypes',
-    { schema: { tags: ['scim'], summary: 'SCIM: the resource types (User, Group)' } },
+    {
+      schema: {
+        tags: ['scim'],
+        summary: 'SCIM: the resource types (User, Group)',
+        response: withScimErrors({ 200: scimResourceTypeListSchema }),
+      },
+    },
     async (request) => {
       const types = resourceTypes(contextFor(request).baseUrl);
-      return listOf(types);
+      return listResponse(types, types.length, 1);
     },
   );
 
   app.get(
     '/Schemas',
-    { schema: { tags: ['scim'], summary: 'SCIM: the User and Group schemas' } },
-    async (request) => listOf(schemas(contextFor(request).baseUrl)),
+    {
+      schema: {
+        tags: ['scim'],
+        summary: 'SCIM: the User and Group schemas',
+        response: withScimErrors({ 200: scimSchemaListSchema }),
+      },
+    },
+    async (request) => {
+      const all = schemas(contextFor(request).baseUrl);
+      return listResponse(all, all.length, 1);
+    },
   );
 
   // --- Users -----------------------------------------------------------------------------------
@@ -254,6 +301,7 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['scim'],
         summary: 'SCIM: list users (filter userName eq or externalId eq; startIndex, count)',
         querystring: listQuery,
+        response: withScimErrors({ 200: scimUserListSchema }),
       },
     },
     async (request) => listScimUsers(scimDeps, contextFor(request), request.query),
@@ -266,6 +314,7 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['scim'],
         summary: 'SCIM: provision a user (invited, with an invitation email)',
         body: scimBody,
+        response: withScimErrors({ 201: scimUserSchema }),
       },
     },
     async (request, reply) => {
@@ -277,7 +326,13 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
   app.get(
     '/Users/:id',
     {
-      schema: { tags: ['scim'], summary: 'SCIM: a user', params: idParams, querystring: getQuery },
+      schema: {
+        tags: ['scim'],
+        summary: 'SCIM: a user',
+        params: idParams,
+        querystring: getQuery,
+        response: withScimErrors({ 200: scimUserSchema }),
+      },
     },
     async (request) => getScimUser(scimDeps, contextFor(request), request.params.id),
   );
@@ -285,7 +340,13 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
   app.put(
     '/Users/:id',
     {
-      schema: { tags: ['scim'], summary: 'SCIM: replace a user', params: idParams, body: scimBody },
+      schema: {
+        tags: ['scim'],
+        summary: 'SCIM: replace a user',
+        params: idParams,
+        body: scimBody,
+        response: withScimErrors({ 200: scimUserSchema }),
+      },
     },
     async (request) =>
       replaceScimUser(scimDeps, contextFor(request), request.params.id, request.body),
@@ -299,6 +360,7 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary: 'SCIM: update a user (active false deactivates, true reactivates)',
         params: idParams,
         body: scimBody,
+        response: withScimErrors({ 200: scimUserSchema }),
       },
     },
     async (request) =>
@@ -312,11 +374,12 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['scim'],
         summary: 'SCIM: deprovision a user (deactivated, never deleted)',
         params: idParams,
+        response: { 204: noContent, ...scimErrors },
       },
     },
     async (request, reply) => {
       await deleteScimUser(scimDeps, contextFor(request), request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -329,6 +392,7 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['scim'],
         summary: 'SCIM: list groups, i.e. teams (filter displayName eq; startIndex, count)',
         querystring: listQuery,
+        response: withScimErrors({ 200: scimGroupListSchema }),
       },
     },
     async (request) => listScimGroups(scimDeps, contextFor(request), request.query),
@@ -336,7 +400,14 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
 
   app.post(
     '/Groups',
-    { schema: { tags: ['scim'], summary: 'SCIM: create a team', body: scimBody } },
+    {
+      schema: {
+        tags: ['scim'],
+        summary: 'SCIM: create a team',
+        body: scimBody,
+        response: withScimErrors({ 201: scimGroupSchema }),
+      },
+    },
     async (request, reply) => {
       const group = await createScimGroup(scimDeps, contextFor(request), request.body);
       return reply.status(201).header('location', group.meta.location).send(group);
@@ -346,7 +417,13 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
   app.get(
     '/Groups/:id',
     {
-      schema: { tags: ['scim'], summary: 'SCIM: a team', params: idParams, querystring: getQuery },
+      schema: {
+        tags: ['scim'],
+        summary: 'SCIM: a team',
+        params: idParams,
+        querystring: getQuery,
+        response: withScimErrors({ 200: scimGroupSchema }),
+      },
     },
     async (request) =>
       getScimGroup(scimDeps, contextFor(request), request.params.id, request.query),
@@ -360,6 +437,7 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary: "SCIM: replace a team's name and members",
         params: idParams,
         body: scimBody,
+        response: withScimErrors({ 200: scimGroupSchema }),
       },
     },
     async (request) =>
@@ -374,6 +452,7 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary: 'SCIM: rename a team, add or remove members',
         params: idParams,
         body: scimBody,
+        response: withScimErrors({ 200: scimGroupSchema }),
       },
     },
     async (request) =>
@@ -387,24 +466,15 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         tags: ['scim'],
         summary: 'SCIM: delete a team (its members stay in the organization)',
         params: idParams,
+        response: { 204: noContent, ...scimErrors },
       },
     },
     async (request, reply) => {
       await deleteScimGroup(scimDeps, contextFor(request), request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 };
-
-function listOf<T>(resources: T[]) {
-  return {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
-    totalResults: resources.length,
-    startIndex: 1,
-    itemsPerPage: resources.length,
-    Resources: resources,
-  };
-}
 
 function sendScimError(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply.status(status).type(SCIM_CONTENT_TYPE).send(body);

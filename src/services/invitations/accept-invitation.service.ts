@@ -1,3 +1,4 @@
+import type { InvitationPreview } from '#src/domain/contracts/invitations.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
@@ -11,13 +12,6 @@ export interface AcceptDeps {
   /** How the session is started (the same as a login). */
   auth: Pick<AuthDeps, 'uow' | 'sessionPolicy' | 'now'>;
   now?: () => Date;
-}
-
-/** What the `/invite` page shows before the password is set. */
-export interface InvitationPreview {
-  email: string;
-  name: string;
-  organizationName: string;
 }
 
 /** Unknown, used, revoked and expired links all read the same: nothing to learn from a guess. */

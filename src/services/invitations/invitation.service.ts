@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import type {
+  ResentInvitation,
+  SentInvitation,
+} from '#src/domain/contracts/invitations.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { Actor } from '#src/domain/authorization.ts';
 import { assertCanManageMembers, authorizeMemberManagement } from '#src/domain/member-actions.ts';
@@ -252,19 +256,6 @@ export interface InvitationDeps {
   now?: () => Date;
 }
 
-/** What an admin sees of an invitation just sent (never its token). */
-export interface SentInvitation {
-  userId: string;
-  email: string;
-  status: 'invited';
-  expiresAt: Date;
-  /**
-   * False when the mail server refused or was unreachable: the invitation exists (committed)
-   * and "Resend invite" sends a new link; the failure is logged by deliverInvitations.
-   */
-  mailSent: boolean;
-}
-
 /** Delivers after commit; a failed send is reported, not thrown (the change is committed). */
 async function deliverAfterCommit(
   deps: InvitationDeps,
@@ -345,7 +336,7 @@ export async function resendInvitation(
   deps: InvitationDeps,
   context: SyncContext,
   userId: string,
-): Promise<{ userId: string; expiresAt: Date; sentCount: number; mailSent: boolean }> {
+): Promise<ResentInvitation> {
   const now = (deps.now ?? (() => new Date()))();
   let result: { userId: string; expiresAt: Date; sentCount: number; delivery: InvitationDelivery };
   try {

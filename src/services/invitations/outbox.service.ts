@@ -1,5 +1,5 @@
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
-import type { OutboxMessage } from '#src/repositories/mail-outbox.repository.ts';
+import type { OutboxMessage } from '#src/domain/contracts/invitations.contract.ts';
 
 /** How many messages the dev-only outbox page shows. */
 export const OUTBOX_PAGE_SIZE = 50;

@@ -1,3 +1,15 @@
+import {
+  SCIM_SCHEMA,
+  type ScimErrorBody,
+  type ScimGroup,
+  type ScimListResponse,
+  type ScimResourceType,
+  type ScimSchema,
+  type ScimSchemaAttribute,
+  type ScimServiceProviderConfig,
+  type ScimType,
+  type ScimUser,
+} from '#src/domain/contracts/scim.contract.ts';
 import { AppError, HTTP_STATUS_BY_CODE } from '#src/domain/errors.ts';
 import type { ScimGroupRow, ScimUserRow } from '#src/repositories/scim-token.repository.ts';
 
@@ -5,28 +17,7 @@ import type { ScimGroupRow, ScimUserRow } from '#src/repositories/scim-token.rep
  * SCIM 2.0 wire format (RFC 7643 resources, RFC 7644 protocol): schema URNs, resource JSON,
  * filters, paging, PATCH operations and the error body. Pure: no I/O.
  */
-export const SCHEMA = {
-  user: 'urn:ietf:params:scim:schemas:core:2.0:User',
-  enterpriseUser: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
-  group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
-  listResponse: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
-  patchOp: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
-  error: 'urn:ietf:params:scim:api:messages:2.0:Error',
-  serviceProviderConfig: 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig',
-  resourceType: 'urn:ietf:params:scim:schemas:core:2.0:ResourceType',
-  schema: 'urn:ietf:params:scim:schemas:core:2.0:Schema',
-} as const;
-
-/** RFC 7644 §3.12 error types this server uses. */
-export type ScimType =
-  | 'invalidFilter'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue'
-  | 'tooMany';
+export const SCHEMA = SCIM_SCHEMA;
 
 /** A SCIM refusal is an AppError whose details carry the RFC 7644 `scimType`. */
 export function scimError(
@@ -35,13 +26,6 @@ export function scimError(
   message: string,
 ): AppError {
   return new AppError(code, message, scimType === undefined ? {} : { scimType });
-}
-
-export interface ScimErrorBody {
-  schemas: [typeof SCHEMA.error];
-  status: string;
-  scimType?: ScimType;
-  detail: string;
 }
 
 /**
@@ -85,7 +69,7 @@ export function nameParts(name: string): { givenName: string; familyName: string
  * `active` is false only when access is off (an invited user is active: provisioned, awaiting
  * setup completion, SPEC §1).
  */
-export function userResource(row: ScimUserRow, baseUrl: string) {
+export function userResource(row: ScimUserRow, baseUrl: string): ScimUser {
   const parts = nameParts(row.name);
   return {
     schemas: [SCHEMA.user],
@@ -118,7 +102,7 @@ export function groupResource(
   row: ScimGroupRow,
   baseUrl: string,
   options: { members: boolean } = { members: true },
-) {
+): ScimGroup {
   return {
     schemas: [SCHEMA.group],
     id: row.id,
@@ -141,7 +125,11 @@ export function groupResource(
   };
 }
 
-export function listResponse<T>(resources: T[], total: number, startIndex: number) {
+export function listResponse<T>(
+  resources: T[],
+  total: number,
+  startIndex: number,
+): ScimListResponse<T> {
   return {
     schemas: [SCHEMA.listResponse],
     totalResults: total,
@@ -336,7 +324,7 @@ export function memberIdOfPath(rawPath: string | undefined): string | undefined 
 
 // --- discovery -----------------------------------------------------------------------------------
 
-export function serviceProviderConfig(baseUrl: string) {
+export function serviceProviderConfig(baseUrl: string): ScimServiceProviderConfig {
   return {
     schemas: [SCHEMA.serviceProviderConfig],
     documentationUri: 'https://docs.ergo.example/scim',
@@ -362,7 +350,7 @@ export function serviceProviderConfig(baseUrl: string) {
   };
 }
 
-export function resourceTypes(baseUrl: string) {
+export function resourceTypes(baseUrl: string): ScimResourceType[] {
   return [
     {
       schemas: [SCHEMA.resourceType],
@@ -387,20 +375,6 @@ export function resourceTypes(baseUrl: string) {
   ];
 }
 
-interface SchemaAttribute {
-  name: string;
-  type: string;
-  multiValued: boolean;
-  description: string;
-  required: boolean;
-  caseExact: boolean;
-  mutability: string;
-  returned: string;
-  uniqueness: string;
-  subAttributes?: SchemaAttribute[];
-  referenceTypes?: string[];
-}
-
 function attribute(
   name: string,
   options: {
@@ -411,10 +385,10 @@ function attribute(
     uniqueness?: 'none' | 'server';
     caseExact?: boolean;
     description: string;
-    subAttributes?: SchemaAttribute[];
+    subAttributes?: ScimSchemaAttribute[];
     referenceTypes?: string[];
   },
-): SchemaAttribute {
+): ScimSchemaAttribute {
   return {
     name,
     type: options.type ?? 'string',
@@ -431,7 +405,7 @@ function attribute(
 }
 
 /** The attributes Ergo keeps (others sent by an identity provider are accepted and ignored). */
-export function schemas(baseUrl: string) {
+export function schemas(baseUrl: string): ScimSchema[] {
   return [
     {
       schemas: [SCHEMA.schema],

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '#src/domain/errors.ts';
 import { assertCanManageMembers } from '#src/domain/member-actions.ts';
-import type { ScimTokenOwner, ScimTokenSummary } from '#src/repositories/scim-token.repository.ts';
+import type { CreatedScimToken, ScimTokenSummary } from '#src/domain/contracts/scim.contract.ts';
+import type { ScimTokenOwner } from '#src/repositories/scim-token.repository.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import {
@@ -34,7 +35,7 @@ export async function createScimToken(
   deps: ScimTokenDeps,
   context: SyncContext,
   input: { name: string },
-): Promise<{ id: string; name: string; token: string; createdAt: Date }> {
+): Promise<CreatedScimToken> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > MAX_NAME_LENGTH) {
     throw new AppError(

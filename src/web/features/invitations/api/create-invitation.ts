@@ -1,21 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type {
+  InviteBody,
+  SentInvitation as SentInvitationContract,
+} from '#src/domain/contracts/invitations.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
-export interface InvitationInput {
-  email: string;
-  name: string;
-  role: 'member' | 'admin';
-  teamIds: string[];
-}
-
-export interface SentInvitation {
-  userId: string;
-  email: string;
-  status: 'invited';
-  expiresAt: string;
-  /** False: the invitation exists but its email could not be sent (resend it). */
-  mailSent: boolean;
-}
+/** POST /api/invitations, typed by the contract. */
+export type InvitationInput = InviteBody;
+export type SentInvitation = Wire<SentInvitationContract>;
 
 export async function createInvitation(input: InvitationInput): Promise<SentInvitation> {
   return api<SentInvitation>('/api/invitations', { method: 'POST', body: input });

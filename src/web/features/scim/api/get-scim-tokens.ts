@@ -1,15 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
+import type { ScimTokenSummary } from '#src/domain/contracts/scim.contract.ts';
+import type { Wire } from '#src/domain/contracts/wire.ts';
 import { api } from '#src/web/lib/api-client.ts';
 
 /** One SCIM token as GET /api/scim-tokens lists it: never the token, its last 4 characters. */
-export interface ScimToken {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ScimToken = Wire<ScimTokenSummary>;
 
 export const scimTokensQueryKey = ['scim-tokens'] as const;
 
