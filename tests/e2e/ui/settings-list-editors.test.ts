@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { loginAs, request } from '#tests/support/test-app.ts';
 import {
@@ -231,5 +232,97 @@ describe.skipIf(!hasChromium)('Settings list editors', () => {
     expect(final.at(-1)?.label).toBe('Customer tier');
     // Back in the list, the row shows the value saved from JSON.
     await visible(page.getByRole('group', { name: /· Customer tier$/ }));
+  }, 90_000);
+
+  it('edits Meeting titles and Email templates as forms, each message under its field', async () => {
+    const { page } = browser;
+    const nav = page.getByRole('navigation', { name: 'My settings' });
+    await nav.getByRole('link', { name: 'Meeting titles' }).click();
+    await visible(page.getByRole('heading', { name: 'Meeting titles', level: 1 }));
+    const titlesBefore = ((await valueOf('meeting_titles')).templates ?? []) as { id: string }[];
+
+    await page.getByRole('button', { name: 'Add meeting title' }).click();
+    await page.keyboard.type('{{company}} and {{nobody}}');
+    const title = page.getByRole('group', {
+      name: new RegExp(`^Meeting title ${titlesBefore.length + 1}`),
+    });
+    await title.getByLabel('Minimum attendees').fill('3');
+    await title.getByRole('checkbox', { name: 'Demo', exact: true }).check();
+    await title.getByRole('checkbox', { name: 'External meetings only' }).uncheck();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const titleError = title.locator('.field-invalid .field-error');
+    await visible(titleError);
+    expect(await titleError.textContent()).toContain('{{nobody}}');
+    expect((await valueOf('meeting_titles')).templates).toHaveLength(titlesBefore.length);
+
+    await title.getByLabel('Title', { exact: true }).fill('{{company}} demo ({{date}})');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await visible(page.getByRole('status').getByText('Meeting titles saved'));
+    const titles = ((await valueOf('meeting_titles')).templates ?? []) as Record<string, unknown>[];
+    expect(titles.at(-1)).toEqual({
+      id: 'title_1',
+      title: '{{company}} demo ({{date}})',
+      appliesTo: { meetingTypes: ['demo'], externalOnly: false, minAttendees: 3 },
+    });
+
+    await nav.getByRole('link', { name: 'Email templates' }).click();
+    await visible(page.getByRole('heading', { name: 'Email templates', level: 1 }));
+    const before = ((await valueOf('email_templates')).templates ?? []) as { id: string }[];
+    await page.getByRole('button', { name: 'Add template' }).click();
+    await page.keyboard.type('Deal won shout-out');
+    const template = page.getByRole('group', {
+      name: new RegExp(`^Template ${before.length + 1}`),
+    });
+    await template.getByLabel('Kind').selectOption({ label: 'Slack' });
+    await template.getByLabel('Subject').fill('Not for Slack');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    // Two fields refused, each under itself: a Slack template has no subject, and a body.
+    const errors = template.locator('.field-invalid .field-error');
+    await visible(errors.first());
+    expect(await errors.count()).toBe(2);
+    expect(await errors.allTextContents()).toEqual([
+      expect.stringMatching(/^Subject of template \d+ /),
+      expect.stringMatching(/^Body of template \d+ /),
+    ]);
+    await template.getByLabel('Subject').fill('');
+    await template.getByLabel('Body').fill('{{rep_name}} closed {{deal_name}} :tada:');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await visible(page.getByRole('status').getByText('Email templates saved'));
+    const templates = ((await valueOf('email_templates')).templates ?? []) as unknown[];
+    expect(templates.at(-1)).toEqual({
+      id: 'template_1',
+      kind: 'slack',
+      name: 'Deal won shout-out',
+      subject: null,
+      body: '{{rep_name}} closed {{deal_name}} :tada:',
+    });
+  }, 90_000);
+
+  it('the four list editors fit a 390 px screen and pass axe', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const findings: string[] = [];
+    for (const [label, slug] of [
+      ['Custom properties', 'custom-properties'],
+      ['Pipeline stages', 'pipeline-stages'],
+      ['Meeting titles', 'meeting-titles'],
+      ['Email templates', 'email-templates'],
+    ] as const) {
+      await page.goto(`${server.baseUrl}/settings/${slug}`);
+      await visible(page.getByRole('heading', { name: label, level: 1 }));
+      const widths = await page.evaluate<[number, number]>(
+        '[document.documentElement.scrollWidth, window.innerWidth]',
+      );
+      if (widths[0] > widths[1]) findings.push(`${label}: ${String(widths[0])} px wide`);
+      const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+      for (const v of axe.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') {
+          findings.push(`${label}: axe ${v.id} on ${v.nodes[0]?.target.join(' ') ?? '?'}`);
+        }
+      }
+    }
+    await screenshot(page, 'settings-list-stages-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(findings).toEqual([]);
   }, 90_000);
 });
