@@ -59,6 +59,14 @@ describe.skipIf(!hasChromium)('My settings', () => {
     await page.getByLabel('Website').fill('acme dot test');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await visible(page.getByText('must be an http(s) URL').first());
+    // Focus moves to the error summary after a failed save (issue 14 §7).
+    await expect
+      .poll(() =>
+        page.evaluate<string | null>(
+          'document.activeElement && document.activeElement.textContent',
+        ),
+      )
+      .toMatch(/^Fix these before saving/);
     await screenshot(page, 'settings-company-invalid');
     await page.getByLabel('Website').fill('https://liam.acme.test');
     await page.getByLabel('Competitors').fill('Initech\n\nGlobex\n');

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { useUnsavedChanges } from '#src/web/lib/use-unsaved-changes.ts';
 
@@ -27,10 +28,18 @@ export function FormFooter({
   );
 }
 
+/**
+ * What stopped a save, listed above the form. Each failed save (a new list) moves focus here, so
+ * a keyboard or screen-reader user lands on what to fix rather than on the Save button.
+ */
 export function FormErrors({ messages }: { messages: string[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (messages.length > 0) ref.current?.focus();
+  }, [messages]);
   if (messages.length === 0) return null;
   return (
-    <div className="callout callout-danger" role="alert">
+    <div ref={ref} tabIndex={-1} className="callout callout-danger" role="alert">
       <p className="callout-title">Fix these before saving:</p>
       <ul>
         {messages.map((message) => (
