@@ -14,6 +14,14 @@ export const problemSchema = z
     code: z.enum(ERROR_CODES).describe('Stable machine code (SPEC §5)'),
     detail: z.string().describe('What happened, in a sentence a person can act on'),
     requestId: z.string().optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('For a refused value (invalid_request): one sentence per field, at its path'),
+    in: z
+      .string()
+      .optional()
+      .describe('Which part of the request `errors` refer to: `body`, `querystring` or `params`'),
   })
   .describe('A problem (RFC 9457) with a stable `code`');
 
