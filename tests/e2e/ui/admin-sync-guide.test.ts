@@ -182,11 +182,13 @@ describe.skipIf(!hasChromium)('Admin console: the sync guide, end to end', () =>
     // …and their own email templates unchanged ("Email templates are not selected by default").
     await settingsNav.getByRole('link', { name: 'Email templates' }).click();
     await visible(page.getByRole('heading', { name: 'Email templates', level: 1 }));
-    await visible(
-      page
-        .getByRole('rowheader', { name: 'Priya’s follow-up' })
-        .or(page.getByRole('rowheader', { name: "Priya's follow-up" })),
+    // The list editor shows each template's fields as inputs (issue 14 §5).
+    await visible(page.getByRole('button', { name: 'Add template' }));
+    const fieldValues = await page.evaluate<string[]>(
+      "Array.from(document.querySelectorAll('main input, main textarea')).map((e) => e.value)",
     );
+    expect(fieldValues.some((v) => /^Priya[’']s follow-up$/.test(v))).toBe(true);
+    expect(fieldValues.some((v) => v.includes('Post-meeting follow-up'))).toBe(false);
     expect(await page.getByText('Post-meeting follow-up').count()).toBe(0);
     await screenshot(page, 'member-email-templates');
 
