@@ -67,6 +67,15 @@ describe.skipIf(!hasChromium)('Sync history filters', () => {
     const rows = page.getByRole('table', { name: 'Sync history' }).getByRole('row');
     await expect.poll(async () => rows.count()).toBe(2);
     await visible(rows.nth(1).getByText('Revert', { exact: false }).first());
+    // An entry's detail view (issue 14 §8): what it reverts, and where to read more.
+    await rows
+      .nth(1)
+      .getByRole('button', { name: /^Details of the sync/ })
+      .click();
+    const detail = page.getByRole('dialog', { name: /^Revert to / });
+    await visible(detail.getByText('Reverts', { exact: true }));
+    await visible(detail.getByRole('link', { name: /^Audit log about / }));
+    await detail.getByRole('button', { name: 'Done' }).click();
 
     await filters.getByLabel('Action').selectOption({ label: 'Any action' });
     await filters.getByLabel('Member').selectOption({ label: 'Daniel Okafor' });

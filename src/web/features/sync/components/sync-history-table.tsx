@@ -10,6 +10,7 @@ import {
   type SyncHistoryItem,
 } from '#src/web/features/sync/api/get-sync-history.ts';
 import { useRevertSync } from '#src/web/features/sync/api/revert-sync.ts';
+import { SyncDetailDialog } from '#src/web/features/sync/components/sync-detail-dialog.tsx';
 import {
   actionLabel,
   categoryLabels,
@@ -49,6 +50,7 @@ export function SyncHistoryTable({
   const revert = useRevertSync();
   const toast = useToast();
   const [pending, setPending] = useState<SyncHistoryItem | null>(null);
+  const [detail, setDetail] = useState<SyncHistoryItem | null>(null);
   /** Syncs whose revert the server refused (changed since): Revert stays off, with the reason. */
   const [refused, setRefused] = useState<ReadonlyMap<string, string>>(new Map());
 
@@ -102,7 +104,7 @@ export function SyncHistoryTable({
               <th scope="col">What changed</th>
               <th scope="col">Status</th>
               <th scope="col" className="col-actions">
-                <span className="sr-only">Revert</span>
+                <span className="sr-only">Details and revert</span>
               </th>
             </tr>
           </thead>
@@ -155,6 +157,20 @@ export function SyncHistoryTable({
                       </div>
                     </td>
                     <td className="col-actions">
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        onClick={() => {
+                          setDetail(item);
+                        }}
+                      >
+                        Details
+                        <span className="sr-only">
+                          {' '}
+                          of the sync of {formatDateTime(item.createdAt)} to{' '}
+                          {nameOf(item.targetId, item.targetName)}
+                        </span>
+                      </Button>
                       {isRevertible(item) && refused.has(item.id) ? (
                         <Button size="sm" disabled title={refused.get(item.id)}>
                           Can’t be reverted
@@ -211,6 +227,15 @@ export function SyncHistoryTable({
         </div>
       ) : null}
 
+      {detail ? (
+        <SyncDetailDialog
+          item={detail}
+          nameOf={nameOf}
+          onClose={() => {
+            setDetail(null);
+          }}
+        />
+      ) : null}
       <ConfirmDialog
         open={pending !== null}
         onOpenChange={(open) => {
