@@ -36,7 +36,7 @@ export function Dialog({
   const body = useOverflow('y');
   useLayoutEffect(() => {
     if (open && document.activeElement instanceof HTMLElement) {
-      returnFocusTo.current = document.activeElement;
+      returnFocusTo.current = focusOrigin(document.activeElement);
     }
   }, [open]);
   useEffect(
@@ -101,4 +101,15 @@ export function Dialog({
       </DialogPrimitive.Portal>
     </DialogPrimitive.Root>
   );
+}
+
+/**
+ * The element focus should go back to: the one that had it, or, when that is an item of an open
+ * menu (which closes and disappears), the menu's trigger (Radix links them with aria-controls).
+ */
+function focusOrigin(active: HTMLElement): HTMLElement {
+  const menu = active.closest<HTMLElement>('[role="menu"]');
+  if (!menu?.id) return active;
+  const trigger = document.querySelector<HTMLElement>(`[aria-controls="${CSS.escape(menu.id)}"]`);
+  return trigger ?? active;
 }
