@@ -5,6 +5,7 @@ import {
   type CategoryValue,
   type ValueCategoryKey,
 } from '#src/domain/settings/categories.ts';
+import { syncNotes, type NoteTense } from '#src/domain/sync/sync-notes.ts';
 
 /**
  * The per-category rules of Sync Settings to User (SPEC §2), as pure functions: given the
@@ -39,6 +40,8 @@ export interface RuleContext {
   targetHasSalesforce: boolean;
   /** The source never set this category: its default value is copied (SPEC §2). */
   sourceIsDefault: boolean;
+  /** How the notes read: a sync that ran, or one that would (a preview, drift). */
+  tense: NoteTense;
 }
 
 type Properties = CategoryValue<'custom_properties'>['properties'];
@@ -57,26 +60,18 @@ export function propertyKey(p: Pick<Property, 'crm' | 'object' | 'name'>): strin
 export function syncCustomProperties(
   source: CategoryValue<'custom_properties'>,
   target: CategoryValue<'custom_properties'>,
+  tense: NoteTense,
 ): RuleOutcome<'custom_properties'> {
   const owners = target.properties.filter((p) => p.ownerProperty);
   const ownerKeys = new Set(owners.map(propertyKey));
   const incoming = source.properties.filter((p) => !p.ownerProperty);
   const copied = incoming.filter((p) => !ownerKeys.has(propertyKey(p)));
   const notes: string[] = [];
-  if (owners.length > 0)
-    notes.push(
-      `${plural(owners.length, 'owner property', 'owner properties')} of the member kept.`,
-    );
+  if (owners.length > 0) notes.push(syncNotes.ownerPropertiesKept(owners.length, tense));
   const skippedOwners = source.properties.length - incoming.length;
-  if (skippedOwners > 0) {
-    notes.push(
-      `${plural(skippedOwners, 'owner property', 'owner properties')} of yours not copied (owner properties are personal).`,
-    );
-  }
+  if (skippedOwners > 0) notes.push(syncNotes.ownerPropertiesNotCopied(skippedOwners, tense));
   if (copied.length < incoming.length) {
-    notes.push(
-      `${plural(incoming.length - copied.length, 'property', 'properties')} not copied: the member has an owner property with the same name.`,
-    );
+    notes.push(syncNotes.collidesWithOwnerProperty(incoming.length - copied.length, tense));
   }
   return { value: { properties: [...owners, ...copied] }, notes };
 }
@@ -97,8 +92,7 @@ export function syncPipelineStages(
   const stages = [...source.stages.map((s) => ({ ...s, synced: true })), ...kept].sort(
     (a, b) => a.order - b.order || a.internalId.localeCompare(b.internalId),
   );
-  if (kept.length > 0)
-    notes.push(`${plural(kept.length, 'stage', 'stages')} of the member's own kept.`);
+  if (kept.length > 0) notes.push(syncNotes.ownStagesKept(kept.length, context.tense));
 
   let salesforceRecordTypes = target.salesforceRecordTypes;
   if (source.salesforceRecordTypes.length > 0 || target.salesforceRecordTypes.length > 0) {
@@ -109,7 +103,7 @@ export function syncPipelineStages(
         ...target.salesforceRecordTypes.filter((r) => !incomingIds.has(r.recordTypeId)),
       ];
     } else if (source.salesforceRecordTypes.length > 0) {
-      notes.push('Salesforce record types skipped: the member has no Salesforce connection.');
+      notes.push(syncNotes.recordTypesSkipped(context.tense));
     }
   }
   return { value: { stages, salesforceRecordTypes }, notes };
@@ -132,6 +126,7 @@ export function applyRule<K extends ValueCategoryKey>(
       outcome = syncCustomProperties(
         source as CategoryValue<'custom_properties'>,
         target as CategoryValue<'custom_properties'>,
+        context.tense,
       );
       break;
     case 'pipeline_stages':
@@ -140,8 +135,7 @@ export function applyRule<K extends ValueCategoryKey>(
     default:
       outcome = overwrite(source);
   }
-  if (context.sourceIsDefault)
-    outcome.notes.unshift('You never set this category, so its default value was copied.');
+  if (context.sourceIsDefault) outcome.notes.unshift(syncNotes.defaultCopied(context.tense));
   return outcome;
 }
 
@@ -236,8 +230,4 @@ export function stableStringify(value: unknown): string {
         )
       : v,
   );
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -1,6 +1,7 @@
 import type { CategoryResult } from '#src/domain/contracts/sync.contract.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { maskFingerprint, openJson, type Keyring } from '#src/domain/secrets/secret-box.ts';
+import { syncNotes, type NoteTense } from '#src/domain/sync/sync-notes.ts';
 import {
   categoryDefinition,
   defaultValueOf,
@@ -132,7 +133,10 @@ export async function planSync(
     sourceId: string;
     targetIds: readonly string[];
     categories: readonly CategoryKey[];
-    /** `compare` (drift): plan and count only; CRM keys are compared, never re-sealed. */
+    /**
+     * `compare` (drift, a preview): plan and count only; CRM keys are compared, never re-sealed,
+     * and the notes say what would happen ("Will copy: HubSpot.").
+     */
     mode?: 'write' | 'compare';
     /**
      * The source as `readPlanSource` read it for the same categories, for a caller that plans
@@ -144,6 +148,7 @@ export async function planSync(
   const { sourceId, categories } = input;
   const targetIds = input.targetIds;
   const reseal = (input.mode ?? 'write') === 'write';
+  const tense: NoteTense = reseal ? 'done' : 'planned';
   // The source is read with the targets (one query per table for all), unless given.
   const users = input.source ? targetIds : [sourceId, ...targetIds.filter((id) => id !== sourceId)];
   const [loaded, connections] = await Promise.all([
@@ -174,7 +179,10 @@ export async function planSync(
     for (const category of categories) {
       const label = categoryDefinition(category).label;
       if (category === 'crm_keys') {
-        const crm = planCrmKeys(keyring, sourceConnections, targetId, targetConnections, reseal);
+        const crm = planCrmKeys(keyring, sourceConnections, targetId, targetConnections, {
+          reseal,
+          tense,
+        });
         if (crm.copied.includes('salesforce')) targetHasSalesforce = true;
         const changed = crm.result.changes.length > 0;
         if (changed) {
@@ -196,7 +204,7 @@ export async function planSync(
         category,
         from.value as CategoryValue<typeof category>,
         to.value as CategoryValue<typeof category>,
-        { targetHasSalesforce, sourceIsDefault: !from.isSet },
+        { targetHasSalesforce, sourceIsDefault: !from.isSet, tense },
       );
       const { counts, changes } = diffValues(category, to.value, outcome.value);
       plan.planned[category] = outcome.value;
@@ -253,7 +261,7 @@ function planCrmKeys(
   sourceConnections: readonly StoredCrmConnection[],
   targetId: string,
   targetConnections: readonly StoredCrmConnection[],
-  reseal: boolean,
+  { reseal, tense }: { reseal: boolean; tense: NoteTense },
 ): {
   copied: CrmKey[];
   connections: Omit<StoredCrmConnection, 'updatedAt'>[];
@@ -288,10 +296,12 @@ function planCrmKeys(
   );
   counts.unchanged += untouched.length;
   const notes: string[] = [];
-  if (copied.length === 0) notes.push('You have no CRM keys, so none were copied.');
-  else notes.push(`Copied: ${crmList(copied)}.`);
-  if (untouched.length > 0)
-    notes.push(`Left as they are (you don't have them): ${crmList(untouched)}.`);
+  notes.push(
+    copied.length === 0
+      ? syncNotes.noCrmKeys(tense)
+      : syncNotes.crmKeysCopied(crmList(copied), tense),
+  );
+  if (untouched.length > 0) notes.push(syncNotes.crmKeysLeft(crmList(untouched), tense));
   return { copied, connections, result: { counts, notes, changes } };
 }
 

@@ -105,6 +105,8 @@ export async function syncSettings(
         sourceId: actor.id,
         targetIds: [targetId],
         categories,
+        // A preview compares (nothing re-sealed) and its notes say what would happen.
+        mode: dryRun ? 'compare' : 'write',
       });
       if (!plan) throw new Error('no plan for the target');
       const counts = countsByCategory(plan.results);
