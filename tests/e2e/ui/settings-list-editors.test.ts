@@ -31,6 +31,7 @@ interface Stage {
   name: string;
   order: number;
   probability: number;
+  crmStageMappings: Record<string, string>;
 }
 
 interface Property {
@@ -98,6 +99,8 @@ describe.skipIf(!hasChromium)('Settings list editors', () => {
     const last = before.at(-1);
     const second = before[1];
     if (!last || !second) throw new Error('the demo member has too few stages');
+    // The first stage has CRM stage IDs, which the form shows and keeps.
+    expect(Object.keys(before[0]?.crmStageMappings ?? {})).not.toEqual([]);
     await visible(page.getByRole('group', { name: new RegExp(`^Stage 1 · ${before[0]?.name}`) }));
 
     // Add: focus lands on the new stage's first field, so it is typed into straight away.
@@ -107,6 +110,8 @@ describe.skipIf(!hasChromium)('Settings list editors', () => {
     await visible(added.getByLabel('Name', { exact: true }).and(page.locator(':focus')));
     await page.keyboard.type('Qualified');
     await added.getByLabel('Probability (%)').fill('20');
+    // Per-CRM stage IDs: one filled, the others left blank (left out of the stage).
+    await added.getByLabel('HubSpot stage ID').fill('qualifiedtobuy');
     await added.getByLabel('Name', { exact: true }).focus();
 
     // Reorder with the keyboard only: Tab to the row's "Move … up", Enter twice (focus stays).
@@ -152,12 +157,16 @@ describe.skipIf(!hasChromium)('Settings list editors', () => {
     expect(after.map((s) => s.name)).toEqual(expected);
     expect(after.map((s) => s.order)).toEqual(expected.map((_, index) => index));
     const qualified = after.find((s) => s.name === 'Qualified');
-    expect(qualified).toMatchObject({ probability: 20 });
+    expect(qualified).toMatchObject({
+      probability: 20,
+      crmStageMappings: { hubspot: 'qualifiedtobuy' },
+    });
     expect(qualified?.internalId).toMatch(/^stage\.custom_\d+$/);
     // The kept stages keep their own fields (internal ID, probability).
     expect(after[0]).toMatchObject({
       internalId: before[0]?.internalId,
       probability: before[0]?.probability,
+      crmStageMappings: before[0]?.crmStageMappings,
     });
     // After the save the form shows the stored order.
     await visible(

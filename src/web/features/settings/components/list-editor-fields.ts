@@ -8,14 +8,15 @@ import {
 import type {
   Choice,
   ListCategoryConfig,
+  ListField,
   ListItem,
 } from '#src/web/features/settings/components/list-editor.tsx';
 
 /**
  * The four list categories as the list editor shows them (issue 14 §5): each item's fields, what
  * an item is called (as the validation messages count them: "Name of stage 3") and a new item.
- * Fields not listed here (a stage's CRM stage ids, Salesforce record types) are kept as stored
- * and stay editable in the advanced JSON view.
+ * Fields not listed here (Salesforce record types, beside the stages) are kept as stored and
+ * stay editable in the advanced JSON view.
  */
 
 export type ListCategoryKey =
@@ -131,6 +132,15 @@ export const LIST_CATEGORIES: Record<ListCategoryKey, ListCategoryConfig> = {
         label: 'Probability (%)',
         control: { type: 'number', min: 0, max: 100 },
       },
+      // The stage's id in each CRM (`crmStageMappings`): blank where the CRM has no such stage.
+      ...CRM_KEYS.map((crm): ListField => ({
+        path: `crmStageMappings.${crm}`,
+        label: `${CRM_LABELS[crm]} stage ID`,
+        ...(crm === CRM_KEYS[0]
+          ? { hint: 'The stage’s ID in each CRM; leave blank where a CRM has no such stage.' }
+          : {}),
+        control: { type: 'text', optional: true },
+      })),
     ],
     badges: (item) => (item.synced === true ? ['Synced'] : []),
     // The list's order is the pipeline's: a stage's `order` is its position.

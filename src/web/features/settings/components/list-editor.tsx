@@ -23,7 +23,8 @@ export interface Choice {
 
 /** How one field of an item is edited. */
 export type FieldControl =
-  | { type: 'text'; placeholder?: string }
+  /** `optional`: left blank, the field is left out of the item (a stage with no HubSpot ID). */
+  | { type: 'text'; placeholder?: string; optional?: boolean }
   | { type: 'textarea'; rows: number }
   | { type: 'number'; min: number; max: number }
   | { type: 'select'; options: readonly Choice[] }
@@ -79,9 +80,13 @@ function getPath(item: unknown, path: string): unknown {
   return at;
 }
 
+/** `value` undefined leaves the field out. */
 function setPath(item: ListItem, path: string, value: unknown): ListItem {
   const [head = '', ...rest] = path.split('.');
-  if (rest.length === 0) return { ...item, [head]: value };
+  if (rest.length === 0) {
+    if (value !== undefined) return { ...item, [head]: value };
+    return Object.fromEntries(Object.entries(item).filter(([key]) => key !== head));
+  }
   const inner = item[head];
   const child = typeof inner === 'object' && inner !== null ? (inner as ListItem) : {};
   return { ...item, [head]: setPath(child, rest.join('.'), value) };
@@ -130,7 +135,10 @@ function fromDraft(control: FieldControl, draft: Draft): unknown {
       // Empty is not a number: the schema says so under the field (as the other forms do).
       return text === '' ? Number.NaN : Number(text);
     }
-    case 'text':
+    case 'text': {
+      const text = typeof draft === 'string' ? draft : '';
+      return control.optional && text.trim() === '' ? undefined : text;
+    }
     case 'textarea':
     case 'select':
       return typeof draft === 'string' ? draft : '';
