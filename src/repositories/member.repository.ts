@@ -135,6 +135,28 @@ export class MemberRepository {
   }
 
   /**
+   * How many members "All members" lists for `filter` and `q` (its "Page 1 of 7 · 163 members"):
+   * the same scope and search as `listOrganizationMembers`, counted.
+   */
+  async countOrganizationMembers(
+    organizationId: string,
+    filter: { team?: string | null; status?: UserStatus },
+    q?: string,
+  ): Promise<number> {
+    let query = this.db
+      .selectFrom((eb) => organizationScope(eb, organizationId, filter).as('scope'))
+      .innerJoin('users', (join) =>
+        join
+          .onRef('users.id', '=', 'scope.user_id')
+          .on('users.organization_id', '=', organizationId),
+      )
+      .select((eb) => eb.fn.countAll<string>().as('count'));
+    if (q) query = query.where(matchesSearch(q));
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /**
    * The one member-list statement: `scope` yields (user_id, sort_name) for the users listed (a
    * team's memberships, or the organization's users), which PostgreSQL pulls up into the outer
    * query (a plain subquery), so a team's page still walks its index; then every column of the
@@ -231,14 +253,7 @@ export class MemberRepository {
         'last_sync.categories as last_sync_categories',
         'last_sync.status as last_sync_status',
       ]);
-    const q = page.q;
-    if (q) {
-      // The same test as strpos(lower(name), lower(q)) > 0, written so an index can serve it.
-      const pattern = sql`'%' || replace(replace(replace(lower(${q}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
-      query = query.where(
-        sql<boolean>`(lower(users.name) like ${pattern} or users.email like ${pattern})`,
-      );
-    }
+    if (page.q) query = query.where(matchesSearch(page.q));
     const after = page.after;
     if (after) {
       query = query.where(
@@ -394,6 +409,15 @@ export class MemberRepository {
       .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
+}
+
+/**
+ * A member-list search: name or email contains `q`, case-insensitively, as a plain substring (the
+ * same test as strpos(lower(name), lower(q)) > 0, written so the trigram indexes can serve it).
+ */
+function matchesSearch(q: string) {
+  const pattern = sql`'%' || replace(replace(replace(lower(${q}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+  return sql<boolean>`(lower(users.name) like ${pattern} or users.email like ${pattern})`;
 }
 
 /** The organization's users as a member-list scope, with the team / "No team" / status filter. */

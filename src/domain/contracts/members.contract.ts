@@ -74,6 +74,13 @@ export type MemberRow = z.infer<typeof memberRowSchema>;
 export const memberPageSchema = z.object({
   items: z.array(memberRowSchema),
   nextCursor: z.string().nullable(),
+  total: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'All members, first page only (no cursor): how many members match the filters and search',
+    ),
 });
 export type MemberPage = z.infer<typeof memberPageSchema>;
 

@@ -133,23 +133,27 @@ export async function listOrganizationMembers(
   let team: string | null | undefined;
   if (query.team === 'none') team = null;
   else if (query.team !== undefined) team = (await findTeamOrThrow(repos, actor, query.team)).id;
-  const rows = await repos.members.listOrganizationMembers(
-    actor.organizationId,
-    {
-      ...(team === undefined ? {} : { team }),
-      ...(status === undefined ? {} : { status }),
-    },
-    {
+  const filter = {
+    ...(team === undefined ? {} : { team }),
+    ...(status === undefined ? {} : { status }),
+  };
+  const [rows, total] = await Promise.all([
+    repos.members.listOrganizationMembers(actor.organizationId, filter, {
       limit: limit + 1,
       ...(q === undefined ? {} : { q }),
       ...(after === undefined ? {} : { after }),
-    },
-  );
+    }),
+    // Counted once, with the first page: later pages do not pay for it again.
+    after === undefined
+      ? repos.members.countOrganizationMembers(actor.organizationId, filter, q)
+      : undefined,
+  ]);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     items: page.map((row) => toMemberRow(actor, row)),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    ...(total === undefined ? {} : { total }),
   };
 }
 

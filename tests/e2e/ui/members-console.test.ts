@@ -59,9 +59,22 @@ describe.skipIf(!hasChromium)('Members and teams in the console', () => {
     const { page } = browser;
     await signIn(page, 'admin@acme.test');
     await openNav(page, 'All members');
+    // The paging says how many members there are, and then how many the search finds.
+    const admin = await loginAs(server.app, 'admin@acme.test');
+    const everyone = (await request(server.app, admin, 'GET', '/api/members?limit=100')).json<{
+      items: unknown[];
+    }>();
+    await visible(
+      page
+        .getByRole('navigation', { name: 'Member pages' })
+        .getByText(`Page 1 of 1 · ${String(everyone.items.length)} members`),
+    );
     await page.getByLabel('Search members').fill('Priya');
     const card = page.getByRole('listitem', { name: 'Priya Natarajan' });
     await visible(card);
+    await visible(
+      page.getByRole('navigation', { name: 'Member pages' }).getByText('Page 1 of 1 · 1 member'),
+    );
     await card.getByRole('button', { name: 'Actions for Priya Natarajan' }).click();
     await page.getByRole('menuitem', { name: 'Remove from Sales East' }).click();
     const dialog = page.getByRole('alertdialog', {

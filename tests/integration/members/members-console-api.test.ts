@@ -224,6 +224,22 @@ describe('GET /api/members: the whole organization', () => {
     ]);
   });
 
+  it('the first page says how many members match ("Page 1 of 3 · 6 members"); later pages do not count again', async () => {
+    const acme = await newOrg();
+    const page = async (query: string) =>
+      (await request(testApp.app, acme.admin, 'GET', `/api/members${query}`)).json<
+        MemberPageJson & { total?: number }
+      >();
+    const first = await page('?limit=2');
+    expect(first.total).toBe(6);
+    expect((await page(`?limit=2&cursor=${first.nextCursor ?? ''}`)).total).toBeUndefined();
+    // The same filters and search as the rows.
+    expect((await page('?q=NIA')).total).toBe(1);
+    expect((await page('?team=none')).total).toBe(2);
+    expect((await page('?team=none&status=deactivated')).total).toBe(1);
+    expect((await page(`?team=${acme.teams.empty}`)).total).toBe(0);
+  });
+
   it('admins only: anonymous 401, a member 403; the primary admin and a secondary admin 200', async () => {
     const acme = await newOrg();
     expectProblem(

@@ -111,6 +111,15 @@ export function AllMembers({ currentUserId }: { currentUserId: string }) {
     limit: PAGE_SIZE,
   });
   const page = members.data;
+  // The total comes with the first page (already fetched, so read from the cache on later pages).
+  const firstPage = useOrganizationMembers({
+    q,
+    cursor: undefined,
+    team: teams.data || team === 'none' ? team : undefined,
+    status,
+    limit: PAGE_SIZE,
+  });
+  const total = firstPage.data?.total;
 
   const done = (title: string, body?: string) => {
     setConfirmation(null);
@@ -303,6 +312,9 @@ export function AllMembers({ currentUserId }: { currentUserId: string }) {
           const next = page?.nextCursor ?? undefined;
           if (next) setCursors((current) => [...current, next]);
         }}
+        total={
+          total === undefined ? undefined : { count: total, pageSize: PAGE_SIZE, noun: 'member' }
+        }
       />
 
       <AddToTeamDialog
