@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
+import { readCategory } from '#src/services/settings/settings-store.ts';
 import {
   ensureWebBuild,
   hasChromium,
@@ -332,6 +333,45 @@ describe.skipIf(!hasChromium)('Sessions, titles and page state', () => {
     await mainNav.getByRole('link', { name: 'Admin' }).click();
     await waitForPath(page, '/admin');
     expect(await ask.count()).toBe(0);
+  }, 90_000);
+
+  it('an edit whose Save met an expired session comes back after Log in, and saves then', async () => {
+    const { page } = browser;
+    const storedIndustry = async () =>
+      (
+        await readCategory(
+          createUnitOfWork(server.database.db).read,
+          server.ids['owner@acme.test'] ?? '',
+          'company_details',
+        )
+      ).value.industry;
+    await page.goto(url('/settings/company-details'));
+    const industry = page.getByLabel('Industry');
+    await visible(industry);
+    const before = await industry.inputValue();
+    await industry.fill(`${before} (kept)`);
+
+    await expireSessions('owner@acme.test');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await visible(page.getByRole('status').getByText(EXPIRED));
+    await typeCredentials(page, 'owner@acme.test');
+    await waitForPath(page, '/settings/company-details');
+
+    // Back as it was left, not yet saved, with the choice.
+    const notice = page.getByText('Your session expired before these changes were saved.');
+    await visible(notice);
+    expect(await industry.inputValue()).toBe(`${before} (kept)`);
+    expect(await storedIndustry()).toBe(before);
+    await screenshot(page, 'session-expired-unsent-settings');
+    await page.getByRole('button', { name: 'Save these changes' }).click();
+    await visible(page.getByRole('status').getByText('Company details saved'));
+    await hidden(notice);
+    expect(await storedIndustry()).toBe(`${before} (kept)`);
+    // Saved: a reload shows the stored value and no notice.
+    await page.reload();
+    await visible(industry);
+    expect(await industry.inputValue()).toBe(`${before} (kept)`);
+    expect(await notice.count()).toBe(0);
   }, 90_000);
 
   it('toasts never cover a row action menu', async () => {

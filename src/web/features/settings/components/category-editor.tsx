@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import {
   parseCategoryValue,
   type CategoryValue,
@@ -15,6 +16,12 @@ import { JsonCategoryEditor } from '#src/web/features/settings/components/json-c
 import { LIST_CATEGORIES } from '#src/web/features/settings/components/list-editor-fields.ts';
 import { ListEditor } from '#src/web/features/settings/components/list-editor.tsx';
 import { TaskSettingsForm } from '#src/web/features/settings/components/task-settings-form.tsx';
+import { useMe } from '#src/web/features/auth/api/get-me.ts';
+import {
+  dropUnsent,
+  keepUnsent,
+  readUnsent,
+} from '#src/web/features/settings/hooks/unsent-settings.ts';
 import { ApiError } from '#src/web/lib/api-client.ts';
 
 /**
@@ -33,14 +40,36 @@ export function CategoryEditor({
 }) {
   const update = useUpdateMyCategory();
   const toast = useToast();
-  const parsed = parseCategoryValue(category.key, category.value);
+  const userId = useMe().data?.user.id;
+  // A save the server never got because the session had ended: back after Log in (unless it is
+  // what is stored now, e.g. saved from another tab).
+  const [unsent, setUnsent] = useState(() => {
+    const kept = userId ? readUnsent(userId, category.key) : undefined;
+    return kept && JSON.stringify(kept.value) !== JSON.stringify(category.value) ? kept : undefined;
+  });
+  const shown = unsent ? parseCategoryValue(category.key, unsent.value) : undefined;
+  const parsed = shown?.ok === true ? shown : parseCategoryValue(category.key, category.value);
+  // Saving what was restored checks against the version it was edited from.
+  const version = unsent?.dashboardVersion ?? dashboardVersion;
+
+  const forget = () => {
+    if (userId) dropUnsent(userId, category.key);
+    setUnsent(undefined);
+  };
 
   const save = (value: unknown) => {
+    if (userId) keepUnsent(userId, category.key, { value, dashboardVersion: version });
     update.mutate(
-      { key: category.key, value, dashboardVersion },
+      { key: category.key, value, dashboardVersion: version },
       {
         onSuccess: () => {
+          forget();
           toast.show({ tone: 'success', title: `${category.label} saved` });
+        },
+        onError: (error) => {
+          // Kept only for a session that ended; any other answer is shown on this page.
+          if (!(error instanceof ApiError && error.code === 'unauthenticated') && userId)
+            dropUnsent(userId, category.key);
         },
       },
     );
@@ -59,6 +88,7 @@ export function CategoryEditor({
           size="sm"
           onClick={() => {
             update.reset();
+            forget();
             onReload();
           }}
         >
@@ -91,7 +121,33 @@ export function CategoryEditor({
   return (
     <div className="stack">
       {problem}
-      {renderForm(category.key, category.label, parsed.value, update.isPending, save)}
+      {unsent && shown?.ok ? (
+        <Callout tone="warning" title="Your session expired before these changes were saved.">
+          <p>
+            They are below as you left them. Save them now, or discard them to see your saved{' '}
+            {category.label}.
+          </p>
+          <div className="callout-action">
+            <Button
+              size="sm"
+              variant="primary"
+              busy={update.isPending}
+              onClick={() => {
+                save(unsent.value);
+              }}
+            >
+              Save these changes
+            </Button>
+            <Button size="sm" disabled={update.isPending} onClick={forget}>
+              Discard them
+            </Button>
+          </div>
+        </Callout>
+      ) : null}
+      {/* Keyed: the form starts again from the value shown when a restored draft comes or goes. */}
+      <div key={unsent ? 'restored' : 'saved'} className="stack">
+        {renderForm(category.key, category.label, parsed.value, update.isPending, save)}
+      </div>
     </div>
   );
 }
