@@ -67,9 +67,16 @@ describe('sync endpoints', () => {
     expect(preview.json()).toMatchObject({ syncId: null, dryRun: true });
     const applied = await request(testApp.app, admin, 'POST', url, {});
     expect(applied.statusCode).toBe(200);
-    expect(applied.json<{ categories: unknown[] }>().categories).toEqual(
-      preview.json<{ categories: unknown[] }>().categories,
-    );
+    // The same result, notes aside: a preview's say what will happen ("Will copy: HubSpot."),
+    // the sync's what happened; as many of them.
+    type Categories = { categories: { category: string; notes: string[] }[] };
+    const counted = (c: Categories) =>
+      c.categories.map((category) => ({ ...category, notes: category.notes.length }));
+    expect(counted(preview.json<Categories>())).toEqual(counted(applied.json<Categories>()));
+    const crmNotes = (c: Categories) =>
+      c.categories.find((category) => category.category === 'crm_keys')?.notes[0];
+    expect(crmNotes(preview.json<Categories>())).toBe('Will copy: HubSpot.');
+    expect(crmNotes(applied.json<Categories>())).toBe('Copied: HubSpot.');
     expect(before.statusCode).toBe(200);
   });
 
