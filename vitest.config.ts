@@ -13,6 +13,10 @@ const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 export default defineConfig({
   test: {
     maxWorkers: 2,
+    // A worker keeps its loaded modules from one test file to the next (the app's modules load
+    // once per worker, not once per file: ~2 minutes of a run). Files share no state through
+    // them: each builds its own app, database and browser, and setup.ts restores every spy.
+    isolate: false,
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ['default', './tests/support/summary-reporter.ts'],

@@ -55,18 +55,26 @@ export const TABLES_ALLOWED_TO_CHANGE = [
 export type Fingerprint = Record<(typeof GUARDED_TABLES)[number], { rows: number; digest: string }>;
 
 /**
- * Row count and an md5 of every row (as PostgreSQL prints it, in a fixed order) of each guarded
- * table, in one query: any insert, update or delete shows up as a different value.
+ * Row count and a change marker of each guarded table, in one query: any insert, update or
+ * delete shows up as a different value. The marker is the newest row version (`xmin`, the
+ * transaction that wrote it): an insert or an update writes a row version of a newer
+ * transaction, a delete lowers the count (a delete with an insert also writes a newer version).
+ * So even an update that rewrites a row with the same values counts as a change: stricter than
+ * comparing contents, and it reads no row's contents (no sort, no text), which keeps the matrix
+ * fast. Tables with FINGERPRINT_ROWS compare those columns' contents instead (md5, in order).
  */
 export async function fingerprint(db: Kysely<DB>): Promise<Fingerprint> {
-  const parts = GUARDED_TABLES.map(
-    (table) =>
-      sql<{
-        name: string;
-        rows: number;
-        digest: string;
-      }>`select ${table}::text as name, count(*)::int as rows, md5(coalesce(string_agg(${FINGERPRINT_ROWS[table] ?? sql`t::text`}, E'\n' order by ${FINGERPRINT_ROWS[table] ?? sql`t::text`}), '')) as digest from ${sql.table(table)} t`,
-  );
+  const parts = GUARDED_TABLES.map((table) => {
+    const columns = FINGERPRINT_ROWS[table];
+    const digest = columns
+      ? sql`md5(coalesce(string_agg(${columns}, E'\n' order by ${columns}), ''))`
+      : sql`coalesce(max(t.xmin::text::bigint), 0)::text`;
+    return sql<{
+      name: string;
+      rows: number;
+      digest: string;
+    }>`select ${table}::text as name, count(*)::int as rows, ${digest} as digest from ${sql.table(table)} t`;
+  });
   const { rows } = await sql<{
     name: string;
     rows: number;
