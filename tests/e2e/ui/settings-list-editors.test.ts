@@ -174,6 +174,45 @@ describe.skipIf(!hasChromium)('Settings list editors', () => {
     );
   }, 90_000);
 
+  it('edits Salesforce record types in the same form as the stages: a bad ID is refused under it, then saved', async () => {
+    const { page } = browser;
+    await page.goto(`${server.baseUrl}/settings/pipeline-stages`);
+    const records = page.getByRole('region', { name: 'Salesforce record types' });
+    await visible(records);
+    const before = (await valueOf('pipeline_stages')).salesforceRecordTypes as unknown[];
+    const stageIds = (await stages()).slice(0, 2).map((s) => s.internalId);
+
+    await records.getByRole('button', { name: 'Add record type' }).click();
+    const added = records.getByRole('group', {
+      name: new RegExp(`^Record type ${String(before.length + 1)}`),
+    });
+    await visible(added.getByLabel('Name', { exact: true }).and(page.locator(':focus')));
+    await page.keyboard.type('Enterprise');
+    await added.getByLabel('Record type ID').fill('not-an-id');
+    await added.getByLabel('Developer name').fill('Enterprise_Deal');
+    await added.getByLabel('Stages (internal IDs)').fill(stageIds.join('\n'));
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const error = added.locator('.field-invalid .field-error');
+    await visible(error);
+    expect(await error.textContent()).toMatch(
+      new RegExp(`^ID of Salesforce record type ${String(before.length + 1)} `),
+    );
+    expect((await valueOf('pipeline_stages')).salesforceRecordTypes).toEqual(before);
+
+    await added.getByLabel('Record type ID').fill('012000000000ABCAAA');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await visible(page.getByRole('status').getByText('Pipeline stages saved'));
+    const after = (await valueOf('pipeline_stages')).salesforceRecordTypes as unknown[];
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after[before.length]).toEqual({
+      recordTypeId: '012000000000ABCAAA',
+      name: 'Enterprise',
+      developerName: 'Enterprise_Deal',
+      stageInternalIds: stageIds,
+      isActive: true,
+    });
+  }, 90_000);
+
   it('adds and edits Custom properties, and the Advanced JSON view still saves', async () => {
     const { page } = browser;
     const nav = page.getByRole('navigation', { name: 'My settings' });

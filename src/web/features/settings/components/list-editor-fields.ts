@@ -15,8 +15,8 @@ import type {
 /**
  * The four list categories as the list editor shows them (issue 14 §5): each item's fields, what
  * an item is called (as the validation messages count them: "Name of stage 3") and a new item.
- * Fields not listed here (Salesforce record types, beside the stages) are kept as stored and
- * stay editable in the advanced JSON view.
+ * Fields not listed here (a stage's `synced` mark) are kept as stored; the advanced JSON view
+ * edits everything.
  */
 
 export type ListCategoryKey =
@@ -36,6 +36,8 @@ function unusedId(items: readonly ListItem[], field: string, prefix: string): st
   while (used.has(`${prefix}${n}`)) n += 1;
   return `${prefix}${n}`;
 }
+
+type RecordType = CategoryValue<'pipeline_stages'>['salesforceRecordTypes'][number];
 
 const newItem =
   <K extends ListCategoryKey>(make: (items: readonly ListItem[]) => ItemOf<K>) =>
@@ -153,6 +155,40 @@ export const LIST_CATEGORIES: Record<ListCategoryKey, ListCategoryConfig> = {
       crmStageMappings: {},
       synced: false,
     })),
+    more: [
+      {
+        heading: 'Salesforce record types',
+        listKey: 'salesforceRecordTypes',
+        noun: 'Record type',
+        namePath: 'name',
+        addLabel: 'Add record type',
+        emptyTitle: 'No Salesforce record types.',
+        fields: [
+          { path: 'name', label: 'Name', control: { type: 'text' } },
+          {
+            path: 'recordTypeId',
+            label: 'Record type ID',
+            hint: 'Its Salesforce ID: 15 or 18 letters and digits, starting with 012.',
+            control: { type: 'text' },
+          },
+          { path: 'developerName', label: 'Developer name', control: { type: 'text' } },
+          {
+            path: 'stageInternalIds',
+            label: 'Stages (internal IDs)',
+            hint: 'The stages this record type offers: one internal ID a line, as in the stages above.',
+            control: { type: 'lines', rows: 4 },
+          },
+          { path: 'isActive', label: 'Active', control: { type: 'checkbox' } },
+        ],
+        newItem: (): RecordType => ({
+          recordTypeId: '',
+          name: '',
+          developerName: '',
+          stageInternalIds: [],
+          isActive: true,
+        }),
+      },
+    ],
   },
   meeting_titles: {
     categoryKey: 'meeting_titles',

@@ -31,7 +31,9 @@ export type FieldControl =
   | { type: 'checkbox'; description?: string }
   | { type: 'checkboxes'; options: readonly Choice[] }
   /** `{ label, value }[]`, one option a line: "Label = value" ("Label" alone: the same value). */
-  | { type: 'options' };
+  | { type: 'options' }
+  /** `string[]`, one entry a line. */
+  | { type: 'lines'; rows: number };
 
 export interface ListField {
   /** Where the field sits in an item, as the schema's issues name it ("appliesTo.minAttendees"). */
@@ -43,9 +45,8 @@ export interface ListField {
   wide?: boolean;
 }
 
-/** A list category as the generic editor edits it (list-editor-fields.ts has the four). */
-export interface ListCategoryConfig {
-  categoryKey: ValueCategoryKey;
+/** One list of a category's value (its stages, its templates…) as the editor edits it. */
+export interface ListConfig {
   /** The list inside the category value ("stages"); the value's other keys are kept as they are. */
   listKey: string;
   /** What one item is called, as the validation messages count them ("Stage" → "Stage 3"). */
@@ -60,6 +61,16 @@ export interface ListCategoryConfig {
   badges?: (item: ListItem) => string[];
   /** Applied to the list before it is validated, e.g. a stage's `order` is its position. */
   arrange?: (items: ListItem[]) => ListItem[];
+}
+
+/** A list category as the generic editor edits it (list-editor-fields.ts has the four). */
+export interface ListCategoryConfig extends ListConfig {
+  categoryKey: ValueCategoryKey;
+  /**
+   * Further lists of the same value, edited in the same form and saved with it, each under its
+   * heading (Pipeline stages: its Salesforce record types).
+   */
+  more?: readonly (ListConfig & { heading: string })[];
 }
 
 type Draft = string | boolean | string[];
@@ -108,6 +119,8 @@ function toDraft(control: FieldControl, value: unknown): Draft {
             })
             .join('\n')
         : '';
+    case 'lines':
+      return Array.isArray(value) ? value.map(String).join('\n') : '';
     case 'text':
     case 'textarea':
     case 'number':
@@ -124,6 +137,8 @@ function fromDraft(control: FieldControl, draft: Draft): unknown {
       const picked = Array.isArray(draft) ? draft : [];
       return control.options.map((o) => o.value).filter((v) => picked.includes(v));
     }
+    case 'lines':
+      return lines(typeof draft === 'string' ? draft : '');
     case 'options':
       return lines(typeof draft === 'string' ? draft : '').map((line) => {
         const at = line.lastIndexOf('=');
@@ -145,14 +160,14 @@ function fromDraft(control: FieldControl, draft: Draft): unknown {
   }
 }
 
-function rowOf(config: ListCategoryConfig, item: ListItem, uid: number): Row {
+function rowOf(config: ListConfig, item: ListItem, uid: number): Row {
   const draft: Record<string, Draft> = {};
   for (const field of config.fields)
     draft[field.path] = toDraft(field.control, getPath(item, field.path));
   return { uid, base: item, draft };
 }
 
-function itemOf(config: ListCategoryConfig, row: Row): ListItem {
+function itemOf(config: ListConfig, row: Row): ListItem {
   let item = row.base;
   for (const field of config.fields) {
     item = setPath(item, field.path, fromDraft(field.control, row.draft[field.path] ?? ''));
@@ -165,11 +180,16 @@ function listOf(value: unknown, listKey: string): ListItem[] {
   return Array.isArray(list) ? (list as ListItem[]) : [];
 }
 
+/** Rows of every list of the value, by list key. */
+type RowsByList = Record<string, Row[]>;
+
 /**
  * A list category edited as a form (issue 14 §5): one row per item with its fields as inputs;
  * add, remove and reorder with buttons named after the item; validated with the category's own
- * schema on save, each message under its field. The raw JSON stays one toggle away. Saves go
- * through `onSave`, the same path (request, version conflict) as the JSON editor.
+ * schema on save, each message under its field. A category with more than one list (Pipeline
+ * stages and their Salesforce record types) edits them all in the one form. The raw JSON stays
+ * one toggle away. Saves go through `onSave`, the same path (request, version conflict) as the
+ * JSON editor.
  */
 export function ListEditor({
   config,
@@ -186,30 +206,40 @@ export function ListEditor({
 }) {
   const id = useId();
   const nextUid = useRef(0);
-  const makeRow = (item: ListItem) => rowOf(config, item, nextUid.current++);
-  const [rows, setRows] = useState<Row[]>(() => listOf(initial, config.listKey).map(makeRow));
+  const lists: readonly (ListConfig & { heading?: string })[] = useMemo(
+    () => [config, ...(config.more ?? [])],
+    [config],
+  );
+  const rowsOf = (value: unknown): RowsByList =>
+    Object.fromEntries(
+      lists.map((list) => [
+        list.listKey,
+        listOf(value, list.listKey).map((item) => rowOf(list, item, nextUid.current++)),
+      ]),
+    );
+  const [rows, setRows] = useState<RowsByList>(() => rowsOf(initial));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [messages, setMessages] = useState<string[]>([]);
   const [announcement, setAnnouncement] = useState('');
   const [json, setJson] = useState(false);
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
 
-  const valueOf = (list: Row[]) => {
-    const items = list.map((row) => itemOf(config, row));
-    return {
-      ...(initial as Record<string, unknown>),
-      [config.listKey]: config.arrange ? config.arrange(items) : items,
-    };
+  const valueOf = (all: RowsByList) => {
+    const value: Record<string, unknown> = { ...(initial as Record<string, unknown>) };
+    for (const list of lists) {
+      const items = (all[list.listKey] ?? []).map((row) => itemOf(list, row));
+      value[list.listKey] = list.arrange ? list.arrange(items) : items;
+    }
+    return value;
   };
   const initialValue = useMemo(() => {
-    const items = listOf(initial, config.listKey).map((item) =>
-      itemOf(config, rowOf(config, item, 0)),
-    );
-    return JSON.stringify({
-      ...(initial as Record<string, unknown>),
-      [config.listKey]: config.arrange ? config.arrange(items) : items,
-    });
-  }, [config, initial]);
+    const value: Record<string, unknown> = { ...(initial as Record<string, unknown>) };
+    for (const list of lists) {
+      const items = listOf(initial, list.listKey).map((item) => itemOf(list, rowOf(list, item, 0)));
+      value[list.listKey] = list.arrange ? list.arrange(items) : items;
+    }
+    return JSON.stringify(value);
+  }, [lists, initial]);
   const current = valueOf(rows);
   const dirty = JSON.stringify(current) !== initialValue;
 
@@ -231,49 +261,62 @@ export function ListEditor({
     }
   }, [focusTarget]);
 
-  const nameOf = (row: Row, index: number) => {
-    const name = row.draft[config.namePath];
+  const nameOf = (list: ListConfig, row: Row, index: number) => {
+    const name = row.draft[list.namePath];
     return typeof name === 'string' && name.trim() !== ''
-      ? `${config.noun} '${name.trim()}'`
-      : `${config.noun} ${index + 1}`;
+      ? `${list.noun} '${name.trim()}'`
+      : `${list.noun} ${index + 1}`;
   };
 
-  const update = (uid: number, path: string, draft: Draft) => {
-    setRows((list) =>
-      list.map((row) =>
+  const setList = (list: ListConfig, next: Row[]) => {
+    setRows((all) => ({ ...all, [list.listKey]: next }));
+  };
+
+  const update = (list: ListConfig, uid: number, path: string, draft: Draft) => {
+    setRows((all) => ({
+      ...all,
+      [list.listKey]: (all[list.listKey] ?? []).map((row) =>
         row.uid === uid ? { ...row, draft: { ...row.draft, [path]: draft } } : row,
       ),
-    );
+    }));
   };
 
-  const move = (index: number, by: -1 | 1) => {
-    const row = rows[index];
+  const move = (list: ListConfig, index: number, by: -1 | 1) => {
+    const listRows = rows[list.listKey] ?? [];
+    const row = listRows[index];
     const to = index + by;
-    if (!row || to < 0 || to >= rows.length) return;
-    const next = [...rows];
+    if (!row || to < 0 || to >= listRows.length) return;
+    const next = [...listRows];
     next.splice(index, 1);
     next.splice(to, 0, row);
-    setRows(next);
-    setAnnouncement(`${nameOf(row, index)} moved to position ${to + 1} of ${rows.length}.`);
+    setList(list, next);
+    setAnnouncement(
+      `${nameOf(list, row, index)} moved to position ${to + 1} of ${listRows.length}.`,
+    );
     setFocusTarget(`${id}-${row.uid}-${by < 0 ? 'up' : 'down'}`);
   };
 
-  const remove = (index: number) => {
-    const row = rows[index];
+  const remove = (list: ListConfig, index: number) => {
+    const listRows = rows[list.listKey] ?? [];
+    const row = listRows[index];
     if (!row) return;
-    setRows(rows.filter((r) => r.uid !== row.uid));
+    setList(
+      list,
+      listRows.filter((r) => r.uid !== row.uid),
+    );
     // Messages count rows by position: after a removal they no longer point at the right one.
     setErrors({});
     setMessages([]);
-    setAnnouncement(`${nameOf(row, index)} removed. Save changes to keep it removed.`);
-    setFocusTarget(`${id}-add`);
+    setAnnouncement(`${nameOf(list, row, index)} removed. Save changes to keep it removed.`);
+    setFocusTarget(`${id}-${list.listKey}-add`);
   };
 
-  const add = () => {
-    const row = makeRow(config.newItem(rows.map((r) => itemOf(config, r))));
-    setRows([...rows, row]);
-    setAnnouncement(`${config.noun} ${rows.length + 1} added.`);
-    const first = config.fields[0];
+  const add = (list: ListConfig) => {
+    const listRows = rows[list.listKey] ?? [];
+    const row = rowOf(list, list.newItem(listRows.map((r) => itemOf(list, r))), nextUid.current++);
+    setList(list, [...listRows, row]);
+    setAnnouncement(`${list.noun} ${listRows.length + 1} added.`);
+    const first = list.fields[0];
     if (first) setFocusTarget(`${id}-${row.uid}-${first.path}`);
   };
 
@@ -324,34 +367,43 @@ export function ListEditor({
     );
   }
 
-  return (
-    <div className="stack">
-      {toggle}
-      <form onSubmit={submit} noValidate className="form">
-        <FormErrors messages={messages} />
-        {rows.length === 0 ? <EmptyState title={config.emptyTitle} /> : null}
-        <ol className="list-editor" aria-label={label}>
-          {rows.map((row, index) => {
-            const name = nameOf(row, index);
-            const heading = row.draft[config.namePath];
-            const at = (path: string) => `${config.listKey}.${index}.${path}`;
+  const section = (list: ListConfig & { heading?: string }) => {
+    const listRows = rows[list.listKey] ?? [];
+    const headingId = `${id}-${list.listKey}-heading`;
+    return (
+      <section
+        key={list.listKey}
+        className="stack"
+        aria-labelledby={list.heading ? headingId : undefined}
+      >
+        {list.heading ? (
+          <h2 id={headingId} className="list-editor-heading">
+            {list.heading}
+          </h2>
+        ) : null}
+        {listRows.length === 0 ? <EmptyState title={list.emptyTitle} /> : null}
+        <ol className="list-editor" aria-label={list.heading ?? label}>
+          {listRows.map((row, index) => {
+            const name = nameOf(list, row, index);
+            const heading = row.draft[list.namePath];
+            const at = (path: string) => `${list.listKey}.${index}.${path}`;
             const controlId = (path: string) => `${id}-${row.uid}-${path}`;
             return (
               <li key={row.uid} className="list-editor-item">
                 <fieldset className="list-editor-row">
                   <legend className="list-editor-legend">
-                    {config.noun} {index + 1}
+                    {list.noun} {index + 1}
                     {typeof heading === 'string' && heading.trim() !== '' ? (
                       <span className="list-editor-name"> · {heading.trim()}</span>
                     ) : null}
-                    {(config.badges?.(row.base) ?? []).map((badge) => (
+                    {(list.badges?.(row.base) ?? []).map((badge) => (
                       <Badge key={badge} tone="info">
                         {badge}
                       </Badge>
                     ))}
                   </legend>
                   <div className="form-grid">
-                    {config.fields.map((field) => (
+                    {list.fields.map((field) => (
                       <FieldInput
                         key={field.path}
                         field={field}
@@ -359,13 +411,13 @@ export function ListEditor({
                         value={row.draft[field.path] ?? ''}
                         error={errorUnder(errors, at(field.path))}
                         onChange={(draft) => {
-                          update(row.uid, field.path, draft);
+                          update(list, row.uid, field.path, draft);
                         }}
                       />
                     ))}
                   </div>
-                  {errors[`${config.listKey}.${index}`] ? (
-                    <p className="field-error">{errors[`${config.listKey}.${index}`]}</p>
+                  {errors[`${list.listKey}.${index}`] ? (
+                    <p className="field-error">{errors[`${list.listKey}.${index}`]}</p>
                   ) : null}
                   <div className="list-editor-actions">
                     <Button
@@ -374,7 +426,7 @@ export function ListEditor({
                       aria-label={`Move ${name} up`}
                       disabled={index === 0}
                       onClick={() => {
-                        move(index, -1);
+                        move(list, index, -1);
                       }}
                     >
                       <span aria-hidden="true">↑</span> Up
@@ -383,9 +435,9 @@ export function ListEditor({
                       size="sm"
                       data-focus-key={`${id}-${row.uid}-down`}
                       aria-label={`Move ${name} down`}
-                      disabled={index === rows.length - 1}
+                      disabled={index === listRows.length - 1}
                       onClick={() => {
-                        move(index, 1);
+                        move(list, index, 1);
                       }}
                     >
                       <span aria-hidden="true">↓</span> Down
@@ -395,7 +447,7 @@ export function ListEditor({
                       variant="ghost"
                       aria-label={`Remove ${name}`}
                       onClick={() => {
-                        remove(index);
+                        remove(list, index);
                       }}
                     >
                       Remove
@@ -407,10 +459,25 @@ export function ListEditor({
           })}
         </ol>
         <div>
-          <Button data-focus-key={`${id}-add`} onClick={add}>
-            {config.addLabel}
+          <Button
+            data-focus-key={`${id}-${list.listKey}-add`}
+            onClick={() => {
+              add(list);
+            }}
+          >
+            {list.addLabel}
           </Button>
         </div>
+      </section>
+    );
+  };
+
+  return (
+    <div className="stack">
+      {toggle}
+      <form onSubmit={submit} noValidate className="form">
+        <FormErrors messages={messages} />
+        {lists.map(section)}
         <p className="sr-only" aria-live="polite">
           {announcement}
         </p>
@@ -418,7 +485,7 @@ export function ListEditor({
           dirty={dirty}
           saving={saving}
           onDiscard={() => {
-            setRows(listOf(initial, config.listKey).map(makeRow));
+            setRows(rowsOf(initial));
             setErrors({});
             setMessages([]);
           }}
@@ -444,7 +511,11 @@ function FieldInput({
 }) {
   const control = field.control;
   const text = typeof value === 'string' ? value : '';
-  const wide = field.wide === true || control.type === 'textarea' || control.type === 'options';
+  const wide =
+    field.wide === true ||
+    control.type === 'textarea' ||
+    control.type === 'options' ||
+    control.type === 'lines';
   const errorId = `${focusKey}-error`;
 
   if (control.type === 'checkbox') {
@@ -519,10 +590,11 @@ function FieldInput({
               );
             case 'textarea':
             case 'options':
+            case 'lines':
               return (
                 <textarea
                   {...shared}
-                  rows={control.type === 'textarea' ? control.rows : 4}
+                  rows={control.type === 'options' ? 4 : control.rows}
                   className={control.type === 'options' ? 'code' : undefined}
                   value={text}
                   onChange={(event) => {
