@@ -43,9 +43,14 @@ export function CategoryEditor({
   const userId = useMe().data?.user.id;
   // A save the server never got because the session had ended: back after Log in (unless it is
   // what is stored now, e.g. saved from another tab).
+  // One that no longer validates is not offered.
   const [unsent, setUnsent] = useState(() => {
     const kept = userId ? readUnsent(userId, category.key) : undefined;
-    return kept && JSON.stringify(kept.value) !== JSON.stringify(category.value) ? kept : undefined;
+    return kept &&
+      JSON.stringify(kept.value) !== JSON.stringify(category.value) &&
+      parseCategoryValue(category.key, kept.value).ok
+      ? kept
+      : undefined;
   });
   const shown = unsent ? parseCategoryValue(category.key, unsent.value) : undefined;
   const parsed = shown?.ok === true ? shown : parseCategoryValue(category.key, category.value);
