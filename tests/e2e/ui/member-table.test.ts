@@ -114,10 +114,13 @@ describe.skipIf(!hasChromium)('Admin member table', () => {
     ).toBe(true);
     await page.keyboard.press('Escape');
     await hidden(dialog);
-    expect(
-      await page.evaluate<string | null>(
-        "document.activeElement && document.activeElement.getAttribute('aria-label')",
-      ),
-    ).toBe('Actions for Emily Zhang');
+    // Focus comes back once the dialog has unmounted (a frame after it is hidden): wait for it.
+    await expect
+      .poll(() =>
+        page.evaluate<string | null>(
+          "document.activeElement && document.activeElement.getAttribute('aria-label')",
+        ),
+      )
+      .toBe('Actions for Emily Zhang');
   }, 60_000);
 });
