@@ -180,6 +180,20 @@ function listOf(value: unknown, listKey: string): ListItem[] {
   return Array.isArray(list) ? (list as ListItem[]) : [];
 }
 
+/** The category value with each list's items as `rowsOf` gives them (arranged, e.g. stage order). */
+function valueWith(
+  initial: unknown,
+  lists: readonly ListConfig[],
+  rowsOf: (list: ListConfig) => Row[],
+): Record<string, unknown> {
+  const value: Record<string, unknown> = { ...(initial as Record<string, unknown>) };
+  for (const list of lists) {
+    const items = rowsOf(list).map((row) => itemOf(list, row));
+    value[list.listKey] = list.arrange ? list.arrange(items) : items;
+  }
+  return value;
+}
+
 /** Rows of every list of the value, by list key. */
 type RowsByList = Record<string, Row[]>;
 
@@ -224,22 +238,16 @@ export function ListEditor({
   const [json, setJson] = useState(false);
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
 
-  const valueOf = (all: RowsByList) => {
-    const value: Record<string, unknown> = { ...(initial as Record<string, unknown>) };
-    for (const list of lists) {
-      const items = (all[list.listKey] ?? []).map((row) => itemOf(list, row));
-      value[list.listKey] = list.arrange ? list.arrange(items) : items;
-    }
-    return value;
-  };
-  const initialValue = useMemo(() => {
-    const value: Record<string, unknown> = { ...(initial as Record<string, unknown>) };
-    for (const list of lists) {
-      const items = listOf(initial, list.listKey).map((item) => itemOf(list, rowOf(list, item, 0)));
-      value[list.listKey] = list.arrange ? list.arrange(items) : items;
-    }
-    return JSON.stringify(value);
-  }, [lists, initial]);
+  const initialValue = useMemo(
+    () =>
+      JSON.stringify(
+        valueWith(initial, lists, (list) =>
+          listOf(initial, list.listKey).map((item) => rowOf(list, item, 0)),
+        ),
+      ),
+    [lists, initial],
+  );
+  const valueOf = (all: RowsByList) => valueWith(initial, lists, (list) => all[list.listKey] ?? []);
   const current = valueOf(rows);
   const dirty = JSON.stringify(current) !== initialValue;
 
