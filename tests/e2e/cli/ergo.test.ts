@@ -189,7 +189,18 @@ describe('ergo CLI', () => {
     const revert = await ergo(['revert', syncId, '--json']);
     expect(revert.code, say(revert)).toBe(0);
     const output = path.join(memberDir, 'audit.csv');
-    const [again, history, noMember, bulk, exported, badRevertId] = await Promise.all([
+    const [
+      again,
+      history,
+      noMember,
+      bulk,
+      exported,
+      badRevertId,
+      bulkCrm,
+      bulkCrmNoTeam,
+      jsonl,
+      memberExport,
+    ] = await Promise.all([
       ergo(['revert', syncId, '--json']),
       ergo(['history', '--member', 'rep4@acme.test', '--limit', '5', '--json']),
       ergo(['history', '--member', 'ghost@acme.test']),
@@ -203,6 +214,10 @@ describe('ergo CLI', () => {
       ]),
       ergo(['audit', 'export', '--format', 'csv', '--output', output, '--json']),
       ergo(['revert', 'not-a-sync']),
+      ergo(['bulk', 'sync-crm', '--members', 'rep3@acme.test', '--json']),
+      ergo(['bulk', 'sync-crm', '--team', 'Nowhere', '--json']),
+      ergo(['audit', 'export', '--format', 'jsonl']),
+      ergo(['audit', 'export', '--json'], { dir: memberDir }),
     ]);
     expect(again.code, say(again)).toBe(6);
     expect(history.code, say(history)).toBe(0);
@@ -216,6 +231,22 @@ describe('ergo CLI', () => {
     expect(csv.split('\r\n')[0]).toMatch(/^"seq","at","action"/);
     expect(csv).toContain('sync_crm');
     expect(badRevertId.code).toBe(5);
+    expect(bulkCrm.code, say(bulkCrm)).toBe(0);
+    expect(json<{ action: string; total: number; applied: number }>(bulkCrm)).toMatchObject({
+      action: 'sync_crm',
+      total: 1,
+      applied: 1,
+    });
+    expect(bulkCrmNoTeam.code, say(bulkCrmNoTeam)).toBe(5);
+    expect(json<{ error: { title: string } }>(bulkCrmNoTeam).error.title).toBe('team not found');
+    expect(jsonl.code, say(jsonl)).toBe(0);
+    const entries = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; action: string });
+    expect(entries.map((e) => e.action)).toContain('sync_crm');
+    expect(entries.map((e) => e.seq)).toEqual([...entries.map((e) => e.seq)].sort((a, b) => a - b));
+    expect(memberExport.code, say(memberExport)).toBe(4);
 
     const logout = await ergo(['logout', '--json']);
     expect(logout.code, say(logout)).toBe(0);
