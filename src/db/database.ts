@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import type { DB } from '#src/db/schema.ts';
 import { PGliteDialect } from '#src/db/pglite-dialect.ts';
@@ -75,6 +75,42 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   pool.on('error', (error) => {
     options.onConnectionError?.(error);
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }),
+  });
   return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/** The marker that makes a statement a named prepared statement on PostgreSQL: `/* prepared:<name> *\/`. */
+const PREPARED = /^\/\* prepared:([a-z_]+) \*\//;
+
+/**
+ * Statements that start with `/* prepared:<name> *\/` run as named prepared statements: parsed
+ * and planned once per connection instead of on every call. For the few statements every request
+ * runs (the session and API-token lookups), where planning a join costs more than running it
+ * (measured in docs/benchmarks.md). A name must always carry the same text. PGlite runs in the
+ * process and ignores the marker (it is a comment).
+ */
+function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      const query = client.query.bind(client) as (
+        config: string | pg.QueryConfig,
+        values?: unknown[],
+      ) => Promise<pg.QueryResult>;
+      return {
+        query: (text: string, values?: unknown[]) => {
+          const name = PREPARED.exec(text)?.[1];
+          return name === undefined
+            ? query(text, values)
+            : query({ name, text, ...(values ? { values } : {}) });
+        },
+        release: () => {
+          client.release();
+        },
+      } as unknown as pg.PoolClient;
+    },
+    end: () => pool.end(),
+  };
 }

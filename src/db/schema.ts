@@ -13,10 +13,18 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
 type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
 
+/** Transient notes of which organizations a transaction changed (emptied at its commit, ADR 0015). */
+export interface MemberListTouchesTable {
+  tx: string;
+  organization_id: string;
+}
+
 export interface OrganizationsTable {
   id: Generated<string>;
   name: string;
   created_at: CreatedAt;
+  /** Moved forward at the commit of every change to what a member-table page shows (ADR 0015). */
+  member_list_version: Generated<string>;
 }
 
 export interface UsersTable {
@@ -386,11 +394,12 @@ export interface DB {
   bulk_run_members: BulkRunMembersTable;
   crm_rate_budgets: CrmRateBudgetsTable;
   drift_cache: DriftCacheTable;
+  member_list_touches: MemberListTouchesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
-export type OrganizationRow = Selectable<OrganizationsTable>;
+export type OrganizationRow = Omit<Selectable<OrganizationsTable>, 'member_list_version'>;
 export type TeamRow = Selectable<TeamsTable>;
 export type CrmConnectionRow = Selectable<CrmConnectionsTable>;

@@ -7,7 +7,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -18,6 +17,7 @@ import { AppError } from '#src/domain/errors.ts';
 import { inspectInput, MAX_INPUT_DEPTH } from '#src/domain/text.ts';
 import type { Keyring } from '#src/domain/secrets/secret-box.ts';
 import { registerAuth, sessionCookieName } from '#src/http/auth.plugin.ts';
+import { compressKeptResponse, keptSerializerCompiler } from '#src/http/kept-responses.ts';
 import { sendProblem, sendValidationProblem } from '#src/http/problem.ts';
 import { docsCsp, registerSecurityHeaders } from '#src/http/security-headers.ts';
 import { authRoutes } from '#src/http/routes/auth.routes.ts';
@@ -104,7 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(keptSerializerCompiler);
+  app.addHook('onSend', compressKeptResponse);
 
   // Graceful shutdown: once close() begins, requests in flight finish and new ones are refused
   // with a 503 (Fastify adds `Connection: close`), before any hook touches the database.

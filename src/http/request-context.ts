@@ -5,9 +5,13 @@ import type { SessionUser } from '#src/services/auth/auth.service.ts';
 import type { SyncContext } from '#src/services/sync/sync-support.ts';
 
 /** Who a request acts for: a browser session (cookie + CSRF token) or a personal API token. */
-export type RequestAuth =
+export type RequestAuth = (
   | { via: 'session'; user: SessionUser; csrfToken: string; sessionId: string }
-  | { via: 'token'; user: SessionUser; token: { id: string; scopes: ApiTokenScope[] } };
+  | { via: 'token'; user: SessionUser; token: { id: string; scopes: ApiTokenScope[] } }
+) & {
+  /** The user's organization's member list version as the lookup read it (ADR 0015). */
+  memberListVersion?: string;
+};
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,8 +36,9 @@ export function requireSession(request: FastifyRequest): Extract<RequestAuth, { 
 
 /** What services take: the actor and the request id (which also goes in audit entries). */
 export function contextOf(request: FastifyRequest): SyncContext {
-  const { user } = requireAuth(request);
+  const { user, memberListVersion } = requireAuth(request);
   return {
+    ...(memberListVersion === undefined ? {} : { memberListVersion }),
     actorId: user.id,
     actor: {
       id: user.id,

@@ -11,6 +11,8 @@ export interface ApiTokenWithOwner {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   user: SessionUserRow;
+  /** The owner's organization's member list version (ADR 0015). */
+  memberListVersion: string;
 }
 
 const SUMMARY_COLUMNS = [
@@ -120,6 +122,7 @@ export class ApiTokenRepository {
           .onRef('users.id', '=', 'api_tokens.user_id')
           .onRef('users.organization_id', '=', 'api_tokens.organization_id'),
       )
+      .innerJoin('organizations', 'organizations.id', 'users.organization_id')
       .select([
         'api_tokens.id',
         'api_tokens.name',
@@ -132,6 +135,7 @@ export class ApiTokenRepository {
         'users.name as u_name',
         'users.role as u_role',
         'users.status as u_status',
+        sql<string>`organizations.member_list_version::text`.as('member_list_version'),
       ])
       .where('api_tokens.token_hash', '=', tokenHash)
       .where('api_tokens.revoked_at', 'is', null)
@@ -143,6 +147,7 @@ export class ApiTokenRepository {
       scopes: row.scopes,
       expiresAt: row.expires_at,
       lastUsedAt: row.last_used_at,
+      memberListVersion: row.member_list_version,
       user: {
         id: row.u_id,
         organizationId: row.u_organization_id,

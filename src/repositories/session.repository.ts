@@ -1,6 +1,24 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '#src/db/schema.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
+
+/** The session lookup's row: the session, its user (null when gone) and the member list version. */
+interface SessionLookupRow {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  u_id: string | null;
+  u_organization_id: string | null;
+  u_email: string | null;
+  u_name: string | null;
+  u_role: Role | null;
+  u_status: UserStatus | null;
+  /** The organization's member list version (ADR 0015), read here so a kept member page costs no statement of its own. */
+  member_list_version: string | null;
+}
 
 /** The user a session belongs to, as every request needs it. */
 export interface SessionUserRow {
@@ -54,28 +72,25 @@ export class SessionRepository {
    */
   async findWithUser(
     id: string,
-  ): Promise<{ session: SessionRecord; user: SessionUserRow | undefined } | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .leftJoin('users', 'users.id', 'sessions.user_id')
-      .select([
-        'sessions.id',
-        'sessions.user_id',
-        'sessions.csrf_token',
-        'sessions.created_at',
-        'sessions.last_seen_at',
-        'sessions.expires_at',
-        'users.id as u_id',
-        'users.organization_id as u_organization_id',
-        'users.email as u_email',
-        'users.name as u_name',
-        'users.role as u_role',
-        'users.status as u_status',
-      ])
-      .where('sessions.id', '=', id)
-      .executeTakeFirst();
+  ): Promise<
+    | { session: SessionRecord; user: SessionUserRow | undefined; memberListVersion?: string }
+    | undefined
+  > {
+    // Every signed-in request runs this: a prepared statement on PostgreSQL (planning the join
+    // cost more than running it, src/db/database.ts), its text fixed rather than built each time.
+    const { rows } = await sql<SessionLookupRow>`/* prepared:session_lookup */
+      select s.id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at,
+             u.id as u_id, u.organization_id as u_organization_id, u.email as u_email,
+             u.name as u_name, u.role as u_role, u.status as u_status,
+             o.member_list_version::text as member_list_version
+        from sessions s
+        left join users u on u.id = s.user_id
+        left join organizations o on o.id = u.organization_id
+       where s.id = ${id}`.execute(this.db);
+    const row = rows[0];
     if (!row) return undefined;
     return {
+      ...(row.member_list_version === null ? {} : { memberListVersion: row.member_list_version }),
       session: {
         id: row.id,
         userId: row.user_id,

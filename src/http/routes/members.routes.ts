@@ -18,6 +18,7 @@ import {
   removeTeamMember,
   updateMember,
 } from '#src/services/members/member.service.ts';
+import { MemberPageCache } from '#src/services/members/member-page-cache.ts';
 import { transferPrimaryAdmin } from '#src/services/members/primary-admin.service.ts';
 
 const teamParams = z.strictObject({ teamId: z.string().max(100) });
@@ -56,7 +57,7 @@ const memberPatch = z
 
 /** Teams, the member table, roles, access and team membership (SPEC §4). */
 export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  const memberDeps = { uow: deps.uow, keyring: deps.keyring };
+  const memberDeps = { uow: deps.uow, keyring: deps.keyring, memberPages: new MemberPageCache() };
 
   app.get(
     '/api/teams',

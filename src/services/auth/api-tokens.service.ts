@@ -174,7 +174,11 @@ export async function authenticateApiToken(
   deps: ApiTokenDeps & { throttle: LoginThrottle },
   presented: string,
   client: { ip: string; method: string; route: string; requestId: string },
-): Promise<{ user: SessionUser; token: { id: string; scopes: ApiTokenScope[] } }> {
+): Promise<{
+  user: SessionUser;
+  token: { id: string; scopes: ApiTokenScope[] };
+  memberListVersion: string;
+}> {
   const account = `api-token@${client.ip}`;
   const wait = await deps.throttle.retryAfterMs(account, client.ip);
   if (wait > 0) {
@@ -228,5 +232,9 @@ export async function authenticateApiToken(
       ),
     );
   }
-  return { user: found.user, token: { id: found.id, scopes: found.scopes } };
+  return {
+    user: found.user,
+    token: { id: found.id, scopes: found.scopes },
+    memberListVersion: found.memberListVersion,
+  };
 }

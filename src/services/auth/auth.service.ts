@@ -125,7 +125,10 @@ export async function startSession(
 export async function resolveSession(
   deps: AuthDeps,
   token: string,
-): Promise<{ csrfToken: string; user: SessionUser; sessionId: string } | undefined> {
+): Promise<
+  | { csrfToken: string; user: SessionUser; sessionId: string; memberListVersion?: string }
+  | undefined
+> {
   const id = sessionIdOf(token);
   const found = await deps.uow.read.sessions.findWithUser(id);
   if (!found) return undefined;
@@ -148,6 +151,9 @@ export async function resolveSession(
     sessionId: id,
     csrfToken: session.csrfToken,
     user,
+    ...(found.memberListVersion === undefined
+      ? {}
+      : { memberListVersion: found.memberListVersion }),
   };
 }
 

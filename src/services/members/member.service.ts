@@ -17,6 +17,7 @@ import {
 import type { UserStatus } from '#src/domain/roles.ts';
 import type { MemberListRow, MemberPagePosition } from '#src/repositories/member.repository.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
+import { cachedMemberPage, type MemberPageCache } from '#src/services/members/member-page-cache.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import {
   driftOfMembers,
@@ -35,6 +36,8 @@ export interface MemberDeps {
   uow: UnitOfWork;
   /** Needed for drift only (CRM keys compare by fingerprint; nothing is decrypted). */
   keyring?: Keyring;
+  /** Pages kept under the member list version (ADR 0015); none: every page is computed. */
+  memberPages?: MemberPageCache;
 }
 
 /** Who is acting and on which request. */
@@ -74,6 +77,32 @@ export async function listTeamMembers(
   const repos = deps.uow.read;
   const actor = await actorOf(repos, context);
   assertCanReadMembers(actor);
+  return cachedMemberPage(
+    deps.memberPages,
+    context.memberListVersion,
+    [
+      'team',
+      actor.organizationId,
+      actor.id,
+      actor.role,
+      actor.status,
+      teamId,
+      query.cursor,
+      query.limit,
+      query.q,
+      query.driftFrom,
+    ],
+    () => teamMemberPage(deps, actor, teamId, query),
+  );
+}
+
+async function teamMemberPage(
+  deps: MemberDeps,
+  actor: Actor,
+  teamId: string,
+  query: { cursor?: string; limit?: number; q?: string; driftFrom?: string },
+): Promise<MemberPage> {
+  const repos = deps.uow.read;
   const limit = pageSize(query.limit);
   const q = searchText(query.q);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
@@ -123,9 +152,32 @@ export async function listOrganizationMembers(
   context: MemberContext,
   query: OrganizationMemberQuery = {},
 ): Promise<MemberPage> {
-  const repos = deps.uow.read;
-  const actor = await actorOf(repos, context);
+  const actor = await actorOf(deps.uow.read, context);
   assertCanReadMembers(actor);
+  return cachedMemberPage(
+    deps.memberPages,
+    context.memberListVersion,
+    [
+      'organization',
+      actor.organizationId,
+      actor.id,
+      actor.role,
+      actor.status,
+      query.cursor,
+      query.limit,
+      query.q,
+      query.team,
+      query.status,
+    ],
+    () => organizationMemberPage(deps.uow.read, actor, query),
+  );
+}
+
+async function organizationMemberPage(
+  repos: Repositories,
+  actor: Actor,
+  query: OrganizationMemberQuery,
+): Promise<MemberPage> {
   const limit = pageSize(query.limit);
   const q = searchText(query.q);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);

@@ -23,6 +23,11 @@ export interface SyncContext {
    * resolves the actor inside its transaction.
    */
   actor?: Actor;
+  /**
+   * The actor's organization's member list version, read with the actor (ADR 0015): a member
+   * page kept under this version is current.
+   */
+  memberListVersion?: string;
   requestId?: string | null;
   /** Present when the request carries an Idempotency-Key: complete it with the effect. */
   idempotency?: IdempotencyGuard;

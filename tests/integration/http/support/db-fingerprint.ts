@@ -25,6 +25,8 @@ export const GUARDED_TABLES = [
   'mail_outbox',
   // Personal API tokens (issue 15), all but their last-used time (see FINGERPRINT_ROWS).
   'api_tokens',
+  // Emptied at every commit (ADR 0015): a row left there would be a bump that never happened.
+  'member_list_touches',
 ] as const satisfies readonly (keyof DB)[];
 
 /**
