@@ -62,6 +62,8 @@ export interface MemberListReport {
   }[];
   /** Page without drift over HTTP (one run), to tell the drift's share from the rest. */
   pageWithoutDrift: AutocannonRun;
+  /** A signed-in route with a constant answer (one run): what signing in alone costs. */
+  signedInStatic: AutocannonRun;
   /** In-process medians (ms) on the bench's pool: where one page request's time goes. */
   inProcess: {
     pageQuery: number;
@@ -73,7 +75,15 @@ export interface MemberListReport {
     withDriftStatements: number;
   };
   /** One page request as the browser makes it, checked: 25 rows, each with drift. */
-  sample: { rows: number; withDrift: number; nextCursor: boolean };
+  sample: {
+    rows: number;
+    withDrift: number;
+    nextCursor: boolean;
+    /** Of the JSON. */
+    bytes: number;
+    /** As sent to a browser (the first request computes the page; it is then kept). */
+    encoding: string | null;
+  };
 }
 
 /** The organization: a primary admin with a password and a few categories, 100,000 members. */
@@ -235,6 +245,9 @@ async function autocannon(
     String(seconds),
     '-j',
     '-n',
+    // Both routes are asked as the console's browser asks: gzip accepted.
+    '-H',
+    'accept-encoding=gzip, deflate, br',
     ...(cookie ? ['-H', `cookie=${cookie}`] : []),
     url,
   ];
@@ -383,6 +396,10 @@ async function run(
     ERGO_CRM_EMULATORS: '0',
     ERGO_SECRET_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
+    // To profile the server: BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    ...(process.env.BENCH_SERVER_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
+      : {}),
   });
   try {
     const base = await app.url();
@@ -396,13 +413,17 @@ async function run(
     if (!cookie) throw new Error('login set no cookie');
     const pageUrl = `${base}/api/teams/${teamId}/members?limit=${PAGE_SIZE}&driftFrom=me`;
     const readyUrl = `${base}/api/health/ready`;
-    const check = await fetch(pageUrl, { headers: { cookie } });
+    const check = await fetch(pageUrl, { headers: { cookie, 'accept-encoding': 'gzip' } });
+    const encoding = check.headers.get('content-encoding');
     if (!check.ok) throw new Error(`member page failed: ${check.status} ${await check.text()}`);
-    const body = (await check.json()) as {
+    const text = await check.text();
+    const body = JSON.parse(text) as {
       items: { drift?: unknown }[];
       nextCursor: string | null;
     };
     const sample = {
+      bytes: Buffer.byteLength(text),
+      encoding,
       rows: body.items.length,
       withDrift: body.items.filter((i) => i.drift !== undefined).length,
       nextCursor: body.nextCursor !== null,
@@ -427,6 +448,11 @@ async function run(
     const noDrift = await autocannon(pageUrl.replace('&driftFrom=me', ''), cookie, SECONDS);
     const pageWithoutDrift: AutocannonRun = { route: 'page', ...noDrift };
     say(`[members] page without drift: ${noDrift.requestsPerSecond.toFixed(0)} req/s`);
+    const signedIn = await autocannon(`${base}/api/sync/categories`, cookie, SECONDS);
+    const signedInStatic: AutocannonRun = { route: 'page', ...signedIn };
+    say(
+      `[members] a signed-in static route (/api/sync/categories): ${signedIn.requestsPerSecond.toFixed(0)} req/s`,
+    );
     const mean = (route: AutocannonRun['route']) => {
       const of = runs.filter((r) => r.route === route);
       return of.reduce((sum, r) => sum + r.requestsPerSecond, 0) / of.length;
@@ -446,6 +472,7 @@ async function run(
       ratio: page / ready,
       plans,
       pageWithoutDrift,
+      signedInStatic,
       inProcess,
       sample,
     };

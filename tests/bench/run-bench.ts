@@ -543,12 +543,16 @@ function printSummary(report: BenchReport): void {
   );
 }
 
-/** `BENCH_ONLY=bulk`: only the bulk runs (issue 11), to iterate on them; unset: everything. */
-function benchOnly(): 'bulk' | undefined {
+/**
+ * `BENCH_ONLY=bulk`: only the bulk runs (issue 11), written to their section of the doc;
+ * `BENCH_ONLY=members`: only the member table over HTTP, printed and not written (to iterate on
+ * it); unset: everything.
+ */
+function benchOnly(): 'bulk' | 'members' | undefined {
   const only = process.env.BENCH_ONLY;
   if (only === undefined || only === '') return undefined;
-  if (only === 'bulk') return only;
-  throw new Error(`BENCH_ONLY=${only}: the only part that runs alone is "bulk"`);
+  if (only === 'bulk' || only === 'members') return only;
+  throw new Error(`BENCH_ONLY=${only}: the parts that run alone are "bulk" and "members"`);
 }
 
 async function main(): Promise<void> {
@@ -577,6 +581,15 @@ async function main(): Promise<void> {
   let postgresSkipped: string | undefined;
   let bulk: BulkReport | undefined;
   const probe = await probePostgres(url);
+  if (only === 'members') {
+    if (!probe.ok) throw new Error(`PostgreSQL at ${redact(url)} is unreachable: ${probe.reason}`);
+    const list = await benchMemberList(url, say);
+    say(
+      `member list/ready req/s (postgres, ${list.members} members): ${list.ratio.toFixed(3)} ` +
+        `(page ${list.pageRequestsPerSecond.toFixed(0)} req/s, ${list.sample.bytes} bytes; ready ${list.readyRequestsPerSecond.toFixed(0)} req/s; not written to docs/benchmarks.md)`,
+    );
+    return;
+  }
   if (probe.ok) {
     if (!only) {
       const { database } = await openMeteredPostgres(url);
