@@ -118,7 +118,7 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be between 1 and 1000')
     .max(1000, 'must be between 1 and 1000')
-    .default(100),
+    .default(50),
   ERGO_WORKER_CONCURRENCY: z.coerce
     .number({ error: 'must be a number of batches' })
     .int('must be a whole number')

@@ -63,7 +63,7 @@ export interface BulkDeps extends SyncCrmDeps {
   maxMembers?: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 100;
+export const DEFAULT_BATCH_SIZE = 50;
 export const DEFAULT_MAX_MEMBERS = 10_000;
 
 export interface BulkSyncInput {
