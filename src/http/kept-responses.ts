@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
+import { touch, trimOldest } from '#src/domain/recently-used.ts';
 
 /**
  * Responses kept in memory are encoded once (ADR 0015): a kept member page is the same frozen
@@ -16,12 +17,8 @@ const KEPT_JSON_CAPACITY = 1000;
 const MIN_COMPRESSED_BYTES = 1024;
 
 function keep(json: string): void {
-  keptJson.set(json, undefined);
-  while (keptJson.size > KEPT_JSON_CAPACITY) {
-    const oldest = keptJson.keys().next().value;
-    if (oldest === undefined) break;
-    keptJson.delete(oldest);
-  }
+  touch(keptJson, json, undefined);
+  trimOldest(keptJson, KEPT_JSON_CAPACITY);
 }
 
 /** The zod response serializer, which also remembers the JSON of a frozen response object. */

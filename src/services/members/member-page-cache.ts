@@ -1,4 +1,5 @@
 import type { MemberPage } from '#src/domain/contracts/members.contract.ts';
+import { touch, trimOldest } from '#src/domain/recently-used.ts';
 
 /**
  * Member-table pages kept in this process under the organization's member list version
@@ -24,9 +25,7 @@ export class MemberPageCache {
       if (entry.version < BigInt(version)) this.pages.delete(key);
       return undefined;
     }
-    // Most recently used last.
-    this.pages.delete(key);
-    this.pages.set(key, entry);
+    touch(this.pages, key, entry);
     return entry.page;
   }
 
@@ -35,13 +34,8 @@ export class MemberPageCache {
     const at = BigInt(version);
     const kept = this.pages.get(key);
     if (kept && kept.version > at) return;
-    this.pages.delete(key);
-    this.pages.set(key, { version: at, page: freezePage(page) });
-    while (this.pages.size > this.capacity) {
-      const oldest = this.pages.keys().next().value;
-      if (oldest === undefined) break;
-      this.pages.delete(oldest);
-    }
+    touch(this.pages, key, { version: at, page: freezePage(page) });
+    trimOldest(this.pages, this.capacity);
   }
 
   get size(): number {
