@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '#tests/support/test-datab
  * lower(name), id order under the "C" collation.
  */
 
-const TEAM_SIZE = 20_000;
+const TEAM_SIZE = 8_000;
 /** Users of the same organization on another team: a sort of the organization would read them. */
 const OTHERS = 1_000;
 const PAGE = 100;
