@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DEFAULT_BULK_BATCH_SIZE } from '#src/domain/bulk-defaults.ts';
 import { CRM_KEYS, type CrmKey } from '#src/domain/crm.ts';
 import { z } from 'zod';
 
@@ -118,7 +119,7 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be between 1 and 1000')
     .max(1000, 'must be between 1 and 1000')
-    .default(50),
+    .default(DEFAULT_BULK_BATCH_SIZE),
   ERGO_WORKER_CONCURRENCY: z.coerce
     .number({ error: 'must be a number of batches' })
     .int('must be a whole number')

@@ -87,7 +87,7 @@ const PREPARED = /^\/\* prepared:([a-z_]+) \*\//;
 /**
  * Statements that start with `/* prepared:<name> *\/` run as named prepared statements: parsed
  * and planned once per connection instead of on every call. For the few statements every request
- * runs (the session and API-token lookups), where planning a join costs more than running it
+ * runs (the session lookup), where planning a join costs more than running it
  * (measured in docs/benchmarks.md). A name must always carry the same text. PGlite runs in the
  * process and ignores the marker (it is a comment).
  */

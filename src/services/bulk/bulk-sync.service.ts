@@ -1,3 +1,4 @@
+import { DEFAULT_BULK_BATCH_SIZE } from '#src/domain/bulk-defaults.ts';
 import { can, authorizeMemberAction, type Actor } from '#src/domain/authorization.ts';
 import type {
   BulkAction,
@@ -63,7 +64,6 @@ export interface BulkDeps extends SyncCrmDeps {
   maxMembers?: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 50;
 export const DEFAULT_MAX_MEMBERS = 10_000;
 
 export interface BulkSyncInput {
@@ -290,7 +290,7 @@ async function createRun(
       categories: run.categories,
       dryRun: run.dryRun,
       memberIds: run.memberIds,
-      batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,
+      batchSize: deps.batchSize ?? DEFAULT_BULK_BATCH_SIZE,
       teamId: run.teamId,
       retryOf: run.retryOf,
       revertsRunId: run.revertsRunId ?? null,
