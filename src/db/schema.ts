@@ -290,6 +290,47 @@ export interface BulkRunsTable {
   started_at: Date | null;
   finished_at: Date | null;
   seq: ColumnType<number, never, never>;
+  /** `follow`: a follow push or a member's arrival on a following team (issue 16). */
+  trigger: ColumnType<BulkTrigger, BulkTrigger | undefined, BulkTrigger>;
+}
+
+export type BulkTrigger = 'manual' | 'follow';
+export type PolicyMode = 'manual' | 'follow';
+export type FollowState = 'overridden' | 'paused';
+export type NotificationKind = 'dashboard_changed' | 'bulk_failed' | 'follow_failed';
+
+/** Per team × category: manual, or follow a source admin (optionally locked); ADR 0016. */
+export interface TeamCategoryPoliciesTable {
+  team_id: string;
+  organization_id: string;
+  category: string;
+  mode: PolicyMode;
+  source_user_id: string | null;
+  locked: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+  updated_by: string | null;
+}
+
+/** A member's exception to following one category (ADR 0016). */
+export interface MemberCategoryStatesTable {
+  user_id: string;
+  category: string;
+  state: FollowState;
+  since: ColumnType<Date, Date | undefined, Date>;
+  set_by: string | null;
+}
+
+/** In-app notifications, written by triggers on sync_runs and bulk_runs (ADR 0016). */
+export interface NotificationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  kind: NotificationKind;
+  sync_run_id: string | null;
+  bulk_run_id: string | null;
+  created_at: CreatedAt;
+  read_at: Date | null;
+  emailed_at: Date | null;
 }
 
 export interface CrmRateBudgetsTable {
@@ -395,6 +436,9 @@ export interface DB {
   crm_rate_budgets: CrmRateBudgetsTable;
   drift_cache: DriftCacheTable;
   member_list_touches: MemberListTouchesTable;
+  team_category_policies: TeamCategoryPoliciesTable;
+  member_category_states: MemberCategoryStatesTable;
+  notifications: NotificationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -34,6 +34,8 @@ import { membersRoutes } from '#src/http/routes/members.routes.ts';
 import { metaRoutes } from '#src/http/routes/meta.routes.ts';
 import { syncRoutes } from '#src/http/routes/sync.routes.ts';
 import { bulkRoutes } from '#src/http/routes/bulk.routes.ts';
+import { notificationsRoutes } from '#src/http/routes/notifications.routes.ts';
+import { policiesRoutes } from '#src/http/routes/policies.routes.ts';
 import type { JobQueue } from '#src/jobs/job-queue.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import type { SessionPolicy } from '#src/services/auth/auth.service.ts';
@@ -259,6 +261,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(teamsRoutes, { deps });
   await app.register(scimRoutes, { deps });
   await app.register(auditRoutes, { deps });
+  await app.register(policiesRoutes, { deps });
+  await app.register(notificationsRoutes, { deps });
 
   await app.ready();
   return app;

@@ -5,6 +5,7 @@ import type {
   BulkMemberStatus,
   BulkRunsTable,
   BulkRunStatus,
+  BulkTrigger,
   DB,
 } from '#src/db/schema.ts';
 
@@ -33,6 +34,8 @@ export interface BulkRunRecord {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** `follow`: a follow push or a member's arrival (issue 16); `manual`: an admin started it. */
+  trigger: BulkTrigger;
 }
 
 /** One member's outcome in a run, with the names a person reads. */
@@ -81,6 +84,7 @@ const RUN_COLUMNS = [
   'created_at',
   'started_at',
   'finished_at',
+  'trigger',
 ] as const;
 
 function toRun(row: Pick<Selectable<BulkRunsTable>, (typeof RUN_COLUMNS)[number]>): BulkRunRecord {
@@ -108,6 +112,7 @@ function toRun(row: Pick<Selectable<BulkRunsTable>, (typeof RUN_COLUMNS)[number]
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    trigger: row.trigger,
   };
 }
 
@@ -134,6 +139,7 @@ export class BulkRunRepository {
     retryOf: string | null;
     revertsRunId?: string | null;
     requestId: string | null;
+    trigger?: BulkTrigger;
   }): Promise<BulkRunRecord> {
     const total = run.memberIds.length;
     const row = await this.db
@@ -152,6 +158,7 @@ export class BulkRunRepository {
         retry_of: run.retryOf,
         reverts_run_id: run.revertsRunId ?? null,
         request_id: run.requestId,
+        trigger: run.trigger ?? 'manual',
       })
       .returning(RUN_COLUMNS)
       .executeTakeFirstOrThrow();

@@ -22,6 +22,8 @@ import { SyncRunRepository } from '#src/repositories/sync-run.repository.ts';
 import { OrganizationRepository } from '#src/repositories/organization.repository.ts';
 import { TeamRepository } from '#src/repositories/team.repository.ts';
 import { UserRepository } from '#src/repositories/user.repository.ts';
+import { NotificationRepository } from '#src/repositories/notification.repository.ts';
+import { PolicyRepository } from '#src/repositories/policy.repository.ts';
 
 /** Every repository, bound to one connection or one transaction. */
 export interface Repositories {
@@ -47,6 +49,8 @@ export interface Repositories {
   rateBudgets: RateBudgetRepository;
   driftCache: DriftCacheRepository;
   sealedSecrets: SealedSecretRepository;
+  policies: PolicyRepository;
+  notifications: NotificationRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -73,6 +77,8 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     rateBudgets: new RateBudgetRepository(db),
     driftCache: new DriftCacheRepository(db),
     sealedSecrets: new SealedSecretRepository(db),
+    policies: new PolicyRepository(db),
+    notifications: new NotificationRepository(db),
   };
 }
 

@@ -47,6 +47,9 @@ export const bulkRunSchema = z.object({
   teamId: z.string().nullable().describe('The team the run was started for; null: a selection'),
   retryOf: z.string().nullable().describe('A retry of failed: the run it retries'),
   revertsRunId: z.string().nullable().describe('A revert run: the run it reverts'),
+  trigger: z
+    .enum(['manual', 'follow'])
+    .describe("`follow`: started by a follow policy (the source admin's change, or a member joining)"),
   actorId: z.string(),
   createdAt: instant,
   startedAt: instant.nullable(),

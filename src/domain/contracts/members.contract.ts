@@ -67,6 +67,12 @@ export const memberRowSchema = z.object({
       'With `driftFrom`: per category the admin has set, whether their Sync Settings would change it. Absent for rows without a dashboard and for your own row',
     ),
   driftCount: z.number().int().optional().describe('How many of those categories differ'),
+  followStates: z
+    .partialRecord(z.enum(CATEGORY_KEYS), z.enum(['overridden', 'paused']))
+    .optional()
+    .describe(
+      "Followed categories this member does not follow now: `overridden` (their own edit) or `paused` (after a revert). Absent: none",
+    ),
 });
 /** One row of the Admin member table. */
 export type MemberRow = z.infer<typeof memberRowSchema>;

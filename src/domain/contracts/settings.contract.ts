@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CRM_KEYS } from '#src/domain/crm.ts';
 import { CATEGORY_KEYS } from '#src/domain/settings/categories.ts';
+import { managedCategorySchema } from '#src/domain/contracts/policies.contract.ts';
 
 /**
  * My settings (SPEC §4: a user reads and edits only their own dashboard) and the CRM connections
@@ -19,6 +20,9 @@ export const ownCategorySchema = z.object({
   isSet: z.boolean().describe("False when never set: `value` is then the category's default"),
   version: z.number().int(),
   value: z.unknown().describe("The category's value, in the shape of its settings schema"),
+  managed: managedCategorySchema
+    .nullable()
+    .describe('When a team policy makes you follow an admin in this category (issue 16)'),
 });
 export type OwnCategory = z.infer<typeof ownCategorySchema>;
 

@@ -43,6 +43,8 @@ export const crmOAuthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
     keyring: deps.keyring,
     oauth: deps.oauth ?? {},
     connectorFor: deps.connectorFor,
+    queue: deps.queue,
+    batchSize: deps.bulk?.batchSize,
     ...(deps.now ? { now: () => (deps.now?.() ?? new Date()).getTime() } : {}),
   };
   const redirectUriFor = (request: FastifyRequest, crm: string) =>

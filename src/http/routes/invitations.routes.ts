@@ -62,6 +62,8 @@ export const invitationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
   });
   const acceptDeps: AcceptDeps = {
     uow: deps.uow,
+    queue: deps.queue,
+    batchSize: deps.bulk?.batchSize,
     auth: {
       uow: deps.uow,
       ...(deps.sessionPolicy ? { sessionPolicy: deps.sessionPolicy } : {}),

@@ -30,7 +30,13 @@ const putConnectionBody = z.strictObject({
 
 /** A user's own dashboard: settings pages and CRM connections (keys masked). */
 export const meRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  const settingsDeps = { uow: deps.uow, keyring: deps.keyring };
+  // The queue: a source admin's change is pushed to the followers as bulk runs (issue 16).
+  const settingsDeps = {
+    uow: deps.uow,
+    keyring: deps.keyring,
+    queue: deps.queue,
+    batchSize: deps.bulk?.batchSize,
+  };
 
   app.get(
     '/api/me/settings',

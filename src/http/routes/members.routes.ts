@@ -57,7 +57,13 @@ const memberPatch = z
 
 /** Teams, the member table, roles, access and team membership (SPEC §4). */
 export const membersRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  const memberDeps = { uow: deps.uow, keyring: deps.keyring, memberPages: new MemberPageCache() };
+  const memberDeps = {
+    uow: deps.uow,
+    keyring: deps.keyring,
+    memberPages: new MemberPageCache(),
+    queue: deps.queue,
+    batchSize: deps.bulk?.batchSize,
+  };
 
   app.get(
     '/api/teams',

@@ -237,6 +237,8 @@ const scimServiceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
 
   const scimDeps: ScimDeps = {
     uow: deps.uow,
+    queue: deps.queue,
+    batchSize: deps.bulk?.batchSize,
     ...(deps.mailer ? { mailer: deps.mailer } : {}),
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(deps.now ? { now: deps.now } : {}),

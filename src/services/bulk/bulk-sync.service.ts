@@ -11,6 +11,7 @@ import type {
 import { AppError } from '#src/domain/errors.ts';
 import type { AuditEntryInput } from '#src/domain/audit/audit-chain.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
+import type { BulkTrigger } from '#src/db/schema.ts';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
 import { orderForApply } from '#src/domain/sync/sync-rules.ts';
 import type { BatchJob, JobQueue } from '#src/jobs/job-queue.ts';
@@ -116,6 +117,7 @@ export function viewOfRun(run: BulkRunRecord, now: Date = new Date()): BulkRunVi
     teamId: run.teamId,
     retryOf: run.retryOf,
     revertsRunId: run.revertsRunId,
+    trigger: run.trigger,
     actorId: run.actorId,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
@@ -268,57 +270,80 @@ async function selectionOf(
   return [...new Set(ids.map((id) => id.toLowerCase()))];
 }
 
+/** A bulk run to create: what `createRunIn` takes. */
+export interface NewBulkRun {
+  action: BulkAction;
+  categories: readonly CategoryKey[];
+  dryRun: boolean;
+  memberIds: readonly string[];
+  teamId: string | null;
+  retryOf: string | null;
+  revertsRunId?: string | null;
+  trigger?: BulkTrigger;
+}
+
 async function createRun(
   deps: BulkDeps,
   context: SyncContext,
   actor: Actor,
-  run: {
-    action: BulkAction;
-    categories: readonly CategoryKey[];
-    dryRun: boolean;
-    memberIds: readonly string[];
-    teamId: string | null;
-    retryOf: string | null;
-    revertsRunId?: string | null;
-  },
+  run: NewBulkRun,
 ): Promise<BulkRunView> {
   const { record: created, start } = await deps.uow.transaction(async (repos) => {
-    const record = await repos.bulkRuns.create({
-      organizationId: actor.organizationId,
-      actorId: actor.id,
-      action: run.action,
-      categories: run.categories,
-      dryRun: run.dryRun,
-      memberIds: run.memberIds,
-      batchSize: deps.batchSize ?? DEFAULT_BULK_BATCH_SIZE,
-      teamId: run.teamId,
-      retryOf: run.retryOf,
-      revertsRunId: run.revertsRunId ?? null,
-      requestId: context.requestId ?? null,
-    });
-    const start = await deps.queue.enqueueBatches(repos, record.id, record.batches);
-    await appendAudit(repos, {
-      organizationId: actor.organizationId,
-      actorId: actor.id,
-      targetId: null,
-      action: runAuditAction(run),
-      outcome: 'started',
-      categories: [...run.categories],
-      details: {
-        bulkRunId: record.id,
-        total: record.total,
-        ...(run.teamId ? { teamId: run.teamId } : {}),
-        ...(run.retryOf ? { retryOf: run.retryOf } : {}),
-        ...(run.revertsRunId ? { revertsRunId: run.revertsRunId } : {}),
-      },
-      requestId: context.requestId ?? null,
-    });
+    const made = await createRunIn(repos, deps, context, actor, run);
     // With an Idempotency-Key, the 202 is stored with the run: a retried POST gets this run back.
-    await context.idempotency?.complete(repos, viewOfRun(record), 202);
-    return { record, start };
+    await context.idempotency?.complete(repos, viewOfRun(made.record), 202);
+    return made;
   });
   start();
   return viewOfRun(created);
+}
+
+/**
+ * Creates a run, its member rows, its batch jobs and its audit entry in the caller's
+ * transaction (`repos`): an admin's POST, and a follow push inside the source admin's save
+ * (issue 16), so a run exists exactly when what started it committed. Call `start` once that
+ * transaction has committed.
+ */
+export async function createRunIn(
+  repos: Repositories,
+  deps: Pick<BulkDeps, 'queue' | 'batchSize'>,
+  context: Pick<SyncContext, 'requestId'>,
+  actor: Actor,
+  run: NewBulkRun,
+): Promise<{ record: BulkRunRecord; start: () => void }> {
+  const record = await repos.bulkRuns.create({
+    organizationId: actor.organizationId,
+    actorId: actor.id,
+    action: run.action,
+    categories: run.categories,
+    dryRun: run.dryRun,
+    memberIds: run.memberIds,
+    batchSize: deps.batchSize ?? DEFAULT_BULK_BATCH_SIZE,
+    teamId: run.teamId,
+    retryOf: run.retryOf,
+    revertsRunId: run.revertsRunId ?? null,
+    requestId: context.requestId ?? null,
+    trigger: run.trigger ?? 'manual',
+  });
+  const start = await deps.queue.enqueueBatches(repos, record.id, record.batches);
+  await appendAudit(repos, {
+    organizationId: actor.organizationId,
+    actorId: actor.id,
+    targetId: null,
+    action: runAuditAction(run),
+    outcome: 'started',
+    categories: [...run.categories],
+    details: {
+      bulkRunId: record.id,
+      total: record.total,
+      ...(run.teamId ? { teamId: run.teamId } : {}),
+      ...(run.retryOf ? { retryOf: run.retryOf } : {}),
+      ...(run.revertsRunId ? { revertsRunId: run.revertsRunId } : {}),
+      ...(run.trigger === 'follow' ? { trigger: 'follow' } : {}),
+    },
+    requestId: context.requestId ?? null,
+  });
+  return { record, start };
 }
 
 async function findRunOrThrow(
@@ -616,10 +641,23 @@ async function settleSettingsBatch(
     });
   };
 
-  const { actor, allowed } = await authorizeBatch(repos, run, pending, refuse);
+  const { actor, allowed: authorized } = await authorizeBatch(repos, run, pending, refuse);
+  let allowed = authorized;
 
   if (actor && allowed.length > 0) {
     await repos.dashboards.lockManyForUpdate(allowed);
+    const excepted = await exceptedFromFollowRun(repos, run, allowed);
+    for (const [memberId, code] of excepted) {
+      outcomes.push({ memberId, status: 'unchanged', errorCode: code });
+      audit.push({
+        ...base,
+        action,
+        targetId: memberId,
+        outcome: 'refused',
+        details: { code, bulkRunId: run.id },
+      });
+    }
+    allowed = allowed.filter((id) => !excepted.has(id));
     // The source read once for every slice of the batch.
     const source = await readPlanSource(repos, actor.id, categories);
     // Planned a slice at a time, in the batch's one transaction: a plan holds both dashboards
@@ -698,6 +736,27 @@ async function settleSettingsBatch(
       }
     }
   }
+}
+
+/**
+ * A follow run's members to leave alone now, read under their dashboards' locks: those who
+ * overrode or paused the run's category after the run was created (issue 16: a push never
+ * overwrites an edit that landed after it was queued), with the code their outcome carries.
+ */
+async function exceptedFromFollowRun(
+  repos: Repositories,
+  run: BulkRunRecord,
+  memberIds: readonly string[],
+): Promise<Map<string, 'follow_overridden' | 'follow_paused'>> {
+  const [category] = run.categories;
+  if (run.trigger !== 'follow' || category === undefined) return new Map();
+  const states = await repos.policies.exceptedAmong(memberIds, category);
+  return new Map(
+    [...states].map(([id, state]) => [
+      id,
+      state === 'paused' ? ('follow_paused' as const) : ('follow_overridden' as const),
+    ]),
+  );
 }
 
 /** Members planned and written together inside a batch (see `settleSettingsBatch`). */
@@ -919,11 +978,25 @@ async function processCrmBatch(deps: BulkDeps, run: BulkRunRecord, batch: number
         });
       },
     );
+    let toCopyNow = allowed;
+    if (actor && allowed.length > 0) {
+      await repos.dashboards.lockManyForUpdate(allowed);
+      const excepted = await exceptedFromFollowRun(repos, run, allowed);
+      for (const [memberId, code] of excepted) {
+        outcomes.push({ memberId, status: 'unchanged', errorCode: code });
+        audit.push({
+          ...base,
+          targetId: memberId,
+          outcome: 'refused',
+          details: { code, bulkRunId: run.id },
+        });
+      }
+      toCopyNow = allowed.filter((id) => !excepted.has(id));
+    }
     await repos.bulkRuns.settle(run.id, outcomes);
     await appendAuditMany(repos, run.organizationId, audit);
-    if (!actor || allowed.length === 0) return copiedBefore;
-    await repos.dashboards.lockManyForUpdate(allowed);
-    const copies = await copyCrmKeys(repos, deps.keyring, actor, allowed, {
+    if (!actor || toCopyNow.length === 0) return copiedBefore;
+    const copies = await copyCrmKeys(repos, deps.keyring, actor, toCopyNow, {
       requestId: run.requestId,
       bulkRunId: run.id,
     });

@@ -1,3 +1,8 @@
+import {
+  checkOwnChange,
+  pushToFollowers,
+  type FollowPushDeps,
+} from '#src/services/policies/follow.service.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -47,9 +52,10 @@ export interface OAuthConnectContext extends OwnSettingsContext {
   sessionId: string;
 }
 
-export type OAuthConnectDeps = GrantDeps & {
-  connectorFor: (credentials: CrmCredentials) => CrmConnector;
-};
+export type OAuthConnectDeps = GrantDeps &
+  FollowPushDeps & {
+    connectorFor: (credentials: CrmCredentials) => CrmConnector;
+  };
 
 /** Which CRMs this server can connect with OAuth, and what their connect forms ask. */
 export function oauthAvailability(deps: Pick<GrantDeps, 'oauth'>): OAuthAvailability[] {
@@ -98,6 +104,8 @@ export async function startOAuthConnect(
   return deps.uow.transaction(async (repos) => {
     const actor = await authorizeOwn(repos, context);
     if ((await repos.dashboards.find(actor.id)) === undefined) throw dashboardMissing();
+    // A locked CRM keys category is refused before the browser goes to the CRM.
+    await checkOwnChange(repos, actor, 'crm_keys', { record: 'nothing' });
     if (!provider) {
       throw new AppError(
         'oauth_not_configured',
@@ -227,9 +235,10 @@ export async function completeOAuthConnect(
     }
     throw error;
   }
-  await deps.uow.transaction(async (repos) => {
+  const start = await deps.uow.transaction(async (repos) => {
     const actor = await authorizeOwn(repos, context);
     if ((await repos.dashboards.lockForUpdate(actor.id)) === undefined) throw dashboardMissing();
+    await checkOwnChange(repos, actor, 'crm_keys');
     const replaced = (await repos.crmConnections.listForUser(actor.id)).find(
       (c) => c.crm === crm,
     )?.grantId;
@@ -249,7 +258,9 @@ export async function completeOAuthConnect(
       via: 'oauth',
       scopes: tokens.scopes,
     });
+    return (await pushToFollowers(repos, deps, context, actor, ['crm_keys'])).start;
   });
+  start();
   return { crm };
 }
 

@@ -1,3 +1,7 @@
+import {
+  pushToArrivingMember,
+  type FollowPushDeps,
+} from '#src/services/policies/follow.service.ts';
 import type { InvitationPreview } from '#src/domain/contracts/invitations.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
@@ -7,7 +11,7 @@ import { hashPassword } from '#src/services/auth/password.ts';
 import { invitationTokenHash } from '#src/services/invitations/invitation-token.ts';
 import { assertAcceptablePassword } from '#src/services/invitations/password-policy.ts';
 
-export interface AcceptDeps {
+export interface AcceptDeps extends FollowPushDeps {
   uow: UnitOfWork;
   /** How the session is started (the same as a login). */
   auth: Pick<AuthDeps, 'uow' | 'sessionPolicy' | 'now'>;
@@ -65,7 +69,7 @@ export async function acceptInvitation(
   });
   // Hash outside the transaction: argon2 is deliberately slow and needs no database.
   const passwordHash = await hashPassword(input.password);
-  const user = await deps.uow.transaction(async (repos) => {
+  const { user, start } = await deps.uow.transaction(async (repos) => {
     // Locked, and checked again: of two acceptances of one link, the second finds it used.
     const invitation = await repos.invitations.findOpenByTokenHash(tokenHash, now, { lock: true });
     if (!invitation) throw expired();
@@ -98,8 +102,16 @@ export async function acceptInvitation(
     );
     const row = await repos.users.findInOrganization(invitation.organizationId, invitation.userId);
     if (!row) throw new Error(`user ${invitation.userId} vanished during setup completion`);
-    return row;
+    // Setup completion brings the categories the new member's teams follow (issue 16).
+    const pushed = await pushToArrivingMember(
+      repos,
+      deps,
+      { requestId: input.requestId ?? null },
+      row.id,
+    );
+    return { user: row, start: pushed.start };
   });
+  start();
   return startSession(
     deps.auth,
     {

@@ -16,6 +16,11 @@ import {
 } from '#src/domain/member-actions.ts';
 import type { UserStatus } from '#src/domain/roles.ts';
 import type { MemberListRow, MemberPagePosition } from '#src/repositories/member.repository.ts';
+import type { FollowState } from '#src/domain/contracts/policies.contract.ts';
+import {
+  pushToArrivingMember,
+  type FollowPushDeps,
+} from '#src/services/policies/follow.service.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { cachedMemberPage, type MemberPageCache } from '#src/services/members/member-page-cache.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
@@ -38,6 +43,9 @@ export interface MemberDeps {
   keyring?: Keyring;
   /** Pages kept under the member list version (ADR 0015); none: every page is computed. */
   memberPages?: MemberPageCache;
+  /** Follow pushes to a member who joins a following team (issue 16). */
+  queue?: FollowPushDeps['queue'];
+  batchSize?: number | undefined;
 }
 
 /** Who is acting and on which request. */
@@ -125,8 +133,12 @@ async function teamMemberPage(
       page.filter((row) => row.hasDashboard).map((row) => row.id),
     );
   }
+  const states = await repos.policies.statesOf(page.map((row) => row.id));
   return {
-    items: page.map((row) => ({ ...toMemberRow(actor, row), ...(drift?.get(row.id) ?? {}) })),
+    items: page.map((row) => ({
+      ...toMemberRow(actor, row, states),
+      ...(drift?.get(row.id) ?? {}),
+    })),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
 }
@@ -202,8 +214,9 @@ async function organizationMemberPage(
   ]);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  const states = await repos.policies.statesOf(page.map((row) => row.id));
   return {
-    items: page.map((row) => toMemberRow(actor, row)),
+    items: page.map((row) => toMemberRow(actor, row, states)),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     ...(total === undefined ? {} : { total }),
   };
@@ -277,13 +290,17 @@ export async function addTeamMember(
   userId: string,
 ): Promise<{ added: boolean }> {
   try {
-    return await deps.uow.transaction(async (repos) => {
+    const { added, start } = await deps.uow.transaction(async (repos) => {
       const { actor, team, target } = await authorizeTeamChange(repos, context, teamId, userId);
       const added = await repos.members.addToTeam(actor.organizationId, team.id, target.id);
-      if (added)
-        await auditTeamChange(repos, context, actor, 'team.member_add', team.id, target.id);
-      return { added };
+      if (!added) return { added, start: () => undefined };
+      await auditTeamChange(repos, context, actor, 'team.member_add', team.id, target.id);
+      // Joining a team that follows an admin brings the followed categories now.
+      const pushed = await pushToArrivingMember(repos, deps, context, target.id);
+      return { added, start: pushed.start };
     });
+    start();
+    return { added };
   } catch (error) {
     return auditMemberRefusal(deps, context, 'team.member_add', userId, error, { teamId });
   }
@@ -329,8 +346,14 @@ export async function removeTeamMember(
 // --- internals ---------------------------------------------------------------------------------
 
 /** A member-list row as the API shows it: the repository's row with the actor's actions. */
-function toMemberRow(actor: Actor, row: MemberListRow): MemberRow {
+function toMemberRow(
+  actor: Actor,
+  row: MemberListRow,
+  states: ReadonlyMap<string, Record<string, FollowState>>,
+): MemberRow {
+  const followStates = states.get(row.id);
   return {
+    ...(followStates ? { followStates } : {}),
     id: row.id,
     name: row.name,
     email: row.email,

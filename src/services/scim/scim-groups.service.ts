@@ -1,3 +1,4 @@
+import { pushToArrivingMember } from '#src/services/policies/follow.service.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import {
@@ -190,7 +191,7 @@ async function changeGroup(
   rename: string | undefined,
   changes: MembersChange[],
 ) {
-  await deps.uow.transaction(async (repos) => {
+  const start = await deps.uow.transaction(async (repos) => {
     const team = isUuid(teamId)
       ? await repos.teams.lockInOrganization(context.organizationId, teamId)
       : undefined;
@@ -207,14 +208,23 @@ async function changeGroup(
       added.push(...result.added);
       removed.push(...result.removed);
     }
-    if (!renamed && added.length === 0 && removed.length === 0) return;
+    if (!renamed && added.length === 0 && removed.length === 0) return () => undefined;
     await audit(repos, context, 'scim.group_updated', {
       teamId: team.id,
       ...(renamed ? { renamed: { from: team.name, to: rename } } : {}),
       added,
       removed,
     });
+    // Members who joined a team that follows an admin get the followed categories (issue 16).
+    const starts: (() => void)[] = [];
+    for (const userId of added) {
+      starts.push((await pushToArrivingMember(repos, deps, { requestId: null }, userId)).start);
+    }
+    return () => {
+      for (const s of starts) s();
+    };
   });
+  start();
   return getScimGroup(deps, context, teamId);
 }
 

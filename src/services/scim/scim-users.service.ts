@@ -1,3 +1,4 @@
+import type { FollowPushDeps } from '#src/services/policies/follow.service.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { UserStatus } from '#src/domain/roles.ts';
 import type { ScimUserRow } from '#src/repositories/scim-token.repository.ts';
@@ -25,7 +26,7 @@ import {
 } from '#src/services/scim/scim-protocol.ts';
 import { isUuid } from '#src/services/sync/sync-support.ts';
 
-export interface ScimDeps {
+export interface ScimDeps extends FollowPushDeps {
   uow: UnitOfWork;
   /** Unset (some tests): the invited user and their invitation are created, no mail is sent. */
   mailer?: Mailer;

@@ -29,6 +29,12 @@ import {
   writeCategory,
   loadDashboardValues,
 } from '#src/services/settings/settings-store.ts';
+import {
+  checkOwnChange,
+  managedCategoriesOf,
+  pushToFollowers,
+  type FollowPushDeps,
+} from '#src/services/policies/follow.service.ts';
 import { resolveActor, type SyncContext } from '#src/services/sync/sync-support.ts';
 
 /**
@@ -36,7 +42,7 @@ import { resolveActor, type SyncContext } from '#src/services/sync/sync-support.
  * is always the actor, so there is no target to look up: any active user may call these, and a
  * deactivated (or not yet active) one is refused.
  */
-export interface OwnSettingsDeps {
+export interface OwnSettingsDeps extends FollowPushDeps {
   uow: UnitOfWork;
   /** Needed only to seal CRM keys (SPEC §7); the reads never decrypt. */
   keyring: Keyring;
@@ -56,6 +62,7 @@ export async function getOwnSettings(
   // overwriting a change it never saw.
   const dashboardVersion = await dashboardVersionOf(repos, actor.id);
   const loaded = await loadDashboardValues(repos, actor.id, VALUE_CATEGORY_KEYS);
+  const managed = await managedCategoriesOf(repos, actor.id);
   return {
     dashboardVersion,
     categories: VALUE_CATEGORY_KEYS.map((key) => {
@@ -67,6 +74,7 @@ export async function getOwnSettings(
         isSet: entry.isSet,
         version: entry.version,
         value: entry.value,
+        managed: managed.get(key) ?? null,
       };
     }),
   };
@@ -90,14 +98,17 @@ export async function getOwnCategory(
  * Replaces one value category of the actor's dashboard, validated by its schema, with optimistic
  * concurrency: `dashboardVersion` must be the dashboard's current version, checked under the
  * dashboard's row lock (the same lock syncs take), so a sync or another tab cannot slip in.
+ * Follow policies (issue 16): a locked category is refused (`category_locked`); an unlocked
+ * followed one is marked overridden; and when the actor is a source admin, the change is pushed
+ * to the followers as bulk runs created in this transaction.
  */
 export async function putOwnCategory(
-  deps: Pick<OwnSettingsDeps, 'uow'>,
+  deps: Pick<OwnSettingsDeps, 'uow' | 'queue' | 'batchSize'>,
   context: OwnSettingsContext,
   category: string,
   body: { value: unknown; dashboardVersion: number },
 ): Promise<OwnCategoryWithVersion> {
-  return deps.uow.transaction(async (repos) => {
+  const { result, start } = await deps.uow.transaction(async (repos) => {
     const actor = await authorizeOwn(repos, context);
     const key = parseValueCategory(category);
     const expected = parseDashboardVersion(body);
@@ -119,13 +130,19 @@ export async function putOwnCategory(
         { currentVersion: current, yourVersion: expected },
       );
     }
+    await checkOwnChange(repos, actor, key);
     await writeCategory(repos, actor.id, key, parsed.value);
     const written = await readOwnCategory(repos, actor.id, key);
+    const pushed = await pushToFollowers(repos, deps, context, actor, [key]);
     await auditOwnChange(repos, context, actor, 'settings.update', [key], {
       version: written.version,
+      ...(pushed.runIds.length > 0 ? { followRunIds: pushed.runIds } : {}),
     });
-    return { ...written, dashboardVersion: await dashboardVersionOf(repos, actor.id) };
+    const result = { ...written, dashboardVersion: await dashboardVersionOf(repos, actor.id) };
+    return { result, start: pushed.start };
   });
+  start();
+  return result;
 }
 
 /** The actor's CRM connections, keys masked (SPEC §7). */
@@ -149,11 +166,12 @@ export async function putOwnCrmConnection(
   crm: string,
   body: unknown,
 ): Promise<MaskedCrmConnection> {
-  return deps.uow.transaction(async (repos) => {
+  const { saved, start } = await deps.uow.transaction(async (repos) => {
     const actor = await authorizeOwn(repos, context);
     const key = parseCrm(crm);
     const credentials = parseCredentials(key, body);
     if ((await repos.dashboards.lockForUpdate(actor.id)) === undefined) throw dashboardMissing();
+    await checkOwnChange(repos, actor, 'crm_keys');
     const replacedGrant = (await repos.crmConnections.listForUser(actor.id)).find(
       (c) => c.crm === key,
     )?.grantId;
@@ -162,8 +180,11 @@ export async function putOwnCrmConnection(
     await auditOwnChange(repos, context, actor, 'crm_connection.save', ['crm_keys'], { crm: key });
     const saved = (await listMaskedCrmConnections(repos, actor.id)).find((c) => c.crm === key);
     if (!saved) throw new Error(`the ${key} connection just saved was not found`);
-    return saved;
+    const pushed = await pushToFollowers(repos, deps, context, actor, ['crm_keys']);
+    return { saved, start: pushed.start };
   });
+  start();
+  return saved;
 }
 
 /**
@@ -174,14 +195,15 @@ export async function putOwnCrmConnection(
  * a sync left and let an undo of that sync overwrite keys changed since (revert compares versions).
  */
 export async function deleteOwnCrmConnection(
-  deps: Pick<OwnSettingsDeps, 'uow'>,
+  deps: Pick<OwnSettingsDeps, 'uow' | 'queue' | 'batchSize'>,
   context: OwnSettingsContext,
   crm: string,
 ): Promise<void> {
-  await deps.uow.transaction(async (repos) => {
+  const start = await deps.uow.transaction(async (repos) => {
     const actor = await authorizeOwn(repos, context);
     const key = parseCrm(crm);
     if ((await repos.dashboards.lockForUpdate(actor.id)) === undefined) throw dashboardMissing();
+    await checkOwnChange(repos, actor, 'crm_keys');
     const grantId = (await repos.crmConnections.listForUser(actor.id)).find(
       (c) => c.crm === key,
     )?.grantId;
@@ -194,7 +216,9 @@ export async function deleteOwnCrmConnection(
     await auditOwnChange(repos, context, actor, 'crm_connection.delete', ['crm_keys'], {
       crm: key,
     });
+    return (await pushToFollowers(repos, deps, context, actor, ['crm_keys'])).start;
   });
+  start();
 }
 
 // --- internals ---------------------------------------------------------------------------------
@@ -233,12 +257,14 @@ async function readOwnCategory(
   key: ValueCategoryKey,
 ): Promise<OwnCategory> {
   const read = await readCategory(repos, userId, key);
+  const managed = await managedCategoriesOf(repos, userId);
   return {
     key,
     label: categoryDefinition(key).label,
     isSet: read.isSet,
     version: read.version,
     value: read.value,
+    managed: managed.get(key) ?? null,
   };
 }
 

@@ -1,11 +1,14 @@
+import { RESTORE_WINDOW_DAYS } from '#src/domain/contracts/notifications.contract.ts';
 import type { RevertResult } from '#src/domain/contracts/sync.contract.ts';
-import { can } from '#src/domain/authorization.ts';
+import { can, type Actor } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
 import { categoryDefinition, type CategoryKey } from '#src/domain/settings/categories.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
 import { inverseDiff, type RowTable, type StoredRow } from '#src/repositories/dashboard-rows.ts';
 import type { SyncRunRecord } from '#src/repositories/sync-run.repository.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
+import { lockedCategoriesOf, pauseAfterRevert } from '#src/services/policies/follow.service.ts';
+import { authorizeOwn, dashboardMissing } from '#src/services/settings/own-settings.service.ts';
 import { writeCategory } from '#src/services/settings/settings-store.ts';
 import {
   auditRefusal,
@@ -21,34 +24,52 @@ import type { SyncDeps } from '#src/services/sync/sync-settings.service.ts';
 
 export type { RevertResult };
 
+export interface RevertOptions {
+  /**
+   * A member's own restore ("Restore my previous settings", issue 16): the actor is the sync's
+   * target, any active role; only a Sync Settings or Sync CRM of their dashboard, for
+   * RESTORE_WINDOW_DAYS after it (`restore_expired`), none of whose categories is locked for
+   * them (`category_locked`). Then the same checks and the same restore as an admin's revert.
+   */
+  own?: boolean;
+}
+
 /**
  * Undo (SPEC §6): restores the target's values from before a sync, in one transaction, itself
  * recorded as a sync. Refused when the target changed any of those categories since
- * (`version_conflict`) or the sync was already reverted (`already_reverted`).
+ * (`version_conflict`) or the sync was already reverted (`already_reverted`). A revert pauses
+ * follow for the target in the categories it restores that they follow (ADR 0016), in the same
+ * transaction. `own`: the member's own restore (RevertOptions).
  */
 export async function revertSync(
   deps: SyncDeps,
   context: SyncContext,
   syncId: string,
+  options: RevertOptions = {},
 ): Promise<RevertResult> {
   const { uow } = deps;
+  const own = options.own ?? false;
   let original: SyncRunRecord;
   try {
-    original = await findRevertible(uow.read, context, syncId);
+    original = await findRevertible(uow.read, context, syncId, { own });
   } catch (error) {
     return auditRefusal(uow, context, 'revert', [], '', error);
   }
   const targetId = original.targetId ?? '';
   try {
     return await uow.transaction(async (repos) => {
-      const { actor } = await authorizeSync(repos, context, targetId, 'sync:revert');
-      await repos.dashboards.lockForUpdate(targetId);
+      const actor = own
+        ? await authorizeOwn(repos, context)
+        : (await authorizeSync(repos, context, targetId, 'sync:revert')).actor;
+      const locked = await repos.dashboards.lockForUpdate(targetId);
+      if (own && locked === undefined) throw dashboardMissing();
       // Re-read under the lock: a concurrent revert of the same sync loses here.
-      const run = await findRevertible(repos, context, syncId, true);
+      const run = await findRevertible(repos, context, syncId, { own, forUpdate: true });
       const snapshot = (run.snapshot ?? []) as CategorySnapshot[];
       await assertUnchangedSince(repos, targetId, run);
       for (const entry of snapshot) await restore(repos, targetId, entry);
       const categories = snapshot.map((s) => s.category);
+      const pausedFollow = await pauseAfterRevert(repos, actor.id, targetId, categories);
       const revert = await repos.syncRuns.insert({
         organizationId: actor.organizationId,
         actorId: actor.id,
@@ -70,7 +91,12 @@ export async function revertSync(
         action: 'revert',
         outcome: 'applied',
         categories,
-        details: { syncId: revert.id, revertedSyncId: run.id },
+        details: {
+          syncId: revert.id,
+          revertedSyncId: run.id,
+          ...(own ? { own: true } : {}),
+          ...(pausedFollow.length > 0 ? { pausedFollow } : {}),
+        },
         requestId: context.requestId ?? null,
       });
       return { syncId: revert.id, revertedSyncId: run.id, targetUserId: targetId, categories };
@@ -95,18 +121,29 @@ export async function revertSync(
   }
 }
 
+/**
+ * The sync to revert, or the refusal: not found in the actor's organization (own: not a sync
+ * of the actor's dashboard), a revert, a sync that changed nothing, already reverted; for a
+ * member's own restore also past the window or touching a category locked for them.
+ */
 async function findRevertible(
   repos: Repositories,
   context: SyncContext,
   syncId: string,
-  forUpdate = false,
+  options: { own: boolean; forUpdate?: boolean },
 ): Promise<SyncRunRecord> {
-  const actor = await resolveActor(repos, context.actorId);
-  if (!can(actor, 'sync:revert'))
+  const actor = options.own
+    ? await authorizeOwn(repos, context)
+    : await resolveActor(repos, context.actorId);
+  if (!options.own && !can(actor, 'sync:revert'))
     throw new AppError('forbidden', 'Only an active admin of this organization can revert a sync.');
-  const run = isUuid(syncId)
-    ? await repos.syncRuns.findInOrganization(actor.organizationId, syncId, { forUpdate })
+  const found = isUuid(syncId)
+    ? await repos.syncRuns.findInOrganization(actor.organizationId, syncId, {
+        forUpdate: options.forUpdate ?? false,
+      })
     : undefined;
+  // A member's own restore: another user's sync is not found, never "not yours".
+  const run = options.own && found?.targetId !== actor.id ? undefined : found;
   if (!run) throw new AppError('not_found', 'That sync was not found in your organization.');
   if (run.action === 'revert') {
     throw new AppError(
@@ -126,7 +163,47 @@ async function findRevertible(
   }
   if (run.revertedBySyncId)
     throw new AppError('already_reverted', 'This sync was already reverted.');
+  if (options.own) await assertOwnRestorable(repos, actor, run);
   return run;
+}
+
+/** Why a member's restore is refused past the window (the notification says the same). */
+export const RESTORE_EXPIRED_MESSAGE = `Restore is offered for ${RESTORE_WINDOW_DAYS} days after a change.`;
+
+/** Until when a member may restore their previous settings after a sync. */
+export function restoreDeadline(syncCreatedAt: Date): Date {
+  return new Date(syncCreatedAt.getTime() + RESTORE_WINDOW_DAYS * 24 * 60 * 60 * 1000);
+}
+
+/** The categories a revert of `run` writes (its snapshot's). */
+function restoredCategories(run: SyncRunRecord): string[] {
+  return ((run.snapshot ?? []) as CategorySnapshot[]).map((s) => s.category);
+}
+
+/** A member's own restore: their sync, in the window, and nothing locked for them. */
+async function assertOwnRestorable(
+  repos: Repositories,
+  actor: Actor,
+  run: SyncRunRecord,
+): Promise<void> {
+  if (run.action !== 'sync_settings' && run.action !== 'sync_crm') {
+    throw new AppError('invalid_request', 'Only a Sync Settings or a Sync CRM can be restored.');
+  }
+  if (Date.now() >= restoreDeadline(run.createdAt).getTime()) {
+    throw new AppError('restore_expired', RESTORE_EXPIRED_MESSAGE, { syncId: run.id });
+  }
+  const locked = await lockedCategoriesOf(repos, actor.id);
+  const [category, managed] =
+    restoredCategories(run)
+      .map((c) => [c, locked.get(c)] as const)
+      .find(([, m]) => m !== undefined) ?? [];
+  if (category !== undefined && managed !== undefined) {
+    throw new AppError('category_locked', managed.label, {
+      category,
+      sourceUserId: managed.by.id,
+      teamId: managed.teamId,
+    });
+  }
 }
 
 /** The version check: every category the sync wrote must still be at the version it left. */

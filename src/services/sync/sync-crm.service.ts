@@ -178,6 +178,7 @@ export async function copyCrmKeys(
   ]);
   const copied = sourceConnections.map((c) => c.crm);
   let versionsAfter = new Map<string, Record<string, number>>();
+  const changed = new Set<string>();
   if (source && sourceConnections.length > 0) {
     const plans = await planSync(repos, keyring, {
       sourceId: source.id,
@@ -185,6 +186,7 @@ export async function copyCrmKeys(
       categories: ['crm_keys'],
     });
     versionsAfter = await applySyncPlans(repos, source.id, plans);
+    for (const plan of plans) if (plan.changed) changed.add(plan.targetId);
   }
   const runs = await repos.syncRuns.insertMany(
     targetIds.map((targetId) => {
@@ -208,6 +210,8 @@ export async function copyCrmKeys(
         status: 'applied' as const,
         result: {
           copied,
+          // Whether the keys copied differ from the member's (a re-run changes nothing).
+          changed: changed.has(targetId),
           message: copiedMessage(copied),
           crms: [],
           versionsAfter: {

@@ -27,6 +27,10 @@ export const GUARDED_TABLES = [
   'api_tokens',
   // Emptied at every commit (ADR 0015): a row left there would be a bump that never happened.
   'member_list_touches',
+  // Follow policies, members' exceptions to them and notifications (issue 16).
+  'team_category_policies',
+  'member_category_states',
+  'notifications',
 ] as const satisfies readonly (keyof DB)[];
 
 /**
