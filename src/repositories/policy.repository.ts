@@ -150,14 +150,19 @@ export class PolicyRepository {
           ? sql`false`
           : sql`tm.user_id in (${sql.join([...onlyUserIds])})`;
     const rows = await sql<{ team_id: string; category: string; user_id: string }>`
-      with governing as (
-        select distinct on (tm.user_id) tm.user_id, p.team_id, p.mode, p.source_user_id
+      with candidates as (
+        select distinct tm.user_id
           from team_members tm
-          join team_category_policies p on p.team_id = tm.team_id and p.category = ${category}
          where tm.team_id in (select team_id from team_category_policies
                                where source_user_id = ${sourceUserId} and category = ${category}
                                  and mode = 'follow')
            and ${userFilter}
+      ),
+      governing as (
+        select distinct on (tm.user_id) tm.user_id, p.team_id, p.mode, p.source_user_id
+          from candidates c
+          join team_members tm on tm.user_id = c.user_id
+          join team_category_policies p on p.team_id = tm.team_id and p.category = ${category}
          order by tm.user_id, p.updated_at desc, p.team_id
       )
       select g.team_id, ${category}::text as category, g.user_id
