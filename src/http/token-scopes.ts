@@ -20,6 +20,10 @@ const SYNC_WRITES = new Set([
   'PUT /api/me/crm-connections/:crm',
   'DELETE /api/me/crm-connections/:crm',
   'POST /api/me/crm-connections/:crm/test',
+  // Follow policies (issue 16): back to following; restoring one's own previous settings.
+  'POST /api/me/settings/:category/reset',
+  'POST /api/members/:userId/follow/:category/resume',
+  'POST /api/me/notifications/:notificationId/restore',
 ]);
 
 /** Requests only a session may send: starting or ending one, browser flows, creating tokens. */
@@ -32,7 +36,12 @@ const SESSION_ONLY = new Set([
 ]);
 
 /** Revoking a token: any token may revoke itself (the service checks the rest). */
-const READ_WRITES = new Set(['DELETE /api/me/api-tokens/:tokenId']);
+const READ_WRITES = new Set([
+  'DELETE /api/me/api-tokens/:tokenId',
+  // Marking one's notifications read.
+  'POST /api/me/notifications/:notificationId/read',
+  'POST /api/me/notifications/read-all',
+]);
 
 export type TokenRequirement = ApiTokenScope | 'session';
 

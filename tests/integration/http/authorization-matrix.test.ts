@@ -344,6 +344,97 @@ function ownTarget(extra: (actor: ActorContext) => Promise<Partial<Target>> | Pa
   };
 }
 
+/** Team policies (issue 16): a team of the actor's organization, or of the other one. */
+function teamPolicyTarget(extra: Partial<Target> = {}) {
+  return async (object: ObjectKey, actor: ActorContext): Promise<Target> => ({
+    ...(await teamTarget(object, actor)),
+    ...extra,
+    params: { ...(await teamTarget(object, actor)).params, ...extra.params },
+  });
+}
+
+/**
+ * A team of `org` whose Advanced settings follow its primary admin, with `userId` on it: what
+ * "Resume" and "Reset to the admin's settings" need to succeed (their controls).
+ */
+async function followedByTeam(userId: string, org: OrgKey): Promise<void> {
+  const orgId = world.orgs[org].id;
+  const team = await world.database.db
+    .insertInto('teams')
+    .values({ organization_id: orgId, name: `Matrix follow ${randomUUID()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await world.database.db
+    .insertInto('team_members')
+    .values({ team_id: team.id, user_id: userId, organization_id: orgId })
+    .execute();
+  await world.database.db
+    .insertInto('team_category_policies')
+    .values({
+      team_id: team.id,
+      organization_id: orgId,
+      category: 'advanced_settings',
+      mode: 'follow',
+      source_user_id: world.orgs[org].primaryAdminId,
+    })
+    .execute();
+  // Paused (as after a revert), so that Resume has something to clear.
+  await world.database.db
+    .insertInto('member_category_states')
+    .values({ user_id: userId, category: 'advanced_settings', state: 'paused' })
+    .onConflict((oc) => oc.columns(['user_id', 'category']).doNothing())
+    .execute();
+}
+
+/**
+ * A notification of `userId`'s: a Sync Settings of Company details by their primary admin that
+ * changed their dashboard (so it can be restored), or, for a primary admin (whom nobody syncs
+ * to), a bulk run's failure notice.
+ */
+async function notificationOf(userId: string, org: OrgKey): Promise<string> {
+  if (userId === world.orgs[org].primaryAdminId) {
+    const row = await world.database.db
+      .insertInto('notifications')
+      .values({ organization_id: world.orgs[org].id, user_id: userId, kind: 'bulk_failed' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+  await sql`update dashboard_settings set document = jsonb_set(document, '{companyName}', to_jsonb(${`Matrix ${randomUUID()}`}::text))
+             where user_id = ${userId} and category = 'company_details'`.execute(world.database.db);
+  const synced = await send(world.app, primaryAgent(org), {
+    method: 'POST',
+    url: `/api/members/${userId}/sync-settings`,
+    body: { categories: ['company_details'] },
+  });
+  expect(synced.statusCode, describeResponse(synced)).toBe(200);
+  const row = await world.database.db
+    .selectFrom('notifications')
+    .select('id')
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A notification: one's own (allowed: oneself), a colleague's or an outsider's (allowed: them). */
+async function notificationTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
+  if (object === 'own') {
+    return {
+      params: { notificationId: await notificationOf(actor.userId, actor.org) },
+      org: actor.org,
+      allowed: actor.self,
+    };
+  }
+  const org = object === 'outsider' ? other(actor.org) : actor.org;
+  const user = await freshUser(world, org);
+  return {
+    params: { notificationId: await notificationOf(user.id, org) },
+    org,
+    allowed: await login(world, user),
+  };
+}
+
 async function noTarget(object: ObjectKey, actor: ActorContext): Promise<Target> {
   if (object !== 'none') throw new Error(`no object ${object} here`);
   return { org: actor.org, allowed: undefined };
@@ -1043,6 +1134,109 @@ const MATRIX: Record<string, RouteSpec> = {
       return { params: { crm: 'attio' } };
     }),
   },
+  // Follow policies (issue 16): admins set a team's; Resume is an admin's, Reset a member's own.
+  'GET /api/teams/:teamId/policies': {
+    objects: ['own', 'colleague', 'outsider'],
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 200, colleague: 200, outsider: 404 },
+      owner:         { own: 200, colleague: 200, outsider: 404 },
+      outsiderAdmin: { own: 200, colleague: 200, outsider: 404 },
+    },
+    target: teamTarget,
+  },
+  'PUT /api/teams/:teamId/policies/:category': {
+    objects: ['own', 'colleague', 'outsider'],
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 200, colleague: 200, outsider: 404 },
+      owner:         { own: 200, colleague: 200, outsider: 404 },
+      outsiderAdmin: { own: 200, colleague: 200, outsider: 404 },
+    },
+    target: teamPolicyTarget({ params: { category: 'meeting_titles' }, body: { mode: 'manual' } }),
+  },
+  'POST /api/members/:userId/follow/:category/resume': {
+    objects: USER_OBJECTS,
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member: 403,
+      admin:         { own: 202, colleague: 202, colleagueAdmin: 202, outsider: 404, primaryAdmin: 202 },
+      owner:         { own: 202, colleague: 202, colleagueAdmin: 202, outsider: 404, primaryAdmin: 202 },
+      outsiderAdmin: { own: 202, colleague: 202, colleagueAdmin: 202, outsider: 404, primaryAdmin: 202 },
+    },
+    target: async (object, actor) => {
+      const user = await userObject(object, actor);
+      await followedByTeam(user.userId, user.org);
+      return {
+        params: { userId: user.userId, category: 'advanced_settings' },
+        org: user.org,
+        allowed: primaryAgent(user.org),
+      };
+    },
+  },
+  'POST /api/me/settings/:category/reset': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 202, admin: 202, owner: 202, outsiderAdmin: 202 },
+    target: ownTarget(async (actor) => {
+      await followedByTeam(actor.userId, actor.org);
+      return { params: { category: 'advanced_settings' } };
+    }),
+  },
+  // Notifications (issue 16): one's own only; another user's is not found.
+  'GET /api/me/notifications': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({})),
+  },
+  'GET /api/me/notifications/unread-count': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({})),
+  },
+  'POST /api/me/notifications/read-all': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 204, admin: 204, owner: 204, outsiderAdmin: 204 },
+    target: ownTarget(async (actor) => {
+      await notificationOf(actor.userId, actor.org);
+      return {};
+    }),
+  },
+  'POST /api/me/notifications/:notificationId/read': {
+    objects: ['own', 'colleague', 'outsider'],
+    notFound: 'not_found',
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member:        { own: 204, colleague: 404, outsider: 404 },
+      admin:         { own: 204, colleague: 404, outsider: 404 },
+      owner:         { own: 204, colleague: 404, outsider: 404 },
+      outsiderAdmin: { own: 204, colleague: 404, outsider: 404 },
+    },
+    target: notificationTarget,
+  },
+  'POST /api/me/notifications/:notificationId/restore': {
+    objects: ['own', 'colleague', 'outsider'],
+    notFound: 'not_found',
+    // A primary admin (the owner, and the other organization's) has no restorable change of
+    // their own: nobody syncs to them.
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member:        { own: 200, colleague: 404, outsider: 404 },
+      admin:         { own: 200, colleague: 404, outsider: 404 },
+      owner:         { own: null, colleague: 404, outsider: 404 },
+      outsiderAdmin: { own: null, colleague: 404, outsider: 404 },
+    },
+    target: notificationTarget,
+  },
   'GET /api/teams': {
     objects: ['none'],
     expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },
@@ -1676,6 +1870,14 @@ const TOKEN_SYNC_WRITES = [
   'PUT /api/me/crm-connections/:crm',
   'DELETE /api/me/crm-connections/:crm',
   'POST /api/me/crm-connections/:crm/test',
+  'POST /api/me/settings/:category/reset',
+  'POST /api/members/:userId/follow/:category/resume',
+  'POST /api/me/notifications/:notificationId/restore',
+];
+/** Writes a `read` token may send: marking one's notifications read. */
+const TOKEN_READ_WRITES = [
+  'POST /api/me/notifications/:notificationId/read',
+  'POST /api/me/notifications/read-all',
 ];
 const TOKEN_SESSION_ONLY = [
   'POST /api/auth/login',
@@ -1686,7 +1888,7 @@ const TOKEN_SESSION_ONLY = [
 ];
 
 function tokenNeeds(route: string): ApiTokenScope | 'session' {
-  if (route.startsWith('GET ')) return 'read';
+  if (route.startsWith('GET ') || TOKEN_READ_WRITES.includes(route)) return 'read';
   if (TOKEN_SESSION_ONLY.includes(route)) return 'session';
   return TOKEN_SYNC_WRITES.includes(route) ? 'sync' : 'admin';
 }

@@ -756,6 +756,49 @@ const FUZZ: Record<string, FuzzSpec> = {
     ],
   },
   'POST /api/me/crm-connections/:crm/test': { who: 'admin or member', params: crmParam },
+  // Follow policies and notifications (issue 16).
+  'GET /api/teams/:teamId/policies': {
+    who: 'admin',
+    params: () => ({ teamId: routedId(pools.teams) }),
+  },
+  'PUT /api/teams/:teamId/policies/:category': {
+    who: 'admin',
+    params: () => ({
+      teamId: routedId(pools.teams),
+      category: fc.oneof(fc.constantFrom(...CATEGORY_KEYS), routedId()),
+    }),
+    body: () =>
+      shaped({
+        mode: maybe(fc.constantFrom('manual', 'follow', 'mirror')),
+        sourceUserId: maybe(fc.oneof(routedId(pools.users), fc.constant(null))),
+        locked: maybe(fc.boolean()),
+      }),
+  },
+  'POST /api/members/:userId/follow/:category/resume': {
+    who: 'admin',
+    params: () => ({
+      userId: routedId(pools.users),
+      category: fc.oneof(fc.constantFrom(...CATEGORY_KEYS), routedId()),
+    }),
+  },
+  'POST /api/me/settings/:category/reset': {
+    who: 'admin or member',
+    params: () => ({ category: fc.oneof(fc.constantFrom(...CATEGORY_KEYS), routedId()) }),
+  },
+  'GET /api/me/notifications': {
+    who: 'admin or member',
+    query: () => ({ limit, before: fc.oneof(routedId(), anyString(120)) }),
+  },
+  'GET /api/me/notifications/unread-count': { who: 'admin or member' },
+  'POST /api/me/notifications/read-all': { who: 'admin or member' },
+  'POST /api/me/notifications/:notificationId/read': {
+    who: 'admin or member',
+    params: () => ({ notificationId: routedId() }),
+  },
+  'POST /api/me/notifications/:notificationId/restore': {
+    who: 'admin or member',
+    params: () => ({ notificationId: routedId() }),
+  },
   'GET /api/teams': { who: 'admin' },
   'GET /api/teams/:teamId/members': {
     who: 'admin',

@@ -36,6 +36,11 @@ const PUBLIC_ROUTES = new Set<string>([
 ]);
 /** Takes no body and always ends the session: a body the door lets through may get its 204. */
 const LOGOUT = 'POST /api/auth/logout';
+/**
+ * Takes no body and names no target: a body the door lets through may get its 204 (the admin has
+ * no notification, so nothing is written, which the fingerprint checks).
+ */
+const NO_TARGET_WRITES = new Set([LOGOUT, 'POST /api/me/notifications/read-all']);
 
 type FieldType = 'string' | 'number' | 'boolean' | 'object' | 'array';
 
@@ -104,6 +109,33 @@ const SHAPES: Record<string, RouteShape> = {
   },
   // The admin has no HubSpot connection: a body that got through would be 404.
   'POST /api/me/crm-connections/:crm/test': { params: () => ({ crm: 'hubspot' }), fields: {} },
+  // Follow policies and notifications (issue 16): no such team, member or notification; the
+  // admin's own categories follow nobody, and the admin has no notification to mark read.
+  'PUT /api/teams/:teamId/policies/:category': {
+    params: () => ({ teamId: NOBODY, category: 'pipeline_stages' }),
+    fields: {
+      mode: { type: 'string', valid: 'follow' },
+      sourceUserId: { type: 'string', valid: NOBODY },
+      locked: { type: 'boolean', valid: false },
+    },
+  },
+  'POST /api/members/:userId/follow/:category/resume': {
+    params: () => ({ userId: NOBODY, category: 'pipeline_stages' }),
+    fields: {},
+  },
+  'POST /api/me/settings/:category/reset': {
+    params: () => ({ category: 'pipeline_stages' }),
+    fields: {},
+  },
+  'POST /api/me/notifications/read-all': { params: () => ({}), fields: {} },
+  'POST /api/me/notifications/:notificationId/read': {
+    params: () => ({ notificationId: NOBODY }),
+    fields: {},
+  },
+  'POST /api/me/notifications/:notificationId/restore': {
+    params: () => ({ notificationId: NOBODY }),
+    fields: {},
+  },
   'POST /api/teams/:teamId/members/:userId': {
     params: () => ({ teamId, userId: NOBODY }),
     fields: {},
@@ -502,7 +534,7 @@ function check(pass: Pass, route: string, hostile: Hostile, response: LightMyReq
     expect(expectProblem(response, label)).toBe('unauthenticated');
     return;
   }
-  if (route === LOGOUT && !hostile.door && response.statusCode === 204) return;
+  if (NO_TARGET_WRITES.has(route) && !hostile.door && response.statusCode === 204) return;
   expect(response.statusCode, label).toBeGreaterThanOrEqual(400);
   const code = expectProblem(response, label);
   const detail = response.json<{ detail: string }>().detail;
