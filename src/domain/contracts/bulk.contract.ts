@@ -49,7 +49,9 @@ export const bulkRunSchema = z.object({
   revertsRunId: z.string().nullable().describe('A revert run: the run it reverts'),
   trigger: z
     .enum(['manual', 'follow'])
-    .describe("`follow`: started by a follow policy (the source admin's change, or a member joining)"),
+    .describe(
+      "`follow`: started by a follow policy (the source admin's change, or a member joining)",
+    ),
   actorId: z.string(),
   createdAt: instant,
   startedAt: instant.nullable(),

@@ -71,7 +71,7 @@ export const memberRowSchema = z.object({
     .partialRecord(z.enum(CATEGORY_KEYS), z.enum(['overridden', 'paused']))
     .optional()
     .describe(
-      "Followed categories this member does not follow now: `overridden` (their own edit) or `paused` (after a revert). Absent: none",
+      'Followed categories this member does not follow now: `overridden` (their own edit) or `paused` (after a revert). Absent: none',
     ),
 });
 /** One row of the Admin member table. */

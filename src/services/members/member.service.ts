@@ -384,7 +384,7 @@ function assertCanReadMembers(actor: Actor): void {
 }
 
 /** A team of the actor's organization; another organization's team is simply not found. */
-async function findTeamOrThrow(
+export async function findTeamOrThrow(
   repos: Repositories,
   actor: Actor,
   teamId: string,

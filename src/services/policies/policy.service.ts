@@ -17,6 +17,7 @@ import type { PolicyRecord } from '#src/repositories/policy.repository.ts';
 import type { Repositories, UnitOfWork } from '#src/repositories/repositories.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import type { BulkDeps } from '#src/services/bulk/bulk-sync.service.ts';
+import { findTeamOrThrow } from '#src/services/members/member.service.ts';
 import { pushToFollowers } from '#src/services/policies/follow.service.ts';
 import { authorizeOwn } from '#src/services/settings/own-settings.service.ts';
 import {
@@ -38,8 +39,6 @@ export interface PolicyDeps {
   batchSize?: number;
 }
 
-const TEAM_NOT_FOUND = 'That team was not found.';
-
 /** Every category's policy for a team (never set: manual), with conflicts and exceptions. */
 export async function getTeamPolicies(
   deps: Pick<PolicyDeps, 'uow'>,
@@ -49,7 +48,7 @@ export async function getTeamPolicies(
   const repos = deps.uow.read;
   const actor = await actorOf(repos, context);
   assertCanManageMembers(actor);
-  const team = await findTeam(repos, actor, teamId);
+  const team = await findTeamOrThrow(repos, actor, teamId);
   return teamPoliciesOf(repos, actor, team);
 }
 
@@ -71,7 +70,7 @@ export async function setTeamPolicy(
       const actor = await resolveActor(repos, context.actorId);
       assertCanManageMembers(actor);
       const key = parseCategory(category);
-      const team = await findTeam(repos, actor, teamId);
+      const team = await findTeamOrThrow(repos, actor, teamId);
       const locked = input.locked ?? false;
       if (input.mode === 'manual') {
         if (locked) {
@@ -218,18 +217,6 @@ function parseCategory(category: string): CategoryKey {
     );
   }
   return category;
-}
-
-async function findTeam(
-  repos: Repositories,
-  actor: Actor,
-  teamId: string,
-): Promise<{ id: string; name: string }> {
-  const team = isUuid(teamId)
-    ? await repos.members.findTeam(actor.organizationId, teamId)
-    : undefined;
-  if (!team) throw new AppError('not_found', TEAM_NOT_FOUND);
-  return team;
 }
 
 async function findSource(

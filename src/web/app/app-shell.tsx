@@ -4,6 +4,7 @@ import { Button } from '#src/web/components/ui/button.tsx';
 import { useToast } from '#src/web/components/ui/toast.tsx';
 import type { Me } from '#src/web/features/auth/api/get-me.ts';
 import { useLogout } from '#src/web/features/auth/api/logout.ts';
+import { NotificationBell } from '#src/web/features/notifications/components/notification-bell.tsx';
 import { errorSummary } from '#src/web/lib/errors.ts';
 import { isAdminRole, ROLE_LABELS } from '#src/web/lib/format.ts';
 import { Link, navigate } from '#src/web/lib/router.tsx';
@@ -52,8 +53,9 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
             </Link>
           </nav>
           <div className="user-menu">
+            <NotificationBell />
             <Avatar name={me.user.name} />
-            <div className="user-text">
+            <div className="user-text" title={`${me.user.email} · ${ROLE_LABELS[me.user.role]}`}>
               <span className="user-name">{me.user.name}</span>
               <span className="muted small">
                 {me.user.email} · {ROLE_LABELS[me.user.role]}

@@ -6,6 +6,8 @@ import { OrganizationRoute } from '#src/web/app/routes/organization.tsx';
 import { TeamsRoute } from '#src/web/app/routes/teams.tsx';
 import { HistoryRoute } from '#src/web/app/routes/history.tsx';
 import { NotFoundRoute } from '#src/web/app/routes/not-found.tsx';
+import { NotificationsRoute } from '#src/web/app/routes/notifications.tsx';
+import { TeamPoliciesRoute } from '#src/web/app/routes/team-policies.tsx';
 import { SettingsRoute } from '#src/web/app/routes/settings.tsx';
 import { CATEGORIES } from '#src/domain/settings/categories.ts';
 import { LoadingState } from '#src/web/components/ui/states.tsx';
@@ -23,6 +25,9 @@ const ADMIN_PAGES: Record<string, string> = {
   '/admin/organization': 'Organization',
 };
 
+/** A team's follow policies: /admin/teams/{teamId}/policies. */
+const TEAM_POLICIES = /^\/admin\/teams\/([^/]+)\/policies\/?$/;
+
 const SETTINGS_PAGES: Record<string, string> = {
   ...Object.fromEntries(CATEGORIES.map((c) => [slugOf(c.key), c.label])),
   'crm-connections': 'CRM connections',
@@ -36,8 +41,9 @@ const SETTINGS_PAGES: Record<string, string> = {
  */
 export function pageTitle(pathname: string, isAdmin: boolean): string {
   const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
-  const admin = ADMIN_PAGES[path];
+  const admin = ADMIN_PAGES[path] ?? (TEAM_POLICIES.test(path) ? 'Follow policies' : undefined);
   if (admin !== undefined) return isAdmin ? admin : 'Admins only';
+  if (path === '/notifications') return 'Notifications';
   const settings = /^\/settings(?:\/([a-z-]+))?$/.exec(path);
   if (settings) {
     if (settings[1] === undefined) return 'My settings';
@@ -51,8 +57,9 @@ export function pageTitle(pathname: string, isAdmin: boolean): string {
 }
 
 /**
- * The pages: /admin, /admin/members, /admin/teams, /admin/organization, /admin/history, /admin/audit,
- * /settings, /settings/:category, /settings/crm-connections.
+ * The pages: /admin, /admin/members, /admin/teams, /admin/teams/:teamId/policies,
+ * /admin/organization, /admin/history, /admin/audit, /settings, /settings/:category,
+ * /settings/crm-connections, /notifications.
  */
 export function AppRoutes({ me }: { me: Me }) {
   const { pathname } = useLocation();
@@ -72,12 +79,28 @@ export function AppRoutes({ me }: { me: Me }) {
   if (pathname === '/admin/audit') return isAdmin ? <AuditRoute /> : <AdminOnly />;
   if (pathname === '/admin/members') return isAdmin ? <AllMembersRoute me={me} /> : <AdminOnly />;
   if (pathname === '/admin/teams') return isAdmin ? <TeamsRoute me={me} /> : <AdminOnly />;
+  const policies = TEAM_POLICIES.exec(pathname);
+  if (policies?.[1] !== undefined) {
+    return isAdmin ? <TeamPoliciesRoute teamId={safeDecode(policies[1])} /> : <AdminOnly />;
+  }
+  if (pathname === '/notifications' || pathname === '/notifications/') {
+    return <NotificationsRoute me={me} />;
+  }
   if (pathname === '/admin/organization') {
     return isAdmin ? <OrganizationRoute me={me} /> : <AdminOnly />;
   }
   const settings = /^\/settings(?:\/([a-z-]+))?\/?$/.exec(pathname);
   if (settings) return <SettingsRoute slug={settings[1]} />;
   return <NotFoundRoute />;
+}
+
+/** A path segment as written when it is not valid percent-encoding (the server then says 404). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function AdminOnly() {

@@ -125,6 +125,18 @@ export function describeError(error: unknown): PlainError {
       return { title: 'Access was not allowed.', detail, advice: null };
     case 'crm_oauth_failed':
       return { title: 'The CRM did not complete the sign-in.', detail, advice: 'Try again.' };
+    case 'category_locked':
+      return {
+        title: 'Your admin locked this category.',
+        detail,
+        advice: 'Nothing was changed. Your admin decides these settings for your team.',
+      };
+    case 'restore_expired':
+      return {
+        title: 'This change can no longer be restored.',
+        detail,
+        advice: null,
+      };
     case 'internal':
       return {
         title: 'Something went wrong on our side.',

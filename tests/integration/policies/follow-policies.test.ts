@@ -313,11 +313,7 @@ describe('follow pushes', () => {
     const run = rows[0];
     if (!run) throw new Error('no follow run');
     for (let batch = 0; batch < run.batches; batch += 1) {
-      await processBulkBatch(
-        { ...testApp.deps, queue, keyring } as Parameters<typeof processBulkBatch>[0],
-        { runId: run.id, batch },
-        1,
-      );
+      await processBulkBatch({ ...testApp.deps, queue, keyring }, { runId: run.id, batch }, 1);
     }
     for (const m of members) expect(await followSyncsOf(m.id)).toBe(1);
     // Members of other teams are not touched.

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { CATEGORIES, isCategoryKey } from '#src/domain/settings/categories.ts';
 import { Badge } from '#src/web/components/ui/badge.tsx';
 import { PageHeader } from '#src/web/components/ui/page-header.tsx';
@@ -10,6 +10,7 @@ import {
   slugOf,
 } from '#src/web/features/settings/components/category-meta.ts';
 import { CategoryEditor } from '#src/web/features/settings/components/category-editor.tsx';
+import { ManagedNotice } from '#src/web/features/settings/components/managed-notice.tsx';
 import { ApiTokens } from '#src/web/features/api-tokens/components/api-tokens.tsx';
 import { CrmConnections } from '#src/web/features/settings/components/crm-connections.tsx';
 import { Link } from '#src/web/lib/router.tsx';
@@ -48,6 +49,7 @@ export function SettingsRoute({ slug }: { slug: string | undefined }) {
 function SettingsPage({ slug }: { slug: string | undefined }) {
   const settings = useMySettings();
   const [reloads, setReloads] = useState(0);
+  const managedId = useId();
 
   if (slug === CRM_SLUG) {
     return (
@@ -101,7 +103,13 @@ function SettingsPage({ slug }: { slug: string | undefined }) {
               <Link to={`/settings/${slugOf(c.key)}`} className="overview-card">
                 <span className="overview-title">
                   {c.label} {c.isSet ? null : <Badge tone="neutral">Default</Badge>}
+                  {c.managed ? (
+                    <Badge tone={c.managed.state ? 'warning' : 'accent'} title={c.managed.label}>
+                      {c.managed.locked ? 'Locked' : 'Managed'}
+                    </Badge>
+                  ) : null}
                 </span>
+                {c.managed ? <span className="small">{c.managed.label}</span> : null}
                 <span className="muted small">{CATEGORY_DESCRIPTIONS[c.key]}</span>
               </Link>
             </li>
@@ -132,11 +140,14 @@ function SettingsPage({ slug }: { slug: string | undefined }) {
           )
         }
       />
+      {/* Outside the keyed editor: a reset to the admin's settings outlives the new version. */}
+      <ManagedNotice key={category.key} category={category} titleId={managedId} />
       <section className="card card-padded" aria-label={category.label}>
         <CategoryEditor
           key={`${category.key}:${category.version}:${reloads}`}
           category={category}
           dashboardVersion={data.dashboardVersion}
+          lockedLabelId={managedId}
           onReload={() => {
             void settings.refetch().then(() => {
               setReloads((n) => n + 1);

@@ -28,6 +28,7 @@ import {
 import { useTeams } from '#src/web/features/members/api/get-teams.ts';
 import { useTeamMembers, type MemberRow } from '#src/web/features/members/api/get-team-members.ts';
 import { DriftBadge } from '#src/web/features/members/components/drift-badge.tsx';
+import { FollowStatesNote } from '#src/web/features/members/components/follow-states.tsx';
 import { useRemoveTeamMember } from '#src/web/features/members/api/remove-team-member.ts';
 import { useUpdateMember } from '#src/web/features/members/api/update-member.ts';
 import { errorSummary } from '#src/web/lib/errors.ts';
@@ -599,6 +600,7 @@ function MemberTableRow({
       {showDrift ? (
         <td className="cell-drift" data-label="Drift from you">
           <DriftBadge member={member} onOpen={handlers.onViewDrift} />
+          <FollowStatesNote member={member} />
         </td>
       ) : null}
       <td className="col-actions">

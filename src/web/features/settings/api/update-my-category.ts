@@ -3,7 +3,7 @@ import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
 import type { OwnCategoryWithVersion } from '#src/domain/contracts/settings.contract.ts';
 import type { Wire } from '#src/domain/contracts/wire.ts';
 import { mySettingsQueryKey } from '#src/web/features/settings/api/get-my-settings.ts';
-import { api } from '#src/web/lib/api-client.ts';
+import { api, ApiError } from '#src/web/lib/api-client.ts';
 
 export interface UpdateMyCategoryInput {
   key: ValueCategoryKey;
@@ -11,7 +11,10 @@ export interface UpdateMyCategoryInput {
   dashboardVersion: number;
 }
 
-/** Replaces one of your settings categories; refused with `version_conflict` if it changed. */
+/**
+ * Replaces one of your settings categories; refused with `version_conflict` if it changed, and
+ * with `category_locked` when your admin locked it (issue 16).
+ */
 export async function updateMyCategory({
   key,
   value,
@@ -32,6 +35,12 @@ export function useUpdateMyCategory() {
       // The member table's drift compares members with your settings: it is stale now.
       await queryClient.invalidateQueries({ queryKey: ['team-members'] });
       await queryClient.invalidateQueries({ queryKey: ['member-drift'] });
+    },
+    onError: async (error) => {
+      // Your admin locked it meanwhile: the page shows it locked (read-only) from now on.
+      if (error instanceof ApiError && error.code === 'category_locked') {
+        await queryClient.invalidateQueries({ queryKey: mySettingsQueryKey });
+      }
     },
   });
 }

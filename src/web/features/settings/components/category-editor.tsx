@@ -15,6 +15,7 @@ import { DomainsForm } from '#src/web/features/settings/components/domains-form.
 import { JsonCategoryEditor } from '#src/web/features/settings/components/json-category-editor.tsx';
 import { LIST_CATEGORIES } from '#src/web/features/settings/components/list-editor-fields.ts';
 import { ListEditor } from '#src/web/features/settings/components/list-editor.tsx';
+import { ReadOnlyContext } from '#src/web/features/settings/components/read-only.ts';
 import { TaskSettingsForm } from '#src/web/features/settings/components/task-settings-form.tsx';
 import { useMe } from '#src/web/features/auth/api/get-me.ts';
 import {
@@ -33,19 +34,24 @@ export function CategoryEditor({
   category,
   dashboardVersion,
   onReload,
+  lockedLabelId,
 }: {
   category: OwnCategory;
   dashboardVersion: number;
   onReload: () => void;
+  /** The id of what names a locked category's read-only form ("Managed by your admin, …"). */
+  lockedLabelId?: string;
 }) {
   const update = useUpdateMyCategory();
   const toast = useToast();
   const userId = useMe().data?.user.id;
+  // Locked by your admin (issue 16): shown read-only, with no Save.
+  const locked = category.managed?.locked === true;
   // A save the server never got because the session had ended: back after Log in (unless it is
   // what is stored now, e.g. saved from another tab).
   // One that no longer validates is not offered.
   const [unsent, setUnsent] = useState(() => {
-    const kept = userId ? readUnsent(userId, category.key) : undefined;
+    const kept = userId && !locked ? readUnsent(userId, category.key) : undefined;
     return kept &&
       JSON.stringify(kept.value) !== JSON.stringify(category.value) &&
       parseCategoryValue(category.key, kept.value).ok
@@ -111,14 +117,18 @@ export function CategoryEditor({
       <div className="stack">
         {problem}
         <ErrorCallout error={new Error(parsed.message)} />
-        <JsonCategoryEditor
-          categoryKey={category.key}
-          label={category.label}
-          initial={category.value}
-          saving={update.isPending}
-          onSave={save}
-          onCancel={onReload}
-        />
+        <ReadOnlyContext.Provider value={locked}>
+          <fieldset className="read-only-fieldset" disabled={locked}>
+            <JsonCategoryEditor
+              categoryKey={category.key}
+              label={category.label}
+              initial={category.value}
+              saving={update.isPending}
+              onSave={save}
+              onCancel={onReload}
+            />
+          </fieldset>
+        </ReadOnlyContext.Provider>
       </div>
     );
   }
@@ -150,9 +160,22 @@ export function CategoryEditor({
         </Callout>
       ) : null}
       {/* Keyed: the form starts again from the value shown when a restored draft comes or goes. */}
-      <div key={unsent ? 'restored' : 'saved'} className="stack">
-        {renderForm(category.key, category.label, parsed.value, update.isPending, save)}
-      </div>
+      {locked ? (
+        <ReadOnlyContext.Provider value={true}>
+          <fieldset
+            key="locked"
+            className="read-only-fieldset stack"
+            disabled
+            aria-labelledby={lockedLabelId}
+          >
+            {renderForm(category.key, category.label, parsed.value, false, save)}
+          </fieldset>
+        </ReadOnlyContext.Provider>
+      ) : (
+        <div key={unsent ? 'restored' : 'saved'} className="stack">
+          {renderForm(category.key, category.label, parsed.value, update.isPending, save)}
+        </div>
+      )}
     </div>
   );
 }

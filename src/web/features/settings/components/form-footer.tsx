@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Button } from '#src/web/components/ui/button.tsx';
+import { useReadOnly } from '#src/web/features/settings/components/read-only.ts';
 import { useUnsavedChanges } from '#src/web/lib/use-unsaved-changes.ts';
 
 export function FormFooter({
@@ -11,8 +12,11 @@ export function FormFooter({
   saving: boolean;
   onDiscard: () => void;
 }) {
+  const readOnly = useReadOnly();
   // Every settings form ends with this footer: leaving with unsaved edits asks first.
-  useUnsavedChanges(dirty);
+  useUnsavedChanges(dirty && !readOnly);
+  // Read-only (locked by your admin): nothing to save or discard.
+  if (readOnly) return null;
   return (
     <div className="form-footer">
       <span className="muted small" aria-live="polite">

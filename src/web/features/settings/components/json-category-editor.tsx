@@ -2,6 +2,7 @@ import { useId, useMemo, useState, type SubmitEvent } from 'react';
 import type { ValueCategoryKey } from '#src/domain/settings/categories.ts';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { validateCategory } from '#src/web/features/settings/hooks/use-category-validation.ts';
+import { useReadOnly } from '#src/web/features/settings/components/read-only.ts';
 import { useUnsavedChanges } from '#src/web/lib/use-unsaved-changes.ts';
 
 type Check = { ok: true; value: unknown } | { ok: false; problems: string[] };
@@ -52,7 +53,8 @@ export function JsonCategoryEditor({
   const result = useMemo(() => check(categoryKey, text), [categoryKey, text]);
   const savedText = useMemo(() => JSON.stringify(saved, null, 2), [saved]);
   const id = useId();
-  const dirty = text !== savedText;
+  const readOnly = useReadOnly();
+  const dirty = text !== savedText && !readOnly;
   useUnsavedChanges(dirty);
 
   const submit = (event: SubmitEvent) => {
@@ -93,14 +95,16 @@ export function JsonCategoryEditor({
           )}
         </div>
       </div>
-      <div className="form-footer">
-        <Button disabled={saving} onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" variant="primary" busy={saving} disabled={!dirty || !result.ok}>
-          Save changes
-        </Button>
-      </div>
+      {readOnly ? null : (
+        <div className="form-footer">
+          <Button disabled={saving} onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" busy={saving} disabled={!dirty || !result.ok}>
+            Save changes
+          </Button>
+        </div>
+      )}
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { CheckboxField, Field } from '#src/web/components/ui/field.tsx';
 import { EmptyState } from '#src/web/components/ui/states.tsx';
 import { FormErrors, FormFooter } from '#src/web/features/settings/components/form-footer.tsx';
 import { JsonCategoryEditor } from '#src/web/features/settings/components/json-category-editor.tsx';
+import { useReadOnly } from '#src/web/features/settings/components/read-only.ts';
 import {
   errorUnder,
   lines,
@@ -236,6 +237,7 @@ export function ListEditor({
   const [messages, setMessages] = useState<string[]>([]);
   const [announcement, setAnnouncement] = useState('');
   const [json, setJson] = useState(false);
+  const readOnly = useReadOnly();
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
 
   const initialValue = useMemo(
@@ -341,7 +343,8 @@ export function ListEditor({
     onSave(result.value);
   };
 
-  const toggle = (
+  // Read-only (locked by your admin): nothing to edit, as JSON or otherwise.
+  const toggle = readOnly ? null : (
     <div className="section-actions">
       <Button
         size="sm"

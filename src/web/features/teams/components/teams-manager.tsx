@@ -1,5 +1,5 @@
 import { useEffect, useState, type CSSProperties, type SubmitEvent } from 'react';
-import { Button } from '#src/web/components/ui/button.tsx';
+import { Button, buttonClass } from '#src/web/components/ui/button.tsx';
 import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
 import { Dialog } from '#src/web/components/ui/dialog.tsx';
 import { Field } from '#src/web/components/ui/field.tsx';
@@ -32,7 +32,10 @@ const styles = {
   buttons: { display: 'flex', flexWrap: 'wrap', gap: 'var(--space-2)' },
 } satisfies Record<string, CSSProperties>;
 
-/** Teams: the list with member counts; create, rename and delete (members stay). */
+/**
+ * Teams: the list with member counts; create, rename and delete (members stay); each team's
+ * follow policies (issue 16) on their own page.
+ */
 export function TeamsManager() {
   const teams = useTeams();
   const [renaming, setRenaming] = useState<Team | null>(null);
@@ -69,6 +72,13 @@ export function TeamsManager() {
                   </Link>
                 </div>
                 <div style={styles.buttons}>
+                  <Link
+                    to={`/admin/teams/${encodeURIComponent(team.id)}/policies`}
+                    className={buttonClass('secondary', 'sm')}
+                    aria-label={`Follow policies of ${team.name}`}
+                  >
+                    Follow policies
+                  </Link>
                   <Button
                     size="sm"
                     aria-label={`Rename ${team.name}`}
