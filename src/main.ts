@@ -26,6 +26,7 @@ import {
 } from '#src/services/crm-connections/account-lock.ts';
 import { budgetedFetch } from '#src/services/crm-connections/rate-budget.ts';
 import { createOutboxMailer } from '#src/services/mail/outbox-mailer.ts';
+import { startDigestTimer } from '#src/services/notifications/digest.service.ts';
 import { createSmtpMailer } from '#src/services/mail/smtp-mailer.ts';
 
 /**
@@ -167,6 +168,32 @@ async function main(): Promise<void> {
     queue,
     batchSize: config.bulk.batchSize,
   };
+  // Invitation mail and notification digests: SMTP when configured (required in production, see config.ts); otherwise the
+  // mail outbox, which the dev-only page /dev/outbox shows.
+  const smtpMailer = config.mail.smtp
+    ? createSmtpMailer(config.mail.smtp.url, config.mail.smtp.from)
+    : undefined;
+  if (!smtpMailer && config.mode === 'production') {
+    // loadConfig already refuses this; kept so the outbox can never serve production mail.
+    console.error('Ergo Admin cannot start: ERGO_SMTP_URL is required in production.');
+    process.exit(1);
+  }
+  const mailer = smtpMailer ?? createOutboxMailer(uow.read);
+  logger.info(
+    { mailer: mailer.kind },
+    mailer.kind === 'smtp'
+      ? 'invitation emails are sent over SMTP'
+      : 'no SMTP configured: invitation emails go to the outbox at /dev/outbox',
+  );
+
+  // Notification digests (issue 16): mailed by the process that runs bulk batches.
+  const stopDigests =
+    config.role === 'web'
+      ? () => undefined
+      : startDigestTimer(
+          { uow, mailer, publicUrl: config.publicUrl, logger },
+          config.digestIntervalMs,
+        );
   if (config.role !== 'web') {
     await queue.work(async (job, attempt) => {
       const started = performance.now();
@@ -191,6 +218,7 @@ async function main(): Promise<void> {
       logger.info({ signal }, 'worker shutting down: batches in progress finish first');
       const timer = setTimeout(() => process.exit(1), config.http.shutdownTimeoutMs);
       timer.unref();
+      stopDigests();
       await queue.stop();
       await database.close();
       process.exit(0);
@@ -202,24 +230,6 @@ async function main(): Promise<void> {
     );
     return;
   }
-
-  // Invitation mail: SMTP when configured (required in production, see config.ts); otherwise the
-  // mail outbox, which the dev-only page /dev/outbox shows.
-  const smtpMailer = config.mail.smtp
-    ? createSmtpMailer(config.mail.smtp.url, config.mail.smtp.from)
-    : undefined;
-  if (!smtpMailer && config.mode === 'production') {
-    // loadConfig already refuses this; kept so the outbox can never serve production mail.
-    console.error('Ergo Admin cannot start: ERGO_SMTP_URL is required in production.');
-    process.exit(1);
-  }
-  const mailer = smtpMailer ?? createOutboxMailer(uow.read);
-  logger.info(
-    { mailer: mailer.kind },
-    mailer.kind === 'smtp'
-      ? 'invitation emails are sent over SMTP'
-      : 'no SMTP configured: invitation emails go to the outbox at /dev/outbox',
-  );
 
   const app = await buildApp({
     logger,
@@ -253,6 +263,7 @@ async function main(): Promise<void> {
     }, config.http.shutdownTimeoutMs);
     timer.unref();
     await app.close();
+    stopDigests();
     await queue.stop();
     smtpMailer?.close();
     await emulators?.close();

@@ -128,6 +128,12 @@ const envSchema = z.object({
     // One: planning a batch is synchronous CPU, so a second batch in the same process would
     // only delay the first one's COMMIT (and double the memory). Scale with worker processes.
     .default(1),
+  ERGO_DIGEST_INTERVAL_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 (off) and 10080')
+    .max(10_080, 'must be between 0 (off) and 10080')
+    .default(60),
   ERGO_SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number')
@@ -161,6 +167,8 @@ export interface Config {
     /** Batches one worker process runs at once (PostgreSQL; PGlite runs one). */
     workerConcurrency: number;
   };
+  /** How often a worker mails notification digests; 0: never (issue 16). */
+  digestIntervalMs: number;
   database: { engine: 'pglite'; dataDir: string } | { engine: 'postgres'; url: string };
   dataDir: string;
   secrets: {
@@ -285,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       idempotencyLeaseMs: e.ERGO_IDEMPOTENCY_LEASE_SECONDS * 1000,
       role: e.ERGO_ROLE,
       bulk: { batchSize: e.ERGO_BULK_BATCH_SIZE, workerConcurrency: e.ERGO_WORKER_CONCURRENCY },
+      digestIntervalMs: e.ERGO_DIGEST_INTERVAL_MINUTES * 60_000,
       database: embedded
         ? { engine: 'pglite', dataDir: `${e.ERGO_DATA_DIR}/pglite` }
         : { engine: 'postgres', url: e.DATABASE_URL ?? '' },

@@ -13,6 +13,7 @@ import * as apiTokens from '#src/db/migrations/20261202190000_api_tokens.ts';
 import * as syncPartialStatus from '#src/db/migrations/20261203090000_sync_partial_status.ts';
 import * as memberListVersion from '#src/db/migrations/20261204090000_member_list_version.ts';
 import * as followPolicies from '#src/db/migrations/20261204210000_follow_policies.ts';
+import * as notificationDigest from '#src/db/migrations/20261204230000_notification_digest.ts';
 
 /**
  * Migrations are listed here, in order, rather than read from a folder at run time: the same
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261203090000_sync_partial_status': syncPartialStatus,
   '20261204090000_member_list_version': memberListVersion,
   '20261204210000_follow_policies': followPolicies,
+  '20261204230000_notification_digest': notificationDigest,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

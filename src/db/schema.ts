@@ -333,6 +333,13 @@ export interface NotificationsTable {
   emailed_at: Date | null;
 }
 
+/** Per user: whether unread notifications are mailed as a digest (issue 16). */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  email_digest: boolean;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface CrmRateBudgetsTable {
   budget_key: string;
   window_started_at: Date;
@@ -439,6 +446,7 @@ export interface DB {
   team_category_policies: TeamCategoryPoliciesTable;
   member_category_states: MemberCategoryStatesTable;
   notifications: NotificationsTable;
+  notification_preferences: NotificationPreferencesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -35,6 +35,7 @@ import { metaRoutes } from '#src/http/routes/meta.routes.ts';
 import { syncRoutes } from '#src/http/routes/sync.routes.ts';
 import { bulkRoutes } from '#src/http/routes/bulk.routes.ts';
 import { notificationsRoutes } from '#src/http/routes/notifications.routes.ts';
+import { notificationPreferencesRoutes } from '#src/http/routes/notification-preferences.routes.ts';
 import { policiesRoutes } from '#src/http/routes/policies.routes.ts';
 import type { JobQueue } from '#src/jobs/job-queue.ts';
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
@@ -263,6 +264,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { deps });
   await app.register(policiesRoutes, { deps });
   await app.register(notificationsRoutes, { deps });
+  await app.register(notificationPreferencesRoutes, { deps });
 
   await app.ready();
   return app;

@@ -23,6 +23,7 @@ import { OrganizationRepository } from '#src/repositories/organization.repositor
 import { TeamRepository } from '#src/repositories/team.repository.ts';
 import { UserRepository } from '#src/repositories/user.repository.ts';
 import { NotificationRepository } from '#src/repositories/notification.repository.ts';
+import { NotificationDigestRepository } from '#src/repositories/notification-digest.repository.ts';
 import { PolicyRepository } from '#src/repositories/policy.repository.ts';
 
 /** Every repository, bound to one connection or one transaction. */
@@ -51,6 +52,7 @@ export interface Repositories {
   sealedSecrets: SealedSecretRepository;
   policies: PolicyRepository;
   notifications: NotificationRepository;
+  notificationDigests: NotificationDigestRepository;
 }
 
 export function createRepositories(db: Kysely<DB>): Repositories {
@@ -79,6 +81,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     sealedSecrets: new SealedSecretRepository(db),
     policies: new PolicyRepository(db),
     notifications: new NotificationRepository(db),
+    notificationDigests: new NotificationDigestRepository(db),
   };
 }
 

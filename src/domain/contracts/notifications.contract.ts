@@ -60,3 +60,9 @@ export const notificationListSchema = z.object({
 export type NotificationList = z.infer<typeof notificationListSchema>;
 
 export const unreadCountSchema = z.object({ unreadCount: z.number().int() });
+
+/** GET and PUT /api/me/notification-preferences: the optional email digest. */
+export const notificationPreferencesSchema = z.object({
+  emailDigest: z.boolean().describe('Email me a digest of my unread notifications'),
+});
+export type NotificationPreferences = z.infer<typeof notificationPreferencesSchema>;

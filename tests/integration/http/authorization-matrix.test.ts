@@ -1237,6 +1237,16 @@ const MATRIX: Record<string, RouteSpec> = {
     },
     target: notificationTarget,
   },
+  'GET /api/me/notification-preferences': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({})),
+  },
+  'PUT /api/me/notification-preferences': {
+    objects: ['own'],
+    expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
+    target: ownTarget(() => ({ body: { emailDigest: true } })),
+  },
   'GET /api/teams': {
     objects: ['none'],
     expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },

@@ -799,6 +799,11 @@ const FUZZ: Record<string, FuzzSpec> = {
     who: 'admin or member',
     params: () => ({ notificationId: routedId() }),
   },
+  'GET /api/me/notification-preferences': { who: 'admin or member' },
+  'PUT /api/me/notification-preferences': {
+    who: 'admin or member',
+    body: () => shaped({ emailDigest: maybe(fc.boolean()) }),
+  },
   'GET /api/teams': { who: 'admin' },
   'GET /api/teams/:teamId/members': {
     who: 'admin',

@@ -136,6 +136,10 @@ const SHAPES: Record<string, RouteShape> = {
     params: () => ({ notificationId: NOBODY }),
     fields: {},
   },
+  'PUT /api/me/notification-preferences': {
+    params: () => ({}),
+    fields: { emailDigest: { type: 'boolean', valid: true } },
+  },
   'POST /api/teams/:teamId/members/:userId': {
     params: () => ({ teamId, userId: NOBODY }),
     fields: {},

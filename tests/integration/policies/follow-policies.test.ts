@@ -42,6 +42,7 @@ let orgId: string;
 let adaId: string;
 let ada: Agent;
 let ownerId: string;
+let owner: Agent;
 let otherOrgUserId: string;
 let plainMemberId: string;
 
@@ -182,6 +183,7 @@ beforeAll(async () => {
   ownerId = org.primaryAdmin.id;
   plainMemberId = plain.id;
   ada = await loginAs(testApp.app, adaRow.email, TEST_PASSWORD);
+  owner = await loginAs(testApp.app, org.primaryAdmin.email, TEST_PASSWORD);
   const other = await insertOrganizationWithPeople(testApp.deps.uow, keyring, {
     name: 'Globex',
     primaryAdmin: { name: 'Gil Globex' },
@@ -503,5 +505,39 @@ describe('a sync an admin runs by hand still works under follow', () => {
     });
     expectStatus(response, 200);
     expect(response.json<SyncSettingsResult>().changed).toBe(true);
+  });
+});
+
+describe('CRM keys follow the organization admin', () => {
+  it("the organization admin's new key reaches the team's followers by Sync CRM; a locked member cannot change their connections", async () => {
+    const member = await newMember();
+    const teamId = await newTeam([member]);
+    const policy = await setPolicy(teamId, 'crm_keys', {
+      mode: 'follow',
+      sourceUserId: ownerId,
+      locked: true,
+    });
+    expectStatus(policy, 200);
+    const saved = await call(owner, 'PUT', '/api/me/crm-connections/attio', {
+      secrets: { accessToken: 'attio-follow-token-000001' },
+      instance: {},
+    });
+    expectStatus(saved, 200);
+    await queue.idle();
+    const connections = await call(member.agent, 'GET', '/api/me/crm-connections');
+    expectStatus(connections, 200);
+    expect(connections.json<{ crm: string }[]>().map((c) => c.crm)).toContain('attio');
+    const { rows } = await sql<{ action: string }>`
+      select b.action from bulk_runs b join bulk_run_members m on m.run_id = b.id
+       where m.member_id = ${member.id} and b.trigger = 'follow'`.execute(database.db);
+    expect(rows.map((r) => r.action)).toEqual(['sync_crm']);
+
+    const before = await fingerprint(database.db);
+    const refused = await call(member.agent, 'PUT', '/api/me/crm-connections/hubspot', {
+      secrets: { accessToken: 'pat-na1-follow-locked-0001' },
+      instance: {},
+    });
+    expect(expectProblem(refused, '403 category_locked')).toBe('category_locked');
+    expect(await fingerprint(database.db)).toEqual(before);
   });
 });

@@ -31,6 +31,7 @@ export const GUARDED_TABLES = [
   'team_category_policies',
   'member_category_states',
   'notifications',
+  'notification_preferences',
 ] as const satisfies readonly (keyof DB)[];
 
 /**
