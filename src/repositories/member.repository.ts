@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { FollowState } from '#src/db/schema.ts';
 import type { CrmConnectionStatus, DB, SyncAction, SyncStatus } from '#src/db/schema.ts';
 import type { CrmKey } from '#src/domain/crm.ts';
 import type { Role, UserStatus } from '#src/domain/roles.ts';
@@ -16,6 +17,8 @@ export interface MemberListRow {
   teams: { id: string; name: string }[];
   /** The user's CRM connections and their health, by CRM. */
   connections: { crm: CrmKey; status: CrmConnectionStatus; via: 'key' | 'oauth' }[];
+  /** Followed categories the member does not follow now, by category (issue 16). */
+  followStates: Record<string, FollowState>;
   /** The latest sync aimed at the user (dry runs excluded: they change nothing). */
   lastSync: {
     at: Date;
@@ -246,6 +249,14 @@ export class MemberRepository {
             .whereRef('crm_connections.user_id', '=', 'users.id')
             .orderBy('crm_connections.crm'),
         ).as('connections'),
+        // Followed categories the member does not follow now (issue 16): a few rows, by key.
+        jsonArrayFrom(
+          eb
+            .selectFrom('member_category_states')
+            .select(['member_category_states.category', 'member_category_states.state'])
+            .whereRef('member_category_states.user_id', '=', 'users.id')
+            .orderBy('member_category_states.category'),
+        ).as('follow_states'),
         'last_sync.created_at as last_sync_at',
         'last_sync.actor_id as last_sync_actor_id',
         'last_sync.actor_name as last_sync_actor_name',
@@ -274,6 +285,7 @@ export class MemberRepository {
       hasDashboard: r.has_dashboard,
       teams: r.teams,
       connections: r.connections,
+      followStates: Object.fromEntries(r.follow_states.map((f) => [f.category, f.state])),
       lastSync:
         r.last_sync_at === null || r.last_sync_action === null || r.last_sync_status === null
           ? null

@@ -298,23 +298,6 @@ export class PolicyRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** The exceptions of the members asked for, in one statement (the member table's column). */
-  async statesOf(userIds: readonly string[]): Promise<Map<string, Record<string, FollowState>>> {
-    const out = new Map<string, Record<string, FollowState>>();
-    if (userIds.length === 0) return out;
-    const rows = await this.db
-      .selectFrom('member_category_states')
-      .select(['user_id', 'category', 'state'])
-      .where('user_id', 'in', [...userIds])
-      .execute();
-    for (const r of rows) {
-      const states = out.get(r.user_id) ?? {};
-      states[r.category] = r.state;
-      out.set(r.user_id, states);
-    }
-    return out;
-  }
-
   /** The members with an exception for the category, and which (callers hold their locks). */
   async exceptedAmong(
     userIds: readonly string[],

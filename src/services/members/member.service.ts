@@ -16,7 +16,6 @@ import {
 } from '#src/domain/member-actions.ts';
 import type { UserStatus } from '#src/domain/roles.ts';
 import type { MemberListRow, MemberPagePosition } from '#src/repositories/member.repository.ts';
-import type { FollowState } from '#src/domain/contracts/policies.contract.ts';
 import {
   pushToArrivingMember,
   type FollowPushDeps,
@@ -133,12 +132,8 @@ async function teamMemberPage(
       page.filter((row) => row.hasDashboard).map((row) => row.id),
     );
   }
-  const states = await repos.policies.statesOf(page.map((row) => row.id));
   return {
-    items: page.map((row) => ({
-      ...toMemberRow(actor, row, states),
-      ...(drift?.get(row.id) ?? {}),
-    })),
+    items: page.map((row) => ({ ...toMemberRow(actor, row), ...(drift?.get(row.id) ?? {}) })),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
 }
@@ -214,9 +209,8 @@ async function organizationMemberPage(
   ]);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const states = await repos.policies.statesOf(page.map((row) => row.id));
   return {
-    items: page.map((row) => toMemberRow(actor, row, states)),
+    items: page.map((row) => toMemberRow(actor, row)),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     ...(total === undefined ? {} : { total }),
   };
@@ -346,14 +340,9 @@ export async function removeTeamMember(
 // --- internals ---------------------------------------------------------------------------------
 
 /** A member-list row as the API shows it: the repository's row with the actor's actions. */
-function toMemberRow(
-  actor: Actor,
-  row: MemberListRow,
-  states: ReadonlyMap<string, Record<string, FollowState>>,
-): MemberRow {
-  const followStates = states.get(row.id);
+function toMemberRow(actor: Actor, row: MemberListRow): MemberRow {
   return {
-    ...(followStates ? { followStates } : {}),
+    ...(Object.keys(row.followStates).length > 0 ? { followStates: row.followStates } : {}),
     id: row.id,
     name: row.name,
     email: row.email,

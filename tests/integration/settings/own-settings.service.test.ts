@@ -129,6 +129,8 @@ describe('reading your own settings', () => {
       isSet: true,
       version: 1,
       value: expect.objectContaining({ defaultDueOffsetDays: 7 }) as unknown,
+      // No team policy makes this member follow an admin.
+      managed: null,
       dashboardVersion: await dashboardVersion(memberId),
     });
   });
@@ -238,6 +240,7 @@ describe('editing your own settings', () => {
         valueProposition: '',
         competitors: ['Initech'],
       },
+      managed: null,
       dashboardVersion: read.dashboardVersion + 1,
     });
     expect(await getOwnCategory(deps, { actorId: memberId }, 'company_details')).toEqual(written);
