@@ -24,6 +24,7 @@ const SYNC_WRITES = new Set([
   'POST /api/me/settings/:category/reset',
   'POST /api/members/:userId/follow/:category/resume',
   'POST /api/me/notifications/:notificationId/restore',
+  'PUT /api/me/notification-preferences',
 ]);
 
 /** Requests only a session may send: starting or ending one, browser flows, creating tokens. */

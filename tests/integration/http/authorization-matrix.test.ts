@@ -1883,6 +1883,7 @@ const TOKEN_SYNC_WRITES = [
   'POST /api/me/settings/:category/reset',
   'POST /api/members/:userId/follow/:category/resume',
   'POST /api/me/notifications/:notificationId/restore',
+  'PUT /api/me/notification-preferences',
 ];
 /** Writes a `read` token may send: marking one's notifications read. */
 const TOKEN_READ_WRITES = [
