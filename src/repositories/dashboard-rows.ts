@@ -197,3 +197,28 @@ export function inverseDiff(
 ): Pick<RowDiff, 'upsert' | 'remove'> {
   return { upsert: recorded.previous, remove: recorded.added };
 }
+
+/**
+ * `rows` with `changes` applied in memory, as `DashboardRepository.writeRows` applies them to
+ * the table (delete the removed keys, then insert or replace the upserted rows): what a restore
+ * would leave, without writing it ("Review changes" shows the inverse of a sync this way).
+ */
+export function applyRowChanges(
+  table: RowTable,
+  rows: readonly StoredRow[],
+  changes: Pick<RowDiff, 'upsert' | 'remove'>,
+): StoredRow[] {
+  const removed = new Set(changes.remove.map((r) => rowKey(table, r)));
+  const upserted = new Map(changes.upsert.map((r) => [rowKey(table, r), normalizeRow(table, r)]));
+  const out: StoredRow[] = [];
+  for (const row of rows) {
+    const key = rowKey(table, row);
+    const replacement = upserted.get(key);
+    if (replacement) {
+      out.push(replacement);
+      upserted.delete(key);
+    } else if (!removed.has(key)) out.push(row);
+  }
+  out.push(...upserted.values());
+  return out;
+}

@@ -53,6 +53,25 @@ export interface NotificationRecord {
   bulk: NotifiedBulkRun | null;
 }
 
+/**
+ * The history entry a `dashboard_changed` notification is about, with what "Review changes"
+ * needs to itemise it: the undo snapshot (the member's previous values) and the versions the
+ * sync left. Only ever the notified member's own dashboard.
+ */
+export interface NotifiedSyncChanges {
+  notificationId: string;
+  kind: NotificationKind;
+  syncRunId: string | null;
+  /** Null when the notification is not about a sync (a bulk run's) or its entry is gone. */
+  sync: {
+    action: SyncAction;
+    categories: string[];
+    snapshot: unknown;
+    /** `result.versionsAfter`: category → the version the sync left. */
+    versionsAfter: Record<string, number>;
+  } | null;
+}
+
 interface Row {
   id: string;
   kind: NotificationKind;
@@ -119,6 +138,15 @@ function toRecord(r: Row): NotificationRecord {
   };
 }
 
+function versionsOf(value: unknown): Record<string, number> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).filter(
+      (e): e is [string, number] => typeof e[1] === 'number',
+    ),
+  );
+}
+
 /**
  * Notifications (issue 16, ADR 0016); rows are written by triggers, read and marked here. A user
  * reads and marks only their own: every statement has `user_id` in its WHERE clause.
@@ -147,6 +175,43 @@ export class NotificationRepository {
   async findForUser(userId: string, id: string): Promise<NotificationRecord | undefined> {
     const [record] = await this.select(userId, sql`n.id = ${id}`, 1);
     return record;
+  }
+
+  /**
+   * One of the user's notifications with its sync's undo snapshot and `versionsAfter` (another
+   * user's is not found). The sync must be of the user's own dashboard.
+   */
+  async findChangesForUser(userId: string, id: string): Promise<NotifiedSyncChanges | undefined> {
+    const { rows } = await sql<{
+      id: string;
+      kind: NotificationKind;
+      sync_run_id: string | null;
+      action: SyncAction | null;
+      categories: string[] | null;
+      snapshot: unknown;
+      versions_after: unknown;
+    }>`
+      select n.id, n.kind, n.sync_run_id, r.action, r.categories, r.snapshot,
+             r.result -> 'versionsAfter' as versions_after
+        from notifications n
+        left join sync_runs r on r.id = n.sync_run_id and r.target_id = n.user_id
+       where n.user_id = ${userId} and n.id = ${id}`.execute(this.db);
+    const [row] = rows;
+    if (!row) return undefined;
+    return {
+      notificationId: row.id,
+      kind: row.kind,
+      syncRunId: row.sync_run_id,
+      sync:
+        row.action === null
+          ? null
+          : {
+              action: row.action,
+              categories: row.categories ?? [],
+              snapshot: row.snapshot,
+              versionsAfter: versionsOf(row.versions_after),
+            },
+    };
   }
 
   async unreadCount(userId: string): Promise<number> {

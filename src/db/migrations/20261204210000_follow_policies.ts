@@ -68,8 +68,9 @@ const up_statements = [
   `create unique index notifications_bulk_run_key on notifications (bulk_run_id)
      where bulk_run_id is not null`,
   // A member whose dashboard changed because of someone else: an applied (or partial) sync
-  // that wrote something (it has an undo snapshot, a JSON array, and its result does not say
-  // `changed: false`), or an admin's revert. A member's own restore is not news to them.
+  // whose result says it changed something (`changed: true`, which Sync Settings and Sync CRM
+  // record), or an admin's revert. A member's own restore is not news to them. The condition
+  // reads the small `result`, never the undo snapshot (megabytes for a large dashboard).
   `create function ergo_notify_dashboard_changed() returns trigger language plpgsql as $$
    begin
      insert into notifications (organization_id, user_id, kind, sync_run_id)
@@ -78,9 +79,7 @@ const up_statements = [
         where r.target_id is not null
           and r.actor_id is distinct from r.target_id
           and r.status in ('applied', 'partial')
-          and (r.action = 'revert'
-               or jsonb_typeof(r.snapshot) = 'array'
-                  and coalesce((r.result ->> 'changed')::boolean, true))
+          and (r.action = 'revert' or coalesce((r.result ->> 'changed')::boolean, false))
        on conflict do nothing;
      return null;
    end $$`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CATEGORY_KEYS } from '#src/domain/settings/categories.ts';
 import { SYNC_ACTIONS } from '#src/domain/contracts/members.contract.ts';
-import { changeCountsSchema } from '#src/domain/contracts/sync.contract.ts';
+import { changeCountsSchema, itemChangeSchema } from '#src/domain/contracts/sync.contract.ts';
 
 /**
  * In-app notifications (issue 16, ADR 0016): a member is told when a sync changed their
@@ -60,6 +60,42 @@ export const notificationListSchema = z.object({
 export type NotificationList = z.infer<typeof notificationListSchema>;
 
 export const unreadCountSchema = z.object({ unreadCount: z.number().int() });
+
+/**
+ * How far "Review changes" can show a category: `current`, the items the sync changed (the
+ * member's value is still what the sync left); `changed_since`, the member (or a later sync or
+ * revert) changed it since; `not_shown`, never itemised here (CRM keys, a revert).
+ */
+export const CHANGE_REVIEW_STATUSES = ['current', 'changed_since', 'not_shown'] as const;
+export type ChangeReviewStatus = (typeof CHANGE_REVIEW_STATUSES)[number];
+
+export const notificationCategoryChangesSchema = z.object({
+  key: z.enum(CATEGORY_KEYS),
+  label: z.string(),
+  status: z
+    .enum(CHANGE_REVIEW_STATUSES)
+    .describe(
+      '`current`: the items below; `changed_since`: changed since the sync, not shown; `not_shown`: see the note',
+    ),
+  changes: z
+    .array(itemChangeSchema)
+    .describe(
+      'What the sync added, changed or removed, with before and after (empty unless `current`)',
+    ),
+  note: z.string().nullable().describe('Why the items are not shown, when they are not'),
+});
+export type NotificationCategoryChanges = z.infer<typeof notificationCategoryChangesSchema>;
+
+/**
+ * GET /api/me/notifications/{notificationId}/changes: "Review changes" of a change to your
+ * dashboard, item by item (never secrets: CRM keys are not itemised).
+ */
+export const notificationChangesSchema = z.object({
+  notificationId: z.string(),
+  syncRunId: z.string(),
+  categories: z.array(notificationCategoryChangesSchema),
+});
+export type NotificationChanges = z.infer<typeof notificationChangesSchema>;
 
 /** GET and PUT /api/me/notification-preferences: the optional email digest. */
 export const notificationPreferencesSchema = z.object({

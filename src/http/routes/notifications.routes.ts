@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  notificationChangesSchema,
   notificationListSchema,
   RESTORE_WINDOW_DAYS,
   unreadCountSchema,
@@ -14,6 +15,7 @@ import {
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
+  notificationChanges,
   restoreFromNotification,
   unreadCount,
 } from '#src/services/notifications/notification.service.ts';
@@ -36,8 +38,8 @@ const listQuery = z.strictObject({
 
 /**
  * A user's notifications (issue 16, ADR 0016): any active user, their own only (another user's
- * notification is 404 not_found). Read, marked read, and "Restore my previous settings" for a
- * change to their dashboard.
+ * notification is 404 not_found). Read, marked read, "Review changes" and "Restore my previous
+ * settings" for a change to their dashboard.
  */
 export const notificationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
   app,
@@ -108,6 +110,21 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = asy
       );
       return reply.status(204).send(null);
     },
+  );
+
+  app.get(
+    '/api/me/notifications/:notificationId/changes',
+    {
+      schema: {
+        tags: ['my settings'],
+        summary:
+          'Review changes: what a sync changed on your dashboard, item by item, while the category is as it left it (never secrets)',
+        params: notificationParams,
+        response: withProblems({ 200: notificationChangesSchema }),
+      },
+    },
+    async (request) =>
+      notificationChanges(notificationDeps, contextOf(request), request.params.notificationId),
   );
 
   app.post(

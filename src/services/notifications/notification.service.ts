@@ -1,10 +1,12 @@
 import type {
   Notification,
+  NotificationChanges,
   NotificationList,
 } from '#src/domain/contracts/notifications.contract.ts';
 import type { ChangeCounts, RevertResult } from '#src/domain/contracts/sync.contract.ts';
 import type { ManagedCategory } from '#src/domain/contracts/policies.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
+import { diffValues } from '#src/domain/sync/sync-rules.ts';
 import {
   categoryDefinition,
   isCategoryKey,
@@ -18,20 +20,28 @@ import type {
 import type { UnitOfWork } from '#src/repositories/repositories.ts';
 import { lockedCategoriesOf } from '#src/services/policies/follow.service.ts';
 import { authorizeOwn } from '#src/services/settings/own-settings.service.ts';
+import { categoryValueOf } from '#src/services/settings/settings-store.ts';
 import {
   RESTORE_EXPIRED_MESSAGE,
   restoreDeadline,
+  restoredValue,
   revertSync,
+  type ValueCategorySnapshot,
 } from '#src/services/sync/revert-sync.service.ts';
 import type { SyncDeps } from '#src/services/sync/sync-settings.service.ts';
-import { isUuid, type SyncContext } from '#src/services/sync/sync-support.ts';
+import {
+  isUuid,
+  type CategorySnapshot,
+  type SyncContext,
+} from '#src/services/sync/sync-support.ts';
 
 /**
  * In-app notifications (issue 16, ADR 0016). The rows are written by triggers (a member whose
  * dashboard someone else's sync or revert changed; the actor of a bulk run that finished with
  * failures); here any active user reads and marks their own, and restores their previous
- * settings from one. Another user's notification is `not_found`, never "not yours". What is
- * shown is names, category labels, counts and the sync's notes: never values or secrets.
+ * settings from one. Another user's notification is `not_found`, never "not yours". The list
+ * shows names, category labels, counts and the sync's notes; "Review changes" the items of the
+ * member's own value categories, before and after; never secrets (CRM keys are not itemised).
  */
 export interface NotificationDeps {
   uow: UnitOfWork;
@@ -124,6 +134,99 @@ export async function restoreFromNotification(
     );
   }
   return revertSync(deps, context, record.syncRunId, { own: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Review changes": the items a sync changed on the member's dashboard
+
+type CategoryChanges = NotificationChanges['categories'][number];
+
+export const CHANGED_SINCE_NOTE =
+  'You (or a later sync) changed this category since; the changes are not shown.';
+export const CRM_KEYS_NOTE = 'CRM keys are shown as fingerprints only: see your CRM connections.';
+export const OWNER_PROPERTIES_NOTE =
+  'Sync CRM records your CRM owner properties: see Custom properties in My settings.';
+export const REVERT_NOTE = 'A revert restores your earlier values.';
+const UNREADABLE_NOTE = 'These changes can no longer be shown.';
+
+/**
+ * "Review changes" of a `dashboard_changed` notification, item by item. For each category a
+ * Sync Settings changed, while the member's category is still at the version the sync left:
+ * the one diff the product has (`diffValues`), from the value a restore of the sync's undo
+ * snapshot would give (revertSync's own `restoredValue`) to the current value. A category
+ * changed since is `changed_since`; CRM keys, Sync CRM and reverts are `not_shown` (never
+ * secrets). One read of the notification and one of the dashboard, whatever the item counts.
+ */
+export async function notificationChanges(
+  deps: NotificationDeps,
+  context: SyncContext,
+  notificationId: string,
+): Promise<NotificationChanges> {
+  const repos = deps.uow.read;
+  const actor = await authorizeOwn(repos, context);
+  const found = isUuid(notificationId)
+    ? await repos.notifications.findChangesForUser(actor.id, notificationId)
+    : undefined;
+  if (!found) throw notificationNotFound();
+  const { sync, syncRunId } = found;
+  if (found.kind !== 'dashboard_changed' || sync === null || syncRunId === null) {
+    throw new AppError(
+      'invalid_request',
+      'This notification is not about a change to your dashboard, so it has no changes to review.',
+    );
+  }
+  const base = { notificationId: found.notificationId, syncRunId };
+  if (sync.action !== 'sync_settings') {
+    const note = (key: CategoryKey) =>
+      sync.action === 'revert'
+        ? REVERT_NOTE
+        : key === 'crm_keys'
+          ? CRM_KEYS_NOTE
+          : OWNER_PROPERTIES_NOTE;
+    return {
+      ...base,
+      categories: sync.categories.filter(isCategoryKey).map((key) => notShown(key, note(key))),
+    };
+  }
+
+  const snapshot = (Array.isArray(sync.snapshot) ? sync.snapshot : []) as CategorySnapshot[];
+  const valueEntries = snapshot.filter(
+    (e): e is ValueCategorySnapshot => e.category !== 'crm_keys' && isCategoryKey(e.category),
+  );
+  const loaded = (
+    await repos.dashboards.loadForUsers(
+      [actor.id],
+      valueEntries.map((e) => e.category),
+    )
+  ).get(actor.id);
+  if (!loaded) throw new Error(`the dashboard of ${actor.id} was not loaded`);
+  return {
+    ...base,
+    categories: snapshot
+      .filter((e) => isCategoryKey(e.category))
+      .map((entry): CategoryChanges => {
+        if (entry.category === 'crm_keys') return notShown('crm_keys', CRM_KEYS_NOTE);
+        const key = entry.category;
+        const left = sync.versionsAfter[key];
+        if (left === undefined || (loaded.versions.get(key) ?? 0) !== left) {
+          return { ...notShown(key, CHANGED_SINCE_NOTE), status: 'changed_since' };
+        }
+        const before = restoredValue(actor.id, entry, loaded);
+        if (!before.ok) return notShown(key, UNREADABLE_NOTE);
+        const after = categoryValueOf(actor.id, key, loaded).value;
+        return {
+          key,
+          label: categoryDefinition(key).label,
+          status: 'current',
+          changes: diffValues(key, before.value, after).changes,
+          note: null,
+        };
+      }),
+  };
+}
+
+function notShown(key: CategoryKey, note: string): CategoryChanges {
+  return { key, label: categoryDefinition(key).label, status: 'not_shown', changes: [], note };
 }
 
 function notificationNotFound(): AppError {

@@ -2,14 +2,26 @@ import { RESTORE_WINDOW_DAYS } from '#src/domain/contracts/notifications.contrac
 import type { RevertResult } from '#src/domain/contracts/sync.contract.ts';
 import { can, type Actor } from '#src/domain/authorization.ts';
 import { AppError } from '#src/domain/errors.ts';
-import { categoryDefinition, type CategoryKey } from '#src/domain/settings/categories.ts';
+import {
+  categoryDefinition,
+  defaultValueOf,
+  parseCategoryValue,
+  type CategoryKey,
+} from '#src/domain/settings/categories.ts';
 import type { Repositories } from '#src/repositories/repositories.ts';
-import { inverseDiff, type RowTable, type StoredRow } from '#src/repositories/dashboard-rows.ts';
+import {
+  applyRowChanges,
+  inverseDiff,
+  type RowDiff,
+  type RowTable,
+  type StoredRow,
+} from '#src/repositories/dashboard-rows.ts';
+import type { LoadedDashboard } from '#src/repositories/dashboard.repository.ts';
 import type { SyncRunRecord } from '#src/repositories/sync-run.repository.ts';
 import { appendAudit } from '#src/services/audit/audit.service.ts';
 import { lockedCategoriesOf, pauseAfterRevert } from '#src/services/policies/follow.service.ts';
 import { authorizeOwn, dashboardMissing } from '#src/services/settings/own-settings.service.ts';
-import { writeCategory } from '#src/services/settings/settings-store.ts';
+import { categoryValueOf, writeCategory } from '#src/services/settings/settings-store.ts';
 import {
   auditRefusal,
   authorizeSync,
@@ -287,25 +299,83 @@ async function restore(
     else await repos.dashboards.unsetCategories(targetId, ['crm_keys']);
     return;
   }
-  if (!entry.isSet) {
-    await repos.dashboards.unsetCategories(targetId, [entry.category]);
-    return;
+  const restoration = restorationOf(entry);
+  switch (restoration.kind) {
+    case 'unset':
+      await repos.dashboards.unsetCategories(targetId, [entry.category]);
+      return;
+    case 'rows':
+      for (const [table, inverse] of restoration.tables) {
+        await repos.dashboards.writeRows(table, {
+          upsert: inverse.upsert.map((r) => ({ ...r, user_id: targetId })),
+          remove: inverse.remove.map((r) => ({ ...r, user_id: targetId })),
+        });
+      }
+      await repos.dashboards.touchCategory(targetId, entry.category);
+      return;
+    case 'value':
+      await writeCategory(repos, targetId, entry.category, restoration.value);
   }
+}
+
+/** A value category's entry of an undo snapshot (CRM keys are restored as connections). */
+export type ValueCategorySnapshot = Exclude<CategorySnapshot, { category: 'crm_keys' }>;
+
+/**
+ * What restoring one value category of a snapshot does: forget the category (it was never set
+ * before the sync); apply the inverse of the sync's row diff (only what the sync changed, through
+ * the engine's writer); or write a whole previous value (document categories, and history from
+ * before ADR 0011). `restore` writes it; `restoredValue` works it out without writing.
+ */
+type Restoration =
+  | { kind: 'unset' }
+  | { kind: 'rows'; tables: [RowTable, Pick<RowDiff, 'upsert' | 'remove'>][] }
+  | { kind: 'value'; value: unknown };
+
+function restorationOf(entry: ValueCategorySnapshot): Restoration {
+  if (!entry.isSet) return { kind: 'unset' };
   if ('rows' in entry) {
-    // Only what the sync changed: the inverse of its row diff, through the engine's writer.
-    for (const [table, recorded] of Object.entries(entry.rows) as [
-      RowTable,
-      { previous: StoredRow[]; added: StoredRow[] },
-    ][]) {
-      const inverse = inverseDiff(recorded);
-      await repos.dashboards.writeRows(table, {
-        upsert: inverse.upsert.map((r) => ({ ...r, user_id: targetId })),
-        remove: inverse.remove.map((r) => ({ ...r, user_id: targetId })),
-      });
-    }
-    await repos.dashboards.touchCategory(targetId, entry.category);
-    return;
+    return {
+      kind: 'rows',
+      tables: (
+        Object.entries(entry.rows) as [RowTable, { previous: StoredRow[]; added: StoredRow[] }][]
+      ).map(([table, recorded]) => [table, inverseDiff(recorded)]),
+    };
   }
-  // A whole previous value (document categories, and history from before ADR 0011).
-  await writeCategory(repos, targetId, entry.category, entry.value);
+  return { kind: 'value', value: entry.value };
+}
+
+/**
+ * The value a restore of `entry` would give its category, worked out in memory from the
+ * dashboard as `loadForUsers` read it now (for that category): what "Review changes" diffs the
+ * current value against (notification.service). `ok: false` when the restore would refuse the
+ * value (a previous value that no longer validates).
+ */
+export function restoredValue(
+  userId: string,
+  entry: ValueCategorySnapshot,
+  loaded: LoadedDashboard,
+): { ok: true; value: unknown } | { ok: false } {
+  const restoration = restorationOf(entry);
+  switch (restoration.kind) {
+    case 'unset':
+      return { ok: true, value: defaultValueOf(entry.category) };
+    case 'rows': {
+      const rows = { ...loaded.rows };
+      for (const [table, inverse] of restoration.tables)
+        rows[table] = applyRowChanges(table, rows[table], inverse);
+      // The restore touches the category: it is set afterwards.
+      const versions = new Map(loaded.versions);
+      versions.set(entry.category, versions.get(entry.category) ?? 1);
+      return {
+        ok: true,
+        value: categoryValueOf(userId, entry.category, { ...loaded, versions, rows }).value,
+      };
+    }
+    case 'value': {
+      // What writeCategory would store: the value as the category schema reads it.
+      const parsed = parseCategoryValue(entry.category, restoration.value);
+      return parsed.ok ? { ok: true, value: parsed.value } : { ok: false };
+    }
+  }
 }

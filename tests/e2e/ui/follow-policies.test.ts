@@ -351,6 +351,14 @@ describe.skipIf(!hasChromium)('Follow policies, locks and notifications', () => 
     await review.click();
     expect(await review.getAttribute('aria-expanded')).toBe('true');
     await visible(item.getByRole('region', { name: 'Pipeline stages' }).getByText(/unchanged/));
+    // ... and the items themselves: the stage Ada added.
+    await visible(
+      item
+        .getByRole('region', { name: 'Pipeline stages' })
+        .getByRole('listitem')
+        .filter({ has: page.getByText('Negotiation', { exact: true }) })
+        .getByText('Added', { exact: true }),
+    );
     // Locked: restoring is not offered, and the notification says why.
     await visible(item.getByText(`${MANAGED}: this category is locked.`));
     expect(await item.getByRole('button', { name: 'Restore my previous settings' }).count()).toBe(

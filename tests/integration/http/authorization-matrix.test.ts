@@ -1247,6 +1247,20 @@ const MATRIX: Record<string, RouteSpec> = {
     expect: { anonymous: 401, member: 200, admin: 200, owner: 200, outsiderAdmin: 200 },
     target: ownTarget(() => ({ body: { emailDigest: true } })),
   },
+  'GET /api/me/notifications/:notificationId/changes': {
+    objects: ['own', 'colleague', 'outsider'],
+    notFound: 'not_found',
+    // A primary admin has no change of their own to review (nobody syncs to them).
+    // prettier-ignore
+    expect: {
+      anonymous: 401,
+      member:        { own: 200, colleague: 404, outsider: 404 },
+      admin:         { own: 200, colleague: 404, outsider: 404 },
+      owner:         { own: null, colleague: 404, outsider: 404 },
+      outsiderAdmin: { own: null, colleague: 404, outsider: 404 },
+    },
+    target: notificationTarget,
+  },
   'GET /api/teams': {
     objects: ['none'],
     expect: { anonymous: 401, member: 403, admin: 200, owner: 200, outsiderAdmin: 200 },

@@ -804,6 +804,10 @@ const FUZZ: Record<string, FuzzSpec> = {
     who: 'admin or member',
     body: () => shaped({ emailDigest: maybe(fc.boolean()) }),
   },
+  'GET /api/me/notifications/:notificationId/changes': {
+    who: 'admin or member',
+    params: () => ({ notificationId: routedId() }),
+  },
   'GET /api/teams': { who: 'admin' },
   'GET /api/teams/:teamId/members': {
     who: 'admin',

@@ -4,10 +4,17 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   Notification,
+  NotificationChanges,
   NotificationList,
 } from '#src/domain/contracts/notifications.contract.ts';
-import type { RevertResult, SyncSettingsResult } from '#src/domain/contracts/sync.contract.ts';
+import type {
+  ItemChange,
+  RevertResult,
+  SyncSettingsResult,
+} from '#src/domain/contracts/sync.contract.ts';
+import { createUnitOfWork } from '#src/repositories/repositories.ts';
 import type { BulkRunView } from '#src/services/bulk/bulk-sync.service.ts';
+import { notificationChanges } from '#src/services/notifications/notification.service.ts';
 import type { CrmCredentials } from '#src/domain/settings/settings.schema.ts';
 import { makeCrmConnection } from '#tests/factories/crm-connection.factory.ts';
 import { dashboardState, insertUserWithDashboard } from '#tests/factories/dashboard.factory.ts';
@@ -132,6 +139,20 @@ async function organizationNotificationCount(): Promise<number> {
 
 function restore(agent: Agent, notificationId: string): Promise<LightMyRequestResponse> {
   return call(agent, 'POST', `/api/me/notifications/${notificationId}/restore`);
+}
+
+function changesOf(agent: Agent, notificationId: string): Promise<LightMyRequestResponse> {
+  return call(agent, 'GET', `/api/me/notifications/${notificationId}/changes`);
+}
+
+async function reviewChanges(agent: Agent, notificationId: string): Promise<NotificationChanges> {
+  const response = await changesOf(agent, notificationId);
+  expectStatus(response, 200);
+  return response.json<NotificationChanges>();
+}
+
+function byKey(changes: readonly ItemChange[]): ItemChange[] {
+  return [...changes].sort((a, b) => a.key.localeCompare(b.key));
 }
 
 beforeAll(async () => {
@@ -433,6 +454,233 @@ describe("a member's own restore", () => {
   });
 });
 
+describe('Review changes (the diff)', () => {
+  it("a Pipeline stages sync's changes list the stages added and updated with before and after, the same items the sync reported", async () => {
+    const member = await newMember();
+    const synced = await syncSettings(member.id, [
+      'pipeline_stages',
+      'custom_properties',
+      'company_details',
+    ]);
+    const notification = await onlyNotification(member.agent);
+    const review = await reviewChanges(member.agent, notification.id);
+    expect(review.notificationId).toBe(notification.id);
+    expect(review.syncRunId).toBe(synced.syncId);
+    expect(review.categories.map((c) => c.key)).toEqual(notification.categories.map((c) => c.key));
+    // Every category is still as the sync left it: its items are exactly the sync's own.
+    for (const category of review.categories) {
+      const result = synced.categories.find((c) => c.category === category.key);
+      expect(category).toMatchObject({ status: 'current', note: null, label: result?.label });
+      expect(byKey(category.changes)).toEqual(byKey(result?.changes ?? []));
+    }
+
+    const stages = review.categories.find((c) => c.key === 'pipeline_stages');
+    // Pipeline stages merge by internal ID: the admin's are added or updated, the member's own
+    // stage (Pilot) is kept, so nothing is removed.
+    expect(byKey(stages?.changes ?? [])).toMatchObject([
+      {
+        key: 'stage:stage.demo',
+        change: 'added',
+        after: { internalId: 'stage.demo', name: 'Demo', synced: true },
+      },
+      {
+        key: 'stage:stage.discovery',
+        change: 'updated',
+        before: { name: 'Intro call', probability: 5, synced: false },
+        after: { name: 'Discovery', probability: 10, synced: true },
+      },
+      { key: 'stage:stage.won', change: 'added', after: { name: 'Closed won', order: 9 } },
+    ]);
+    expect(stages?.changes.filter((c) => c.change === 'added').every((c) => !('before' in c))).toBe(
+      true,
+    );
+    // Custom properties (the other row category) replace the member's: one removed.
+    const properties = new Map(
+      (review.categories.find((c) => c.key === 'custom_properties')?.changes ?? []).map((c) => [
+        c.key,
+        c,
+      ]),
+    );
+    expect(properties.get('hubspot/deal/old_field')).toMatchObject({
+      change: 'removed',
+      before: { label: 'Old field' },
+    });
+    expect(properties.get('hubspot/deal/old_field')).not.toHaveProperty('after');
+    expect(properties.get('hubspot/deal/deal_source')).toMatchObject({
+      change: 'updated',
+      before: { label: 'Source (mine)' },
+      after: { label: 'Deal source' },
+    });
+    const company = review.categories.find((c) => c.key === 'company_details');
+    expect(company?.changes).toEqual(
+      expect.arrayContaining([
+        { key: 'companyName', change: 'updated', before: 'Acme (mine)', after: 'Acme' },
+        { key: 'description', change: 'updated', before: 'My notes', after: '' },
+      ]),
+    );
+    // Reading the changes writes nothing and marks nothing read.
+    expect((await onlyNotification(member.agent)).readAt).toBeNull();
+  });
+
+  it('a category of 10,000 items is itemised in one answer, the same items the sync reported', async () => {
+    const member = await newMember();
+    // Rows as the bench stores them (beyond what one PUT accepts): the sync replaces them all.
+    await sql`
+      insert into custom_properties
+        (user_id, crm, object, name, label, type, options, owner_property, position)
+      select ${member.id}::uuid, 'pipedrive', 'deal', 'prop_' || i, 'Property ' || i, 'string',
+             '[]'::jsonb, false, 100 + i
+        from generate_series(0, 9999) as i`.execute(database.db);
+    const synced = await syncSettings(member.id, ['custom_properties']);
+    const notification = await onlyNotification(member.agent);
+    const review = await reviewChanges(member.agent, notification.id);
+    const [category] = review.categories;
+    expect(category?.status).toBe('current');
+    expect(category?.changes.filter((c) => c.change === 'removed')).toHaveLength(10_000 + 1);
+    expect(byKey(category?.changes ?? [])).toEqual(byKey(synced.categories[0]?.changes ?? []));
+
+    // As many statements as for a category of a few items: one read of the dashboard.
+    const small = await newMember();
+    await syncSettings(small.id, ['custom_properties']);
+    const smallNotification = await onlyNotification(small.agent);
+    const statementsFor = async (userId: string, notificationId: string) => {
+      let statements = 0;
+      const counted = database.db.withPlugin({
+        transformQuery: (args) => {
+          statements += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      });
+      await notificationChanges(
+        { uow: createUnitOfWork(counted) },
+        { actorId: userId },
+        notificationId,
+      );
+      return statements;
+    };
+    const large = await statementsFor(member.id, notification.id);
+    expect(large).toBeGreaterThanOrEqual(3);
+    expect(large).toBe(await statementsFor(small.id, smallNotification.id));
+  });
+
+  it('a category the member edited since is changed_since, without items; the others still show theirs', async () => {
+    const member = await newMember();
+    await syncSettings(member.id, ['pipeline_stages', 'company_details']);
+    const notification = await onlyNotification(member.agent);
+    const current = await call(member.agent, 'GET', '/api/me/settings/pipeline_stages');
+    expectStatus(current, 200);
+    const edited = await call(member.agent, 'PUT', '/api/me/settings/pipeline_stages', {
+      value: { stages: [], salesforceRecordTypes: [] },
+      dashboardVersion: current.json<{ dashboardVersion: number }>().dashboardVersion,
+    });
+    expectStatus(edited, 200);
+
+    const review = await reviewChanges(member.agent, notification.id);
+    expect(review.categories.find((c) => c.key === 'pipeline_stages')).toEqual({
+      key: 'pipeline_stages',
+      label: 'Pipeline stages',
+      status: 'changed_since',
+      changes: [],
+      note: 'You (or a later sync) changed this category since; the changes are not shown.',
+    });
+    const company = review.categories.find((c) => c.key === 'company_details');
+    expect(company).toMatchObject({ status: 'current', note: null });
+    expect(company?.changes).toContainEqual({
+      key: 'companyName',
+      change: 'updated',
+      before: 'Acme (mine)',
+      after: 'Acme',
+    });
+  });
+
+  it("a revert's notification and a restored sync's show no items", async () => {
+    const member = await newMember();
+    const synced = await syncSettings(member.id, ['company_details']);
+    const reverted = await call(admin, 'POST', `/api/syncs/${synced.syncId ?? ''}/revert`);
+    expectStatus(reverted, 200);
+    const [revert, sync] = (await list(member.agent)).notifications;
+    if (!revert || !sync) throw new Error('two notifications expected');
+    expect((await reviewChanges(member.agent, revert.id)).categories).toEqual([
+      {
+        key: 'company_details',
+        label: 'Company details',
+        status: 'not_shown',
+        changes: [],
+        note: 'A revert restores your earlier values.',
+      },
+    ]);
+    expect((await reviewChanges(member.agent, sync.id)).categories).toMatchObject([
+      { key: 'company_details', status: 'changed_since', changes: [] },
+    ]);
+  });
+
+  it("another user's notification is 404 not_found, like a missing one", async () => {
+    const owner = await newMember();
+    const other = await newMember();
+    await syncSettings(owner.id, ['company_details']);
+    const notification = await onlyNotification(owner.agent);
+    for (const agent of [other.agent, admin]) {
+      expectCode(await changesOf(agent, notification.id), 404, 'not_found');
+    }
+    expectCode(await changesOf(owner.agent, randomUUID()), 404, 'not_found');
+    expectCode(await changesOf(owner.agent, 'not-a-uuid'), 404, 'not_found');
+    expectCode(
+      await call(undefined, 'GET', `/api/me/notifications/${notification.id}/changes`),
+      401,
+      'unauthenticated',
+    );
+    expect((await reviewChanges(owner.agent, notification.id)).categories).toHaveLength(1);
+  });
+
+  it("a Sync CRM notification's changes are not_shown, and the answer holds no key material", async () => {
+    const memberKeys = [makeCrmConnection('hubspot')];
+    const member = await newMember({ crm: memberKeys });
+    expectStatus(await call(admin, 'POST', `/api/members/${member.id}/sync-crm`), 200);
+    const notification = await onlyNotification(member.agent);
+    const response = await changesOf(member.agent, notification.id);
+    expectStatus(response, 200);
+    expect(response.json<NotificationChanges>()).toEqual({
+      notificationId: notification.id,
+      syncRunId: notification.syncRunId,
+      categories: [
+        {
+          key: 'crm_keys',
+          label: 'CRM keys',
+          status: 'not_shown',
+          changes: [],
+          note: 'CRM keys are shown as fingerprints only: see your CRM connections.',
+        },
+      ],
+    });
+    const text = response.body;
+    for (const secret of [...secrets, ...secretsOf(memberKeys)]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/ciphertext|authTag|nonce|fp:/i);
+  });
+
+  it('a Sync Settings of CRM keys itemises the other categories, never the keys', async () => {
+    const memberKeys = [makeCrmConnection('hubspot')];
+    const member = await newMember({ crm: memberKeys });
+    await syncSettings(member.id, ['crm_keys', 'company_details']);
+    const notification = await onlyNotification(member.agent);
+    const response = await changesOf(member.agent, notification.id);
+    expectStatus(response, 200);
+    const review = response.json<NotificationChanges>();
+    expect(review.categories.find((c) => c.key === 'crm_keys')).toEqual({
+      key: 'crm_keys',
+      label: 'CRM keys',
+      status: 'not_shown',
+      changes: [],
+      note: 'CRM keys are shown as fingerprints only: see your CRM connections.',
+    });
+    expect(review.categories.find((c) => c.key === 'company_details')?.status).toBe('current');
+    for (const secret of [...secrets, ...secretsOf(memberKeys)]) {
+      expect(response.body).not.toContain(secret);
+    }
+    expect(response.body).not.toMatch(/ciphertext|authTag|nonce/i);
+  });
+});
+
 describe('reading and marking notifications', () => {
   it('lists newest first a page at a time; mark read, read-all and the unread count', async () => {
     const member = await newMember();
@@ -554,6 +802,8 @@ describe('notifications of a bulk run', () => {
       restore: null,
       categories: [{ key: 'company_details', label: 'Company details', counts: null }],
     });
+    // A bulk run's notification is not a change to the admin's dashboard: nothing to review.
+    expectCode(await changesOf(admin, notifications[0]?.id ?? ''), 400, 'invalid_request');
     expect(await onlyNotification(member.agent)).toMatchObject({
       kind: 'dashboard_changed',
       action: 'sync_settings',

@@ -1,8 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { Badge } from '#src/web/components/ui/badge.tsx';
 import { Button } from '#src/web/components/ui/button.tsx';
 import { ConfirmDialog } from '#src/web/components/ui/confirm-dialog.tsx';
+import { CheckboxField } from '#src/web/components/ui/field.tsx';
 import { EmptyState, ErrorCallout, LoadingState } from '#src/web/components/ui/states.tsx';
 import { useToast } from '#src/web/components/ui/toast.tsx';
 import {
@@ -12,12 +13,21 @@ import {
   type Notification,
 } from '#src/web/features/notifications/api/get-notifications.ts';
 import {
+  useNotificationChanges,
+  type NotificationCategoryChanges,
+} from '#src/web/features/notifications/api/get-notification-changes.ts';
+import {
+  useNotificationPreferences,
+  useSaveNotificationPreferences,
+} from '#src/web/features/notifications/api/notification-preferences.ts';
+import {
   useMarkAllNotificationsRead,
   useMarkNotificationRead,
   useRestoreFromNotification,
 } from '#src/web/features/notifications/api/notification-actions.ts';
 import { describeCounts } from '#src/web/features/sync/components/category-results.tsx';
 import { categoryLabels } from '#src/web/features/sync/components/history-summary.tsx';
+import { ItemChanges } from '#src/web/features/sync/components/item-changes.tsx';
 import { errorSummary } from '#src/web/lib/errors.ts';
 import { formatDateTime, formatRelative, plural } from '#src/web/lib/format.ts';
 import { Link } from '#src/web/lib/router.tsx';
@@ -45,8 +55,6 @@ export function NotificationList({
   const list = useNotifications();
   const unread = useUnreadCount();
   const queryClient = useQueryClient();
-  const markAll = useMarkAllNotificationsRead();
-  const toast = useToast();
   const data = list.data;
 
   // The bell shows what the list says; a count the bell polled that the list doesn't know yet
@@ -62,9 +70,10 @@ export function NotificationList({
       void refetch();
   }, [polled]); // only when the polled count moves
 
-  if (list.isLoading) return <LoadingState label="Loading your notifications…" />;
-  if (list.isError) {
-    return (
+  let content: ReactNode;
+  if (list.isLoading) content = <LoadingState label="Loading your notifications…" />;
+  else if (list.isError) {
+    content = (
       <ErrorCallout
         error={list.error}
         action={
@@ -74,9 +83,96 @@ export function NotificationList({
         }
       />
     );
-  }
-  if (!data) return null;
+  } else if (data)
+    content = <Notifications data={data} isAdmin={isAdmin} headingRef={headingRef} />;
 
+  return (
+    <div className="stack">
+      <DigestPreference />
+      {content}
+    </div>
+  );
+}
+
+/**
+ * "Email me a digest of unread notifications": saved as soon as it is changed, saying so; a
+ * refused save says why and the box shows what is saved.
+ */
+function DigestPreference() {
+  const preferences = useNotificationPreferences();
+  const save = useSaveNotificationPreferences();
+  const [status, setStatus] = useState('');
+
+  if (preferences.isLoading) return <LoadingState label="Loading your email preference…" />;
+  if (preferences.isError || !preferences.data) {
+    return (
+      <ErrorCallout
+        error={preferences.error}
+        title="Your email digest preference couldn't be loaded."
+        action={
+          <Button size="sm" onClick={() => void preferences.refetch()}>
+            Try again
+          </Button>
+        }
+      />
+    );
+  }
+  const saved = preferences.data.emailDigest;
+  // While a save is under way the box shows the choice being saved; otherwise what is saved.
+  const checked = save.isPending ? save.variables.emailDigest : saved;
+
+  return (
+    <section className="card card-body" aria-label="Email digest">
+      <CheckboxField
+        label="Email me a digest of unread notifications"
+        description="Your unread notifications, mailed to you now and then. Never CRM keys or other secrets."
+        checked={checked}
+        onChange={(emailDigest) => {
+          setStatus('Saving…');
+          save.mutate(
+            { emailDigest },
+            {
+              onSuccess: (answer) => {
+                setStatus(
+                  answer.emailDigest
+                    ? 'Saved: your unread notifications will be emailed to you as a digest.'
+                    : 'Saved: no digest emails.',
+                );
+              },
+              onError: () => {
+                setStatus('');
+              },
+            },
+          );
+        }}
+      />
+      <p
+        className="muted small"
+        role="status"
+        style={status ? { marginTop: 'var(--space-2)' } : undefined}
+      >
+        {status}
+      </p>
+      {save.isError ? (
+        <div style={{ marginTop: 'var(--space-2)' }}>
+          <ErrorCallout error={save.error} title="Your email digest choice wasn't saved." />
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function Notifications({
+  data,
+  isAdmin,
+  headingRef,
+}: {
+  data: NonNullable<ReturnType<typeof useNotifications>['data']>;
+  isAdmin: boolean;
+  headingRef: RefObject<HTMLHeadingElement | null>;
+}) {
+  const markAll = useMarkAllNotificationsRead();
+  const toast = useToast();
   return (
     <div className="stack">
       <div className="notifications-toolbar">
@@ -145,6 +241,10 @@ function NotificationItem({
   const isUnread = n.readAt === null;
   const categories = n.categories;
   const hasDetails = categories.length > 0;
+  // A change to your dashboard: "Review changes" also lists its items, read when opened.
+  const reviewable = n.kind === 'dashboard_changed' && n.syncRunId !== null;
+  const review = useNotificationChanges(n.id, expanded && reviewable);
+  const reviewed = new Map((review.data?.categories ?? []).map((c) => [c.key, c]));
 
   // The result (or refusal) of a restore takes the focus the dialog gives back: the button
   // that opened it may be gone.
@@ -196,6 +296,18 @@ function NotificationItem({
 
       {expanded ? (
         <div id={detailsId} className="notification-details">
+          {reviewable && review.isLoading ? <LoadingState label="Loading the changes…" /> : null}
+          {reviewable && review.isError ? (
+            <ErrorCallout
+              error={review.error}
+              title="The changes couldn't be loaded."
+              action={
+                <Button size="sm" onClick={() => void review.refetch()}>
+                  Try again
+                </Button>
+              }
+            />
+          ) : null}
           {categories.map((c) => (
             <section key={c.key} aria-label={c.label} className="notification-detail">
               <h3 className="notification-detail-title">{c.label}</h3>
@@ -214,9 +326,9 @@ function NotificationItem({
                   </span>{' '}
                   · <span className="muted">{c.counts.unchanged} unchanged</span>
                 </p>
-              ) : (
+              ) : n.action === 'revert' ? (
                 <p className="small muted">Restored to the settings from before an earlier sync.</p>
-              )}
+              ) : null}
               {c.notes.length > 0 ? (
                 <ul className="notes">
                   {c.notes.map((note) => (
@@ -224,6 +336,7 @@ function NotificationItem({
                   ))}
                 </ul>
               ) : null}
+              {reviewed.has(c.key) ? <CategoryItems review={reviewed.get(c.key)} /> : null}
             </section>
           ))}
         </div>
@@ -326,5 +439,25 @@ function NotificationItem({
         }}
       />
     </article>
+  );
+}
+
+/** What a sync changed in one category, item by item, or why that is not shown. */
+function CategoryItems({ review }: { review: NotificationCategoryChanges | undefined }) {
+  if (!review) return null;
+  if (review.status !== 'current') {
+    return review.note ? <p className="small muted">{review.note}</p> : null;
+  }
+  if (review.changes.length === 0) {
+    return (
+      <p className="small muted">
+        No item was added, changed or removed (their order may have changed).
+      </p>
+    );
+  }
+  return (
+    <div style={{ marginTop: 'var(--space-2)' }}>
+      <ItemChanges category={review.key} label={review.label} changes={review.changes} />
+    </div>
   );
 }
