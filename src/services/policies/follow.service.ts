@@ -1,4 +1,4 @@
-import type { Actor } from '#src/domain/authorization.ts';
+import { can, type Actor } from '#src/domain/authorization.ts';
 import type { ManagedCategory } from '#src/domain/contracts/policies.contract.ts';
 import { AppError } from '#src/domain/errors.ts';
 import type { CategoryKey } from '#src/domain/settings/categories.ts';
@@ -129,6 +129,10 @@ export async function pushToFollowers(
 ): Promise<{ start: () => void; runIds: string[] }> {
   const starts: (() => void)[] = [];
   const runIds: string[] = [];
+  // Only an active admin's changes are pushed: a member's own save is never a source's (and
+  // costs no query), and a policy whose admin was demoted or deactivated since pushes nothing
+  // rather than runs that every member would refuse.
+  if (!can(source, 'sync:run')) return { start: () => undefined, runIds };
   for (const category of categories) {
     const targets = await repos.policies.pushTargets(source.id, category, onlyUserIds);
     const byTeam = new Map<string, string[]>();

@@ -126,4 +126,13 @@ describe('a follow push between queued and settled', () => {
        where bulk_run_id = ${queue.jobs[0]?.runId ?? ''}`.execute(database.db);
     expect(rows).toEqual([{ kind: 'follow_failed', user_id: ada.id }]);
   });
+
+  it('a policy whose admin was demoted since pushes nothing: their own save creates no run', async () => {
+    const { ada, b } = await followingTeam();
+    await sql`update users set role = 'member' where id = ${ada.id}`.execute(database.db);
+    const queue = manualQueue();
+    await addStage(ada.id, 'Unpushed', { queue });
+    expect(queue.jobs).toHaveLength(0);
+    expect(await names(b.id)).not.toContain('Unpushed');
+  });
 });
