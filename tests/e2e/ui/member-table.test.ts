@@ -123,4 +123,31 @@ describe.skipIf(!hasChromium)('Admin member table', () => {
       )
       .toBe('Actions for Emily Zhang');
   }, 60_000);
+
+  it('a menu reopened the moment a dialog closes stays open (focus is restored once, never taken back)', async () => {
+    const { page } = browser;
+    const trigger = page.getByRole('button', { name: 'Actions for Emily Zhang' });
+    await trigger.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'Sync Settings to User' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sync Settings to User' });
+    await visible(dialog.getByRole('checkbox', { name: 'Email templates', exact: true }));
+    // Escape, then focus the trigger and press Enter in the same task: the fastest keyboard
+    // user, ahead of the focus restoration the closed dialog has queued.
+    await page.evaluate(`(() => {
+      const key = (k) => new KeyboardEvent('keydown', { key: k, bubbles: true });
+      (document.activeElement || document.body).dispatchEvent(key('Escape'));
+      const button = document.querySelector('[aria-label="Actions for Emily Zhang"]');
+      button.focus();
+      button.dispatchEvent(key('Enter'));
+    })()`);
+    await hidden(dialog);
+    const menu = page.getByRole('menu');
+    await visible(menu.getByRole('menuitem', { name: 'Sync CRM' }));
+    // Past the queued restoration (a 0 ms timer) and a few frames: the menu is still open.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    expect(await menu.getByRole('menuitem', { name: 'Sync CRM' }).isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await hidden(menu);
+  }, 60_000);
 });

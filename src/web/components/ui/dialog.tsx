@@ -33,6 +33,7 @@ export function Dialog({
   // Where focus goes back to on close: what had it when the dialog opened (e.g. the row's
   // action-menu trigger). Captured in a layout effect, before the dialog moves focus inside.
   const returnFocusTo = useRef<HTMLElement | null>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
   const body = useOverflow('y');
   useLayoutEffect(() => {
     if (open && document.activeElement instanceof HTMLElement) {
@@ -61,14 +62,21 @@ export function Dialog({
       <DialogPrimitive.Portal>
         <DialogPrimitive.Overlay className="overlay" />
         <DialogPrimitive.Content
+          ref={contentRef}
           className={`dialog dialog-${size}`}
           onInteractOutside={(event) => {
             if (preventClose) event.preventDefault();
           }}
           onCloseAutoFocus={(event) => {
             const target = returnFocusTo.current;
-            if (target?.isConnected) {
-              event.preventDefault();
+            if (!target?.isConnected) return;
+            event.preventDefault();
+            // Radix restores focus a task after the dialog closed. By then focus may already be
+            // back (our unmount handler) and the user may have moved on, e.g. opened the row's
+            // menu again: only take focus that is nowhere (body) or still in the closing dialog,
+            // never from what the user opened since.
+            const active = document.activeElement;
+            if (!active || active === document.body || contentRef.current?.contains(active)) {
               target.focus();
             }
           }}
