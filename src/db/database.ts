@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
+import { isDatabaseUnavailable } from '#src/db/connection-errors.ts';
 import type { DB } from '#src/db/schema.ts';
 import { PGliteDialect } from '#src/db/pglite-dialect.ts';
 
@@ -76,7 +77,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     options.onConnectionError?.(error);
   });
   const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }),
+    dialect: new PostgresDialect({
+      pool: withPreparedStatements(pool, options.maxConnections ?? 10),
+    }),
   });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
@@ -90,27 +93,58 @@ const PREPARED = /^\/\* prepared:([a-z_]+) \*\//;
  * runs (the session lookup), where planning a join costs more than running it
  * (measured in docs/benchmarks.md). A name must always carry the same text. PGlite runs in the
  * process and ignores the marker (it is a comment).
+ *
+ * A checked-out connection whose first statement fails because the connection is gone (the
+ * server ended it while it sat idle, and the pool had not heard yet: pg_terminate_backend, a
+ * restart) is dropped and that statement sent again on another connection, when nothing can
+ * have been written by it: `begin` (the start of a transaction) or a read. Any other statement,
+ * and every later one, fails as before (503 database_unavailable).
  */
-function withPreparedStatements(pool: pg.Pool): PostgresPool {
+function withPreparedStatements(pool: pg.Pool, maxRetries: number): PostgresPool {
+  const send = (client: pg.PoolClient, text: string, values?: unknown[]) => {
+    const name = PREPARED.exec(text)?.[1];
+    return name === undefined
+      ? client.query(text, values)
+      : client.query({ name, text, ...(values ? { values } : {}) });
+  };
   return {
     connect: async () => {
-      const client = await pool.connect();
-      const query = client.query.bind(client) as (
-        config: string | pg.QueryConfig,
-        values?: unknown[],
-      ) => Promise<pg.QueryResult>;
+      // null once released: a replacement that could not be had leaves nothing to release.
+      let client: pg.PoolClient | null = await pool.connect();
+      let first = true;
       return {
-        query: (text: string, values?: unknown[]) => {
-          const name = PREPARED.exec(text)?.[1];
-          return name === undefined
-            ? query(text, values)
-            : query({ name, text, ...(values ? { values } : {}) });
+        query: async (text: string, values?: unknown[]) => {
+          if (!client) throw new Error('query on a released connection');
+          if (!first) return send(client, text, values);
+          first = false;
+          // Every idle connection may be dead at once: try as many as the pool holds, then one
+          // new one (a server that is down fails at connect and ends the loop).
+          for (let attempt = 0; ; attempt += 1) {
+            try {
+              return await send(client, text, values);
+            } catch (error) {
+              if (!isDatabaseUnavailable(error) || !writesNothing(text) || attempt > maxRetries) {
+                throw error;
+              }
+              client.release(error as Error); // destroyed, not returned to the pool
+              client = null;
+              client = await pool.connect();
+            }
+          }
         },
         release: () => {
-          client.release();
+          client?.release();
+          client = null;
         },
       } as unknown as pg.PoolClient;
     },
     end: () => pool.end(),
   };
+}
+
+/** `begin`, or a plain `select` (no data-modifying CTE can precede it). */
+const WRITES_NOTHING = /^(?:\/\* prepared:[a-z_]+ \*\/\s*)?(?:begin\b|select\b)/i;
+
+function writesNothing(text: string): boolean {
+  return WRITES_NOTHING.test(text.trimStart());
 }

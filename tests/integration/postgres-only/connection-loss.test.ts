@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUnitOfWork } from '#src/repositories/repositories.ts';
@@ -115,6 +116,75 @@ describe('an ended PostgreSQL connection', () => {
     expect(next.statusCode, next.body).toBe(200);
     const health = await testApp.app.inject({ method: 'GET', url: '/api/health/ready' });
     expect(health.statusCode).toBe(200);
+  });
+});
+
+describe('connections the server ended while they sat idle in the pool', () => {
+  it('are replaced before a read or a transaction runs its first statement: no 503 for a request that had not started', async () => {
+    const owner = await loginAs(testApp.app, ownerEmail, PASSWORD);
+    const { db } = database;
+    const killer = new pg.Client({ connectionString: url });
+    await killer.connect();
+    try {
+      for (let round = 0; round < 10; round += 1) {
+        // Fill the pool (5 connections), then let them go idle.
+        await Promise.all(Array.from({ length: 5 }, () => sql`select pg_sleep(0.01)`.execute(db)));
+        // pg_terminate_backend signals and returns at once: the idle clients hear of it later,
+        // so the statements below are sent on connections whose backends are ending.
+        await killer.query(
+          `with app as materialized (
+             select pid from pg_stat_activity
+              where datname = current_database() and pid <> pg_backend_pid()
+           )
+           select pid from app where pg_terminate_backend(pid)`,
+        );
+        const answers = await Promise.allSettled([
+          sql<{ one: number }>`select 1 as one`.execute(db),
+          sql<{ one: number }>`select 1 as one`.execute(db),
+          db.transaction().execute((trx) => sql<{ one: number }>`select 1 as one`.execute(trx)),
+          db.transaction().execute((trx) => sql<{ one: number }>`select 1 as one`.execute(trx)),
+        ]);
+        const failed = answers.flatMap((a) =>
+          a.status === 'rejected' ? [(a.reason as Error).message] : [],
+        );
+        expect(failed, `round ${round}`).toEqual([]);
+        const teams = await request(testApp.app, owner, 'GET', '/api/teams');
+        expect(teams.statusCode, `round ${round}: ${teams.body}`).toBe(200);
+      }
+    } finally {
+      await killer.end();
+    }
+  });
+});
+
+describe('a dead idle connection when no new one can be had', () => {
+  it('fails the statement with the connect error, releases each connection once, and recovers', async () => {
+    const { db } = database;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await Promise.all(Array.from({ length: 5 }, () => sql`select pg_sleep(0.01)`.execute(db)));
+      await admin.query(`alter database ${database.name} allow_connections false`);
+      await admin.query(
+        `with app as materialized (select pid from pg_stat_activity where datname = $1)
+         select pid from app where pg_terminate_backend(pid)`,
+        [database.name],
+      );
+      const failure = await sql`select 1 as one`.execute(db).then(
+        () => null,
+        (error: unknown) => error as Error,
+      );
+      // The replacement's own error, not a double release of the dead one.
+      expect(failure?.message).toMatch(
+        /is not currently accepting connections|does not allow connections/,
+      );
+      expect(failure?.message).not.toMatch(/already been released/);
+    } finally {
+      await admin.query(`alter database ${database.name} allow_connections true`);
+      await admin.end();
+    }
+    const again = await sql<{ one: number }>`select 1 as one`.execute(db);
+    expect(again.rows).toEqual([{ one: 1 }]);
   });
 });
 
